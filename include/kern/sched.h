@@ -1,0 +1,181 @@
+/*
+ * Tasks of the simulated machine: what the memory manager needs of Linux's
+ * task_struct (pid, mm, active_mm, limits, stack pointer, signal state),
+ * the mm_struct reference helpers, fork/exit and fault signals.
+ *
+ * Implementation: kernel/task.c (pid table, running a task on a CPU),
+ * kernel/fork.c (mm_alloc, mmput, mmdrop, copy_mm, dup_mmap, do_fork),
+ * kernel/exit.c (exit_mm, do_exit, release_task), kernel/signal.c
+ * (force_sig_fault).
+ *
+ * Reference counts, as in Linux:
+ *   task->usage     the pid table holds one, each lookup (find_get_task)
+ *                   another; the last put frees the task_struct.
+ *   mm->mm_users    tasks using the address space (threads count each);
+ *                   the last mmput tears the address space down (exit_mmap,
+ *                   page tables) and drops the users' mm_count reference.
+ *   mm->mm_count    references to the struct itself: users count as one,
+ *                   a CPU holding the mm lazily loaded counts one; the last
+ *                   mmdrop frees the mm_struct.
+ */
+#ifndef KERN_SCHED_H
+#define KERN_SCHED_H
+
+#include "kern/mm_types.h"
+#include <pthread.h>
+
+/* signals and si_code values we deliver, Linux's numbers */
+#define SIGBUS		7
+#define SIGKILL		9
+#define SIGSEGV		11
+#define SEGV_MAPERR	1
+#define SEGV_ACCERR	2
+#define BUS_ADRERR	2
+#define BUS_OBJERR	3
+
+#define PF_MEMALLOC	0x00000800	/* may dip into reserves (reclaim itself) */
+#define PF_EXITING	0x00000004
+#define PF_KTHREAD	0x00200000
+
+/* clone flags (Linux's values) */
+#define CLONE_VM	0x00000100
+
+/* task->state */
+enum {
+	TASK_RUNNING,			/* alive: may be run by a public call */
+	TASK_ZOMBIE,			/* exited or killed; mm released */
+	TASK_DEAD,			/* released from the pid table */
+};
+
+struct task_struct {
+	int pid;
+	char comm[16];
+	int state;				/* TASK_*, run_lock (reads: any) */
+	unsigned int flags;			/* PF_* */
+	atomic_int usage;			/* references (see above) */
+	/*
+	 * A task is one thread of execution: at most one simulated CPU runs
+	 * it at a time.  run_lock is held from task_enter to task_leave.
+	 */
+	pthread_mutex_t run_lock;
+	struct mm_struct *mm;			/* NULL for kernel threads, after exit; run_lock */
+	struct mm_struct *active_mm;
+	struct list_head tasks;			/* machine's task list (tasklist_lock) */
+	struct machine *machine;
+	unsigned long sp;			/* user stack pointer (stack-growth checks) */
+	/* limits; tasks sharing an mm keep equal copies (vmsim_setrlimit) */
+	struct rlimit rlim[RLIM_NLIMITS];
+	/* the fatal signal, if one killed the task */
+	int exit_signal_nr;			/* 0 alive or exited normally */
+	int exit_si_code;
+	unsigned long exit_si_addr;
+	int exit_code;
+	/* pending fault signal raised while the task runs a user access */
+	int pending_signal;
+	int pending_si_code;
+	unsigned long pending_si_addr;
+	unsigned long min_flt, maj_flt;
+};
+
+static inline struct task_struct *get_current(void)
+{
+	return this_cpu()->current;
+}
+#define current get_current()
+
+/* --- kernel/signal.c ------------------------------------------------------ */
+
+/*
+ * force_sig_fault - a fault the task cannot survive (SIGSEGV/SIGBUS with
+ * si_code and the faulting address).  Called from do_page_fault in the
+ * task's context; records the signal as pending.  The default action
+ * (death) is taken when the access returns to the task's caller
+ * (task_deliver_signal from the public entry points), since a fault deep
+ * in copy_to_user cannot unwind the kernel.
+ */
+void force_sig_fault(struct task_struct *t, int sig, int code, unsigned long addr);
+static inline bool signal_pending(const struct task_struct *t)
+{
+	return t->pending_signal != 0;
+}
+/*
+ * task_deliver_signal - take the default action of a pending fatal signal:
+ * record it and exit the task (its mm released).  Returns true if the task
+ * died.  Called with the task entered (task_enter).
+ */
+bool task_deliver_signal(struct task_struct *t);
+
+/* --- kernel/fork.c -------------------------------------------------------- */
+
+/* A fresh address space: mm_users 1, mm_count 1, a pgd; NULL on -ENOMEM. */
+struct mm_struct *mm_alloc(struct machine *m);
+/* Drop a user: the last one tears the address space down. */
+void mmput(struct mm_struct *mm);
+/* Drop a struct reference: the last one frees the mm_struct. */
+void mmdrop(struct mm_struct *mm);
+static inline void mmget(struct mm_struct *mm)
+{
+	atomic_fetch_add(&mm->mm_users, 1);
+}
+static inline void mmgrab(struct mm_struct *mm)
+{
+	atomic_fetch_add(&mm->mm_count, 1);
+}
+/* dup_mmap - copy @oldmm's VMAs and page tables into @mm (fork). */
+int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
+/*
+ * do_fork - a child of @parent (running as current): with CLONE_VM it
+ * shares the parent's mm, otherwise gets a copy (COW).  The child is in
+ * the pid table, TASK_RUNNING.  Returns the child (no reference for the
+ * caller) or an ERR_PTR-style NULL with *err set to -ENOMEM/-EAGAIN.
+ */
+struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *parent, int *err);
+/* A new task with no mm yet (spawn): limits defaulted, pid assigned. */
+struct task_struct *alloc_task(struct machine *m, int *err);
+
+/* --- kernel/exit.c -------------------------------------------------------- */
+
+/* Detach and drop the task's mm (task entered or not yet visible). */
+void exit_mm(struct task_struct *t);
+/*
+ * do_exit - end the task: exit_mm, TASK_ZOMBIE, and release it from the
+ * pid table (nobody waits on it in vmsim: its record stays for
+ * vmsim_task_info).  Drops the pid table's reference.
+ */
+void do_exit(struct task_struct *t, int code);
+
+/* --- kernel/task.c -------------------------------------------------------- */
+
+int task_init(struct machine *m);
+/* Machine teardown: exit every remaining task, drop lazy mms, free state. */
+void task_exit_machine(struct machine *m);
+
+/* The live task @pid with a reference, or NULL. */
+struct task_struct *find_get_task(struct machine *m, int pid);
+static inline void get_task_struct(struct task_struct *t)
+{
+	atomic_fetch_add(&t->usage, 1);
+}
+void put_task_struct(struct task_struct *t);
+
+/*
+ * task_enter - run @t on a simulated CPU of @m: take its run_lock, bind
+ * the host thread (cpu_enter), make it current and load its mm
+ * (switch_mm; lazy: the mm stays loaded after task_leave, holding an
+ * mm_count reference, so the TLB stays warm for the next call).  Returns
+ * the previous binding, for task_leave.  If the task is no longer
+ * TASK_RUNNING, returns with *dead set and nothing entered.
+ */
+struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead);
+void task_leave(struct task_struct *t, struct sim_cpu *saved);
+/* Unload a mm from this CPU if it is the loaded one (exit path). */
+void task_unlazy_mm(struct mm_struct *mm);
+
+/* Internal pid-table helpers (task.c), for fork.c and exit.c. */
+int task_attach_pid(struct machine *m, struct task_struct *t);
+void task_detach_pid(struct task_struct *t);
+/* Another task using @mm, other than @t (tasklist_lock taken inside), or NULL. */
+struct task_struct *task_find_mm_user(struct machine *m, struct mm_struct *mm,
+				      struct task_struct *t);
+
+#endif
