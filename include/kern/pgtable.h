@@ -1,0 +1,497 @@
+/*
+ * Page tables of the simulated x86 (arch/sim/pgtable.c): three formats,
+ * chosen per machine (cfg.paging), behind Linux's accessor names.
+ *
+ *   format  levels  bits of a virtual address               entry  user space
+ *   i386    2       pgd 10 | pte 10 | offset 12              32 bit below 0xC0000000
+ *   pae     3       pgd 2 | pmd 9 | pte 9 | offset 12         64 bit below 0xC0000000
+ *   x86_64  4       pgd 9 | pud 9 | pmd 9 | pte 9 | off 12    64 bit below 0x7ffffffff000
+ *
+ * Code is written once against the 4-level model (pgd -> pud -> pmd -> pte)
+ * and the missing levels are folded, as the seeds explain for the i386 PMD:
+ * a folded level has one entry, which *is* the entry of the level above.
+ * On i386 the pgd and pud are trivial (pgd_none() is always false) and the
+ * pmd is the real pgd entry; on PAE the pgd is trivial and the pud is the
+ * real PDPT entry (so pud_none() tells whether a pmd page exists).
+ *
+ * Entries are handled as 64-bit values (pte_t ...).  A pointer to an entry
+ * in simulated RAM (ptep_t ...) carries its format, so every accessor
+ * knows the entry width (4 or 8 bytes) and the folding without a lookup.
+ * Entries are read and written with atomic operations: the MMU of another
+ * simulated CPU may be setting Accessed/Dirty in the same word.
+ *
+ * Locking: a process's page tables change under mm->page_table_lock (PTE
+ * contents, allocation of table pages); removing tables also needs
+ * mm->mmap_sem for write.  The MMU walks without locks (as hardware does):
+ * a table page is freed only after the TLB shootdown (flush_tlb_*) that
+ * waits out every CPU in the middle of an access.
+ */
+#ifndef KERN_PGTABLE_H
+#define KERN_PGTABLE_H
+
+#include "kern/mm_types.h"
+#include "kern/mm.h"
+
+/* --- x86 entry bits ------------------------------------------------------ */
+
+#define _PAGE_BIT_PRESENT	0
+#define _PAGE_BIT_RW		1
+#define _PAGE_BIT_USER		2
+#define _PAGE_BIT_ACCESSED	5
+#define _PAGE_BIT_DIRTY		6
+#define _PAGE_BIT_NX		63
+
+#define _PAGE_PRESENT	0x001ULL
+#define _PAGE_RW	0x002ULL
+#define _PAGE_USER	0x004ULL
+#define _PAGE_PWT	0x008ULL
+#define _PAGE_PCD	0x010ULL
+#define _PAGE_ACCESSED	0x020ULL
+#define _PAGE_DIRTY	0x040ULL
+#define _PAGE_PSE	0x080ULL	/* pmd/pgd level: large page */
+#define _PAGE_GLOBAL	0x100ULL	/* kept across a cr3 reload */
+/*
+ * _PAGE_PROTNONE: a PROT_NONE mapping (Linux 2.4's choice of bit): not
+ * present for the MMU, which faults, but present for the kernel (the page
+ * stays mapped, counted and swappable).  Only meaningful when !PRESENT.
+ */
+#define _PAGE_PROTNONE	0x080ULL
+#define _PAGE_NX	(1ULL << _PAGE_BIT_NX)	/* PAE and x86-64 only */
+
+#define _PAGE_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define _KERNPG_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+/* protections (pgprot_t is the _PAGE_* bits of an entry without the frame) */
+#define PAGE_NONE	(_PAGE_PROTNONE | _PAGE_ACCESSED)
+#define PAGE_SHARED	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+#define PAGE_SHARED_EXEC PAGE_SHARED
+#define PAGE_COPY	(_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
+#define PAGE_COPY_EXEC	PAGE_COPY
+#define PAGE_READONLY	(_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
+#define PAGE_READONLY_EXEC PAGE_READONLY
+#define PAGE_KERNEL	(_PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED | \
+			 _PAGE_GLOBAL | _PAGE_NX)
+#define PAGE_KERNEL_RO	(_PAGE_PRESENT | _PAGE_DIRTY | _PAGE_ACCESSED | _PAGE_GLOBAL | _PAGE_NX)
+#define PAGE_KERNEL_EXEC (_PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED | _PAGE_GLOBAL)
+
+/* Bits pte_modify() keeps: the frame, Accessed, Dirty. */
+#define _PAGE_CHG_FLAGS	(_PAGE_ACCESSED | _PAGE_DIRTY)
+
+/* --- formats ------------------------------------------------------------- */
+
+/* Level numbers, lowest first. */
+enum pgt_level { PGT_PTE, PGT_PMD, PGT_PUD, PGT_PGD, PGT_NR_LEVELS };
+
+struct pgt_format {
+	const char *name;
+	enum vmsim_paging paging;
+	unsigned int levels;			/* real levels: 2, 3, 4 */
+	unsigned int entry_shift;		/* log2(bytes per entry): 2 or 3 */
+	bool wide;				/* 64-bit entries */
+	bool pud_folded, pmd_folded;
+	unsigned int shift[PGT_NR_LEVELS];	/* address bit each level indexes from */
+	unsigned int ptrs[PGT_NR_LEVELS];	/* entries per table (1 if folded) */
+	uint64_t phys_mask;			/* frame address bits of an entry */
+	uint64_t entry_mask;			/* bits an entry can hold (no NX on i386) */
+	uint64_t top_table_bits;		/* flags of a pgd entry pointing to a table */
+	unsigned long task_size;		/* end of user space (TASK_SIZE) */
+	unsigned long page_offset;		/* start of the direct map (PAGE_OFFSET) */
+	unsigned long kernel_start;		/* start of the kernel half of the pgd */
+	unsigned int va_bits;			/* 32, or 48 (canonical: sign-extended) */
+	uint64_t max_phys;			/* frames must lie below */
+};
+
+extern const struct pgt_format pgt_formats[3];
+
+static __always_inline const struct pgt_format *pgt_fmt(const struct machine *m)
+{
+	return &pgt_formats[m->cfg.paging];
+}
+static __always_inline const struct pgt_format *mm_pgt_fmt(const struct mm_struct *mm)
+{
+	return pgt_fmt(mm->machine);
+}
+
+/* Machine-wide layout constants (they depend on the format). */
+#define TASK_SIZE_OF(m)		(pgt_fmt(m)->task_size)
+#define TASK_SIZE		TASK_SIZE_OF(this_machine())
+#define PAGE_OFFSET_OF(m)	(pgt_fmt(m)->page_offset)
+
+/* Valid virtual address for this format (32-bit, or canonical 48-bit)? */
+static inline bool pgt_va_valid(const struct pgt_format *f, unsigned long addr)
+{
+	if (f->va_bits == 32)
+		return (addr >> 32) == 0;
+	return (unsigned long)((long)(addr << 16) >> 16) == addr;
+}
+
+/* --- entry values ------------------------------------------------------- */
+
+typedef struct { uint64_t pte; } pte_t;
+typedef struct { uint64_t pmd; } pmd_t;
+typedef struct { uint64_t pud; } pud_t;
+typedef struct { uint64_t pgd; } pgd_t;
+
+#define pte_val(x)	((x).pte)
+#define pmd_val(x)	((x).pmd)
+#define pud_val(x)	((x).pud)
+#define pgd_val(x)	((x).pgd)
+#define __pte(x)	((pte_t){ (x) })
+#define __pmd(x)	((pmd_t){ (x) })
+#define __pud(x)	((pud_t){ (x) })
+#define __pgd(x)	((pgd_t){ (x) })
+
+/*
+ * Pointers to entries in simulated RAM.  @p is a host pointer to the
+ * entry; NULL @p is "no entry" (ptep_none_ptr()).
+ */
+typedef struct { void *p; const struct pgt_format *fmt; } pgdp_t;
+typedef struct { void *p; const struct pgt_format *fmt; } pudp_t;
+typedef struct { void *p; const struct pgt_format *fmt; } pmdp_t;
+typedef struct { void *p; const struct pgt_format *fmt; } ptep_t;
+
+/* Raw atomic access to one entry, by width. */
+static __always_inline uint64_t __pgt_read(void *p, const struct pgt_format *f)
+{
+	if (f->wide)
+		return __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);
+	return __atomic_load_n((uint32_t *)p, __ATOMIC_RELAXED);
+}
+static __always_inline void __pgt_write(void *p, const struct pgt_format *f, uint64_t v)
+{
+	if (f->wide) {
+		__atomic_store_n((uint64_t *)p, v, __ATOMIC_RELEASE);
+	} else {
+		VM_BUG_ON_MSG((v >> 32) & ~(_PAGE_NX >> 32),
+			      "i386 entry %#llx does not fit 32 bits", (unsigned long long)v);
+		__atomic_store_n((uint32_t *)p, (uint32_t)v, __ATOMIC_RELEASE);
+	}
+}
+static __always_inline uint64_t __pgt_xchg(void *p, const struct pgt_format *f, uint64_t v)
+{
+	if (f->wide)
+		return __atomic_exchange_n((uint64_t *)p, v, __ATOMIC_ACQ_REL);
+	return __atomic_exchange_n((uint32_t *)p, (uint32_t)v, __ATOMIC_ACQ_REL);
+}
+static __always_inline uint64_t __pgt_and(void *p, const struct pgt_format *f, uint64_t mask)
+{
+	if (f->wide)
+		return __atomic_fetch_and((uint64_t *)p, mask, __ATOMIC_ACQ_REL);
+	return __atomic_fetch_and((uint32_t *)p, (uint32_t)mask, __ATOMIC_ACQ_REL);
+}
+static __always_inline uint64_t __pgt_or(void *p, const struct pgt_format *f, uint64_t bits)
+{
+	if (f->wide)
+		return __atomic_fetch_or((uint64_t *)p, bits, __ATOMIC_ACQ_REL);
+	return __atomic_fetch_or((uint32_t *)p, (uint32_t)bits, __ATOMIC_ACQ_REL);
+}
+/* Compare-and-exchange (MMU Accessed/Dirty updates); true if stored. */
+static __always_inline bool __pgt_cmpxchg(void *p, const struct pgt_format *f,
+					  uint64_t old, uint64_t new)
+{
+	if (f->wide)
+		return __atomic_compare_exchange_n((uint64_t *)p, &old, new, false,
+						   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	uint32_t o = (uint32_t)old;
+	return __atomic_compare_exchange_n((uint32_t *)p, &o, (uint32_t)new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+static inline pgd_t pgdp_get(pgdp_t p) { return __pgd(__pgt_read(p.p, p.fmt)); }
+static inline pud_t pudp_get(pudp_t p) { return __pud(__pgt_read(p.p, p.fmt)); }
+static inline pmd_t pmdp_get(pmdp_t p) { return __pmd(__pgt_read(p.p, p.fmt)); }
+static inline pte_t ptep_get(ptep_t p) { return __pte(__pgt_read(p.p, p.fmt)); }
+
+static inline void set_pgd(pgdp_t p, pgd_t v) { __pgt_write(p.p, p.fmt, pgd_val(v)); }
+static inline void set_pud(pudp_t p, pud_t v) { __pgt_write(p.p, p.fmt, pud_val(v)); }
+static inline void set_pmd(pmdp_t p, pmd_t v) { __pgt_write(p.p, p.fmt, pmd_val(v)); }
+static inline void set_pte(ptep_t p, pte_t v) { __pgt_write(p.p, p.fmt, pte_val(v)); }
+static inline void pte_clear(ptep_t p) { __pgt_write(p.p, p.fmt, 0); }
+static inline void pmd_clear(pmdp_t p) { __pgt_write(p.p, p.fmt, 0); }
+
+/* Step an entry pointer within its table. */
+static inline ptep_t ptep_next(ptep_t p)
+{
+	p.p = (uint8_t *)p.p + (1u << p.fmt->entry_shift);
+	return p;
+}
+static inline pmdp_t pmdp_next(pmdp_t p)
+{
+	if (!p.fmt->pmd_folded)
+		p.p = (uint8_t *)p.p + (1u << p.fmt->entry_shift);
+	return p;
+}
+static inline bool ptep_is_null(ptep_t p) { return p.p == NULL; }
+static inline bool pmdp_is_null(pmdp_t p) { return p.p == NULL; }
+
+/* Atomic read-modify-write of PTEs, as Linux's ptep_* helpers. */
+static inline pte_t ptep_get_and_clear(ptep_t p) { return __pte(__pgt_xchg(p.p, p.fmt, 0)); }
+static inline void ptep_set_wrprotect(ptep_t p) { __pgt_and(p.p, p.fmt, ~_PAGE_RW); }
+static inline void ptep_mkdirty(ptep_t p) { __pgt_or(p.p, p.fmt, _PAGE_DIRTY); }
+static inline bool ptep_test_and_clear_young(ptep_t p)
+{
+	return __pgt_and(p.p, p.fmt, ~_PAGE_ACCESSED) & _PAGE_ACCESSED;
+}
+static inline bool ptep_test_and_clear_dirty(ptep_t p)
+{
+	return __pgt_and(p.p, p.fmt, ~_PAGE_DIRTY) & _PAGE_DIRTY;
+}
+
+/* --- PTE value helpers ---------------------------------------------------- */
+
+static inline bool pte_none(pte_t x) { return pte_val(x) == 0; }
+/* present for the kernel: mapped, even if PROT_NONE */
+static inline bool pte_present(pte_t x) { return pte_val(x) & (_PAGE_PRESENT | _PAGE_PROTNONE); }
+static inline bool pte_protnone(pte_t x)
+{
+	return (pte_val(x) & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE;
+}
+static inline bool pte_read(pte_t x) { return pte_val(x) & _PAGE_USER; }
+static inline bool pte_user(pte_t x) { return pte_val(x) & _PAGE_USER; }
+static inline bool pte_write(pte_t x) { return pte_val(x) & _PAGE_RW; }
+static inline bool pte_dirty(pte_t x) { return pte_val(x) & _PAGE_DIRTY; }
+static inline bool pte_young(pte_t x) { return pte_val(x) & _PAGE_ACCESSED; }
+static inline bool pte_exec(pte_t x) { return !(pte_val(x) & _PAGE_NX); }
+static inline pte_t pte_mkwrite(pte_t x) { return __pte(pte_val(x) | _PAGE_RW); }
+static inline pte_t pte_wrprotect(pte_t x) { return __pte(pte_val(x) & ~_PAGE_RW); }
+static inline pte_t pte_mkdirty(pte_t x) { return __pte(pte_val(x) | _PAGE_DIRTY); }
+static inline pte_t pte_mkclean(pte_t x) { return __pte(pte_val(x) & ~_PAGE_DIRTY); }
+static inline pte_t pte_mkyoung(pte_t x) { return __pte(pte_val(x) | _PAGE_ACCESSED); }
+static inline pte_t pte_mkold(pte_t x) { return __pte(pte_val(x) & ~_PAGE_ACCESSED); }
+static inline pte_t pte_mkexec(pte_t x) { return __pte(pte_val(x) & ~_PAGE_NX); }
+static inline pte_t pte_exprotect(pte_t x) { return __pte(pte_val(x) | _PAGE_NX); }
+
+/* Frame number of a present (or PROT_NONE) entry. */
+static inline unsigned long pte_pfn(pte_t x)
+{
+	return (unsigned long)((pte_val(x) & 0x000ffffffffff000ULL) >> PAGE_SHIFT);
+}
+/* The struct page of a present entry (running CPU's machine). */
+static inline struct page *pte_page(pte_t x)
+{
+	return pfn_to_page(this_machine(), pte_pfn(x));
+}
+/* An entry for frame @pfn with protection @prot, in the machine's format. */
+static inline pte_t pfn_pte_fmt(const struct pgt_format *f, unsigned long pfn, pgprot_t prot)
+{
+	return __pte((((uint64_t)pfn << PAGE_SHIFT) | prot) & f->entry_mask);
+}
+static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
+{
+	return pfn_pte_fmt(pgt_fmt(this_machine()), pfn, prot);
+}
+static inline pte_t mk_pte(struct page *page, pgprot_t prot)
+{
+	return pfn_pte_fmt(pgt_fmt(page_machine(page)), page_to_pfn(page), prot);
+}
+/* The protection bits of an entry (without the frame). */
+static inline pgprot_t pte_pgprot(pte_t x)
+{
+	return pte_val(x) & ~0x000ffffffffff000ULL;
+}
+/* New protection, keeping frame, Accessed and Dirty (mprotect). */
+static inline pte_t pte_modify(pte_t x, pgprot_t newprot)
+{
+	uint64_t keep = pte_val(x) & (0x000ffffffffff000ULL | _PAGE_CHG_FLAGS);
+
+	return __pte(keep | (newprot & ~(0x000ffffffffff000ULL | _PAGE_CHG_FLAGS)));
+}
+
+/* --- swap entries in not-present PTEs ------------------------------------- */
+
+/*
+ * A swapped-out page leaves a swap entry in its PTE: not present, not
+ * PROT_NONE, type in bits 1-6 and offset from bit 8 (2.4's i386 layout;
+ * offsets fit 24 bits on i386, 55 on the 64-bit formats).
+ */
+typedef struct { unsigned long val; } swp_entry_t;
+
+#define MAX_SWAPFILES_SHIFT	5
+#define MAX_SWAPFILES		(1 << MAX_SWAPFILES_SHIFT)
+#define SWP_TYPE_SHIFT		1
+#define SWP_OFFSET_SHIFT	8
+
+static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
+{
+	return (swp_entry_t){ ((unsigned long)type << SWP_TYPE_SHIFT) |
+			      (offset << SWP_OFFSET_SHIFT) };
+}
+static inline unsigned int swp_type(swp_entry_t e) { return (e.val >> SWP_TYPE_SHIFT) & 0x3f; }
+static inline unsigned long swp_offset(swp_entry_t e) { return e.val >> SWP_OFFSET_SHIFT; }
+static inline swp_entry_t pte_to_swp_entry(pte_t x) { return (swp_entry_t){ (unsigned long)pte_val(x) }; }
+static inline pte_t swp_entry_to_pte(swp_entry_t e) { return __pte(e.val); }
+/* A not-present, non-empty PTE is a swap entry. */
+static inline bool is_swap_pte(pte_t x) { return !pte_none(x) && !pte_present(x); }
+/* Largest swap offset a PTE of format @f can hold. */
+static inline unsigned long swp_offset_max(const struct pgt_format *f)
+{
+	return f->wide ? (1UL << 55) - 1 : (1UL << 24) - 1;
+}
+
+/* --- upper-level entry helpers --------------------------------------------- */
+
+/*
+ * Folded levels: the trivial level's none/bad are false and present is
+ * true.  i386: pgd and pud trivial.  PAE: pgd trivial.  x86-64: none.
+ */
+static inline bool pgd_trivial(pgdp_t p) { return p.fmt->pud_folded; }
+static inline bool pud_trivial(pudp_t p) { return p.fmt->pud_folded && p.fmt->pmd_folded; }
+
+static inline bool pgd_none(pgdp_t p) { return !pgd_trivial(p) && pgd_val(pgdp_get(p)) == 0; }
+static inline bool pgd_present(pgdp_t p)
+{
+	return pgd_trivial(p) || (pgd_val(pgdp_get(p)) & _PAGE_PRESENT);
+}
+static inline bool pud_none(pudp_t p) { return !pud_trivial(p) && pud_val(pudp_get(p)) == 0; }
+static inline bool pud_present(pudp_t p)
+{
+	return pud_trivial(p) || (pud_val(pudp_get(p)) & _PAGE_PRESENT);
+}
+static inline bool pmd_none(pmd_t x) { return pmd_val(x) == 0; }
+static inline bool pmd_present(pmd_t x) { return pmd_val(x) & _PAGE_PRESENT; }
+static inline bool pmd_large(pmd_t x) { return (pmd_val(x) & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE); }
+/* A pmd that is neither empty nor a present table: corruption. */
+static inline bool pmd_bad(pmd_t x)
+{
+	return !pmd_none(x) && (!(pmd_val(x) & _PAGE_PRESENT) || (pmd_val(x) & _PAGE_PSE));
+}
+static inline unsigned long pmd_pfn(pmd_t x) { return (unsigned long)((pmd_val(x) & 0x000ffffffffff000ULL) >> PAGE_SHIFT); }
+/* struct page of the PTE table a pmd points to. */
+static inline struct page *pmd_page(pmd_t x) { return pfn_to_page(this_machine(), pmd_pfn(x)); }
+
+/* --- walking --------------------------------------------------------------- */
+
+/*
+ * As in Linux, the walkers take no machine: they run on a simulated CPU of
+ * the machine owning the tables (this_machine()).
+ */
+
+static inline unsigned long pgt_index(const struct pgt_format *f, enum pgt_level l,
+				      unsigned long addr)
+{
+	return (addr >> f->shift[l]) & (f->ptrs[l] - 1);
+}
+#define pgd_index(f, a)	pgt_index(f, PGT_PGD, a)
+#define pud_index(f, a)	pgt_index(f, PGT_PUD, a)
+#define pmd_index(f, a)	pgt_index(f, PGT_PMD, a)
+#define pte_index(f, a)	pgt_index(f, PGT_PTE, a)
+
+/* Host pointer of a table page (the hardware view: any frame). */
+static inline void *__pgt_table(struct machine *m, uint64_t entry)
+{
+	return m->ram + (entry & 0x000ffffffffff000ULL);
+}
+
+/* Entry pointer of @addr in the top table of @mm (pgd_offset). */
+static inline pgdp_t pgd_offset(struct mm_struct *mm, unsigned long addr)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+
+	return (pgdp_t){ mm->machine->ram + mm->pgd + (pgd_index(f, addr) << f->entry_shift), f };
+}
+#define pgd_offset_k(m, addr) pgd_offset((m)->init_mm, addr)
+
+static inline pudp_t pud_offset(pgdp_t pgd, unsigned long addr)
+{
+	const struct pgt_format *f = pgd.fmt;
+
+	if (f->pud_folded)
+		return (pudp_t){ pgd.p, f };
+	return (pudp_t){ (uint8_t *)__pgt_table(this_machine(), pgd_val(pgdp_get(pgd))) +
+			 (pud_index(f, addr) << f->entry_shift), f };
+}
+static inline pmdp_t pmd_offset(pudp_t pud, unsigned long addr)
+{
+	const struct pgt_format *f = pud.fmt;
+
+	if (f->pmd_folded)
+		return (pmdp_t){ pud.p, f };
+	return (pmdp_t){ (uint8_t *)__pgt_table(this_machine(), pud_val(pudp_get(pud))) +
+			 (pmd_index(f, addr) << f->entry_shift), f };
+}
+/*
+ * pte_offset_map - entry of @addr in the PTE table @pmd points to (which
+ * must be present).  PTE tables may be HIGHMEM: always pair with
+ * pte_unmap().  pte_offset_kernel for kernel tables (lowmem).
+ */
+ptep_t pte_offset_map(pmdp_t pmd, unsigned long addr);
+void pte_unmap(ptep_t pte);
+static inline ptep_t pte_offset_kernel(pmdp_t pmd, unsigned long addr)
+{
+	const struct pgt_format *f = pmd.fmt;
+
+	return (ptep_t){ (uint8_t *)__pgt_table(this_machine(), pmd_val(pmdp_get(pmd))) +
+			 (pte_index(f, addr) << f->entry_shift), f };
+}
+#define pte_offset(pmd, addr) pte_offset_map(pmd, addr)
+
+/* End of the range a pgd/pud/pmd entry covers, clipped to @end. */
+static inline unsigned long pgt_addr_end(const struct pgt_format *f, enum pgt_level l,
+					 unsigned long addr, unsigned long end)
+{
+	unsigned long size = 1UL << f->shift[l];
+	unsigned long boundary = (addr + size) & ~(size - 1);
+
+	return (boundary - 1 < end - 1) ? boundary : end;
+}
+#define pgd_addr_end(f, a, e) pgt_addr_end(f, PGT_PGD, a, e)
+#define pud_addr_end(f, a, e) ((f)->pud_folded ? (e) : pgt_addr_end(f, PGT_PUD, a, e))
+#define pmd_addr_end(f, a, e) pgt_addr_end(f, PGT_PMD, a, e)
+
+/*
+ * Walk without allocating: the PTE pointer of @addr in @mm (mapped; pair
+ * with pte_unmap), or a null ptep_t if a table on the way is missing.
+ * Caller holds page_table_lock or mmap_sem.
+ */
+ptep_t pgt_walk(struct mm_struct *mm, unsigned long addr);
+
+/* --- allocation (mm->page_table_lock held; may drop and retake it) -------- */
+
+/*
+ * pud_alloc/pmd_alloc/pte_alloc - the entry of @addr at the next level,
+ * allocating the table page if it is missing.  Table pages come from the
+ * buddy allocator (PTE tables GFP_HIGHUSER on machines with HIGHMEM),
+ * zeroed, flagged PG_pgtable, counted in NR_PAGETABLE and mm->nr_ptes.
+ * The lock is dropped around the allocation and the entry rechecked, as
+ * in 2.4.  A null pointer means -ENOMEM.  pte_alloc's result is mapped
+ * (pte_unmap it).
+ */
+pudp_t pud_alloc(struct mm_struct *mm, pgdp_t pgd, unsigned long addr);
+pmdp_t pmd_alloc(struct mm_struct *mm, pudp_t pud, unsigned long addr);
+ptep_t pte_alloc(struct mm_struct *mm, pmdp_t pmd, unsigned long addr);
+/* Same, for kernel tables (init_mm, lowmem only). */
+ptep_t pte_alloc_kernel(struct mm_struct *mm, pmdp_t pmd, unsigned long addr);
+
+/* Give a table page back (after the entry pointing to it was cleared and the TLB flushed). */
+void pgtable_page_free(struct mm_struct *mm, struct page *page);
+
+/* pgd_alloc/pgd_free: the top table, with the kernel half copied from init_mm. */
+int mm_alloc_pgd(struct mm_struct *mm);
+void mm_free_pgd(struct mm_struct *mm);
+
+/* --- machine setup, CPUs ----------------------------------------------------- */
+
+/*
+ * paging_init - kernel page tables (init_mm with the direct map of lowmem
+ * in large pages), the ZERO_PAGE and each CPU's TLB.  0 or -ENOMEM.
+ * paging_exit frees them (machine teardown, after every task is gone).
+ */
+int paging_init(struct machine *m);
+void paging_exit(struct machine *m);
+
+/*
+ * switch_mm - load @next's page tables on @cpu (the cr3 write): leaves
+ * @prev's cpu_vm_mask, joins @next's and flushes the non-global TLB
+ * entries.  @prev may be NULL.  Runs on @cpu's own thread.
+ */
+void switch_mm(struct mm_struct *prev, struct mm_struct *next, struct sim_cpu *cpu);
+
+/* ZERO_PAGE: the shared read-only zeroed frame. */
+#define ZERO_PAGE(addr) (this_machine()->zero_page)
+
+/* Validators (tests): every table page reachable from @mm's pgd is PG_pgtable and counted. */
+bool pgtables_are_valid(struct mm_struct *mm);
+/* Table pages below the pgd of @mm, counted by walking (tests). */
+unsigned long pgt_count_tables(struct mm_struct *mm);
+
+#endif

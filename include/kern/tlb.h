@@ -1,0 +1,184 @@
+/*
+ * The per-CPU TLB of the simulated x86 (arch/sim/tlb.c) and the flush
+ * interface of Linux (flush_tlb_page/range/mm/all).
+ *
+ * A TLB is set-associative (cfg.tlb_entries, cfg.tlb_ways; default 64
+ * entries, 4 ways).  An entry caches, for one virtual page, the host
+ * address of its frame and what the walk allowed:
+ *   tag_read   page address if reads hit; | TLB_KERNEL if the page is
+ *              supervisor-only (a user access then misses and the walk
+ *              raises the protection fault).
+ *   tag_write  the same, but only if writes are allowed *and* the PTE's
+ *              Dirty bit is already set: a write to a clean page misses,
+ *              so the walk sets Dirty in RAM as x86 does.
+ * Only the owning CPU's thread reads or fills its entries.
+ *
+ * Shootdown between host threads.  Another CPU asks for a flush by
+ * bumping flush_req; the owner applies it (a full flush) before its next
+ * access, at tlb_enter time.  The owner marks each access with in_access
+ * (from the lookup until the bytes are read or written); the initiator
+ * waits until every target is either outside an access or has applied the
+ * request, so once flush_tlb_* returns no CPU can still use a stale
+ * translation, and the caller may free the page or table.  The store of
+ * in_access and the load of flush_req need a StoreLoad barrier: the
+ * initiator provides it for everyone with membarrier(2) when the host
+ * supports it (the owner's path then has no fence), otherwise each access
+ * pays a full fence.  Under TSan every step is seq_cst.
+ */
+#ifndef KERN_TLB_H
+#define KERN_TLB_H
+
+#include "kern/mm_types.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define TLB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TLB_TSAN 1
+#endif
+#endif
+#ifndef TLB_TSAN
+#define TLB_TSAN 0
+#endif
+
+#define TLB_KERNEL	0x1UL		/* in a tag: supervisor-only page */
+#define TLB_INVALID	(~0UL)		/* tag of an empty entry: never matches */
+
+/* tlb_entry.flags */
+#define TLB_F_NX	0x1u		/* no instruction fetch */
+#define TLB_F_GLOBAL	0x2u		/* survives a cr3 reload */
+#define TLB_F_USER	0x4u
+
+struct tlb_entry {
+	unsigned long tag_read;
+	unsigned long tag_write;
+	uint8_t *host;			/* host address of the frame */
+	unsigned int flags;		/* TLB_F_* */
+	unsigned int pad;
+};
+
+struct tlb {
+	/* owner-only, hot */
+	struct tlb_entry *entry;	/* nr_sets * ways, set-major */
+	unsigned long set_mask;		/* nr_sets - 1 */
+	unsigned int way_shift;		/* log2(ways) */
+	unsigned int ways;
+	unsigned int nr_entries;
+	bool need_fence;		/* no membarrier: fence on each access */
+	atomic_int in_access;		/* owner writes; initiators read */
+	atomic_ulong flush_done;	/* last request applied; owner writes */
+	uint8_t *victim;		/* per set: next way to replace */
+	struct sim_cpu *cpu;
+	/* written by other CPUs: its own cache line */
+	atomic_ulong flush_req __attribute__((aligned(64)));
+};
+
+/* --- the access bracket (hot path, owner CPU only) ----------------------- */
+
+static __always_inline void tlb_enter(struct tlb *t)
+{
+	if (TLB_TSAN) {
+		atomic_store_explicit(&t->in_access, 1, memory_order_seq_cst);
+		return;
+	}
+	atomic_store_explicit(&t->in_access, 1, memory_order_relaxed);
+	if (unlikely(t->need_fence))
+		atomic_thread_fence(memory_order_seq_cst);
+	else
+		atomic_signal_fence(memory_order_seq_cst);
+}
+
+static __always_inline void tlb_exit(struct tlb *t)
+{
+	atomic_store_explicit(&t->in_access, 0, memory_order_release);
+}
+
+/* A flush was requested by another CPU and is not applied yet. */
+static __always_inline bool tlb_flush_pending(struct tlb *t)
+{
+	return atomic_load_explicit(&t->flush_req, TLB_TSAN ? memory_order_seq_cst :
+				    memory_order_relaxed) !=
+	       atomic_load_explicit(&t->flush_done, memory_order_relaxed);
+}
+
+static __always_inline struct tlb_entry *tlb_set(struct tlb *t, unsigned long addr)
+{
+	return &t->entry[((addr >> PAGE_SHIFT) & t->set_mask) << t->way_shift];
+}
+
+/*
+ * tlb_lookup_read/write - host address of @addr on a hit for an access of
+ * the given mode, NULL on a miss (or when a flush is pending).  Call
+ * inside tlb_enter/tlb_exit.
+ */
+static __always_inline uint8_t *tlb_lookup_read(struct tlb *t, unsigned long addr, bool user)
+{
+	unsigned long page = addr & PAGE_MASK;
+	struct tlb_entry *e = tlb_set(t, addr);
+	unsigned int i;
+
+	if (unlikely(tlb_flush_pending(t)))
+		return NULL;
+	for (i = 0; i < t->ways; i++, e++) {
+		unsigned long tag = user ? e->tag_read : (e->tag_read & ~TLB_KERNEL);
+		if (tag == page)
+			return e->host + (addr & ~PAGE_MASK);
+	}
+	return NULL;
+}
+
+static __always_inline uint8_t *tlb_lookup_write(struct tlb *t, unsigned long addr, bool user)
+{
+	unsigned long page = addr & PAGE_MASK;
+	struct tlb_entry *e = tlb_set(t, addr);
+	unsigned int i;
+
+	if (unlikely(tlb_flush_pending(t)))
+		return NULL;
+	for (i = 0; i < t->ways; i++, e++) {
+		unsigned long tag = user ? e->tag_write : (e->tag_write & ~TLB_KERNEL);
+		if (tag == page)
+			return e->host + (addr & ~PAGE_MASK);
+	}
+	return NULL;
+}
+
+/* --- arch/sim/tlb.c ---------------------------------------------------------- */
+
+/* Create / destroy the TLBs of every CPU of @m (paging_init / paging_exit). */
+int tlb_init_machine(struct machine *m);
+void tlb_exit_machine(struct machine *m);
+
+/*
+ * tlb_fill - cache a translation on the owner CPU (the MMU after a walk).
+ * @writable_dirty: writes may hit; @user: user-accessible; @nx, @global.
+ */
+void tlb_fill(struct tlb *t, unsigned long addr, uint8_t *host, bool user,
+	      bool writable_dirty, bool nx, bool global);
+/* Apply a pending remote flush request (owner CPU, inside the bracket). */
+void tlb_apply_pending(struct tlb *t);
+
+/* This CPU only. */
+void local_flush_tlb(void);			/* cr3 reload: non-global entries */
+void local_flush_tlb_all(void);			/* everything, global included */
+void local_flush_tlb_page(unsigned long addr);	/* invlpg */
+
+/*
+ * Linux's flush interface: the running CPU flushes its own TLB and shoots
+ * down the other CPUs that have @mm loaded (cpu_vm_mask), waiting until
+ * none of them can use a stale entry.  Call after changing the PTEs and
+ * before freeing what they pointed to.
+ */
+void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr);
+void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+void flush_tlb_mm(struct mm_struct *mm);
+/* Every CPU of the machine, global entries included (kernel mappings). */
+void flush_tlb_all(void);
+void flush_tlb_kernel_range(unsigned long start, unsigned long end);
+
+/* Entries currently valid in @t (tests). */
+unsigned int tlb_valid_entries(struct tlb *t);
+/* Is @addr cached in @t for reads (tests)?  Does not count as an access. */
+bool tlb_probe(struct tlb *t, unsigned long addr, bool write);
+
+#endif
