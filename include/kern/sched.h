@@ -24,6 +24,8 @@
 #include "kern/mm_types.h"
 #include <pthread.h>
 
+struct kmem_cache_s;
+
 /* signals and si_code values we deliver, Linux's numbers */
 #define SIGBUS		7
 #define SIGKILL		9
@@ -36,6 +38,13 @@
 #define PF_MEMALLOC	0x00000800	/* may dip into reserves (reclaim itself) */
 #define PF_EXITING	0x00000004
 #define PF_KTHREAD	0x00200000
+
+/* limits not in mm_types.h, for the defaults (Linux's numbers) */
+#define RLIMIT_CORE	4
+#define RLIMIT_NOFILE	7
+
+/* pids run from 1 to VMSIM_PID_MAX and are never reused (determinism) */
+#define VMSIM_PID_MAX	0x3fffffff
 
 /* clone flags (Linux's values) */
 #define CLONE_VM	0x00000100
@@ -79,7 +88,7 @@ struct task_struct {
 
 static inline struct task_struct *get_current(void)
 {
-	return this_cpu()->current;
+	return this_cpu()->curr;
 }
 #define current get_current()
 
@@ -146,9 +155,34 @@ void do_exit(struct task_struct *t, int code);
 
 /* --- kernel/task.c -------------------------------------------------------- */
 
+/* A pid: its live task, or the record of how it ended. */
+struct pid_entry {
+	struct task_struct *task;		/* NULL once released */
+	bool used;				/* the pid was ever given out */
+	int signal, si_code;			/* fatal signal, if one killed it */
+	unsigned long si_addr;
+	int exit_code;
+};
+
+/* m->tasks */
+struct task_state {
+	spinlock_t tasklist_lock;		/* everything below */
+	struct list_head task_list;		/* live tasks, in pid order */
+	int nr_tasks;
+	int last_pid;
+	struct pid_entry *pids;			/* indexed by pid (host memory) */
+	size_t pid_cap;
+	struct kmem_cache_s *task_cachep;	/* "task_struct" (mm/slab.c's) */
+	struct kmem_cache_s *mm_cachep;		/* "mm_struct" */
+};
+
 int task_init(struct machine *m);
-/* Machine teardown: exit every remaining task, drop lazy mms, free state. */
+/* Machine teardown: task_exit_machine, then the caches and the table go. */
+void task_fini(struct machine *m);
+/* Exit every remaining task and drop every CPU's lazily loaded mm. */
 void task_exit_machine(struct machine *m);
+/* Each CPU's lazily loaded mm dropped (the other CPUs must be quiescent). */
+void task_drop_lazy_mms(struct machine *m);
 
 /* The live task @pid with a reference, or NULL. */
 struct task_struct *find_get_task(struct machine *m, int pid);
@@ -171,9 +205,14 @@ void task_leave(struct task_struct *t, struct sim_cpu *saved);
 /* Unload a mm from this CPU if it is the loaded one (exit path). */
 void task_unlazy_mm(struct mm_struct *mm);
 
-/* Internal pid-table helpers (task.c), for fork.c and exit.c. */
+/* Internal pid-table helpers (task.c), for fork.c, exit.c and sys.c. */
 int task_attach_pid(struct machine *m, struct task_struct *t);
 void task_detach_pid(struct task_struct *t);
+void free_task(struct task_struct *t);
+/* The record of @pid (live or dead): 0 or -ESRCH if never given out. */
+int task_get_record(struct machine *m, int pid, struct pid_entry *out);
+/* Live pids ascending into @pids (at most @max); returns the count. */
+int task_list_pids(struct machine *m, int *pids, int max);
 /* Another task using @mm, other than @t (tasklist_lock taken inside), or NULL. */
 struct task_struct *task_find_mm_user(struct machine *m, struct mm_struct *mm,
 				      struct task_struct *t);

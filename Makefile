@@ -1,0 +1,112 @@
+# vmsim build.  `make` builds build/libvmsim.a, build/libvmsim.so and
+# build/vmsim (optimised, debug checks off).  `make test` builds everything
+# again under ASan+UBSan with the debug checks on and runs all tests;
+# `make tsan-test` runs the concurrency stress tests under TSan.
+# Variables: CC, SAN (address,undefined | thread), DEBUG=1, BUILD=dir.
+
+CC      ?= cc
+SAN     ?=
+DEBUG   ?= 0
+BUILD   ?= build
+PREFIX  ?= /usr/local
+
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wvla
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -fPIC -pthread -Iinclude -MMD -MP -D_GNU_SOURCE
+LDFLAGS += -pthread
+LDLIBS  += -lm
+
+ifeq ($(DEBUG),1)
+CFLAGS  += -DCONFIG_DEBUG_VM
+endif
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=$(SAN)
+endif
+
+LIB_SRCS   := $(sort $(wildcard arch/sim/*.c mm/*.c kernel/*.c fs/*.c lib/*.c))
+TOOL_SRCS  := $(sort $(wildcard tools/vmsim/*.c))
+TEST_SRCS  := $(sort $(wildcard tests/*.c tests/unit/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJS  := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_OBJS  := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
+
+# The shell links readline or libedit when installed (detected, never required).
+HAVE_READLINE := $(shell printf '\#include <stdio.h>\n\#include <readline/readline.h>\nint main(void){readline("");return 0;}' | \
+	$(CC) -x c - -o /dev/null -lreadline >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_READLINE),1)
+TOOL_CFLAGS := -DHAVE_READLINE
+TOOL_LIBS   := -lreadline
+endif
+
+.PHONY: all lib test tsan-test run bench install clean check-scenarios fuzz
+all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
+
+lib: $(BUILD)/libvmsim.a
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tools/vmsim/%.o: tools/vmsim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TOOL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libvmsim.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libvmsim.so: $(LIB_OBJS)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/vmsim: $(TOOL_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libvmsim.a $(TOOL_LIBS) $(LDLIBS)
+
+$(BUILD)/test_runner: $(TEST_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(BUILD)/libvmsim.a $(LDLIBS)
+
+$(BUILD)/bench_runner: $(BENCH_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BUILD)/libvmsim.a $(LDLIBS) -ldl
+
+# The test build: ASan+UBSan, debug checks on, its own object directory.
+TEST_BUILD := build/asan
+test:
+	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
+		CFLAGS="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(TEST_BUILD)/test_runner $(T)
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
+
+# Concurrency stress tests (names containing "stress") under TSan.
+TSAN_BUILD := build/tsan
+tsan-test:
+	$(MAKE) --no-print-directory SAN=thread DEBUG=1 BUILD=$(TSAN_BUILD) CFLAGS="-O1 -g" \
+		$(TSAN_BUILD)/test_runner
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/test_runner stress
+
+run: $(BUILD)/vmsim
+	$(BUILD)/vmsim run
+
+bench:
+	$(MAKE) --no-print-directory $(BUILD)/bench_runner
+	$(BUILD)/bench_runner --json $(BUILD)/bench.jsonl
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/vmsim \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(BUILD)/libvmsim.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libvmsim.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/vmsim/*.h $(DESTDIR)$(PREFIX)/include/vmsim/
+	install -m 755 $(BUILD)/vmsim $(DESTDIR)$(PREFIX)/bin/
+	[ ! -f docs/vmsim.1 ] || install -m 644 docs/vmsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|' vmsim.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/vmsim.pc
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)

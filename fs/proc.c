@@ -1,0 +1,108 @@
+/*
+ * The machine-wide /proc files: /proc/meminfo (fs/proc/meminfo.c in
+ * Linux) and the name -> renderer table behind vmsim_proc_read().
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kern/mm.h"
+
+void show_slabinfo(struct machine *m, struct seq_buf *s) __attribute__((weak));
+
+static void show_val_kb(struct seq_buf *s, const char *label, unsigned long pages)
+{
+	seq_printf(s, "%-16s%8lu kB\n", label, pages << (PAGE_SHIFT - 10));
+}
+
+void show_meminfo(struct machine *m, struct seq_buf *s)
+{
+	unsigned long free = nr_free_pages(m);
+	unsigned long file = global_page_state(m, NR_FILE_PAGES);
+	unsigned long swapcache = global_page_state(m, NR_SWAPCACHE);
+	unsigned long act_anon = global_page_state(m, NR_ZONE_ACTIVE_ANON);
+	unsigned long inact_anon = global_page_state(m, NR_ZONE_INACTIVE_ANON);
+	unsigned long act_file = global_page_state(m, NR_ZONE_ACTIVE_FILE);
+	unsigned long inact_file = global_page_state(m, NR_ZONE_INACTIVE_FILE);
+	unsigned long sreclaim = global_page_state(m, NR_SLAB_RECLAIMABLE);
+	unsigned long sunreclaim = global_page_state(m, NR_SLAB_UNRECLAIMABLE);
+	unsigned long reserve = 0, available, pagecache;
+	int n, j;
+
+	/* MemAvailable as Linux's si_mem_available(): free above the high
+	 * watermarks, plus the page cache and reclaimable slab that could go. */
+	for (n = 0; n < m->nr_nodes; n++)
+		for (j = 0; j < MAX_NR_ZONES; j++)
+			reserve += m->node_data[n].node_zones[j].pages_high;
+	available = free > reserve ? free - reserve : 0;
+	pagecache = act_file + inact_file;
+	available += pagecache - min(pagecache / 2, reserve);
+	available += sreclaim - min(sreclaim / 2, reserve);
+
+	show_val_kb(s, "MemTotal:", m->totalram_pages);
+	show_val_kb(s, "MemFree:", free);
+	show_val_kb(s, "MemAvailable:", available);
+	show_val_kb(s, "Buffers:", 0);
+	show_val_kb(s, "Cached:", file > swapcache ? file - swapcache : 0);
+	show_val_kb(s, "SwapCached:", swapcache);
+	show_val_kb(s, "Active:", act_anon + act_file);
+	show_val_kb(s, "Inactive:", inact_anon + inact_file);
+	show_val_kb(s, "Active(anon):", act_anon);
+	show_val_kb(s, "Inactive(anon):", inact_anon);
+	show_val_kb(s, "Active(file):", act_file);
+	show_val_kb(s, "Inactive(file):", inact_file);
+	show_val_kb(s, "Unevictable:", global_page_state(m, NR_ZONE_UNEVICTABLE));
+	show_val_kb(s, "Mlocked:", global_page_state(m, NR_MLOCK));
+	if (m->cfg.paging != VMSIM_PAGING_X86_64) {
+		show_val_kb(s, "HighTotal:", m->totalhigh_pages);
+		show_val_kb(s, "HighFree:", nr_free_highpages(m));
+		show_val_kb(s, "LowTotal:", m->totalram_pages - m->totalhigh_pages);
+		show_val_kb(s, "LowFree:", free - nr_free_highpages(m));
+	}
+	show_val_kb(s, "Dirty:", global_page_state(m, NR_FILE_DIRTY));
+	show_val_kb(s, "Writeback:", global_page_state(m, NR_WRITEBACK));
+	show_val_kb(s, "AnonPages:", global_page_state(m, NR_ANON_PAGES));
+	show_val_kb(s, "Mapped:", global_page_state(m, NR_FILE_MAPPED));
+	show_val_kb(s, "Shmem:", global_page_state(m, NR_SHMEM));
+	show_val_kb(s, "KReclaimable:", sreclaim);
+	show_val_kb(s, "Slab:", sreclaim + sunreclaim);
+	show_val_kb(s, "SReclaimable:", sreclaim);
+	show_val_kb(s, "SUnreclaim:", sunreclaim);
+	show_val_kb(s, "KernelStack:", global_page_state(m, NR_KERNEL_STACK));
+	show_val_kb(s, "PageTables:", global_page_state(m, NR_PAGETABLE));
+	show_val_kb(s, "Bounce:", global_page_state(m, NR_BOUNCE));
+}
+
+struct proc_entry {
+	const char *name;
+	void (*show)(struct machine *m, struct seq_buf *s);
+};
+
+char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
+{
+	const struct proc_entry table[] = {
+		{ "meminfo", show_meminfo },
+		{ "buddyinfo", show_buddyinfo },
+		{ "zoneinfo", show_zoneinfo },
+		{ "vmstat", show_vmstat },
+		{ "slabinfo", show_slabinfo },
+	};
+	struct seq_buf s;
+	struct sim_cpu *saved;
+
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		if (strcmp(table[i].name, name) || !table[i].show)
+			continue;
+		saved = cpu_enter(m);
+		seq_init(&s);
+		table[i].show(m, &s);
+		cpu_leave(saved);
+		if (s.oom) {
+			seq_free(&s);
+			errno = ENOMEM;
+			return NULL;
+		}
+		return seq_take(&s);
+	}
+	errno = ENOENT;
+	return NULL;
+}

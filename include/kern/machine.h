@@ -1,0 +1,217 @@
+/*
+ * The simulated machine: one struct machine holds everything a booted
+ * vmsim kernel owns (RAM, mem_map, nodes, CPUs, subsystem state), so
+ * several machines live in one process with no shared state.
+ *
+ * The running simulated CPU is per host thread (this_cpu(), a TLS pointer,
+ * like Linux's smp_processor_id()); kernel code reaches its machine through
+ * it or through the object at hand (page->zone->zone_pgdat->machine,
+ * mm->machine).  Public entry points bind the thread with cpu_enter().
+ */
+#ifndef KERN_MACHINE_H
+#define KERN_MACHINE_H
+
+#include <stdatomic.h>
+#include "kern/compiler.h"
+#include "kern/mmzone.h"
+#include "kern/bug.h"
+
+struct task_struct;
+struct mm_struct;
+struct tlb;
+struct kmem_state;
+struct vmalloc_state;
+struct pkmap_state;
+struct swap_state;
+struct lru_state;
+struct task_state;
+struct bootmem_data;
+
+/* One simulated CPU.  Fields are written only by the host thread running it. */
+struct sim_cpu {
+	int id;
+	struct machine *machine;
+	struct task_struct *curr;		/* task running on this CPU (`current`) */
+	struct mm_struct *active_mm;		/* whose page tables are loaded (cr3) */
+	struct tlb *tlb;			/* arch/sim/tlb.c */
+	void *slab_cpu;				/* mm/slab.c per-CPU arrays */
+	void *kmap_atomic_slots;		/* mm/highmem.c fixmap slots */
+	atomic_ulong events[NR_VM_EVENT_ITEMS];	/* vm_event counters, owner-written */
+	uint64_t fail_page_alloc_count;		/* fault injection */
+} __attribute__((aligned(64)));
+
+/*
+ * Hooks where reclaim plugs into the page allocator (mm/vmscan.c fills
+ * them).  While NULL, an allocation that finds no page fails with NULL.
+ */
+struct reclaim_hooks {
+	void (*wakeup_kswapd)(struct machine *m, zone_t *zone);
+	/* returns pages freed; may sleep; called without locks */
+	unsigned long (*try_to_free_pages)(struct machine *m, zone_t *classzone,
+					   gfp_t gfp_mask, unsigned int order);
+	/* take a page whose last reference is going off its LRU list (swap.c) */
+	void (*lru_cache_del)(struct page *page);
+};
+
+struct machine {
+	struct vmsim_config cfg;
+
+	/* Simulated RAM: one host allocation; physical address = offset. */
+	uint8_t *ram;
+	uint64_t ram_size;
+	unsigned long max_pfn;			/* frames in RAM */
+	unsigned long max_low_pfn;		/* end of directly mapped memory */
+	unsigned long highstart_pfn;		/* first HIGHMEM frame (= max_pfn if none) */
+	struct page *mem_map;			/* in simulated RAM, from bootmem */
+
+	int nr_nodes;
+	pg_data_t node_data[MAX_NUMNODES];
+
+	unsigned long totalram_pages;		/* handed to the buddy allocator */
+	unsigned long totalhigh_pages;
+	unsigned long reserved_pages;		/* kept by bootmem: BIOS, kernel, mem_map */
+	unsigned long kernel_code_pages;
+	struct bootmem_data *bdata;
+
+	int nr_cpus;
+	struct sim_cpu cpu[NR_CPUS];
+
+	struct reclaim_hooks reclaim;
+	atomic_ulong jiffies;			/* virtual time, advances with work */
+	uint64_t rng_state;			/* seeded from cfg.seed */
+
+	/* Subsystem state, owned and defined by each subsystem. */
+	struct kmem_state *kmem;		/* mm/slab.c */
+	struct mm_struct *init_mm;		/* kernel page tables */
+	struct vmalloc_state *vmalloc;		/* mm/vmalloc.c */
+	struct pkmap_state *pkmap;		/* mm/highmem.c */
+	struct task_state *tasks;		/* kernel/fork.c, exit.c */
+	struct lru_state *lru;			/* mm/swap.c */
+	struct swap_state *swap;		/* mm/swapfile.c */
+	struct page *zero_page;			/* ZERO_PAGE */
+	void *tool_private;			/* free for the embedding program */
+
+	/*
+	 * Accounting snapshot taken when boot finished (after every subsystem
+	 * init), for the exact-accounting checks: when every process has
+	 * exited, free pages and live slab objects equal these again.
+	 */
+	unsigned long boot_free_pages;
+	unsigned long boot_slab_objs;
+	/* Filled by mm/slab.c: give cached empty slabs and per-CPU objects
+	 * back (drain), count live objects over every cache. */
+	void (*slab_drain)(struct machine *m);
+	unsigned long (*slab_active_objs)(struct machine *m);
+};
+
+/* Give every cached page back (per-CPU lists, empty slabs): for accounting checks. */
+void machine_drain(struct machine *m);
+/* True if free pages and live slab objects are back at their boot values. */
+bool machine_accounting_is_exact(struct machine *m, char *why, size_t whylen);
+
+/* --- the running CPU --------------------------------------------------- */
+
+extern __tls struct sim_cpu *__this_cpu;
+
+static __always_inline struct sim_cpu *this_cpu(void)
+{
+	return __this_cpu;
+}
+static __always_inline struct machine *this_machine(void)
+{
+	return __this_cpu->machine;
+}
+static __always_inline int smp_processor_id(void)
+{
+	return __this_cpu->id;
+}
+
+/* Bind this thread to @m's CPU 0 (or keep its CPU if already on @m). */
+struct sim_cpu *cpu_enter(struct machine *m);
+void cpu_leave(struct sim_cpu *saved);
+
+static __always_inline void count_vm_events(enum vm_event_item item, unsigned long n)
+{
+	atomic_ulong *c = &__this_cpu->events[item];
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+static __always_inline void count_vm_event(enum vm_event_item item)
+{
+	count_vm_events(item, 1);
+}
+/* Sum of an event over the machine's CPUs. */
+unsigned long sum_vm_event(struct machine *m, enum vm_event_item item);
+/* Sum of a zone item over every zone of the machine. */
+unsigned long global_page_state(struct machine *m, enum zone_stat_item item);
+
+/* --- frames, physical and kernel addresses ------------------------------ */
+
+static inline struct machine *page_machine(const struct page *page)
+{
+	return page->zone->zone_pgdat->machine;
+}
+static inline unsigned long page_to_pfn(const struct page *page)
+{
+	const zone_t *z = page->zone;
+	return z->zone_start_pfn + (unsigned long)(page - z->zone_mem_map);
+}
+static inline struct page *pfn_to_page(struct machine *m, unsigned long pfn)
+{
+	return m->mem_map + pfn;
+}
+static inline bool pfn_valid(struct machine *m, unsigned long pfn)
+{
+	return pfn < m->max_pfn;
+}
+static inline phys_addr_t page_to_phys(const struct page *page)
+{
+	return (phys_addr_t)page_to_pfn(page) << PAGE_SHIFT;
+}
+
+/*
+ * Kernel addresses of lowmem (the direct map) are host pointers into RAM;
+ * HIGHMEM frames have none and must be reached through kmap().
+ */
+static inline void *phys_to_virt(struct machine *m, phys_addr_t pa)
+{
+	VM_BUG_ON_MSG((pa >> PAGE_SHIFT) >= m->max_low_pfn,
+		      "phys_to_virt of highmem address %#llx", (unsigned long long)pa);
+	return m->ram + pa;
+}
+static inline phys_addr_t virt_to_phys(struct machine *m, const void *va)
+{
+	return (phys_addr_t)((const uint8_t *)va - m->ram);
+}
+static inline struct page *virt_to_page(struct machine *m, const void *va)
+{
+	return pfn_to_page(m, virt_to_phys(m, va) >> PAGE_SHIFT);
+}
+#define __va(pa)	phys_to_virt(this_machine(), (pa))
+#define __pa(va)	virt_to_phys(this_machine(), (va))
+
+/* page_address - kernel address of a lowmem page; NULL for HIGHMEM. */
+static inline void *page_address(const struct page *page)
+{
+	struct machine *m = page_machine(page);
+	unsigned long pfn = page_to_pfn(page);
+
+	if (pfn >= m->max_low_pfn)
+		return NULL;
+	return m->ram + ((phys_addr_t)pfn << PAGE_SHIFT);
+}
+
+/*
+ * Host pointer to any frame's bytes, for the simulated hardware only
+ * (MMU, disks, DMA).  Kernel code uses page_address() or kmap().
+ */
+static inline uint8_t *__phys_ram(struct machine *m, phys_addr_t pa)
+{
+	return m->ram + pa;
+}
+
+/* Deterministic random numbers (splitmix64), from cfg.seed. */
+uint64_t machine_random(struct machine *m);
+uint64_t splitmix64_mix(uint64_t x);
+
+#endif

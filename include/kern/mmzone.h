@@ -1,0 +1,187 @@
+/*
+ * Physical memory as the kernel sees it: struct page per frame (mem_map),
+ * zones (DMA, NORMAL, HIGHMEM) each with its own buddy allocator, and nodes
+ * (pg_data_t) holding zones and the zonelists that say where an allocation
+ * falls back to.  Names and roles as in Linux 2.4's <linux/mmzone.h> and
+ * <linux/mm.h>.
+ */
+#ifndef KERN_MMZONE_H
+#define KERN_MMZONE_H
+
+#include <stdatomic.h>
+#include "kern/compiler.h"
+#include "kern/list.h"
+#include "kern/spinlock.h"
+#include "kern/page-flags.h"
+#include "kern/vmstat.h"
+#include "kern/gfp.h"
+#include "vmsim/vmsim.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)
+
+#define MAX_ORDER	11	/* free_area[0..10]: blocks of 1 .. 1024 pages */
+#define MAX_NUMNODES	VMSIM_MAX_NODES
+#define NR_CPUS		VMSIM_MAX_CPUS
+
+typedef uint64_t phys_addr_t;
+
+struct address_space;
+struct zone_struct;
+
+/*
+ * One per physical frame, in mem_map (which itself lives in simulated RAM,
+ * reserved by bootmem, as in Linux).  64 bytes, asserted below.
+ *
+ * Field use by owner:
+ *  free (buddy):  PG_buddy on the head page, private = order, lru on
+ *                 zone->free_area[order].free_list (zone->lock)
+ *  per-CPU list:  lru on the CPU's pcp list, count 0, no PG_buddy
+ *  slab:          PG_slab, mapping = kmem_cache_t, private = slab_t
+ *  user/page cache: lru on an LRU list (pagemap_lru_lock), mapping and
+ *                 index the page-cache identity, private the swap entry
+ *  page table:    PG_pgtable
+ */
+struct page {
+	atomic_uint flags;		/* PG_* bits */
+	uint16_t age;			/* 2.4 page aging (reclaim) */
+	uint8_t order_hint;		/* debug: order a compound block was allocated at */
+	uint8_t pad0;
+	atomic_int _count;		/* references; 0 = free */
+	atomic_int _mapcount;		/* PTEs mapping it, -1 = none */
+	struct list_head lru;		/* free list / pcp list / LRU / slab list */
+	struct address_space *mapping;
+	unsigned long index;		/* page-cache offset (pages) */
+	unsigned long private;		/* buddy order / swap entry / slab_t */
+	struct zone_struct *zone;	/* the zone the frame belongs to */
+};
+
+_Static_assert(sizeof(struct page) <= 64, "struct page must stay within 64 bytes");
+
+PAGE_FLAG_OPS(Locked, locked)
+PAGE_FLAG_OPS(Error, error)
+PAGE_FLAG_OPS(Referenced, referenced)
+PAGE_FLAG_OPS(Uptodate, uptodate)
+PAGE_FLAG_OPS(Dirty, dirty)
+PAGE_FLAG_OPS(LRU, lru)
+PAGE_FLAG_OPS(Active, active)
+PAGE_FLAG_OPS(InactiveDirty, inactive_dirty)
+PAGE_FLAG_OPS(InactiveClean, inactive_clean)
+PAGE_FLAG_OPS(Slab, slab)
+PAGE_FLAG_OPS(HighMem, highmem)
+PAGE_FLAG_OPS(Reserved, reserved)
+PAGE_FLAG_OPS(Launder, launder)
+PAGE_FLAG_OPS(Writeback, writeback)
+PAGE_FLAG_OPS(SwapCache, swapcache)
+PAGE_FLAG_OPS(SwapBacked, swapbacked)
+PAGE_FLAG_OPS(Mlocked, mlocked)
+PAGE_FLAG_OPS(Buddy, buddy)
+PAGE_FLAG_OPS(Anon, anon)
+PAGE_FLAG_OPS(PageTable, pgtable)
+PAGE_FLAG_OPS(Zero, zero)
+PAGE_FLAG_OPS(Poisoned, poisoned)
+
+static inline int page_count(const struct page *p)
+{
+	return atomic_load_explicit(&p->_count, memory_order_relaxed);
+}
+static inline void set_page_count(struct page *p, int v)
+{
+	atomic_store_explicit(&p->_count, v, memory_order_relaxed);
+}
+static inline void get_page(struct page *p)
+{
+	atomic_fetch_add_explicit(&p->_count, 1, memory_order_relaxed);
+}
+/* put_page_testzero - drop a reference; true if it was the last */
+static inline bool put_page_testzero(struct page *p)
+{
+	return atomic_fetch_sub_explicit(&p->_count, 1, memory_order_acq_rel) == 1;
+}
+static inline int page_mapcount(const struct page *p)
+{
+	return atomic_load_explicit(&p->_mapcount, memory_order_relaxed) + 1;
+}
+
+/* Buddy free lists of one order. */
+typedef struct free_area_struct {
+	struct list_head free_list;
+	unsigned long nr_free;		/* blocks on the list */
+} free_area_t;
+
+/*
+ * Per-CPU list of order-0 pages (from Linux 2.6): the common alloc and free
+ * touch only the running CPU's list, no zone->lock.  Only the owning CPU
+ * uses it; drain_local_pages() empties it back into the buddy lists.
+ */
+struct per_cpu_pages {
+	int count;
+	int high;			/* drain down to high - batch above this */
+	int batch;			/* pages moved to/from the buddy at once */
+	struct list_head list;
+} __attribute__((aligned(64)));
+
+enum zone_type { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };
+
+struct pglist_data;
+
+typedef struct zone_struct {
+	/* Fast-path fields read without the lock first. */
+	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];	/* vm_stat[NR_FREE_PAGES]: zone->lock */
+	unsigned long pages_min, pages_low, pages_high;	/* watermarks */
+	atomic_int need_balance;			/* kswapd should look here */
+
+	spinlock_t lock;
+	free_area_t free_area[MAX_ORDER];		/* zone->lock */
+
+	struct per_cpu_pages pageset[NR_CPUS];		/* owner CPU only */
+
+	/* Reclaim bookkeeping, filled by the reclaim code (pagemap_lru_lock). */
+	unsigned long inactive_clean_pages, inactive_dirty_pages;
+
+	struct pglist_data *zone_pgdat;
+	struct page *zone_mem_map;			/* first page of the zone */
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;			/* frames in the zone's range */
+	unsigned long present_pages;			/* not reserved at boot */
+	unsigned long managed_pages;			/* given to the buddy allocator */
+	enum zone_type idx;
+	const char *name;
+} zone_t;
+
+#define zone_page_state(z, item) \
+	atomic_load_explicit(&(z)->vm_stat[item], memory_order_relaxed)
+static inline void mod_zone_page_state(zone_t *z, enum zone_stat_item item, long d)
+{
+	atomic_fetch_add_explicit(&z->vm_stat[item], d, memory_order_relaxed);
+}
+
+/* Allocation fallback order for one GFP zone modifier: NULL-terminated. */
+typedef struct zonelist_struct {
+	zone_t *zones[MAX_NUMNODES * MAX_NR_ZONES + 1];
+} zonelist_t;
+
+#define NR_GFPINDEX	(GFP_ZONEMASK + 1)
+
+struct machine;
+
+typedef struct pglist_data {
+	zone_t node_zones[MAX_NR_ZONES];
+	zonelist_t node_zonelists[NR_GFPINDEX];
+	int nr_zones;
+	struct page *node_mem_map;
+	unsigned long node_start_pfn;
+	unsigned long node_spanned_pages;
+	unsigned long node_present_pages;
+	int node_id;
+	struct machine *machine;
+} pg_data_t;
+
+static inline bool is_highmem(const zone_t *z)
+{
+	return z->idx == ZONE_HIGHMEM;
+}
+
+#endif

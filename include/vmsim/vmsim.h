@@ -1,0 +1,96 @@
+/*
+ * vmsim public API: boot a simulated machine running the Linux 2.4 memory
+ * manager, and drive it.  Everything a program embedding vmsim needs is
+ * declared here (and in the other headers of include/vmsim/); the kernel's
+ * internals live in include/kern/ and are not installed.
+ *
+ * Every function that takes a machine binds the calling host thread to one
+ * of that machine's simulated CPUs for the duration of the call, so several
+ * machines can live in one process without sharing any state.
+ */
+#ifndef VMSIM_VMSIM_H
+#define VMSIM_VMSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMSIM_VERSION "0.1.0"
+
+enum vmsim_paging {
+	VMSIM_PAGING_I386,	/* 2-level 10/10/12, 32-bit entries, PMD folded */
+	VMSIM_PAGING_PAE,	/* 3-level 2/9/9/12, 64-bit entries */
+	VMSIM_PAGING_X86_64,	/* 4-level 9/9/9/9/12, 47-bit user space */
+};
+
+enum vmsim_reclaim {
+	VMSIM_RECLAIM_24_10,	/* 2.4.10+: active/inactive, shrink_cache, refill_inactive */
+	VMSIM_RECLAIM_24_0,	/* 2.4.0: active/inactive_dirty/inactive_clean, page_launder */
+};
+
+#define VMSIM_MAX_CPUS	16
+#define VMSIM_MAX_NODES	8
+
+struct vmsim_config {
+	uint64_t ram_bytes;		/* 16 MiB .. 16 GiB */
+	int nodes;			/* 1 .. VMSIM_MAX_NODES, RAM split evenly */
+	enum vmsim_paging paging;
+	int cpus;			/* 1 .. VMSIM_MAX_CPUS */
+	uint64_t seed;			/* every random choice derives from it */
+	int tlb_entries;		/* per CPU, default 64 */
+	int tlb_ways;			/* associativity, default 4 */
+	bool pcp;			/* per-CPU order-0 page lists (2.6), default on */
+	enum vmsim_reclaim reclaim;
+	/* fault injection: fail the Nth page / slab allocation (0 = never) */
+	uint64_t fail_page_alloc_nth;
+	uint64_t fail_slab_nth;
+};
+
+typedef struct machine vmsim_machine_t;
+
+/* Fill @cfg with the defaults: 128 MiB, 1 node, x86_64, 1 CPU, seed 1. */
+void vmsim_config_default(struct vmsim_config *cfg);
+
+/*
+ * Set one option from text, as on the command line or the script's
+ * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
+ * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0.
+ * Returns 0, or -1 with a message in @err.
+ */
+int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
+		     char *err, size_t errlen);
+
+/* Check ranges and combinations; 0 or -1 with a message in @err. */
+int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen);
+
+/* Parse a size with an optional K/M/G suffix (also 0x-hex).  0 or -1. */
+int vmsim_parse_size(const char *s, uint64_t *out);
+
+/* Boot a machine.  NULL with errno set (EINVAL bad config, ENOMEM host). */
+vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg);
+void vmsim_machine_destroy(vmsim_machine_t *m);
+const struct vmsim_config *vmsim_machine_config(const vmsim_machine_t *m);
+
+/*
+ * Attach the calling host thread to simulated CPU @cpu of @m (for programs
+ * that run one host thread per simulated CPU).  Public calls bind
+ * themselves; this is for long-running per-CPU loops.
+ */
+void vmsim_cpu_attach(vmsim_machine_t *m, int cpu);
+void vmsim_cpu_detach(void);
+
+/*
+ * /proc-style reports, written into a malloc'd NUL-terminated string the
+ * caller frees.  Names as the /proc files: "meminfo", "buddyinfo",
+ * "zoneinfo", "vmstat", "slabinfo".  NULL with errno ENOENT if unknown.
+ */
+char *vmsim_proc_read(vmsim_machine_t *m, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

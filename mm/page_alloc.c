@@ -1,0 +1,757 @@
+/*
+ * The zone-based buddy allocator (Linux 2.4 mm/page_alloc.c): nodes and
+ * zones, free_area[MAX_ORDER] per zone with split and coalesce, the GFP
+ * zonelists, watermarks and the hooks where kswapd and direct reclaim
+ * plug in; plus the per-CPU order-0 page lists of Linux 2.6, as an option
+ * (cfg.pcp) beside the 2.4 way.
+ *
+ * Free blocks: the head page of a free block of 2^order pages has
+ * PG_buddy set and page->private == order, and sits on
+ * zone->free_area[order].free_list.  Its buddy is the block whose index
+ * (pfn - zone_start_pfn) differs in bit `order`; zones start on
+ * MAX_ORDER-aligned pfns so buddies never straddle a zone.
+ *
+ * Locking: zone->lock protects free_area and NR_FREE_PAGES; a per-CPU list
+ * is touched only by its own CPU (a host thread), so the common order-0
+ * alloc and free take no lock.
+ */
+#include <string.h>
+#include "kern/mm.h"
+#include "kern/sched.h"
+
+static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
+/* 2.4: pages_min = realsize / zone_balance_ratio, clamped to [min, max] */
+static const unsigned long zone_balance_ratio[MAX_NR_ZONES] = { 128, 128, 128 };
+static const unsigned long zone_balance_min[MAX_NR_ZONES] = { 20, 20, 20 };
+static const unsigned long zone_balance_max[MAX_NR_ZONES] = { 255, 255, 255 };
+
+#define DMA_END_PFN	((16UL << 20) >> PAGE_SHIFT)
+
+zone_t *page_zone(const struct page *page)
+{
+	return page->zone;
+}
+
+static inline unsigned long zone_idx_of(const zone_t *zone, const struct page *page)
+{
+	return (unsigned long)(page - zone->zone_mem_map);
+}
+
+/* --- debug checks ---------------------------------------------------------- */
+
+static __cold void bad_page(const struct page *page, const char *what)
+{
+	vmsim_bug(__FILE__, __LINE__,
+		  "Bad page state: pfn %lu: %s (flags %#x count %d mapcount %d mapping %p)",
+		  page_to_pfn(page), what, atomic_load(&page->flags), page_count(page),
+		  page_mapcount(page), (void *)page->mapping);
+}
+
+#define PAGE_FLAGS_CHECK_AT_FREE ((1u << PG_lru) | (1u << PG_slab) | (1u << PG_buddy) | \
+	(1u << PG_reserved) | (1u << PG_swapcache) | (1u << PG_writeback) | \
+	(1u << PG_locked) | (1u << PG_active) | (1u << PG_mlocked) | (1u << PG_pgtable))
+
+static void check_free_page(struct page *page)
+{
+	unsigned int flags = atomic_load_explicit(&page->flags, memory_order_relaxed);
+
+	if (flags & (1u << PG_buddy))
+		bad_page(page, "double free (page is already free)");
+	if (flags & (1u << PG_reserved))
+		bad_page(page, "freeing a reserved page");
+	if (flags & PAGE_FLAGS_CHECK_AT_FREE)
+		bad_page(page, "freeing a page still in use (flags)");
+	if (page->mapping)
+		bad_page(page, "freeing a page with a mapping");
+	if (page_mapcount(page) != 0)
+		bad_page(page, "freeing a page still mapped");
+}
+
+static void check_new_page(struct page *page)
+{
+	unsigned int flags = atomic_load_explicit(&page->flags, memory_order_relaxed);
+
+	if (page_count(page) != 0)
+		bad_page(page, "allocating a page with nonzero count");
+	if (flags & ((1u << PG_buddy) | PAGE_FLAGS_CHECK_AT_FREE))
+		bad_page(page, "allocating a page with bad flags");
+	if (page->mapping)
+		bad_page(page, "allocating a page with a mapping");
+}
+
+/*
+ * Free pages are filled with PAGE_POISON and marked; an allocation checks
+ * the bytes are untouched (a write after free shows up here).
+ */
+static void poison_page(struct page *page)
+{
+	memset(__phys_ram(page_machine(page), page_to_phys(page)), PAGE_POISON, PAGE_SIZE);
+	SetPagePoisoned(page);
+}
+
+static void unpoison_page(struct page *page)
+{
+	const uint8_t *p;
+
+	if (!TestClearPagePoisoned(page))
+		return;
+	p = __phys_ram(page_machine(page), page_to_phys(page));
+	for (unsigned long i = 0; i < PAGE_SIZE; i++)
+		if (unlikely(p[i] != PAGE_POISON))
+			vmsim_bug(__FILE__, __LINE__,
+				  "page poison corrupted: pfn %lu byte %lu is %#x, not %#x "
+				  "(written after free)", page_to_pfn(page), i, p[i], PAGE_POISON);
+}
+
+/* --- the buddy core (zone->lock held) ------------------------------------- */
+
+static inline void set_buddy_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	SetPageBuddy(page);
+}
+
+static inline void clear_buddy(struct page *page)
+{
+	ClearPageBuddy(page);
+	page->private = 0;
+}
+
+/*
+ * __free_one_page - put a block back and merge it with its buddy as long
+ * as the buddy is free and of the same order:
+ *
+ *   order 0:  [A][a]        A freed, buddy a free -> merge
+ *   order 1:  [A  a][b  b]  buddy b free at order 1 -> merge
+ *   order 2:  [A  a  b  b]  ... until the buddy is busy or MAX_ORDER-1
+ */
+static void __free_one_page(struct page *page, zone_t *zone, unsigned int order)
+{
+	unsigned long idx = zone_idx_of(zone, page);
+
+	VM_BUG_ON_MSG(idx & ((1UL << order) - 1),
+		      "free block pfn %lu not aligned to order %u", page_to_pfn(page), order);
+	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
+	while (order < MAX_ORDER - 1) {
+		unsigned long buddy_idx = idx ^ (1UL << order);
+		struct page *buddy;
+
+		if (buddy_idx >= zone->spanned_pages)
+			break;
+		buddy = zone->zone_mem_map + buddy_idx;
+		if (!PageBuddy(buddy) || buddy->private != order)
+			break;
+		list_del(&buddy->lru);
+		zone->free_area[order].nr_free--;
+		clear_buddy(buddy);
+		idx &= buddy_idx;
+		order++;
+	}
+	page = zone->zone_mem_map + idx;
+	set_buddy_order(page, order);
+	list_add(&page->lru, &zone->free_area[order].free_list);
+	zone->free_area[order].nr_free++;
+}
+
+/* expand - split a 2^high block down to 2^low, freeing the upper halves. */
+static inline void expand(zone_t *zone, struct page *page, unsigned int low,
+			  unsigned int high)
+{
+	unsigned long size = 1UL << high;
+
+	while (high > low) {
+		high--;
+		size >>= 1;
+		set_buddy_order(&page[size], high);
+		list_add(&page[size].lru, &zone->free_area[high].free_list);
+		zone->free_area[high].nr_free++;
+	}
+}
+
+/* __rmqueue - take a 2^order block from the smallest order that has one. */
+static struct page *__rmqueue(zone_t *zone, unsigned int order)
+{
+	for (unsigned int cur = order; cur < MAX_ORDER; cur++) {
+		free_area_t *area = &zone->free_area[cur];
+		struct page *page;
+
+		if (list_empty(&area->free_list))
+			continue;
+		page = list_first_entry(&area->free_list, struct page, lru);
+		list_del(&page->lru);
+		area->nr_free--;
+		clear_buddy(page);
+		expand(zone, page, order, cur);
+		mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
+		return page;
+	}
+	return NULL;
+}
+
+/* --- per-CPU lists ----------------------------------------------------------- */
+
+/* Move up to @count pages from the buddy lists to @pcp; returns how many. */
+static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
+{
+	int i;
+
+	spin_lock(&zone->lock);
+	for (i = 0; i < count; i++) {
+		struct page *page = __rmqueue(zone, 0);
+
+		if (!page)
+			break;
+		list_add_tail(&page->lru, &pcp->list);
+	}
+	spin_unlock(&zone->lock);
+	pcp->count += i;
+	return i;
+}
+
+/* Give @count pages from the cold end of @pcp back to the buddy lists. */
+static void free_pcppages_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
+{
+	spin_lock(&zone->lock);
+	while (count-- > 0 && !list_empty(&pcp->list)) {
+		struct page *page = list_last_entry(&pcp->list, struct page, lru);
+
+		list_del(&page->lru);
+		pcp->count--;
+		__free_one_page(page, zone, 0);
+	}
+	spin_unlock(&zone->lock);
+}
+
+static void drain_cpu_pages(struct machine *m, int cpu)
+{
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			zone_t *zone = &m->node_data[n].node_zones[z];
+			struct per_cpu_pages *pcp = &zone->pageset[cpu];
+
+			if (pcp->count)
+				free_pcppages_bulk(zone, pcp, pcp->count);
+		}
+}
+
+void drain_local_pages(void)
+{
+	drain_cpu_pages(this_machine(), smp_processor_id());
+}
+
+void drain_all_pages(struct machine *m)
+{
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		drain_cpu_pages(m, cpu);
+}
+
+/* --- allocation ------------------------------------------------------------ */
+
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_mask)
+{
+	if (DEBUG_VM) {
+		for (unsigned long i = 0; i < (1UL << order); i++) {
+			check_new_page(page + i);
+			unpoison_page(page + i);
+		}
+	}
+	page->order_hint = (uint8_t)order;
+	atomic_store_explicit(&page->flags,
+		atomic_load_explicit(&page->flags, memory_order_relaxed) &
+		((1u << PG_highmem)), memory_order_relaxed);
+	page->private = 0;
+	set_page_count(page, 1);
+	if (gfp_mask & __GFP_ZERO) {
+		struct machine *m = page_machine(page);
+		/* the allocator zeroes through the physical map, as clear_page */
+		memset(__phys_ram(m, page_to_phys(page)), 0, PAGE_SIZE << order);
+	}
+}
+
+/*
+ * buffered_rmqueue - take a block from @zone: order 0 from this CPU's list
+ * (refilled by batch under zone->lock when empty), larger orders from the
+ * buddy lists directly.
+ */
+static struct page *buffered_rmqueue(zone_t *zone, unsigned int order, gfp_t gfp_mask)
+{
+	struct machine *m = zone->zone_pgdat->machine;
+	struct page *page;
+
+	if (likely(order == 0 && m->cfg.pcp)) {
+		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
+
+		if (unlikely(list_empty(&pcp->list)) && !rmqueue_bulk(zone, pcp, pcp->batch))
+			return NULL;
+		page = list_first_entry(&pcp->list, struct page, lru);
+		list_del(&page->lru);
+		pcp->count--;
+	} else {
+		spin_lock(&zone->lock);
+		page = __rmqueue(zone, order);
+		spin_unlock(&zone->lock);
+		if (!page)
+			return NULL;
+	}
+	count_vm_events(PGALLOC_DMA + zone->idx, 1UL << order);
+	prep_new_page(page, order, gfp_mask);
+	return page;
+}
+
+/* Free pages this CPU could take from @zone: buddy lists plus its own list. */
+static inline long zone_free_for_alloc(zone_t *zone)
+{
+	return zone_page_state(zone, NR_FREE_PAGES);
+}
+
+static bool should_fail_alloc_page(struct machine *m)
+{
+	struct sim_cpu *cpu = this_cpu();
+
+	if (likely(!m->cfg.fail_page_alloc_nth))
+		return false;
+	return ++cpu->fail_page_alloc_count == m->cfg.fail_page_alloc_nth;
+}
+
+/*
+ * One pass over the zonelist.  The watermark accumulates along the list
+ * (min += z->pages_x), as in 2.4: an allocation that falls back to a lower
+ * zone must leave that zone more free pages, protecting DMA and NORMAL
+ * from HIGHMEM-capable callers.
+ */
+enum wmark { WMARK_LOW, WMARK_MIN, WMARK_MIN_ATOMIC, WMARK_NONE };
+
+static struct page *get_page_from_zonelist(zonelist_t *zl, unsigned int order,
+					   gfp_t gfp_mask, enum wmark mark)
+{
+	long min = 1L << order;
+
+	for (zone_t **zp = zl->zones; *zp; zp++) {
+		zone_t *z = *zp;
+		struct page *page;
+
+		switch (mark) {
+		case WMARK_LOW: min += (long)z->pages_low; break;
+		case WMARK_MIN: min += (long)z->pages_min; break;
+		case WMARK_MIN_ATOMIC: min += (long)(z->pages_min >> 2); break;
+		case WMARK_NONE: min = 0; break;
+		}
+		/* Order 0 may come from pages already on this CPU's list. */
+		if (zone_free_for_alloc(z) > min ||
+		    (order == 0 && z->pageset[smp_processor_id()].count > 0 &&
+		     zone_free_for_alloc(z) + z->pageset[smp_processor_id()].count > min)) {
+			page = buffered_rmqueue(z, order, gfp_mask);
+			if (page)
+				return page;
+		}
+	}
+	return NULL;
+}
+
+#define MAX_RECLAIM_RETRIES 16
+
+struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist)
+{
+	struct machine *m = this_machine();
+	struct task_struct *tsk = this_cpu()->curr;
+	zone_t *classzone = zonelist->zones[0];
+	struct page *page;
+	int retries = 0;
+
+	if (unlikely(order >= MAX_ORDER || !classzone))
+		return NULL;
+	if (unlikely(should_fail_alloc_page(m)))
+		return NULL;
+
+	/* Fast path: above the low watermark everywhere we look. */
+	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_LOW);
+	if (likely(page))
+		return page;
+
+	/* Below low: kswapd should balance this zone. */
+	for (zone_t **zp = zonelist->zones; *zp; zp++) {
+		atomic_store(&(*zp)->need_balance, 1);
+		if (m->reclaim.wakeup_kswapd)
+			m->reclaim.wakeup_kswapd(m, *zp);
+	}
+
+	/* Callers that cannot sleep may go down to pages_min / 4. */
+	page = get_page_from_zonelist(zonelist, order, gfp_mask,
+				      (gfp_mask & __GFP_WAIT) ? WMARK_MIN : WMARK_MIN_ATOMIC);
+	if (page)
+		return page;
+
+rebalance:
+	/* The reclaimer itself may take the last pages. */
+	if (tsk && (tsk->flags & PF_MEMALLOC))
+		return get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_NONE);
+	if (!(gfp_mask & __GFP_WAIT) || !m->reclaim.try_to_free_pages)
+		return NULL;
+
+	count_vm_event(ALLOCSTALL);
+	if (tsk)
+		tsk->flags |= PF_MEMALLOC;
+	unsigned long freed = m->reclaim.try_to_free_pages(m, classzone, gfp_mask, order);
+	if (tsk)
+		tsk->flags &= ~PF_MEMALLOC;
+	drain_local_pages();
+	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_MIN);
+	if (page)
+		return page;
+	/* Large orders do not loop; order <= 3 retry while reclaim makes progress. */
+	if (order > 3 || !freed || ++retries > MAX_RECLAIM_RETRIES)
+		return NULL;
+	goto rebalance;
+}
+
+static inline int numa_node_id(struct machine *m)
+{
+	return smp_processor_id() % m->nr_nodes;
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
+{
+	struct machine *m = this_machine();
+
+	if (nid < 0 || nid >= m->nr_nodes)
+		nid = numa_node_id(m);
+	return __alloc_pages(gfp_mask, order,
+			     &m->node_data[nid].node_zonelists[gfp_mask & GFP_ZONEMASK]);
+}
+
+struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
+{
+	struct machine *m = this_machine();
+
+	return __alloc_pages(gfp_mask, order,
+		&m->node_data[numa_node_id(m)].node_zonelists[gfp_mask & GFP_ZONEMASK]);
+}
+
+unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp_mask & ~__GFP_HIGHMEM, order);
+
+	if (!page)
+		return 0;
+	return (unsigned long)page_address(page);
+}
+
+unsigned long get_zeroed_page(gfp_t gfp_mask)
+{
+	return __get_free_pages(gfp_mask | __GFP_ZERO, 0);
+}
+
+/* --- freeing ------------------------------------------------------------------ */
+
+static void __free_pages_ok(struct page *page, unsigned int order)
+{
+	zone_t *zone = page->zone;
+	struct machine *m = zone->zone_pgdat->machine;
+
+	if (PageLRU(page)) {
+		BUG_ON_MSG(!m->reclaim.lru_cache_del,
+			   "freeing pfn %lu still on an LRU list", page_to_pfn(page));
+		m->reclaim.lru_cache_del(page);
+	}
+	if (DEBUG_VM) {
+		if (page->order_hint != order)
+			vmsim_bug(__FILE__, __LINE__,
+				  "wrong order: pfn %lu allocated at order %u, freed at order %u",
+				  page_to_pfn(page), page->order_hint, order);
+		for (unsigned long i = 0; i < (1UL << order); i++) {
+			check_free_page(page + i);
+			poison_page(page + i);
+		}
+	}
+	atomic_fetch_and_explicit(&page->flags,
+		(1u << PG_highmem) | (1u << PG_poisoned), memory_order_relaxed);
+	count_vm_events(PGFREE, 1UL << order);
+
+	if (likely(order == 0 && m->cfg.pcp)) {
+		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
+
+		list_add(&page->lru, &pcp->list);
+		if (unlikely(++pcp->count >= pcp->high))
+			free_pcppages_bulk(zone, pcp, pcp->batch);
+		return;
+	}
+	spin_lock(&zone->lock);
+	__free_one_page(page, zone, order);
+	spin_unlock(&zone->lock);
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	int old = atomic_fetch_sub_explicit(&page->_count, 1, memory_order_acq_rel);
+
+	if (likely(old == 1)) {
+		__free_pages_ok(page, order);
+		return;
+	}
+	if (unlikely(old <= 0)) {
+		atomic_fetch_add(&page->_count, 1);
+		bad_page(page, PageBuddy(page) ? "double free (page is already free)"
+					       : "freeing a page whose count is already zero");
+	}
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	if (addr)
+		__free_pages(virt_to_page(this_machine(), (void *)addr), order);
+}
+
+void put_page(struct page *page)
+{
+	__free_pages(page, 0);
+}
+
+/* Boot: give a block that was never allocated to the buddy lists. */
+void __free_pages_bootmem(struct page *page, unsigned int order);
+void __free_pages_bootmem(struct page *page, unsigned int order)
+{
+	zone_t *zone = page->zone;
+	struct machine *m = zone->zone_pgdat->machine;
+
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		ClearPageReserved(page + i);
+		set_page_count(page + i, 0);
+	}
+	zone->managed_pages += 1UL << order;
+	if (is_highmem(zone))
+		m->totalhigh_pages += 1UL << order;
+	spin_lock(&zone->lock);
+	__free_one_page(page, zone, order);
+	spin_unlock(&zone->lock);
+}
+
+/* --- boot: zones, zonelists, watermarks --------------------------------------- */
+
+static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
+		      unsigned long end)
+{
+	zone_t *zone = &pgdat->node_zones[j];
+
+	zone->zone_pgdat = pgdat;
+	zone->idx = j;
+	zone->name = zone_names[j];
+	zone->zone_start_pfn = start;
+	zone->spanned_pages = end > start ? end - start : 0;
+	zone->present_pages = zone->spanned_pages;
+	zone->zone_mem_map = pgdat->machine->mem_map + start;
+	spin_lock_init(&zone->lock);
+	for (int o = 0; o < MAX_ORDER; o++) {
+		INIT_LIST_HEAD(&zone->free_area[o].free_list);
+		zone->free_area[o].nr_free = 0;
+	}
+	for (int c = 0; c < NR_CPUS; c++)
+		INIT_LIST_HEAD(&zone->pageset[c].list);
+	for (unsigned long pfn = start; pfn < end; pfn++) {
+		struct page *page = pgdat->machine->mem_map + pfn;
+
+		atomic_init(&page->flags, (1u << PG_reserved) |
+			    (j == ZONE_HIGHMEM ? (1u << PG_highmem) : 0));
+		atomic_init(&page->_count, 1);
+		atomic_init(&page->_mapcount, -1);
+		INIT_LIST_HEAD(&page->lru);
+		page->zone = zone;
+	}
+}
+
+/*
+ * free_area_init - lay out nodes (RAM split evenly, on MAX_ORDER-aligned
+ * boundaries) and their zones: DMA below 16 MiB, NORMAL up to max_low_pfn,
+ * HIGHMEM above it.  Every frame starts reserved; bootmem frees the rest.
+ */
+void free_area_init(struct machine *m)
+{
+	const unsigned long align = 1UL << (MAX_ORDER - 1);
+	unsigned long bounds[MAX_NR_ZONES + 1] = { 0, DMA_END_PFN, m->max_low_pfn, m->max_pfn };
+
+	for (int n = 0; n < m->nr_nodes; n++) {
+		pg_data_t *pgdat = &m->node_data[n];
+		unsigned long start = ALIGN_DOWN(m->max_pfn / m->nr_nodes * n, align);
+		unsigned long end = n == m->nr_nodes - 1 ? m->max_pfn :
+			ALIGN_DOWN(m->max_pfn / m->nr_nodes * (n + 1), align);
+
+		pgdat->node_id = n;
+		pgdat->machine = m;
+		pgdat->node_start_pfn = start;
+		pgdat->node_spanned_pages = end - start;
+		pgdat->node_present_pages = end - start;
+		pgdat->node_mem_map = m->mem_map + start;
+		pgdat->nr_zones = 0;
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			unsigned long zs = max(start, bounds[j]), ze = min(end, bounds[j + 1]);
+
+			zone_init(pgdat, (enum zone_type)j, zs, max(zs, ze));
+			if (ze > zs)
+				pgdat->nr_zones = j + 1;
+		}
+	}
+}
+
+/*
+ * build_all_zonelists - for each GFP zone modifier, the zones to try in
+ * order: the highest zone the caller accepts first, falling back to lower
+ * zones on the local node, then the same on the other nodes in turn.
+ */
+void build_all_zonelists(struct machine *m)
+{
+	for (int n = 0; n < m->nr_nodes; n++) {
+		pg_data_t *pgdat = &m->node_data[n];
+
+		for (int i = 0; i < (int)NR_GFPINDEX; i++) {
+			zonelist_t *zl = &pgdat->node_zonelists[i];
+			int k = ZONE_NORMAL, nz = 0;
+
+			if (i & __GFP_HIGHMEM)
+				k = ZONE_HIGHMEM;
+			if (i & __GFP_DMA)
+				k = ZONE_DMA;
+			for (int d = 0; d < m->nr_nodes; d++) {
+				pg_data_t *p = &m->node_data[(n + d) % m->nr_nodes];
+
+				for (int j = k; j >= 0; j--)
+					if (p->node_zones[j].managed_pages)
+						zl->zones[nz++] = &p->node_zones[j];
+			}
+			zl->zones[nz] = NULL;
+		}
+	}
+}
+
+static unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return n ? 1UL << (63 - __builtin_clzl(n)) : 0;
+}
+
+/* Per-CPU list sizes as Linux 2.6's zone_batchsize(): ~1/4 MiB batches. */
+static void setup_pageset(zone_t *zone)
+{
+	unsigned long batch = zone->managed_pages / 1024;
+
+	if (batch * PAGE_SIZE > 512 * 1024)
+		batch = (512 * 1024) / PAGE_SIZE;
+	batch /= 4;
+	if (batch < 1)
+		batch = 1;
+	batch = rounddown_pow_of_two(batch + batch / 2) - 1;
+	if (batch < 1)
+		batch = 1;
+	for (int c = 0; c < NR_CPUS; c++) {
+		zone->pageset[c].count = 0;
+		zone->pageset[c].batch = (int)batch;
+		zone->pageset[c].high = (int)(6 * batch);
+	}
+}
+
+/* Watermarks as Linux 2.4 computes them; per-CPU list sizes. */
+void setup_per_zone_pages_min(struct machine *m)
+{
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			zone_t *zone = &m->node_data[n].node_zones[j];
+			unsigned long mask = zone->managed_pages / zone_balance_ratio[j];
+
+			if (!zone->managed_pages)
+				continue;
+			if (mask < zone_balance_min[j])
+				mask = zone_balance_min[j];
+			else if (mask > zone_balance_max[j])
+				mask = zone_balance_max[j];
+			zone->pages_min = mask;
+			zone->pages_low = mask * 2;
+			zone->pages_high = mask * 3;
+			setup_pageset(zone);
+		}
+}
+
+/* --- queries and validators ------------------------------------------------------- */
+
+unsigned long zone_free_pages(zone_t *zone)
+{
+	long n = zone_page_state(zone, NR_FREE_PAGES);
+
+	for (int c = 0; c < zone->zone_pgdat->machine->nr_cpus; c++)
+		n += zone->pageset[c].count;
+	return (unsigned long)n;
+}
+
+unsigned long nr_free_pages(struct machine *m)
+{
+	return global_page_state(m, NR_FREE_PAGES);
+}
+
+unsigned long nr_free_highpages(struct machine *m)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < m->nr_nodes; i++)
+		n += (unsigned long)zone_page_state(&m->node_data[i].node_zones[ZONE_HIGHMEM],
+						    NR_FREE_PAGES);
+	return n;
+}
+
+/*
+ * free_area_is_valid - every list holds aligned PG_buddy heads of its
+ * order, counts agree with NR_FREE_PAGES, every PG_buddy page is on a
+ * list, and no two free buddies were left unmerged.  BUGs naming the pfn.
+ */
+bool free_area_is_valid(zone_t *zone)
+{
+	unsigned long total = 0, heads = 0;
+
+	spin_lock(&zone->lock);
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		unsigned long n = 0;
+		struct page *page;
+
+		list_for_each_entry(page, &zone->free_area[o].free_list, lru) {
+			unsigned long idx = zone_idx_of(zone, page);
+
+			BUG_ON_MSG(page->zone != zone, "free pfn %lu on zone %s's list is in zone %s",
+				   page_to_pfn(page), zone->name, page->zone->name);
+			BUG_ON_MSG(!PageBuddy(page) || page->private != o,
+				   "pfn %lu on order-%u free list: buddy %d order %lu",
+				   page_to_pfn(page), o, PageBuddy(page), page->private);
+			BUG_ON_MSG(idx & ((1UL << o) - 1), "pfn %lu misaligned for order %u",
+				   page_to_pfn(page), o);
+			BUG_ON_MSG(page_count(page) != 0, "free pfn %lu has count %d",
+				   page_to_pfn(page), page_count(page));
+			if (o < MAX_ORDER - 1) {
+				unsigned long b = idx ^ (1UL << o);
+				if (b < zone->spanned_pages) {
+					struct page *buddy = zone->zone_mem_map + b;
+					BUG_ON_MSG(PageBuddy(buddy) && buddy->private == o,
+						   "pfn %lu and its buddy pfn %lu both free at order %u",
+						   page_to_pfn(page), page_to_pfn(buddy), o);
+				}
+			}
+			n++;
+		}
+		BUG_ON_MSG(n != zone->free_area[o].nr_free,
+			   "zone %s order %u: %lu blocks on list, nr_free %lu",
+			   zone->name, o, n, zone->free_area[o].nr_free);
+		total += n << o;
+		heads += n;
+	}
+	BUG_ON_MSG((long)total != zone_page_state(zone, NR_FREE_PAGES),
+		   "zone %s: %lu free pages on lists, NR_FREE_PAGES %ld",
+		   zone->name, total, zone_page_state(zone, NR_FREE_PAGES));
+	for (unsigned long i = 0; i < zone->spanned_pages; i++)
+		if (PageBuddy(zone->zone_mem_map + i))
+			heads--;
+	BUG_ON_MSG(heads != 0, "zone %s: PG_buddy pages not on free lists", zone->name);
+	spin_unlock(&zone->lock);
+	return true;
+}
+
+bool machine_free_areas_valid(struct machine *m)
+{
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int j = 0; j < MAX_NR_ZONES; j++)
+			if (!free_area_is_valid(&m->node_data[n].node_zones[j]))
+				return false;
+	return true;
+}
