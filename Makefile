@@ -2,7 +2,8 @@
 # build/vmsim (optimised, debug checks off).  `make test` builds everything
 # again under ASan+UBSan with the debug checks on and runs all tests;
 # `make tsan-test` runs the concurrency stress tests under TSan.
-# Variables: CC, SAN (address,undefined | thread), DEBUG=1, BUILD=dir.
+# Variables: CC, OPT (-O2 -g), SAN (address,undefined | thread), DEBUG=1, BUILD=dir,
+# T (test-name filter for the runner).
 
 CC      ?= cc
 SAN     ?=
@@ -12,8 +13,9 @@ PREFIX  ?= /usr/local
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wvla
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -fPIC -pthread -Iinclude -MMD -MP -D_GNU_SOURCE
+OPT     ?= -O2 -g
+CFLAGS  ?=
+CFLAGS  += $(OPT) -std=gnu11 $(WARN) -fPIC -pthread -Iinclude -MMD -MP -D_GNU_SOURCE
 LDFLAGS += -pthread
 LDLIBS  += -lm
 
@@ -76,7 +78,7 @@ $(BUILD)/bench_runner: $(BENCH_OBJS) $(BUILD)/libvmsim.a
 TEST_BUILD := build/asan
 test:
 	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
-		CFLAGS="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim
+		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(TEST_BUILD)/test_runner $(T)
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
@@ -84,7 +86,7 @@ test:
 # Concurrency stress tests (names containing "stress") under TSan.
 TSAN_BUILD := build/tsan
 tsan-test:
-	$(MAKE) --no-print-directory SAN=thread DEBUG=1 BUILD=$(TSAN_BUILD) CFLAGS="-O1 -g" \
+	$(MAKE) --no-print-directory SAN=thread DEBUG=1 BUILD=$(TSAN_BUILD) OPT="-O1 -g" \
 		$(TSAN_BUILD)/test_runner
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/test_runner stress
 
