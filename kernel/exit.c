@@ -1,0 +1,51 @@
+/*
+ * exit: a task ends (normally or killed by a signal), as Linux's
+ * kernel/exit.c: exit_mm detaches and drops its address space (the last
+ * user's mmput runs exit_mmap: zap_page_range over every VMA, then
+ * free_pgtables), then the task is released from the pid table.  vmsim
+ * has no parent waiting, so the zombie is reaped at once; the pid keeps a
+ * record of how the task ended (vmsim_task_info).
+ */
+#include "kern/sched.h"
+#include "kern/memory.h"
+#include "kern/mman.h"
+
+/*
+ * exit_mm - the task leaves its mm.  If the mm's limits pointer is this
+ * task's array, it moves to another user's (equal) copy first, since this
+ * task_struct is about to be freed.  The CPU, which has the mm loaded,
+ * drops it after the last user's teardown (the pgd is freed then).
+ */
+void exit_mm(struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+	struct task_state *ts = t->machine->tasks;
+
+	if (!mm)
+		return;
+	down_write(&mm->mmap_sem);
+	if (mm->rlim == t->rlim) {
+		struct task_struct *other = task_find_mm_user(t->machine, mm, t);
+
+		mm->rlim = other ? other->rlim : NULL;
+	}
+	spin_lock(&ts->tasklist_lock);
+	t->mm = NULL;
+	spin_unlock(&ts->tasklist_lock);
+	up_write(&mm->mmap_sem);
+	t->active_mm = NULL;
+	mmput(mm);
+	task_unlazy_mm(mm);
+}
+
+void do_exit(struct task_struct *t, int code)
+{
+	BUG_ON_MSG(t->state != TASK_RUNNING, "do_exit: pid %d state %d", t->pid, t->state);
+	t->flags |= PF_EXITING;
+	exit_mm(t);
+	t->exit_code = code;
+	t->state = TASK_ZOMBIE;
+	/* release_task: nobody waits, reap now */
+	task_detach_pid(t);
+	put_task_struct(t);
+}

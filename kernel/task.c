@@ -1,0 +1,376 @@
+/*
+ * Tasks: the machine's pid table and task list, task_struct references,
+ * and running a task on a simulated CPU (task_enter / task_leave).
+ *
+ * Pids start at 1 and only increase, so runs are deterministic and the
+ * task list (appended in pid order) is always sorted.  A pid whose task
+ * has gone keeps a small record (how it died) for vmsim_task_info; the
+ * task_struct itself goes back to its slab cache at once, as Linux's
+ * release_task does once the parent reaped it (vmsim has no wait()).
+ *
+ * Lock order (outermost first):
+ *   task->run_lock  ->  mm->mmap_sem  ->  tasklist_lock
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kern/sched.h"
+#include "kern/slab.h"
+#include "kern/pgtable.h"
+
+int task_init(struct machine *m)
+{
+	struct task_state *ts = calloc(1, sizeof(*ts));
+
+	if (!ts)
+		return -ENOMEM;
+	spin_lock_init(&ts->tasklist_lock);
+	INIT_LIST_HEAD(&ts->task_list);
+	ts->task_cachep = task_struct_cachep(m);
+	ts->mm_cachep = mm_cachep(m);
+	BUG_ON_MSG(!ts->task_cachep || !ts->mm_cachep,
+		   "task_init: slab caches task_struct/mm_struct missing");
+	m->tasks = ts;
+	return 0;
+}
+
+/* Grow the pid table so that index @pid exists (tasklist_lock held). */
+static int pid_table_reserve(struct task_state *ts, int pid)
+{
+	size_t cap;
+	struct pid_entry *p;
+
+	if ((size_t)pid < ts->pid_cap)
+		return 0;
+	cap = ts->pid_cap ? ts->pid_cap * 2 : 64;
+	while (cap <= (size_t)pid)
+		cap *= 2;
+	p = realloc(ts->pids, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + ts->pid_cap, 0, (cap - ts->pid_cap) * sizeof(*p));
+	ts->pids = p;
+	ts->pid_cap = cap;
+	return 0;
+}
+
+/*
+ * task_attach_pid - give @t the next pid and make it visible (pid table,
+ * task list, TASK_RUNNING).  The table takes over the caller's reference.
+ * 0, -EAGAIN when pids ran out, -ENOMEM when the table cannot grow.
+ */
+int task_attach_pid(struct machine *m, struct task_struct *t)
+{
+	struct task_state *ts = m->tasks;
+	int pid, err;
+
+	spin_lock(&ts->tasklist_lock);
+	if (ts->last_pid == VMSIM_PID_MAX) {
+		err = -EAGAIN;
+		goto out;
+	}
+	pid = ts->last_pid + 1;
+	err = pid_table_reserve(ts, pid);
+	if (err)
+		goto out;
+	ts->last_pid = pid;
+	t->pid = pid;
+	t->state = TASK_RUNNING;
+	ts->pids[pid].task = t;
+	ts->pids[pid].used = true;
+	list_add_tail(&t->tasks, &ts->task_list);
+	ts->nr_tasks++;
+out:
+	spin_unlock(&ts->tasklist_lock);
+	return err;
+}
+
+/*
+ * task_detach_pid - take a dead task out of the pid table and the task
+ * list, keeping the record of its death.  The caller drops the table's
+ * reference afterwards.
+ */
+void task_detach_pid(struct task_struct *t)
+{
+	struct task_state *ts = t->machine->tasks;
+	struct pid_entry *e;
+
+	spin_lock(&ts->tasklist_lock);
+	e = &ts->pids[t->pid];
+	BUG_ON_MSG(e->task != t, "task_detach_pid: pid %d is not task %p", t->pid, (void *)t);
+	e->task = NULL;
+	e->signal = t->exit_signal_nr;
+	e->si_code = t->exit_si_code;
+	e->si_addr = t->exit_si_addr;
+	e->exit_code = t->exit_code;
+	list_del(&t->tasks);
+	ts->nr_tasks--;
+	t->state = TASK_DEAD;
+	spin_unlock(&ts->tasklist_lock);
+}
+
+struct task_struct *find_get_task(struct machine *m, int pid)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *t = NULL;
+
+	if (pid <= 0)
+		return NULL;
+	spin_lock(&ts->tasklist_lock);
+	if ((size_t)pid < ts->pid_cap && ts->pids[pid].task &&
+	    ts->pids[pid].task->state == TASK_RUNNING) {
+		t = ts->pids[pid].task;
+		get_task_struct(t);
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return t;
+}
+
+int task_get_record(struct machine *m, int pid, struct pid_entry *out)
+{
+	struct task_state *ts = m->tasks;
+	int err = -ESRCH;
+
+	if (pid <= 0)
+		return -ESRCH;
+	spin_lock(&ts->tasklist_lock);
+	if ((size_t)pid < ts->pid_cap && ts->pids[pid].used) {
+		*out = ts->pids[pid];
+		err = 0;
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return err;
+}
+
+int task_list_pids(struct machine *m, int *pids, int max)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *t;
+	int n = 0;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(t, &ts->task_list, tasks) {
+		if (n < max && pids)
+			pids[n] = t->pid;
+		n++;
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return n;
+}
+
+struct task_struct *task_find_mm_user(struct machine *m, struct mm_struct *mm,
+				      struct task_struct *t)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *p, *found = NULL;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(p, &ts->task_list, tasks) {
+		if (p != t && p->mm == mm) {
+			found = p;
+			break;
+		}
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return found;
+}
+
+/* Default limits of an unprivileged Linux process. */
+static void init_rlimits(struct rlimit *rlim)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		rlim[i].rlim_cur = RLIM_INFINITY;
+		rlim[i].rlim_max = RLIM_INFINITY;
+	}
+	rlim[RLIMIT_STACK].rlim_cur = 8UL << 20;
+	rlim[RLIMIT_MEMLOCK].rlim_cur = 8UL << 20;
+	rlim[RLIMIT_MEMLOCK].rlim_max = 8UL << 20;
+	rlim[RLIMIT_CORE].rlim_cur = 0;
+	rlim[RLIMIT_NOFILE].rlim_cur = 1024;
+	rlim[RLIMIT_NOFILE].rlim_max = 4096;
+}
+
+/*
+ * alloc_task - a task_struct from the "task_struct" cache, not yet
+ * visible: no pid, no mm, default limits, one reference (the pid table's
+ * once attached).  NULL with *err = -ENOMEM.
+ */
+struct task_struct *alloc_task(struct machine *m, int *err)
+{
+	struct task_struct *t = kmem_cache_alloc(m->tasks->task_cachep, GFP_KERNEL);
+
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	atomic_init(&t->usage, 1);
+	pthread_mutex_init(&t->run_lock, NULL);
+	INIT_LIST_HEAD(&t->tasks);
+	t->machine = m;
+	t->state = TASK_ZOMBIE;		/* not runnable until attached */
+	init_rlimits(t->rlim);
+	return t;
+}
+
+/* Free a task that was never attached (fork's failure path). */
+void free_task(struct task_struct *t)
+{
+	BUG_ON_MSG(t->mm, "free_task: task %p still has mm %p", (void *)t, (void *)t->mm);
+	pthread_mutex_destroy(&t->run_lock);
+	kmem_cache_free(t->machine->tasks->task_cachep, t);
+}
+
+void put_task_struct(struct task_struct *t)
+{
+	int old = atomic_fetch_sub(&t->usage, 1);
+
+	BUG_ON_MSG(old <= 0, "put_task_struct: pid %d usage %d", t->pid, old);
+	if (old == 1) {
+		BUG_ON_MSG(t->state != TASK_DEAD && t->state != TASK_ZOMBIE,
+			   "put_task_struct: freeing live pid %d", t->pid);
+		free_task(t);
+	}
+}
+
+/* Does @cpu hold a user mm (lazily or for the running task)? */
+static struct mm_struct *cpu_user_mm(struct sim_cpu *cpu)
+{
+	struct mm_struct *mm = cpu->active_mm;
+
+	return mm == cpu->machine->init_mm ? NULL : mm;
+}
+
+/*
+ * Load @next (NULL: the kernel's init_mm) on this CPU, keeping it loaded
+ * lazily afterwards: the CPU holds an mm_count reference to the user mm
+ * it has loaded, so the struct and its pgd outlive the last user until
+ * the CPU switches away.
+ */
+static void task_switch_mm(struct sim_cpu *cpu, struct mm_struct *next)
+{
+	struct mm_struct *prev = cpu_user_mm(cpu);
+
+	if (prev == next)
+		return;
+	if (next)
+		mmgrab(next);
+	switch_mm(cpu->active_mm, next ? next : cpu->machine->init_mm, cpu);
+	cpu->active_mm = next ? next : cpu->machine->init_mm;
+	if (prev)
+		mmdrop(prev);
+}
+
+struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+	struct sim_cpu *cpu = this_cpu();
+
+	pthread_mutex_lock(&t->run_lock);
+	if (t->state != TASK_RUNNING) {
+		pthread_mutex_unlock(&t->run_lock);
+		cpu_leave(saved);
+		*dead = true;
+		return NULL;
+	}
+	*dead = false;
+	BUG_ON_MSG(cpu->curr, "task_enter pid %d: cpu %d already runs pid %d", t->pid,
+		   cpu->id, cpu->curr->pid);
+	cpu->curr = t;
+	t->active_mm = t->mm;
+	if (t->mm)
+		task_switch_mm(cpu, t->mm);
+	return saved;
+}
+
+void task_leave(struct task_struct *t, struct sim_cpu *saved)
+{
+	struct sim_cpu *cpu = this_cpu();
+
+	BUG_ON_MSG(cpu->curr != t, "task_leave pid %d: cpu %d runs another task", t->pid,
+		   cpu->id);
+	cpu->curr = NULL;
+	pthread_mutex_unlock(&t->run_lock);
+	cpu_leave(saved);
+}
+
+void task_unlazy_mm(struct mm_struct *mm)
+{
+	struct sim_cpu *cpu = this_cpu();
+
+	if (cpu_user_mm(cpu) == mm)
+		task_switch_mm(cpu, NULL);
+}
+
+/*
+ * Machine teardown: every task still alive exits (its mm released as at
+ * exit), then each CPU drops the mm it kept loaded, so that every page and
+ * slab object is back before the allocators go.
+ */
+void task_exit_machine(struct machine *m)
+{
+	struct task_state *ts = m->tasks;
+	struct sim_cpu *saved;
+
+	if (!ts)
+		return;
+	saved = cpu_enter(m);
+	for (;;) {
+		struct task_struct *t = NULL;
+		bool dead;
+
+		spin_lock(&ts->tasklist_lock);
+		if (!list_empty(&ts->task_list)) {
+			t = list_first_entry(&ts->task_list, struct task_struct, tasks);
+			get_task_struct(t);
+		}
+		spin_unlock(&ts->tasklist_lock);
+		if (!t)
+			break;
+		struct sim_cpu *s = task_enter(m, t, &dead);
+		if (!dead) {
+			do_exit(t, 0);
+			task_leave(t, s);
+		}
+		put_task_struct(t);
+	}
+	cpu_leave(saved);
+	task_drop_lazy_mms(m);
+}
+
+/*
+ * Each CPU's lazily loaded mm: dropped from that CPU's own point of view
+ * (the other CPUs are quiescent at teardown and in test_shutdown).
+ */
+void task_drop_lazy_mms(struct machine *m)
+{
+	struct task_state *ts = m->tasks;
+
+	if (!ts)
+		return;
+	for (int i = 0; i < m->nr_cpus; i++) {
+		struct sim_cpu *cpu = &m->cpu[i];
+
+		struct mm_struct *mm = cpu_user_mm(cpu);
+
+		if (!mm)
+			continue;
+		struct sim_cpu *saved = this_cpu();
+
+		vmsim_cpu_attach(m, i);
+		task_unlazy_mm(mm);
+		cpu_leave(saved);
+	}
+}
+
+void task_fini(struct machine *m)
+{
+	struct task_state *ts = m->tasks;
+
+	if (!ts)
+		return;
+	task_exit_machine(m);
+	free(ts->pids);
+	free(ts);
+	m->tasks = NULL;
+}
