@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototy
            -Wmissing-prototypes -Wpointer-arith -Wvla
 OPT     ?= -O2 -g
 CFLAGS  ?=
-CFLAGS  += $(OPT) -std=gnu11 $(WARN) -fPIC -pthread -Iinclude -MMD -MP -D_GNU_SOURCE
+CFLAGS  += $(OPT) -std=gnu11 $(WARN) -fPIC -pthread -Iinclude -Itests -MMD -MP -D_GNU_SOURCE
 LDFLAGS += -pthread
 LDLIBS  += -lm
 
