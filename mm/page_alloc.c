@@ -2,8 +2,8 @@
  * The zone-based buddy allocator (Linux 2.4 mm/page_alloc.c): nodes and
  * zones, free_area[MAX_ORDER] per zone with split and coalesce, the GFP
  * zonelists, watermarks and the hooks where kswapd and direct reclaim
- * plug in; plus the per-CPU order-0 page lists of Linux 2.6, as an option
- * (cfg.pcp) beside the 2.4 way.
+ * plug in; plus per-CPU page lists (Linux 2.6's for order 0, extended to
+ * orders 1-3 as in Linux 5.14), as an option (cfg.pcp) beside the 2.4 way.
  *
  * Free blocks: the head page of a free block of 2^order pages has
  * PG_buddy set and page->private == order, and sits on
@@ -190,34 +190,46 @@ static struct page *__rmqueue(zone_t *zone, unsigned int order)
 
 /* --- per-CPU lists ----------------------------------------------------------- */
 
-/* Move up to @count pages from the buddy lists to @pcp; returns how many. */
-static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
+/* Move up to @count blocks of @order from the buddy lists to @pcp. */
+static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, unsigned int order,
+			int count)
 {
 	int i;
 
 	spin_lock(&zone->lock);
 	for (i = 0; i < count; i++) {
-		struct page *page = __rmqueue(zone, 0);
+		struct page *page = __rmqueue(zone, order);
 
 		if (!page)
 			break;
-		list_add_tail(&page->lru, &pcp->list);
+		list_add_tail(&page->lru, &pcp->lists[order]);
 	}
 	spin_unlock(&zone->lock);
-	pcp->count += i;
+	pcp->count += i << order;
 	return i;
 }
 
-/* Give @count pages from the cold end of @pcp back to the buddy lists. */
+/*
+ * Give at least @count pages back to the buddy lists, taking from the
+ * cold ends of the lists in turn (orders round-robin, as Linux 5.14).
+ */
 static void free_pcppages_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
 {
 	spin_lock(&zone->lock);
-	while (count-- > 0 && !list_empty(&pcp->list)) {
-		struct page *page = list_last_entry(&pcp->list, struct page, lru);
+	while (count > 0 && pcp->count > 0) {
+		struct list_head *list;
+		struct page *page;
+		unsigned int order;
 
+		do {
+			order = (unsigned int)(pcp->free_rr++ % NR_PCP_LISTS);
+			list = &pcp->lists[order];
+		} while (list_empty(list));
+		page = list_last_entry(list, struct page, lru);
 		list_del(&page->lru);
-		pcp->count--;
-		__free_one_page(page, zone, 0);
+		pcp->count -= 1 << order;
+		count -= 1 << order;
+		__free_one_page(page, zone, order);
 	}
 	spin_unlock(&zone->lock);
 }
@@ -255,11 +267,8 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_mask)
 			unpoison_page(page + i);
 		}
 	}
+	/* flags and private were cleared when the block was freed */
 	page->order_hint = (uint8_t)order;
-	atomic_store_explicit(&page->flags,
-		atomic_load_explicit(&page->flags, memory_order_relaxed) &
-		((1u << PG_highmem)), memory_order_relaxed);
-	page->private = 0;
 	set_page_count(page, 1);
 	if (gfp_mask & __GFP_ZERO) {
 		struct machine *m = page_machine(page);
@@ -278,14 +287,16 @@ static struct page *buffered_rmqueue(zone_t *zone, unsigned int order, gfp_t gfp
 	struct machine *m = zone->zone_pgdat->machine;
 	struct page *page;
 
-	if (likely(order == 0 && m->cfg.pcp)) {
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && m->cfg.pcp)) {
 		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
+		struct list_head *list = &pcp->lists[order];
 
-		if (unlikely(list_empty(&pcp->list)) && !rmqueue_bulk(zone, pcp, pcp->batch))
+		if (unlikely(list_empty(list)) &&
+		    !rmqueue_bulk(zone, pcp, order, max(pcp->batch >> order, 1)))
 			return NULL;
-		page = list_first_entry(&pcp->list, struct page, lru);
+		page = list_first_entry(list, struct page, lru);
 		list_del(&page->lru);
-		pcp->count--;
+		pcp->count -= 1 << order;
 	} else {
 		spin_lock(&zone->lock);
 		page = __rmqueue(zone, order);
@@ -336,10 +347,8 @@ static struct page *get_page_from_zonelist(zonelist_t *zl, unsigned int order,
 		case WMARK_MIN_ATOMIC: min += (long)(z->pages_min >> 2); break;
 		case WMARK_NONE: min = 0; break;
 		}
-		/* Order 0 may come from pages already on this CPU's list. */
-		if (zone_free_for_alloc(z) > min ||
-		    (order == 0 && z->pageset[smp_processor_id()].count > 0 &&
-		     zone_free_for_alloc(z) + z->pageset[smp_processor_id()].count > min)) {
+		/* Pages on this CPU's lists count as free for it. */
+		if (zone_free_for_alloc(z) + z->pageset[smp_processor_id()].count > min) {
 			page = buffered_rmqueue(z, order, gfp_mask);
 			if (page)
 				return page;
@@ -404,27 +413,44 @@ rebalance:
 	goto rebalance;
 }
 
-static inline int numa_node_id(struct machine *m)
-{
-	return smp_processor_id() % m->nr_nodes;
-}
-
 struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
 {
 	struct machine *m = this_machine();
 
 	if (nid < 0 || nid >= m->nr_nodes)
-		nid = numa_node_id(m);
+		nid = this_cpu()->node;
 	return __alloc_pages(gfp_mask, order,
 			     &m->node_data[nid].node_zonelists[gfp_mask & GFP_ZONEMASK]);
 }
 
+/*
+ * alloc_pages - the common case first: an order-0 page from this CPU's
+ * list of the preferred zone, above its low watermark, with no fault
+ * injection armed.  Anything else takes the full __alloc_pages path.
+ */
 struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 {
-	struct machine *m = this_machine();
+	struct sim_cpu *cpu = this_cpu();
+	zonelist_t *zl = &cpu->zonelists[gfp_mask & GFP_ZONEMASK];
 
-	return __alloc_pages(gfp_mask, order,
-		&m->node_data[numa_node_id(m)].node_zonelists[gfp_mask & GFP_ZONEMASK]);
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
+		zone_t *z = zl->zones[0];
+		struct per_cpu_pages *pcp = &z->pageset[cpu->id];
+		struct list_head *list = &pcp->lists[order];
+
+		if (likely(!list_empty(list) && !cpu->machine->cfg.fail_page_alloc_nth &&
+			   zone_page_state(z, NR_FREE_PAGES) + pcp->count >
+			   (long)z->pages_low + (1L << order))) {
+			struct page *page = list_first_entry(list, struct page, lru);
+
+			list_del(&page->lru);
+			pcp->count -= 1 << order;
+			count_vm_events(PGALLOC_DMA + z->idx, 1UL << order);
+			prep_new_page(page, order, gfp_mask);
+			return page;
+		}
+	}
+	return __alloc_pages(gfp_mask, order, zl);
 }
 
 unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
@@ -463,15 +489,19 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 			poison_page(page + i);
 		}
 	}
-	atomic_fetch_and_explicit(&page->flags,
-		(1u << PG_highmem) | (1u << PG_poisoned), memory_order_relaxed);
+	/* count is 0: nobody else can see the page, plain stores suffice */
+	atomic_store_explicit(&page->flags,
+		atomic_load_explicit(&page->flags, memory_order_relaxed) &
+		((1u << PG_highmem) | (1u << PG_poisoned)), memory_order_relaxed);
+	page->private = 0;
 	count_vm_events(PGFREE, 1UL << order);
 
-	if (likely(order == 0 && m->cfg.pcp)) {
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && m->cfg.pcp)) {
 		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
 
-		list_add(&page->lru, &pcp->list);
-		if (unlikely(++pcp->count >= pcp->high))
+		list_add(&page->lru, &pcp->lists[order]);
+		pcp->count += 1 << order;
+		if (unlikely(pcp->count >= pcp->high))
 			free_pcppages_bulk(zone, pcp, pcp->batch);
 		return;
 	}
@@ -480,9 +510,25 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	spin_unlock(&zone->lock);
 }
 
+/*
+ * __free_pages - drop a reference.  A page off the LRU whose count is 1 is
+ * held by the caller alone: no one can take a new reference without
+ * holding one (page tables, the page cache and the swap cache each hold
+ * their own), so the last reference is dropped without an atomic
+ * read-modify-write.  LRU pages can be found by reclaim, which takes
+ * references under pagemap_lru_lock: they always take the atomic path.
+ */
 void __free_pages(struct page *page, unsigned int order)
 {
-	int old = atomic_fetch_sub_explicit(&page->_count, 1, memory_order_acq_rel);
+	int old;
+
+	if (likely(atomic_load_explicit(&page->_count, memory_order_relaxed) == 1 &&
+		   !PageLRU(page))) {
+		atomic_store_explicit(&page->_count, 0, memory_order_relaxed);
+		__free_pages_ok(page, order);
+		return;
+	}
+	old = atomic_fetch_sub_explicit(&page->_count, 1, memory_order_acq_rel);
 
 	if (likely(old == 1)) {
 		__free_pages_ok(page, order);
@@ -545,7 +591,8 @@ static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 		zone->free_area[o].nr_free = 0;
 	}
 	for (int c = 0; c < NR_CPUS; c++)
-		INIT_LIST_HEAD(&zone->pageset[c].list);
+		for (int o = 0; o < NR_PCP_LISTS; o++)
+			INIT_LIST_HEAD(&zone->pageset[c].lists[o]);
 	for (unsigned long pfn = start; pfn < end; pfn++) {
 		struct page *page = pgdat->machine->mem_map + pfn;
 
@@ -642,7 +689,8 @@ static void setup_pageset(zone_t *zone)
 	for (int c = 0; c < NR_CPUS; c++) {
 		zone->pageset[c].count = 0;
 		zone->pageset[c].batch = (int)batch;
-		zone->pageset[c].high = (int)(6 * batch);
+		/* room for a few blocks of every cached order */
+		zone->pageset[c].high = (int)max(6 * batch, 4UL << PAGE_ALLOC_COSTLY_ORDER);
 	}
 }
 

@@ -275,7 +275,9 @@ static void setup_cpus(struct machine *m)
 {
 	for (int i = 0; i < m->nr_cpus; i++) {
 		m->cpu[i].id = i;
+		m->cpu[i].node = i % m->nr_nodes;	/* CPUs spread over the nodes */
 		m->cpu[i].machine = m;
+		m->cpu[i].zonelists = m->node_data[m->cpu[i].node].node_zonelists;
 	}
 }
 

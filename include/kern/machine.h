@@ -30,7 +30,9 @@ struct bootmem_data;
 /* One simulated CPU.  Fields are written only by the host thread running it. */
 struct sim_cpu {
 	int id;
+	int node;				/* numa_node_id() */
 	struct machine *machine;
+	zonelist_t *zonelists;			/* this node's, by GFP zone modifier */
 	struct task_struct *curr;		/* task running on this CPU (`current`) */
 	struct mm_struct *active_mm;		/* whose page tables are loaded (cr3) */
 	struct tlb *tlb;			/* arch/sim/tlb.c */

@@ -112,15 +112,20 @@ typedef struct free_area_struct {
 } free_area_t;
 
 /*
- * Per-CPU list of order-0 pages (from Linux 2.6): the common alloc and free
- * touch only the running CPU's list, no zone->lock.  Only the owning CPU
- * uses it; drain_local_pages() empties it back into the buddy lists.
+ * Per-CPU page lists (Linux 2.6 for order 0; orders up to
+ * PAGE_ALLOC_COSTLY_ORDER as Linux 5.14): the common alloc and free touch
+ * only the running CPU's lists, no zone->lock.  Only the owning CPU uses
+ * them; drain_local_pages() empties them back into the buddy lists.
  */
+#define PAGE_ALLOC_COSTLY_ORDER	3
+#define NR_PCP_LISTS		(PAGE_ALLOC_COSTLY_ORDER + 1)
+
 struct per_cpu_pages {
-	int count;
-	int high;			/* drain down to high - batch above this */
+	int count;			/* pages on all lists */
+	int high;			/* above this, give batch pages back */
 	int batch;			/* pages moved to/from the buddy at once */
-	struct list_head list;
+	int free_rr;			/* round-robin list for bulk frees */
+	struct list_head lists[NR_PCP_LISTS];	/* one per order */
 } __attribute__((aligned(64)));
 
 enum zone_type { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };

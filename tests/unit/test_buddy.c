@@ -485,3 +485,71 @@ TEST(buddy_stress_two_cpus)
 	ASSERT_CMP(args[0].allocs + args[1].allocs, >, 10000);
 	test_shutdown(m);
 }
+
+TEST(buddy_pcp_lists_cache_orders_0_to_3)
+{
+	struct machine *m = test_boot("ram=64M");
+	zone_t *normal = zone_of(m, 0, ZONE_NORMAL);
+	struct per_cpu_pages *pcp = &normal->pageset[0];
+	unsigned long free0;
+	struct page *p;
+
+	drain_all_pages(m);
+	free0 = nr_free_pages(m);
+	for (unsigned int o = 0; o <= PAGE_ALLOC_COSTLY_ORDER; o++) {
+		p = alloc_pages(GFP_KERNEL, o);
+		ASSERT_NOT_NULL(p);
+		__free_pages(p, o);
+		/* the block stays on this CPU's list of its order */
+		ASSERT(!list_empty(&pcp->lists[o]));
+	}
+	ASSERT_CMP(pcp->count, >, 0);
+	ASSERT_EQ(nr_free_pages(m) + (unsigned long)pcp->count, free0);
+	/* order 4 bypasses the lists */
+	int cached = pcp->count;
+	p = alloc_pages(GFP_KERNEL, 4);
+	ASSERT_NOT_NULL(p);
+	__free_pages(p, 4);
+	ASSERT_EQ(pcp->count, cached);
+	drain_local_pages();
+	ASSERT_EQ(pcp->count, 0);
+	ASSERT_EQ(nr_free_pages(m), free0);
+	test_shutdown(m);
+}
+
+TEST(buddy_proc_formats)
+{
+	struct machine *m = test_boot("ram=1G paging=pae");
+	char *b = vmsim_proc_read(m, "buddyinfo");
+	char *mi = vmsim_proc_read(m, "meminfo");
+	char *zi = vmsim_proc_read(m, "zoneinfo");
+	char *vs = vmsim_proc_read(m, "vmstat");
+	char line[256];
+	zone_t *dma = zone_of(m, 0, ZONE_DMA);
+	int off = 0;
+
+	ASSERT_NOT_NULL(b);
+	/* "Node 0, zone      DMA" then 11 columns "%6lu " */
+	off = snprintf(line, sizeof(line), "Node 0, zone %8s ", "DMA");
+	for (int o = 0; o < MAX_ORDER; o++)
+		off += snprintf(line + off, sizeof(line) - (size_t)off, "%6lu ",
+				dma->free_area[o].nr_free);
+	ASSERT(!strncmp(b, line, strlen(line)));
+	ASSERT_CONTAINS(b, "\nNode 0, zone   Normal ");
+	ASSERT_CONTAINS(b, "\nNode 0, zone  HighMem ");
+	snprintf(line, sizeof(line), "MemTotal:       %8lu kB\n", m->totalram_pages * 4);
+	ASSERT(!strncmp(mi, line, strlen(line)));
+	ASSERT_CONTAINS(mi, "\nHighTotal:        131072 kB\n");
+	snprintf(line, sizeof(line), "\n        min      %lu\n", dma->pages_min);
+	ASSERT_CONTAINS(zi, line);
+	ASSERT_CONTAINS(zi, "Node 0, zone      DMA\n  pages free     ");
+	ASSERT_CONTAINS(zi, "\n  start_pfn:           0\n");
+	ASSERT_CONTAINS(vs, "\npgalloc_normal ");
+	ASSERT(!strncmp(vs, "nr_free_pages ", 14));
+	ASSERT_NULL(vmsim_proc_read(m, "nonesuch"));
+	free(b);
+	free(mi);
+	free(zi);
+	free(vs);
+	test_shutdown(m);
+}
