@@ -1,0 +1,1191 @@
+/*
+ * Address spaces: the VMAs of an mm_struct and the system calls that make
+ * and remove them (mmap, munmap, brk), as Linux's mm/mmap.c with the
+ * user-visible behaviour of today's Linux (layout, merging, errno).
+ *
+ * Every mm keeps its VMAs three ways, changed together under mmap_sem held
+ * for writing: a sorted singly linked list (mm->mmap), a red-black tree
+ * keyed by address (mm->mm_rb) and their number (mm->map_count); a one-entry
+ * cache (mm->mmap_cache) remembers the last find_vma answer.  Readers
+ * (faults) hold mmap_sem for reading; expand_stack additionally takes
+ * page_table_lock since it moves vm_start under a read lock.
+ *
+ * Lock order: mmap_sem -> page_table_lock (memory.c) -> zone->lock.
+ *
+ * anon_vma: Linux refuses to merge VMAs whose private anonymous pages are
+ * tracked by different anon_vmas.  We keep the identity only (a token in
+ * vm_private_data of a private anonymous VMA), given on the first private
+ * page (anon_vma_prepare, or discovered by a page-table walk), shared by
+ * the pieces of a split and adopted by a VMA that merges with one.
+ */
+#include <errno.h>
+#include <string.h>
+#include "kern/mman.h"
+#include "kern/memory.h"
+#include "kern/pgtable.h"
+#include "kern/sched.h"
+#include "kern/slab.h"
+#include "kern/mm.h"
+#include "vma_internal.h"
+
+/* --- VMA objects ----------------------------------------------------------- */
+
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = kmem_cache_alloc(vm_area_cachep(mm->machine), GFP_KERNEL);
+
+	if (vma) {
+		memset(vma, 0, sizeof(*vma));
+		vma->vm_mm = mm;
+	}
+	return vma;
+}
+
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
+{
+	struct vm_area_struct *vma = kmem_cache_alloc(vm_area_cachep(orig->vm_mm->machine),
+						      GFP_KERNEL);
+
+	if (vma) {
+		*vma = *orig;
+		vma->vm_next = NULL;
+		memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
+	}
+	return vma;
+}
+
+void vm_area_free(struct vm_area_struct *vma)
+{
+	kmem_cache_free(vm_area_cachep(vma->vm_mm->machine), vma);
+}
+
+/* --- anon_vma identity ------------------------------------------------------ */
+
+void anon_vma_prepare(struct vm_area_struct *vma)
+{
+	if (!vma_is_private_anon(vma) || vma->vm_private_data)
+		return;
+	/* a random 64-bit token: only equality is ever looked at */
+	vma->vm_private_data = (void *)(uintptr_t)(machine_random(vma->vm_mm->machine) | 1);
+}
+
+/* Does [start, end) of @mm have a page table entry (page or swap)? */
+static bool range_has_ptes(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+	unsigned long addr = start;
+
+	while (addr < end) {
+		pgdp_t pgd = pgd_offset(mm, addr);
+		unsigned long next = pgd_addr_end(f, addr, end);
+
+		if (pgd_none(pgd) || !pgd_present(pgd)) {
+			addr = next;
+			continue;
+		}
+		pudp_t pud = pud_offset(pgd, addr);
+		unsigned long pnext = pud_addr_end(f, addr, next);
+
+		if (pud_none(pud) || !pud_present(pud)) {
+			addr = pnext;
+			continue;
+		}
+		for (; addr < pnext; ) {
+			pmdp_t pmd = pmd_offset(pud, addr);
+			unsigned long mnext = pmd_addr_end(f, addr, pnext);
+			pmd_t pmdv = pmdp_get(pmd);
+
+			if (pmd_none(pmdv) || !pmd_present(pmdv)) {
+				addr = mnext;
+				continue;
+			}
+			ptep_t pte = pte_offset_map(pmd, addr);
+			ptep_t p = pte;
+			bool found = false;
+
+			for (; addr < mnext; addr += PAGE_SIZE, p = ptep_next(p)) {
+				pte_t v = ptep_get(p);
+
+				if (pte_none(v))
+					continue;
+				if (pte_present(v) && PageZero(pte_page(v)))
+					continue;	/* a read of the zero page: no anon_vma */
+				found = true;
+				break;
+			}
+			pte_unmap(pte);
+			if (found)
+				return true;
+			addr = mnext;
+		}
+	}
+	return false;
+}
+
+/*
+ * anon_vma_sync - give @vma its anon_vma token if it holds private pages
+ * that nobody announced (the fault path may not call anon_vma_prepare).
+ * Must run before pages of the VMA are zapped or moved.
+ */
+void anon_vma_sync(struct vm_area_struct *vma)
+{
+	if (!vma || !vma_is_private_anon(vma) || vma->vm_private_data)
+		return;
+	spin_lock(&vma->vm_mm->page_table_lock);
+	bool has = range_has_ptes(vma->vm_mm, vma->vm_start, vma->vm_end);
+	spin_unlock(&vma->vm_mm->page_table_lock);
+	if (has)
+		anon_vma_prepare(vma);
+}
+
+/* Sync every VMA touching [start - 1 page, end + 1 page): the ones a merge may look at. */
+void anon_vma_sync_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long lo = start >= PAGE_SIZE ? start - PAGE_SIZE : 0;
+
+	for (vma = find_vma(mm, lo); vma && vma->vm_start <= end; vma = vma->vm_next)
+		anon_vma_sync(vma);
+}
+
+/* --- lookups ------------------------------------------------------------------ */
+
+/*
+ * find_vma - the first VMA with vm_end > @addr (it may start above @addr),
+ * or NULL.  mmap_sem held (read or write).
+ */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = __atomic_load_n(&mm->mmap_cache, __ATOMIC_RELAXED);
+	struct rb_node *node;
+
+	if (vma && vma->vm_start <= addr && vma->vm_end > addr)
+		return vma;
+	vma = NULL;
+	node = mm->mm_rb.rb_node;
+	while (node) {
+		struct vm_area_struct *tmp = rb_entry(node, struct vm_area_struct, vm_rb);
+
+		if (tmp->vm_end > addr) {
+			vma = tmp;
+			if (tmp->vm_start <= addr)
+				break;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	if (vma)
+		__atomic_store_n(&mm->mmap_cache, vma, __ATOMIC_RELAXED);
+	return vma;
+}
+
+/* find_vma_prev - find_vma, and in *pprev the VMA before it (or the last one). */
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	struct rb_node *node;
+
+	if (vma) {
+		node = rb_prev(&vma->vm_rb);
+	} else {
+		node = rb_last(&mm->mm_rb);
+	}
+	*pprev = node ? rb_entry(node, struct vm_area_struct, vm_rb) : NULL;
+	return vma;
+}
+
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long start,
+					     unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+
+	if (vma && end <= vma->vm_start)
+		vma = NULL;
+	return vma;
+}
+
+/* The VMA before @vma in address order, or NULL. */
+struct vm_area_struct *vma_prev_of(struct vm_area_struct *vma)
+{
+	struct rb_node *node = rb_prev(&vma->vm_rb);
+
+	return node ? rb_entry(node, struct vm_area_struct, vm_rb) : NULL;
+}
+
+/* --- linking ------------------------------------------------------------------ */
+
+/*
+ * find_vma_links - where a VMA for [addr, end) goes: the tree link and
+ * parent, and the list predecessor.  -ENOMEM if the range overlaps a VMA.
+ */
+static int find_vma_links(struct mm_struct *mm, unsigned long addr, unsigned long end,
+			  struct vm_area_struct **pprev, struct rb_node ***rb_link,
+			  struct rb_node **rb_parent)
+{
+	struct rb_node **link = &mm->mm_rb.rb_node, *parent = NULL, *rb_prev_node = NULL;
+
+	while (*link) {
+		struct vm_area_struct *tmp = rb_entry(*link, struct vm_area_struct, vm_rb);
+
+		parent = *link;
+		if (tmp->vm_end > addr) {
+			if (tmp->vm_start < end)
+				return -ENOMEM;
+			link = &(*link)->rb_left;
+		} else {
+			rb_prev_node = *link;
+			link = &(*link)->rb_right;
+		}
+	}
+	*pprev = rb_prev_node ? rb_entry(rb_prev_node, struct vm_area_struct, vm_rb) : NULL;
+	*rb_link = link;
+	*rb_parent = parent;
+	return 0;
+}
+
+/* vma_link - put @vma (not overlapping anything) into list and tree. */
+static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *prev;
+	struct rb_node **link, *parent;
+
+	BUG_ON_MSG(find_vma_links(mm, vma->vm_start, vma->vm_end, &prev, &link, &parent),
+		   "vma_link: [%#lx, %#lx) overlaps a VMA of mm %p",
+		   vma->vm_start, vma->vm_end, (void *)mm);
+	if (prev) {
+		vma->vm_next = prev->vm_next;
+		prev->vm_next = vma;
+	} else {
+		vma->vm_next = mm->mmap;
+		mm->mmap = vma;
+	}
+	rb_link_node(&vma->vm_rb, parent, link);
+	rb_insert_color(&vma->vm_rb, &mm->mm_rb);
+	mm->map_count++;
+}
+
+/* __vma_unlink - take @vma (with list predecessor @prev) out of list and tree. */
+static void __vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma,
+			 struct vm_area_struct *prev)
+{
+	if (prev)
+		prev->vm_next = vma->vm_next;
+	else
+		mm->mmap = vma->vm_next;
+	rb_erase(&vma->vm_rb, &mm->mm_rb);
+	if (mm->mmap_cache == vma)
+		__atomic_store_n(&mm->mmap_cache, NULL, __ATOMIC_RELAXED);
+	mm->map_count--;
+}
+
+/* Unlink and free @vma (pages already gone or moved): close, free. */
+void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	__vma_unlink(mm, vma, vma_prev_of(vma));
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	vm_area_free(vma);
+}
+
+void insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (vma_is_private_anon(vma) && !vma->vm_pgoff && !vma->vm_private_data)
+		vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
+	vma_link(mm, vma);
+	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm += vma_pages(vma);
+}
+
+void insert_vm_struct_nocount(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	vma_link(mm, vma);
+}
+
+/* validate_mm - list, tree and map_count agree; VMAs sorted, disjoint, sane. */
+bool validate_mm(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma, *prev = NULL;
+	struct rb_node *node = rb_first(&mm->mm_rb);
+	int n = 0;
+
+	if (!rb_tree_is_valid(&mm->mm_rb))
+		return false;
+	for (vma = mm->mmap; vma; prev = vma, vma = vma->vm_next) {
+		if (!node || rb_entry(node, struct vm_area_struct, vm_rb) != vma)
+			return false;
+		if (vma->vm_start >= vma->vm_end || (vma->vm_start | vma->vm_end) & ~PAGE_MASK)
+			return false;
+		if (prev && prev->vm_end > vma->vm_start)
+			return false;
+		if (vma->vm_mm != mm || vma->vm_end > mm->task_size)
+			return false;
+		node = rb_next(node);
+		n++;
+	}
+	return !node && n == mm->map_count;
+}
+
+/* --- accounting ------------------------------------------------------------------ */
+
+static inline unsigned long rlimit_cur(struct mm_struct *mm, int res)
+{
+	return mm->rlim ? READ_ONCE(mm->rlim[res].rlim_cur) : RLIM_INFINITY;
+}
+unsigned long mm_rlimit(struct mm_struct *mm, int res)
+{
+	return rlimit_cur(mm, res);
+}
+static inline unsigned long rlimit_max_of(struct mm_struct *mm, int res)
+{
+	return mm->rlim ? READ_ONCE(mm->rlim[res].rlim_max) : RLIM_INFINITY;
+}
+
+static inline bool is_exec_mapping(unsigned long flags)
+{
+	return (flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC;
+}
+static inline bool is_stack_mapping(unsigned long flags)
+{
+	return (flags & VM_STACK) == VM_STACK;
+}
+static inline bool is_data_mapping(unsigned long flags)
+{
+	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
+}
+
+void update_hiwater_vm(struct mm_struct *mm)
+{
+	if (mm->hiwater_vm < mm->total_vm)
+		mm->hiwater_vm = mm->total_vm;
+}
+
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
+{
+	if (npages < 0)
+		update_hiwater_vm(mm);
+	mm->total_vm += npages;
+	if (is_exec_mapping(flags))
+		mm->exec_vm += npages;
+	else if (is_stack_mapping(flags))
+		mm->stack_vm += npages;
+	else if (is_data_mapping(flags))
+		mm->data_vm += npages;
+	if (npages > 0)
+		update_hiwater_vm(mm);
+}
+
+/* may_expand_vm - RLIMIT_AS for every mapping, RLIMIT_DATA for private writable ones. */
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages)
+{
+	if (mm->total_vm + npages > rlimit_cur(mm, RLIMIT_AS) >> PAGE_SHIFT)
+		return false;
+	if (is_data_mapping(flags) &&
+	    mm->data_vm + npages > rlimit_cur(mm, RLIMIT_DATA) >> PAGE_SHIFT) {
+		/* Linux lets a zero soft limit through up to the hard one */
+		if (rlimit_cur(mm, RLIMIT_DATA) == 0 &&
+		    mm->data_vm + npages <= rlimit_max_of(mm, RLIMIT_DATA) >> PAGE_SHIFT)
+			return true;
+		return false;
+	}
+	return true;
+}
+
+/* mlock_future_ok - may @bytes more become locked under RLIMIT_MEMLOCK? */
+bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes)
+{
+	unsigned long locked, limit;
+
+	if (!(flags & VM_LOCKED))
+		return true;
+	locked = (bytes >> PAGE_SHIFT) + mm->locked_vm;
+	limit = rlimit_cur(mm, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	return locked <= limit;
+}
+
+/* Pages of [start, end) already mapped (MAP_FIXED replaces them). */
+static unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long start,
+					   unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long n = 0;
+
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next)
+		n += (min(end, vma->vm_end) - max(start, vma->vm_start)) >> PAGE_SHIFT;
+	return n;
+}
+
+/* --- layout ---------------------------------------------------------------------- */
+
+unsigned long arch_task_size(const struct machine *m)
+{
+	return m->cfg.paging == VMSIM_PAGING_X86_64 ? 0x7ffffffff000UL : 0xC0000000UL;
+}
+
+void arch_pick_mmap_layout(struct mm_struct *mm)
+{
+	unsigned long task_size = arch_task_size(mm->machine);
+
+	mm->task_size = task_size;
+	if (mm->machine->cfg.paging == VMSIM_PAGING_X86_64) {
+		/* mmap_base(): the stack's room is RLIMIT_STACK plus the guard gap,
+		 * clamped to [128 MiB, 5/6 of the space]; no randomisation */
+		unsigned long gap = rlimit_cur(mm, RLIMIT_STACK);
+		unsigned long gap_min = 128UL << 20, gap_max = task_size / 6 * 5;
+
+		if (gap + STACK_GUARD_GAP > gap)
+			gap += STACK_GUARD_GAP;
+		if (gap < gap_min)
+			gap = gap_min;
+		else if (gap > gap_max)
+			gap = gap_max;
+		mm->mmap_base = PAGE_ALIGN(task_size - gap);
+		/* a non-randomised PIE's heap starts after its image */
+		mm->start_brk = mm->brk = 0x555555559000UL;
+	} else {
+		/* the legacy layout: bottom-up from TASK_UNMAPPED_BASE */
+		mm->mmap_base = PAGE_ALIGN(task_size / 3);
+		mm->start_brk = mm->brk = 0x0804d000UL;
+	}
+	mm->start_data = mm->end_data = mm->start_brk;
+	mm->start_stack = task_size - EXEC_STACK_TOP_PAD;
+}
+
+int setup_arg_pages(struct mm_struct *mm, unsigned long size)
+{
+	struct vm_area_struct *vma;
+	unsigned long top = mm->task_size, flags;
+
+	size = PAGE_ALIGN(size);
+	if (!size || size > top)
+		return -EINVAL;
+	flags = VM_STACK | VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
+		VM_ACCOUNT | mm->def_flags;
+	down_write(&mm->mmap_sem);
+	vma = vm_area_alloc(mm);
+	if (!vma) {
+		up_write(&mm->mmap_sem);
+		return -ENOMEM;
+	}
+	vma->vm_start = top - size;
+	vma->vm_end = top;
+	vma->vm_flags = flags;
+	vma->vm_page_prot = vm_get_page_prot(flags);
+	vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
+	vma->anon_name_kind = 2;
+	if (find_vma_intersection(mm, vma->vm_start, vma->vm_end)) {
+		vm_area_free(vma);
+		up_write(&mm->mmap_sem);
+		return -EEXIST;
+	}
+	vma_link(mm, vma);
+	vm_stat_account(mm, flags, (long)vma_pages(vma));
+	if (flags & VM_LOCKED)
+		mm->locked_vm += vma_pages(vma);
+	up_write(&mm->mmap_sem);
+	return 0;
+}
+
+/* The lowest address a VMA's neighbour may reach: a stack keeps its guard gap. */
+static inline unsigned long vm_start_gap(const struct vm_area_struct *vma)
+{
+	unsigned long start = vma->vm_start;
+
+	if (vma->vm_flags & VM_GROWSDOWN) {
+		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
+	}
+	return start;
+}
+static inline unsigned long vm_end_gap(const struct vm_area_struct *vma)
+{
+	return vma->vm_end;
+}
+
+/*
+ * unmapped_area - the lowest (or, @topdown, highest) free gap of @len
+ * bytes within [low, high).  -ENOMEM if none.  A linear walk of the sorted
+ * list; the gaps in between the VMAs are what we look for.
+ */
+static unsigned long unmapped_area(struct mm_struct *mm, unsigned long len, unsigned long low,
+				   unsigned long high, bool topdown)
+{
+	struct vm_area_struct *vma;
+	unsigned long gap_start = 0, best = (unsigned long)-ENOMEM;
+
+	if (high < len || high - len < low)
+		return (unsigned long)-ENOMEM;
+	for (vma = mm->mmap;; vma = vma->vm_next) {
+		unsigned long gap_end = vma ? vm_start_gap(vma) : mm->task_size;
+		unsigned long lo = max(gap_start, low), hi = min(gap_end, high);
+
+		if (hi > lo && hi - lo >= len) {
+			if (!topdown)
+				return lo;
+			best = hi - len;	/* keep the highest */
+		}
+		if (!vma || gap_start >= high)
+			break;
+		gap_start = vm_end_gap(vma);
+	}
+	return best;
+}
+
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+				unsigned long len, unsigned long pgoff, unsigned long flags)
+{
+	unsigned long task_size = mm->task_size;
+	bool topdown = mm->machine->cfg.paging == VMSIM_PAGING_X86_64;
+
+	if (len > task_size - MMAP_MIN_ADDR)
+		return (unsigned long)-ENOMEM;
+	if (flags & MAP_FIXED) {
+		if (addr > task_size - len)
+			return (unsigned long)-ENOMEM;
+		if (addr & ~PAGE_MASK)
+			return (unsigned long)-EINVAL;
+		return addr;
+	}
+	if (addr) {
+		struct vm_area_struct *vma, *prev;
+
+		addr = PAGE_ALIGN(addr);
+		vma = find_vma_prev(mm, addr, &prev);
+		if (task_size - len >= addr && addr >= MMAP_MIN_ADDR &&
+		    (!vma || addr + len <= vm_start_gap(vma)) &&
+		    (!prev || addr >= vm_end_gap(prev)))
+			return addr;
+	}
+	if (topdown) {
+		addr = unmapped_area(mm, len, PAGE_SIZE, mm->mmap_base, true);
+		if (!IS_ERR_VALUE(addr))
+			return addr;
+		/* no room below the base: fall back to bottom-up above TASK_UNMAPPED_BASE */
+	}
+	return unmapped_area(mm, len, topdown ? PAGE_ALIGN(task_size / 3) : mm->mmap_base,
+			     task_size, false);
+}
+
+/* --- merging and splitting ---------------------------------------------------------- */
+
+/* Could @vma take pages with @flags/@file/@anon?  (Not the position.) */
+static bool is_mergeable_vma(struct vm_area_struct *vma, unsigned long flags,
+			     struct file *file, void *anon)
+{
+	if (vma->vm_flags != flags || vma->vm_file != file)
+		return false;
+	if (vma->vm_ops && vma->vm_ops->close)
+		return false;	/* a driver area keeps its identity */
+	if (!vma_is_private_anon(vma))
+		return true;
+	return !anon || !vma->vm_private_data || vma->vm_private_data == anon;
+}
+
+/* @prev may grow up over [.., end) starting at its end, with @pgoff at its end. */
+static bool can_merge_after(struct vm_area_struct *prev, unsigned long flags, struct file *file,
+			    void *anon, unsigned long pgoff)
+{
+	return is_mergeable_vma(prev, flags, file, anon) &&
+	       prev->vm_pgoff + vma_pages(prev) == pgoff;
+}
+
+/* @next may grow down over @npages pages starting at file offset @pgoff. */
+static bool can_merge_before(struct vm_area_struct *next, unsigned long flags,
+			     struct file *file, void *anon, unsigned long pgoff,
+			     unsigned long npages)
+{
+	return is_mergeable_vma(next, flags, file, anon) && pgoff + npages == next->vm_pgoff;
+}
+
+static void *anon_of(struct vm_area_struct *vma)
+{
+	return vma && vma_is_private_anon(vma) ? vma->vm_private_data : NULL;
+}
+
+/* Two anon_vma tokens can live in one VMA: at most one of them is set, or both equal. */
+static bool anon_compatible(void *a, void *b)
+{
+	return !a || !b || a == b;
+}
+
+/*
+ * vma_merge_new - a new range [addr, end) in the hole between @prev and
+ * @next (either may be NULL or not adjacent) wants @flags.  Extend a
+ * neighbour over it instead of making a VMA, when they are alike:
+ *
+ *     before            after
+ *   PPPP....NNNN      PPPPPPPPNNNN   prev grows      (next unlike)
+ *   PPPP....NNNN      PPPPNNNNNNNN   next grows down (prev unlike)
+ *   PPPP....NNNN      PPPPPPPPPPPP   prev swallows the range and next,
+ *                                    when both are alike and their
+ *                                    anon_vmas may share one VMA
+ *   (.... = the new range)
+ *
+ * Returns the VMA now covering the range, or NULL (caller makes one).
+ */
+struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
+				     unsigned long addr, unsigned long end, unsigned long flags,
+				     struct file *file, unsigned long pgoff, void *anon)
+{
+	struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
+	unsigned long npages = (end - addr) >> PAGE_SHIFT;
+	bool left, right;
+
+	if (flags & VM_SPECIAL)
+		return NULL;
+	left = prev && prev->vm_end == addr && can_merge_after(prev, flags, file, anon, pgoff);
+	right = next && next->vm_start == end &&
+		can_merge_before(next, flags, file, anon, pgoff, npages);
+	if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
+		right = false;
+	if (left) {
+		prev->vm_end = end;
+		if (!prev->vm_private_data && vma_is_private_anon(prev))
+			prev->vm_private_data = anon;
+		if (right) {
+			prev->vm_end = next->vm_end;
+			if (!prev->vm_private_data)
+				prev->vm_private_data = next->vm_private_data;
+			remove_vma(mm, next);
+		}
+		return prev;
+	}
+	if (right) {
+		next->vm_start = addr;
+		next->vm_pgoff = pgoff;
+		if (!next->vm_private_data && vma_is_private_anon(next))
+			next->vm_private_data = anon;
+		return next;
+	}
+	return NULL;
+}
+
+/*
+ * split_vma - cut @vma at @addr into two VMAs.  With @new_below the new
+ * VMA is the lower part, otherwise the upper part; @vma keeps the other.
+ *
+ *   VVVVVVVV  split at |   new_below:  NNNNVVVV   else:  VVVVNNNN
+ *       |
+ * Page tables are untouched.  0 or -ENOMEM.
+ */
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+		int new_below)
+{
+	struct vm_area_struct *new;
+
+	VM_BUG_ON_MSG(addr <= vma->vm_start || addr >= vma->vm_end || (addr & ~PAGE_MASK),
+		      "split_vma: %#lx outside [%#lx, %#lx)", addr, vma->vm_start, vma->vm_end);
+	new = vm_area_dup(vma);
+	if (!new)
+		return -ENOMEM;
+	if (new_below) {
+		new->vm_end = addr;
+		vma->vm_start = addr;
+		vma->vm_pgoff += (addr - new->vm_start) >> PAGE_SHIFT;
+	} else {
+		new->vm_start = addr;
+		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+		vma->vm_end = addr;
+	}
+	if (new->vm_ops && new->vm_ops->open)
+		new->vm_ops->open(new);
+	vma_link(mm, new);
+	return 0;
+}
+
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+	      int new_below)
+{
+	if (mm->map_count >= DEFAULT_MAX_MAP_COUNT)
+		return -ENOMEM;
+	return __split_vma(mm, vma, addr, new_below);
+}
+
+/*
+ * vma_modify - [start, end) inside @vma is to get @newflags (mprotect,
+ * mlock, madvise).  Merge it into a like neighbour where it touches one,
+ * else split it out.  @prev is the VMA before @vma (or NULL).
+ *
+ *   range = the whole VMA:            range = its head / tail:
+ *   PPPPVVVVNNNN -> PPPPPPPPPPPP      PPPPVVVV.... -> PPPPPPVV....
+ *   PPPPVVVVNNNN -> PPPPPPPPNNNN      ....VVVVNNNN -> ....VVNNNNNN
+ *   PPPPVVVVNNNN -> PPPPNNNNNNNN      otherwise split: VVVV -> VXXV
+ *
+ * Returns the VMA covering exactly [start, end) with its flags not yet
+ * changed (the caller sets them), or an ERR_PTR-style NULL with *err set.
+ */
+struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *prev,
+				  struct vm_area_struct *vma, unsigned long start,
+				  unsigned long end, unsigned long newflags, int *err)
+{
+	struct vm_area_struct *next = vma->vm_next;
+	unsigned long pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	void *anon = anon_of(vma);
+	bool left = false, right = false;
+
+	*err = 0;
+	if (!(vma->vm_flags & VM_SPECIAL) && !(newflags & VM_SPECIAL)) {
+		left = prev && start == vma->vm_start && prev->vm_end == start &&
+		       can_merge_after(prev, newflags, vma->vm_file, anon, pgoff);
+		right = next && end == vma->vm_end && next->vm_start == end &&
+			can_merge_before(next, newflags, vma->vm_file, anon, pgoff, npages);
+		if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
+			right = false;
+	}
+	if (left && right) {
+		/* PPPPVVVVNNNN -> PPPPPPPPPPPP */
+		prev->vm_end = next->vm_end;
+		if (!prev->vm_private_data)
+			prev->vm_private_data = anon ? anon : next->vm_private_data;
+		remove_vma(mm, vma);
+		remove_vma(mm, next);
+		return prev;
+	}
+	if (left) {
+		if (!prev->vm_private_data)
+			prev->vm_private_data = anon;
+		prev->vm_end = end;
+		if (end == vma->vm_end) {
+			remove_vma(mm, vma);		/* PPPPVVVV -> PPPPPPPP */
+		} else {
+			vma->vm_start = end;		/* PPPPVVVV -> PPPPPPVV */
+			vma->vm_pgoff += npages;
+		}
+		return prev;
+	}
+	if (right) {
+		if (!next->vm_private_data)
+			next->vm_private_data = anon;
+		next->vm_start = start;
+		next->vm_pgoff = pgoff;
+		if (start == vma->vm_start)
+			remove_vma(mm, vma);		/* VVVVNNNN -> NNNNNNNN */
+		else
+			vma->vm_end = start;		/* VVVVNNNN -> VVNNNNNN */
+		return next;
+	}
+	if (start > vma->vm_start) {
+		*err = split_vma(mm, vma, start, 1);
+		if (*err)
+			return NULL;
+	}
+	if (end < vma->vm_end) {
+		*err = split_vma(mm, vma, end, 0);
+		if (*err)
+			return NULL;
+	}
+	return vma;
+}
+
+/* --- munmap ------------------------------------------------------------------------- */
+
+/* Take [start, end) out of @vma's accounting (it is being unmapped). */
+static void unaccount_range(struct mm_struct *mm, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end)
+{
+	long npages = (long)((end - start) >> PAGE_SHIFT);
+
+	vm_stat_account(mm, vma->vm_flags, -npages);
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm -= (unsigned long)npages;
+}
+
+/*
+ * __do_munmap - unmap [start, start+len) (page aligned, non-empty):
+ * split the VMAs at the ends, zap their pages, unlink and free them, free
+ * the page tables left covering nothing.  mmap_sem held for writing.
+ */
+int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len;
+	struct vm_area_struct *vma, *prev, *last, *next;
+	int err;
+
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start >= end)
+		return 0;
+	anon_vma_sync(vma);
+	if (start > vma->vm_start) {
+		/* splitting one VMA in the middle makes one more: check the limit */
+		if (end < vma->vm_end && mm->map_count >= DEFAULT_MAX_MAP_COUNT)
+			return -ENOMEM;
+		err = __split_vma(mm, vma, start, 0);
+		if (err)
+			return err;
+		vma = vma->vm_next;
+	}
+	last = find_vma(mm, end - 1);
+	if (last && last->vm_start < end && last->vm_end > end) {
+		anon_vma_sync(last);
+		err = __split_vma(mm, last, end, 1);
+		if (err)
+			return err;
+	}
+	prev = vma_prev_of(vma);
+	update_hiwater_vm(mm);
+	/* every VMA in [start, end) now lies entirely inside it */
+	while (vma && vma->vm_start < end) {
+		next = vma->vm_next;
+		zap_page_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+		unaccount_range(mm, vma, vma->vm_start, vma->vm_end);
+		remove_vma(mm, vma);
+		vma = next;
+	}
+	free_pgtables(mm, prev, start, end);
+	return 0;
+}
+
+int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
+{
+	int ret;
+
+	if ((start & ~PAGE_MASK) || start > mm->task_size || len > mm->task_size - start)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -EINVAL;
+	down_write(&mm->mmap_sem);
+	ret = __do_munmap(mm, start, len);
+	VM_BUG_ON_MSG(!validate_mm(mm), "munmap: mm %p inconsistent", (void *)mm);
+	up_write(&mm->mmap_sem);
+	return ret;
+}
+
+/* --- mmap ----------------------------------------------------------------------------- */
+
+static unsigned long calc_vm_prot_bits(unsigned long prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+static unsigned long calc_vm_flag_bits(unsigned long flags)
+{
+	return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
+	       (flags & MAP_LOCKED ? VM_LOCKED : 0);
+}
+
+/* A private writable mapping is charged against overcommit (VmFlags "ac"). */
+static inline bool accountable_mapping(unsigned long vm_flags)
+{
+	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
+}
+
+/*
+ * mmap_region - map [addr, addr+len) with @vm_flags, replacing what is
+ * there.  mmap_sem held for writing.  Returns @addr or -errno.
+ */
+static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
+				 unsigned long len, unsigned long vm_flags, unsigned long pgoff)
+{
+	struct vm_area_struct *vma, *prev;
+	struct rb_node **link, *parent;
+	unsigned long npages = len >> PAGE_SHIFT;
+	int err;
+
+	if (!may_expand_vm(mm, vm_flags, npages)) {
+		unsigned long nr = count_vma_pages_range(mm, addr, addr + len);
+
+		if (!may_expand_vm(mm, vm_flags, npages - nr))
+			return (unsigned long)-ENOMEM;
+	}
+	/* MAP_FIXED: whatever is there goes */
+	anon_vma_sync_range(mm, addr, addr + len);
+	err = __do_munmap(mm, addr, len);
+	if (err)
+		return (unsigned long)err;
+	if (mm->map_count > DEFAULT_MAX_MAP_COUNT)
+		return (unsigned long)-ENOMEM;
+	if (accountable_mapping(vm_flags))
+		vm_flags |= VM_ACCOUNT;
+
+	BUG_ON(find_vma_links(mm, addr, addr + len, &prev, &link, &parent));
+	vma = vma_merge_new(mm, prev, addr, addr + len, vm_flags, file, pgoff, NULL);
+	if (!vma) {
+		vma = vm_area_alloc(mm);
+		if (!vma)
+			return (unsigned long)-ENOMEM;
+		vma->vm_start = addr;
+		vma->vm_end = addr + len;
+		vma->vm_flags = vm_flags;
+		vma->vm_page_prot = vm_get_page_prot(vm_flags);
+		vma->vm_pgoff = pgoff;
+		vma->vm_file = file;
+		vma_link(mm, vma);
+	}
+	vm_stat_account(mm, vm_flags, (long)npages);
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += npages;
+	return addr;
+}
+
+unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flags, struct file *file,
+		      unsigned long pgoff)
+{
+	unsigned long vm_flags, ret;
+	bool populate;
+
+	if (!len)
+		return (unsigned long)-EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	if (!(flags & MAP_FIXED) && addr && addr < MMAP_MIN_ADDR)
+		addr = PAGE_ALIGN(MMAP_MIN_ADDR);	/* round_hint_to_min */
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return (unsigned long)-ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return (unsigned long)-EOVERFLOW;
+	if (file)
+		return (unsigned long)-ENODEV;	/* file mappings come with the page cache */
+
+	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
+		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		if (vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
+			return (unsigned long)-EINVAL;
+		pgoff = 0;
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+		break;
+	case MAP_PRIVATE:
+		break;
+	default:
+		return (unsigned long)-EINVAL;
+	}
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE;
+	if ((flags & MAP_LOCKED) && !rlimit_cur(mm, RLIMIT_MEMLOCK))
+		return (unsigned long)-EPERM;	/* can_do_mlock */
+
+	down_write(&mm->mmap_sem);
+	if (mm->map_count > DEFAULT_MAX_MAP_COUNT) {
+		ret = (unsigned long)-ENOMEM;
+		goto out;
+	}
+	ret = get_unmapped_area(mm, file, addr, len, pgoff, flags);
+	if (IS_ERR_VALUE(ret))
+		goto out;
+	addr = ret;
+	if ((flags & MAP_FIXED) && addr < MMAP_MIN_ADDR) {
+		ret = (unsigned long)-EPERM;	/* mmap_min_addr, unprivileged */
+		goto out;
+	}
+	if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len)) {
+		ret = (unsigned long)-EEXIST;
+		goto out;
+	}
+	if (!mlock_future_ok(mm, vm_flags, len)) {
+		ret = (unsigned long)-EAGAIN;
+		goto out;
+	}
+	if (!(vm_flags & VM_SHARED))
+		pgoff = addr >> PAGE_SHIFT;
+	ret = mmap_region(mm, file, addr, len, vm_flags, pgoff);
+out:
+	VM_BUG_ON_MSG(!validate_mm(mm), "mmap: mm %p inconsistent", (void *)mm);
+	populate = !IS_ERR_VALUE(ret) &&
+		   ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE);
+	if (populate)
+		mm_populate_locked(mm, ret, ret + len);	/* errors are ignored, as Linux */
+	up_write(&mm->mmap_sem);
+	return ret;
+}
+
+/*
+ * mm_populate_locked - fault in [start, end) VMA by VMA, as mlock and
+ * MAP_POPULATE do: private writable areas with write faults (breaking
+ * COW), the rest read; PROT_NONE areas are skipped.  mmap_sem held.
+ * Returns 0, or -EFAULT/-ENOMEM from the first area that failed.
+ */
+int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next) {
+		unsigned long s = max(start, vma->vm_start), e = min(end, vma->vm_end);
+		int r;
+
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
+			continue;
+		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+			continue;
+		r = make_pages_present(mm, s, e);
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+/* --- brk -------------------------------------------------------------------------------- */
+
+/* do_brk_flags - map [addr, addr+len) as heap (the caller checked it is free). */
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+	unsigned long flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
+			      VM_ACCOUNT | mm->def_flags;
+	unsigned long npages = len >> PAGE_SHIFT;
+	struct vm_area_struct *vma, *prev;
+
+	if (!may_expand_vm(mm, flags, npages))
+		return -ENOMEM;
+	if (mm->map_count > DEFAULT_MAX_MAP_COUNT)
+		return -ENOMEM;
+	vma = find_vma_prev(mm, addr, &prev);
+	(void)vma;
+	if (!vma_merge_new(mm, prev, addr, addr + len, flags, NULL, addr >> PAGE_SHIFT, NULL)) {
+		vma = vm_area_alloc(mm);
+		if (!vma)
+			return -ENOMEM;
+		vma->vm_start = addr;
+		vma->vm_end = addr + len;
+		vma->vm_flags = flags;
+		vma->vm_page_prot = vm_get_page_prot(flags);
+		vma->vm_pgoff = addr >> PAGE_SHIFT;
+		vma->anon_name_kind = 1;
+		vma_link(mm, vma);
+	}
+	vm_stat_account(mm, flags, (long)npages);
+	if (flags & VM_LOCKED)
+		mm->locked_vm += npages;
+	return 0;
+}
+
+unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
+{
+	unsigned long newbrk, oldbrk, origbrk, min_brk;
+	unsigned long rlim = rlimit_cur(mm, RLIMIT_DATA);
+	struct vm_area_struct *next;
+	bool populate = false;
+
+	down_write(&mm->mmap_sem);
+	origbrk = mm->brk;
+	min_brk = mm->start_brk;
+	if (brk < min_brk)
+		goto out;
+	/* check_data_rlimit: the heap and the data segment together */
+	if (rlim < RLIM_INFINITY &&
+	    (brk - mm->start_brk) + (mm->end_data - mm->start_data) > rlim)
+		goto out;
+	newbrk = PAGE_ALIGN(brk);
+	oldbrk = PAGE_ALIGN(mm->brk);
+	if (oldbrk == newbrk) {
+		mm->brk = brk;
+		goto success;
+	}
+	if (brk <= mm->brk) {
+		/* shrink: always succeeds once the range is gone */
+		anon_vma_sync_range(mm, newbrk, oldbrk);
+		if (__do_munmap(mm, newbrk, oldbrk - newbrk))
+			goto out;
+		mm->brk = brk;
+		goto success;
+	}
+	if (newbrk > mm->task_size)
+		goto out;
+	next = find_vma(mm, oldbrk);
+	if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
+		goto out;
+	anon_vma_sync_range(mm, oldbrk, newbrk);
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+		goto out;
+	mm->brk = brk;
+	populate = (mm->def_flags & VM_LOCKED) != 0;
+	if (populate)
+		mm_populate_locked(mm, oldbrk, newbrk);
+success:
+	VM_BUG_ON_MSG(!validate_mm(mm), "brk: mm %p inconsistent", (void *)mm);
+	up_write(&mm->mmap_sem);
+	return brk;
+out:
+	up_write(&mm->mmap_sem);
+	return origbrk;
+}
+
+/* --- stack growth ------------------------------------------------------------------------ */
+
+/*
+ * expand_stack - grow the VM_GROWSDOWN @vma down to cover @address (the
+ * fault path, mmap_sem held for reading).  Keeps the guard gap to the VMA
+ * below, RLIMIT_STACK, RLIMIT_AS and RLIMIT_MEMLOCK.  0 or -ENOMEM/-EFAULT.
+ */
+int expand_stack(struct vm_area_struct *vma, unsigned long address)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *prev;
+	unsigned long grow, size;
+	int ret = 0;
+
+	if (!(vma->vm_flags & VM_GROWSDOWN))
+		return -EFAULT;
+	address &= PAGE_MASK;
+	if (address < MMAP_MIN_ADDR)
+		return -EPERM;
+	spin_lock(&mm->page_table_lock);
+	if (address >= vma->vm_start)
+		goto out;
+	prev = vma_prev_of(vma);
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
+	    (prev->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) &&
+	    address - prev->vm_end < STACK_GUARD_GAP) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (prev && address < prev->vm_end) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	size = vma->vm_end - address;
+	grow = (vma->vm_start - address) >> PAGE_SHIFT;
+	if (!may_expand_vm(mm, vma->vm_flags, grow) || size > rlimit_cur(mm, RLIMIT_STACK)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if ((vma->vm_flags & VM_LOCKED) &&
+	    mm->locked_vm + grow > rlimit_cur(mm, RLIMIT_MEMLOCK) >> PAGE_SHIFT) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	vma->vm_start = address;
+	vma->vm_pgoff -= grow;
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm += grow;
+	vm_stat_account(mm, vma->vm_flags, (long)grow);
+out:
+	spin_unlock(&mm->page_table_lock);
+	return ret;
+}
+
+/* --- teardown ------------------------------------------------------------------------------ */
+
+/*
+ * exit_mmap - the last user of @mm is gone: zap every VMA's pages, free
+ * every VMA and every page table below the pgd.  No locks needed (nobody
+ * else can reach the mm), but mmap_sem is taken for the validators.
+ */
+void exit_mmap(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma, *next;
+
+	down_write(&mm->mmap_sem);
+	for (vma = mm->mmap; vma; vma = vma->vm_next)
+		zap_page_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+	update_hiwater_vm(mm);
+	for (vma = mm->mmap; vma; vma = next) {
+		next = vma->vm_next;
+		if (vma->vm_ops && vma->vm_ops->close)
+			vma->vm_ops->close(vma);
+		vm_area_free(vma);
+	}
+	mm->mmap = NULL;
+	mm->mm_rb = RB_ROOT;
+	mm->mmap_cache = NULL;
+	mm->map_count = 0;
+	mm->total_vm = mm->locked_vm = mm->data_vm = mm->exec_vm = mm->stack_vm = 0;
+	free_pgd_range_all(mm);
+	up_write(&mm->mmap_sem);
+}

@@ -1,0 +1,129 @@
+/*
+ * mprotect: change the protection of a range of VMAs (splitting and
+ * merging them) and of the page-table entries already there, as Linux's
+ * mm/mprotect.c.  Like Linux, a range that runs into a hole is changed up
+ * to the hole and then fails with -ENOMEM.
+ */
+#include <errno.h>
+#include "kern/mman.h"
+#include "kern/memory.h"
+#include "vma_internal.h"
+
+/*
+ * mprotect_fixup - give [start, end) of @vma the flags @newflags.  *pprev
+ * is the VMA before @vma on entry, the VMA covering the range on return.
+ */
+static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
+			  struct vm_area_struct **pprev, unsigned long start, unsigned long end,
+			  unsigned long newflags)
+{
+	unsigned long oldflags = vma->vm_flags;
+	long npages = (long)((end - start) >> PAGE_SHIFT);
+	int err;
+
+	if (newflags == oldflags) {
+		*pprev = vma;
+		return 0;
+	}
+	/*
+	 * Making a private mapping writable charges it (VM_ACCOUNT); making it
+	 * read-only again uncharges it only while no private page exists.
+	 */
+	if (newflags & VM_WRITE) {
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+			newflags |= VM_ACCOUNT;
+	} else if ((oldflags & VM_ACCOUNT) && vma_is_private_anon(vma) && !vma->vm_private_data) {
+		newflags &= ~VM_ACCOUNT;
+	}
+	vma = vma_modify(mm, *pprev, vma, start, end, newflags, &err);
+	if (!vma)
+		return err;
+	*pprev = vma;
+	vma->vm_flags = newflags;
+	vma->vm_page_prot = vm_get_page_prot(newflags);
+	change_protection(vma, start, end, vma->vm_page_prot);
+	vm_stat_account(mm, oldflags, -npages);
+	vm_stat_account(mm, newflags, npages);
+	/* a locked private area turning writable gets its COW broken now */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))
+		mm_populate_locked(mm, start, end);
+	return 0;
+}
+
+int do_mprotect(struct mm_struct *mm, unsigned long start, size_t len, unsigned long prot)
+{
+	unsigned long end, nstart, tmp, grows, reqprot;
+	struct vm_area_struct *vma, *prev, *next;
+	int error;
+
+	grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	prot &= ~(unsigned long)(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM_BIT))
+		return -EINVAL;
+	reqprot = prot;
+
+	down_write(&mm->mmap_sem);
+	anon_vma_sync_range(mm, start, end);
+	error = -ENOMEM;
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start >= end)
+		goto out;
+	if (grows & PROT_GROWSDOWN) {
+		start = vma->vm_start;
+		error = -EINVAL;
+		if (!(vma->vm_flags & VM_GROWSDOWN))
+			goto out;
+	} else if (grows & PROT_GROWSUP) {
+		error = -EINVAL;
+		goto out;	/* no VM_GROWSUP areas on x86 */
+	} else if (vma->vm_start > start) {
+		goto out;
+	}
+	prev = start > vma->vm_start ? vma : vma_prev_of(vma);
+	nstart = start;
+	tmp = vma->vm_start;
+	error = 0;
+	for (; vma && vma->vm_start < end; vma = next) {
+		unsigned long newflags;
+
+		if (vma->vm_start != tmp) {
+			error = -ENOMEM;
+			break;
+		}
+		newflags = (reqprot & PROT_READ ? VM_READ : 0) |
+			   (reqprot & PROT_WRITE ? VM_WRITE : 0) |
+			   (reqprot & PROT_EXEC ? VM_EXEC : 0);
+		newflags |= vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC);
+		/* each VM_MAY* bit sits 4 above its VM_* bit */
+		if ((newflags & ~(newflags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC)) {
+			error = -EACCES;
+			break;
+		}
+		tmp = min(vma->vm_end, end);
+		error = mprotect_fixup(mm, vma, &prev, nstart, tmp, newflags);
+		if (error)
+			break;
+		/* prev now covers up to tmp; continue after it */
+		nstart = tmp;
+		next = prev->vm_next;
+		tmp = prev->vm_end;
+		if (tmp >= end)
+			break;
+	}
+	if (!error && tmp < end)
+		error = -ENOMEM;
+out:
+	VM_BUG_ON_MSG(!validate_mm(mm), "mprotect: mm %p inconsistent", (void *)mm);
+	up_write(&mm->mmap_sem);
+	return error;
+}

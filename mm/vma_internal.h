@@ -1,0 +1,67 @@
+/*
+ * Helpers shared by the VMA system calls inside mm/ (mmap.c, mprotect.c,
+ * mremap.c, mlock.c, madvise.c, mincore.c) and fs/proc_pid.c; the role of
+ * Linux's mm/internal.h and mm/vma.h for them.  Callers hold mmap_sem for
+ * writing unless a comment says otherwise.
+ */
+#ifndef MM_VMA_INTERNAL_H
+#define MM_VMA_INTERNAL_H
+
+#include "kern/mman.h"
+
+/* /proc/sys/vm/mmap_min_addr as on the reference host (and Linux's default) */
+#define MMAP_MIN_ADDR		4096UL
+/* start_stack sits this far below the top of the stack (argv/envp would be above) */
+#define EXEC_STACK_TOP_PAD	0xc90UL
+#define PROT_SEM_BIT		0x8UL
+/* areas that never merge, split cheaply or get locked: raw frames and I/O */
+#define VM_SPECIAL		(VM_IO | VM_DONTEXPAND | VM_PFNMAP)
+
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+/* Private anonymous memory: no file, no driver, not shared. */
+static inline bool vma_is_private_anon(const struct vm_area_struct *vma)
+{
+	return !vma->vm_file && !vma->vm_ops && !(vma->vm_flags & VM_SHARED);
+}
+
+static inline bool vma_is_accessible(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* The anon_vma token of a private anonymous VMA (NULL: none yet, or not anonymous). */
+static inline void *anon_of_vma(const struct vm_area_struct *vma)
+{
+	return vma_is_private_anon(vma) ? vma->vm_private_data : NULL;
+}
+
+/* Link a VMA without touching the counters (mremap accounts itself). */
+void insert_vm_struct_nocount(struct mm_struct *mm, struct vm_area_struct *vma);
+unsigned long mm_rlimit(struct mm_struct *mm, int res);
+struct vm_area_struct *vma_prev_of(struct vm_area_struct *vma);
+void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma);
+void update_hiwater_vm(struct mm_struct *mm);
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
+bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes);
+
+void anon_vma_sync(struct vm_area_struct *vma);
+void anon_vma_sync_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
+				     unsigned long addr, unsigned long end, unsigned long flags,
+				     struct file *file, unsigned long pgoff, void *anon);
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+		int new_below);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+	      int new_below);
+struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *prev,
+				  struct vm_area_struct *vma, unsigned long start,
+				  unsigned long end, unsigned long newflags, int *err);
+int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+#endif
