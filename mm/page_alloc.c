@@ -319,7 +319,7 @@ static bool should_fail_alloc_page(struct machine *m)
 {
 	struct sim_cpu *cpu = this_cpu();
 
-	if (likely(!m->cfg.fail_page_alloc_nth))
+	if (likely(!m->cfg.fail_page_alloc_nth) || !m->booted)
 		return false;
 	return ++cpu->fail_page_alloc_count == m->cfg.fail_page_alloc_nth;
 }

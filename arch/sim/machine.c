@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include "kern/mm.h"
+#include "kern/swap.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
 #define KERNEL_IMAGE_SIZE	0x200000UL	/* 2 MiB of text and data */
@@ -352,10 +353,12 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	setup_per_zone_pages_min(m);
 
 	/* --- subsystem init: each subsystem adds its call here, in order --- */
+	lru_init(m);
 
 	/* --- end of subsystem init --- */
 
 	machine_drain(m);
+	m->booted = true;
 	m->boot_free_pages = nr_free_pages(m);
 	m->boot_slab_objs = m->slab_active_objs ? m->slab_active_objs(m) : 0;
 	cpu_leave(saved);

@@ -98,6 +98,7 @@ struct machine {
 	 * init), for the exact-accounting checks: when every process has
 	 * exited, free pages and live slab objects equal these again.
 	 */
+	bool booted;				/* boot finished: fault injection armed */
 	unsigned long boot_free_pages;
 	unsigned long boot_slab_objs;
 	/* Filled by mm/slab.c: give cached empty slabs and per-CPU objects

@@ -1,0 +1,224 @@
+/*
+ * LRU lists and page aging (Linux 2.4 mm/swap.c).  See include/kern/swap.h
+ * for the two designs.  Every user page enters here through
+ * lru_cache_add() when it is first mapped or cached, and leaves through
+ * lru_cache_del(), called by the page allocator when the last reference
+ * to a PG_lru page goes (2.4's __free_pages_ok does the same).
+ *
+ * Zone counters: NR_ZONE_{ACTIVE,INACTIVE}_{ANON,FILE} follow the lists,
+ * anon meaning swap-backed (PG_swapbacked), so /proc/meminfo's Active(anon)
+ * ... Inactive(file) are exact.
+ */
+#include "kern/swap.h"
+
+static inline struct lru_state *page_lru(const struct page *page)
+{
+	return page_machine(page)->lru;
+}
+
+static inline bool is_24_0(const struct page *page)
+{
+	return page_machine(page)->cfg.reclaim == VMSIM_RECLAIM_24_0;
+}
+
+static enum zone_stat_item lru_item(const struct page *page, bool active)
+{
+	bool anon = PageSwapBacked(page);
+
+	if (active)
+		return anon ? NR_ZONE_ACTIVE_ANON : NR_ZONE_ACTIVE_FILE;
+	return anon ? NR_ZONE_INACTIVE_ANON : NR_ZONE_INACTIVE_FILE;
+}
+
+void lru_init(struct machine *m)
+{
+	/* The state is kernel data: one page of lowmem, as static data would be. */
+	struct lru_state *lru = (struct lru_state *)get_zeroed_page(GFP_KERNEL);
+
+	BUG_ON_MSG(!lru, "lru_init: no page for the LRU state");
+	_Static_assert(sizeof(*lru) <= PAGE_SIZE, "lru_state fits a page");
+	spin_lock_init(&lru->pagemap_lru_lock);
+	INIT_LIST_HEAD(&lru->active_list);
+	INIT_LIST_HEAD(&lru->inactive_list);
+	INIT_LIST_HEAD(&lru->inactive_clean_list);
+	m->lru = lru;
+	m->reclaim.lru_cache_del = lru_cache_del;
+}
+
+/* --- list moves, pagemap_lru_lock held ------------------------------------- */
+
+static void add_page_to_active_list(struct lru_state *lru, struct page *page)
+{
+	SetPageActive(page);
+	list_add(&page->lru, &lru->active_list);
+	lru->nr_active_pages++;
+	mod_zone_page_state(page->zone, lru_item(page, true), 1);
+}
+
+static void add_page_to_inactive_list(struct lru_state *lru, struct page *page)
+{
+	SetPageInactiveDirty(page);
+	list_add(&page->lru, &lru->inactive_list);
+	lru->nr_inactive_pages++;
+	mod_zone_page_state(page->zone, lru_item(page, false), 1);
+}
+
+static void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
+{
+	SetPageInactiveClean(page);
+	list_add(&page->lru, &lru->inactive_clean_list);
+	lru->nr_inactive_clean_pages++;
+	page->zone->inactive_clean_pages++;
+	mod_zone_page_state(page->zone, lru_item(page, false), 1);
+}
+
+static void del_page_from_lru_list(struct lru_state *lru, struct page *page)
+{
+	list_del(&page->lru);
+	if (TestClearPageActive(page)) {
+		lru->nr_active_pages--;
+		mod_zone_page_state(page->zone, lru_item(page, true), -1);
+	} else if (TestClearPageInactiveClean(page)) {
+		lru->nr_inactive_clean_pages--;
+		page->zone->inactive_clean_pages--;
+		mod_zone_page_state(page->zone, lru_item(page, false), -1);
+	} else {
+		VM_BUG_ON_MSG(!PageInactiveDirty(page), "pfn %lu on the LRU with no list flag",
+			      page_to_pfn(page));
+		ClearPageInactiveDirty(page);
+		lru->nr_inactive_pages--;
+		mod_zone_page_state(page->zone, lru_item(page, false), -1);
+	}
+}
+
+/* --- the interface ------------------------------------------------------------ */
+
+void lru_cache_add(struct page *page)
+{
+	struct lru_state *lru = page_lru(page);
+
+	spin_lock(&lru->pagemap_lru_lock);
+	BUG_ON_MSG(TestSetPageLRU(page), "lru_cache_add: pfn %lu already on the LRU",
+		   page_to_pfn(page));
+	if (is_24_0(page)) {
+		page->age = PAGE_AGE_START;
+		add_page_to_active_list(lru, page);
+	} else {
+		add_page_to_inactive_list(lru, page);
+	}
+	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+void lru_cache_del(struct page *page)
+{
+	struct lru_state *lru = page_lru(page);
+
+	spin_lock(&lru->pagemap_lru_lock);
+	if (TestClearPageLRU(page))
+		del_page_from_lru_list(lru, page);
+	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+static void activate_page_nolock(struct lru_state *lru, struct page *page)
+{
+	if (PageLRU(page) && !PageActive(page)) {
+		del_page_from_lru_list(lru, page);
+		add_page_to_active_list(lru, page);
+		count_vm_event(PGACTIVATE);
+	}
+}
+
+void activate_page(struct page *page)
+{
+	struct lru_state *lru = page_lru(page);
+
+	spin_lock(&lru->pagemap_lru_lock);
+	activate_page_nolock(lru, page);
+	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+void age_page_up(struct page *page)
+{
+	unsigned int age = page->age + PAGE_AGE_ADV;
+
+	page->age = (uint16_t)min(age, (unsigned int)PAGE_AGE_MAX);
+}
+
+void age_page_down(struct page *page)
+{
+	page->age /= 2;		/* 2.4.0's exponential decline */
+}
+
+void deactivate_page_nolock(struct page *page)
+{
+	struct lru_state *lru = page_lru(page);
+
+	if (!PageLRU(page))
+		return;
+	del_page_from_lru_list(lru, page);
+	page->age = 0;
+	ClearPageReferenced(page);
+	if (PageDirty(page) || page_count(page) > 1 + (page->mapping != NULL))
+		add_page_to_inactive_list(lru, page);
+	else
+		add_page_to_inactive_clean_list(lru, page);
+	count_vm_event(PGDEACTIVATE);
+}
+
+void mark_page_accessed(struct page *page)
+{
+	if (is_24_0(page)) {
+		struct lru_state *lru = page_lru(page);
+
+		spin_lock(&lru->pagemap_lru_lock);
+		age_page_up(page);
+		activate_page_nolock(lru, page);
+		spin_unlock(&lru->pagemap_lru_lock);
+		return;
+	}
+	if (!PageActive(page) && PageReferenced(page) && PageLRU(page)) {
+		activate_page(page);
+		ClearPageReferenced(page);
+		return;
+	}
+	SetPageReferenced(page);
+}
+
+static unsigned long check_list(struct list_head *head, unsigned int flag)
+{
+	unsigned long n = 0;
+	struct page *page;
+
+	list_for_each_entry(page, head, lru) {
+		BUG_ON_MSG(!PageLRU(page), "pfn %lu on an LRU list without PG_lru",
+			   page_to_pfn(page));
+		BUG_ON_MSG(!(atomic_load(&page->flags) & (1u << flag)),
+			   "pfn %lu on the wrong LRU list (flags %#x)", page_to_pfn(page),
+			   atomic_load(&page->flags));
+		n++;
+	}
+	return n;
+}
+
+bool lru_is_valid(struct machine *m)
+{
+	struct lru_state *lru = m->lru;
+	unsigned long a, i, c;
+
+	spin_lock(&lru->pagemap_lru_lock);
+	a = check_list(&lru->active_list, PG_active);
+	i = check_list(&lru->inactive_list, PG_inactive_dirty);
+	c = check_list(&lru->inactive_clean_list, PG_inactive_clean);
+	BUG_ON_MSG(a != lru->nr_active_pages || i != lru->nr_inactive_pages ||
+		   c != lru->nr_inactive_clean_pages,
+		   "LRU counts: active %lu/%lu inactive %lu/%lu clean %lu/%lu", a,
+		   lru->nr_active_pages, i, lru->nr_inactive_pages, c,
+		   lru->nr_inactive_clean_pages);
+	BUG_ON_MSG(a + i + c != global_page_state(m, NR_ZONE_ACTIVE_ANON) +
+		   global_page_state(m, NR_ZONE_INACTIVE_ANON) +
+		   global_page_state(m, NR_ZONE_ACTIVE_FILE) +
+		   global_page_state(m, NR_ZONE_INACTIVE_FILE),
+		   "LRU lists hold %lu pages, zone counters disagree", a + i + c);
+	spin_unlock(&lru->pagemap_lru_lock);
+	return true;
+}
