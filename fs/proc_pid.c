@@ -1,0 +1,236 @@
+/*
+ * /proc/PID/maps, /proc/PID/smaps and /proc/PID/status of a simulated
+ * process, byte for byte in the formats of Linux's fs/proc/task_mmu.c and
+ * fs/proc/array.c (the fields vmsim has no notion of print 0).  The
+ * renderers take mmap_sem for reading; smaps walks the page tables under
+ * page_table_lock.
+ */
+#include "kern/mman.h"
+#include "kern/memory.h"
+#include "kern/pgtable.h"
+#include "kern/sched.h"
+#include "../mm/vma_internal.h"
+
+/* The name column: a file, a driver's name, [heap], [stack], or none. */
+static const char *vma_name(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->name)
+		return vma->vm_ops->name;
+	if (vma->vm_file)
+		return NULL;	/* file names come with the page cache */
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		return "[heap]";
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+		return "[stack]";
+	return NULL;
+}
+
+/* One maps line: "start-end perms offset dev inode", the name from column 73. */
+static void show_map_vma(struct mm_struct *mm, struct vm_area_struct *vma, struct seq_buf *s)
+{
+	unsigned long long pgoff = vma->vm_file ? (unsigned long long)vma->vm_pgoff << PAGE_SHIFT : 0;
+	unsigned long flags = vma->vm_flags;
+	const char *name = vma_name(mm, vma);
+	size_t line_start = s->len;
+
+	seq_printf(s, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", vma->vm_start, vma->vm_end,
+		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
+		   flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p', pgoff, 0, 0, 0UL);
+	if (name) {
+		/* seq_pad: the header is padded to 25 + 6 * sizeof(void *) - 1 columns, then a space */
+		size_t width = 25 + 6 * 8 - 1, used = s->len - line_start;
+
+		if (!s->oom && used < width)
+			seq_printf(s, "%*s", (int)(width - used), "");
+		seq_putc(s, ' ');
+		seq_puts(s, name);
+	}
+	seq_putc(s, '\n');
+}
+
+void show_map(struct mm_struct *mm, struct seq_buf *s)
+{
+	struct vm_area_struct *vma;
+
+	down_read(&mm->mmap_sem);
+	for (vma = mm->mmap; vma; vma = vma->vm_next)
+		show_map_vma(mm, vma, s);
+	up_read(&mm->mmap_sem);
+}
+
+struct mem_size_stats {
+	unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
+	unsigned long referenced, anonymous, swap;
+	unsigned long long pss, pss_dirty, swap_pss;	/* bytes << PSS_SHIFT */
+};
+#define PSS_SHIFT 12
+
+static void smaps_pte(struct mm_struct *mm, unsigned long addr, struct mem_size_stats *mss)
+{
+	ptep_t ptep = pgt_walk(mm, addr);
+	pte_t pte;
+	struct page *page;
+	int mapcount;
+	bool dirty, young;
+	unsigned long long pss;
+
+	if (ptep_is_null(ptep))
+		return;
+	pte = ptep_get(ptep);
+	pte_unmap(ptep);
+	if (pte_none(pte))
+		return;
+	if (!pte_present(pte)) {
+		mss->swap += PAGE_SIZE;
+		mss->swap_pss += (unsigned long long)PAGE_SIZE << PSS_SHIFT;
+		return;
+	}
+	if (!pfn_valid(mm->machine, pte_pfn(pte)))
+		return;
+	page = pte_page(pte);
+	if (PageZero(page) || PageReserved(page))
+		return;		/* the ZERO_PAGE and raw frames are not "normal" pages */
+	dirty = pte_dirty(pte) || PageDirty(page);
+	young = pte_young(pte) || PageReferenced(page);
+	mss->resident += PAGE_SIZE;
+	if (young)
+		mss->referenced += PAGE_SIZE;
+	if (PageAnon(page))
+		mss->anonymous += PAGE_SIZE;
+	mapcount = page_mapcount(page);
+	if (mapcount < 1)
+		mapcount = 1;
+	pss = ((unsigned long long)PAGE_SIZE << PSS_SHIFT) / (unsigned)mapcount;
+	mss->pss += pss;
+	if (dirty)
+		mss->pss_dirty += pss;
+	if (mapcount >= 2) {
+		if (dirty)
+			mss->shared_dirty += PAGE_SIZE;
+		else
+			mss->shared_clean += PAGE_SIZE;
+	} else {
+		if (dirty)
+			mss->private_dirty += PAGE_SIZE;
+		else
+			mss->private_clean += PAGE_SIZE;
+	}
+}
+
+static void smap_line(struct seq_buf *s, const char *name, unsigned long bytes)
+{
+	seq_printf(s, "%-16s%8lu kB\n", name, bytes >> 10);
+}
+
+/* VmFlags mnemonics, by bit number, as Linux prints them. */
+static void show_smap_vma_flags(struct seq_buf *s, unsigned long flags)
+{
+	static const char mnemonics[32][3] = {
+		[0] = "rd", [1] = "wr", [2] = "ex", [3] = "sh", [4] = "mr", [5] = "mw",
+		[6] = "me", [7] = "ms", [8] = "gd", [10] = "pf", [13] = "lo", [14] = "io",
+		[15] = "sr", [16] = "rr", [17] = "dc", [18] = "de", [19] = "lf", [20] = "ac",
+		[21] = "nr",
+	};
+	int i;
+
+	seq_puts(s, "VmFlags: ");
+	for (i = 0; i < 32; i++) {
+		if ((flags & (1UL << i)) && mnemonics[i][0]) {
+			seq_puts(s, mnemonics[i]);
+			seq_putc(s, ' ');
+		}
+	}
+	seq_putc(s, '\n');
+}
+
+void show_smap(struct mm_struct *mm, struct seq_buf *s)
+{
+	struct vm_area_struct *vma;
+
+	down_read(&mm->mmap_sem);
+	for (vma = mm->mmap; vma; vma = vma->vm_next) {
+		struct mem_size_stats mss = { 0 };
+		unsigned long addr;
+
+		spin_lock(&mm->page_table_lock);
+		for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
+			smaps_pte(mm, addr, &mss);
+		spin_unlock(&mm->page_table_lock);
+
+		show_map_vma(mm, vma, s);
+		smap_line(s, "Size:", vma->vm_end - vma->vm_start);
+		smap_line(s, "KernelPageSize:", PAGE_SIZE);
+		smap_line(s, "MMUPageSize:", PAGE_SIZE);
+		smap_line(s, "Rss:", mss.resident);
+		smap_line(s, "Pss:", (unsigned long)(mss.pss >> PSS_SHIFT));
+		smap_line(s, "Pss_Dirty:", (unsigned long)(mss.pss_dirty >> PSS_SHIFT));
+		smap_line(s, "Shared_Clean:", mss.shared_clean);
+		smap_line(s, "Shared_Dirty:", mss.shared_dirty);
+		smap_line(s, "Private_Clean:", mss.private_clean);
+		smap_line(s, "Private_Dirty:", mss.private_dirty);
+		smap_line(s, "Referenced:", mss.referenced);
+		smap_line(s, "Anonymous:", mss.anonymous);
+		smap_line(s, "KSM:", 0);
+		smap_line(s, "LazyFree:", 0);
+		smap_line(s, "AnonHugePages:", 0);
+		smap_line(s, "ShmemPmdMapped:", 0);
+		smap_line(s, "FilePmdMapped:", 0);
+		smap_line(s, "Shared_Hugetlb:", 0);
+		smap_line(s, "Private_Hugetlb:", 0);
+		smap_line(s, "Swap:", mss.swap);
+		smap_line(s, "SwapPss:", (unsigned long)(mss.swap_pss >> PSS_SHIFT));
+		smap_line(s, "Locked:",
+			  vma->vm_flags & VM_LOCKED ? (unsigned long)(mss.pss >> PSS_SHIFT) : 0);
+		seq_printf(s, "%-16s%8d\n", "THPeligible:", 0);
+		show_smap_vma_flags(s, vma->vm_flags);
+	}
+	up_read(&mm->mmap_sem);
+}
+
+static void status_line(struct seq_buf *s, const char *name, unsigned long kb)
+{
+	seq_printf(s, "%s\t%8lu kB\n", name, kb);
+}
+
+void proc_pid_status(struct task_struct *task, struct seq_buf *s)
+{
+	struct mm_struct *mm = task->mm;
+	const char *state = task->state == TASK_RUNNING ? "R (running)" : "Z (zombie)";
+
+	seq_printf(s, "Name:\t%s\n", task->comm);
+	seq_puts(s, "Umask:\t0022\n");
+	seq_printf(s, "State:\t%s\n", state);
+	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", task->pid, task->pid);
+	seq_puts(s, "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n");
+	if (mm) {
+		unsigned long anon, file, shmem, text, lib, total, hiwater_rss, rss;
+
+		down_read(&mm->mmap_sem);
+		anon = (unsigned long)atomic_load(&mm->rss_anon);
+		file = (unsigned long)atomic_load(&mm->rss_file);
+		shmem = (unsigned long)atomic_load(&mm->rss_shmem);
+		rss = anon + file + shmem;
+		hiwater_rss = max(mm->hiwater_rss, rss);
+		total = mm->total_vm;
+		text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & PAGE_MASK)) >> 10;
+		lib = (mm->exec_vm << (PAGE_SHIFT - 10)) > text ?
+			(mm->exec_vm << (PAGE_SHIFT - 10)) - text : 0;
+		status_line(s, "VmPeak:", max(mm->hiwater_vm, total) << (PAGE_SHIFT - 10));
+		status_line(s, "VmSize:", total << (PAGE_SHIFT - 10));
+		status_line(s, "VmLck:", mm->locked_vm << (PAGE_SHIFT - 10));
+		status_line(s, "VmPin:", 0);
+		status_line(s, "VmHWM:", hiwater_rss << (PAGE_SHIFT - 10));
+		status_line(s, "VmRSS:", rss << (PAGE_SHIFT - 10));
+		status_line(s, "RssAnon:", anon << (PAGE_SHIFT - 10));
+		status_line(s, "RssFile:", file << (PAGE_SHIFT - 10));
+		status_line(s, "RssShmem:", shmem << (PAGE_SHIFT - 10));
+		status_line(s, "VmData:", mm->data_vm << (PAGE_SHIFT - 10));
+		status_line(s, "VmStk:", mm->stack_vm << (PAGE_SHIFT - 10));
+		status_line(s, "VmExe:", text);
+		status_line(s, "VmLib:", lib);
+		status_line(s, "VmPTE:", (unsigned long)atomic_load(&mm->nr_ptes) << (PAGE_SHIFT - 10));
+		status_line(s, "VmSwap:", (unsigned long)atomic_load(&mm->swap_ents) << (PAGE_SHIFT - 10));
+		up_read(&mm->mmap_sem);
+	}
+	seq_puts(s, "Threads:\t1\n");
+}
