@@ -135,7 +135,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in, int beh
 	}
 	if (!error)
 		error = unmapped_error;
-	VM_BUG_ON_MSG(!validate_mm(mm), "madvise: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "madvise");
 	up_write(&mm->mmap_sem);
 	return error;
 }

@@ -124,7 +124,7 @@ int do_mlock(struct mm_struct *mm, unsigned long start, size_t len, unsigned int
 		else if (error == -ENOMEM)
 			error = -EAGAIN;
 	}
-	VM_BUG_ON_MSG(!validate_mm(mm), "mlock: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "mlock");
 	up_write(&mm->mmap_sem);
 	return error;
 }
@@ -137,7 +137,7 @@ int do_munlock(struct mm_struct *mm, unsigned long start, size_t len)
 	start &= PAGE_MASK;
 	down_write(&mm->mmap_sem);
 	ret = apply_vma_lock_flags(mm, start, len, 0);
-	VM_BUG_ON_MSG(!validate_mm(mm), "munlock: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "munlock");
 	up_write(&mm->mmap_sem);
 	return ret;
 }
@@ -193,7 +193,7 @@ int do_mlockall(struct mm_struct *mm, int flags)
 		ret = -ENOMEM;
 	if (!ret && (flags & MCL_CURRENT) && !(flags & MCL_ONFAULT))
 		mm_populate_locked(mm, 0, mm->task_size);	/* errors ignored */
-	VM_BUG_ON_MSG(!validate_mm(mm), "mlockall: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "mlockall");
 	up_write(&mm->mmap_sem);
 	return ret;
 }
@@ -202,7 +202,7 @@ int do_munlockall(struct mm_struct *mm)
 {
 	down_write(&mm->mmap_sem);
 	apply_mlockall_flags(mm, 0);
-	VM_BUG_ON_MSG(!validate_mm(mm), "munlockall: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "munlockall");
 	up_write(&mm->mmap_sem);
 	return 0;
 }

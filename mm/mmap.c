@@ -848,7 +848,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 		return -EINVAL;
 	down_write(&mm->mmap_sem);
 	ret = __do_munmap(mm, start, len);
-	VM_BUG_ON_MSG(!validate_mm(mm), "munmap: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "munmap");
 	up_write(&mm->mmap_sem);
 	return ret;
 }
@@ -986,7 +986,7 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		pgoff = addr >> PAGE_SHIFT;
 	ret = mmap_region(mm, file, addr, len, vm_flags, pgoff);
 out:
-	VM_BUG_ON_MSG(!validate_mm(mm), "mmap: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "mmap");
 	populate = !IS_ERR_VALUE(ret) &&
 		   ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE);
 	if (populate)
@@ -1098,7 +1098,7 @@ unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
 	if (populate)
 		mm_populate_locked(mm, oldbrk, newbrk);
 success:
-	VM_BUG_ON_MSG(!validate_mm(mm), "brk: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "brk");
 	up_write(&mm->mmap_sem);
 	return brk;
 out:

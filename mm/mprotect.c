@@ -123,7 +123,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, size_t len, unsigned 
 	if (!error && tmp < end)
 		error = -ENOMEM;
 out:
-	VM_BUG_ON_MSG(!validate_mm(mm), "mprotect: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "mprotect");
 	up_write(&mm->mmap_sem);
 	return error;
 }

@@ -256,7 +256,7 @@ out_populate:
 			mm_populate_locked(mm, ret + old_len, ret + new_len);
 	}
 out:
-	VM_BUG_ON_MSG(!validate_mm(mm), "mremap: mm %p inconsistent", (void *)mm);
+	VALIDATE_MM(mm, "mremap");
 	up_write(&mm->mmap_sem);
 	return ret;
 }

@@ -41,6 +41,14 @@ static inline void *anon_of_vma(const struct vm_area_struct *vma)
 
 /* Link a VMA without touching the counters (mremap accounts itself). */
 void insert_vm_struct_nocount(struct mm_struct *mm, struct vm_area_struct *vma);
+/*
+ * Full validation after each system call in debug builds; validate_mm is
+ * O(map_count), so huge address spaces (max_map_count tests) skip it.
+ */
+#define VALIDATE_MM(mm, what) \
+	VM_BUG_ON_MSG((mm)->map_count <= 1024 && !validate_mm(mm), \
+		      what ": mm %p inconsistent", (void *)(mm))
+
 unsigned long mm_rlimit(struct mm_struct *mm, int res);
 struct vm_area_struct *vma_prev_of(struct vm_area_struct *vma);
 void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma);
