@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern/mm.h"
+#include "kern/swap.h"
 
 void show_slabinfo(struct machine *m, struct seq_buf *s) __attribute__((weak));
 
@@ -25,7 +26,7 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	unsigned long inact_file = global_page_state(m, NR_ZONE_INACTIVE_FILE);
 	unsigned long sreclaim = global_page_state(m, NR_SLAB_RECLAIMABLE);
 	unsigned long sunreclaim = global_page_state(m, NR_SLAB_UNRECLAIMABLE);
-	unsigned long reserve = 0, available, pagecache;
+	unsigned long reserve = 0, available, pagecache, swap_total, swap_free;
 	int n, j;
 
 	/* MemAvailable as Linux's si_mem_available(): free above the high
@@ -58,6 +59,9 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 		show_val_kb(s, "LowTotal:", m->totalram_pages - m->totalhigh_pages);
 		show_val_kb(s, "LowFree:", free - nr_free_highpages(m));
 	}
+	si_swapinfo(m, &swap_total, &swap_free);
+	show_val_kb(s, "SwapTotal:", swap_total);
+	show_val_kb(s, "SwapFree:", swap_free);
 	show_val_kb(s, "Dirty:", global_page_state(m, NR_FILE_DIRTY));
 	show_val_kb(s, "Writeback:", global_page_state(m, NR_WRITEBACK));
 	show_val_kb(s, "AnonPages:", global_page_state(m, NR_ANON_PAGES));
@@ -70,6 +74,32 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	show_val_kb(s, "KernelStack:", global_page_state(m, NR_KERNEL_STACK));
 	show_val_kb(s, "PageTables:", global_page_state(m, NR_PAGETABLE));
 	show_val_kb(s, "Bounce:", global_page_state(m, NR_BOUNCE));
+}
+
+/* /proc/swaps: one line per area, sizes in kB, as Linux prints them. */
+static void show_swaps(struct machine *m, struct seq_buf *s)
+{
+	struct swap_state *st = m->swap;
+
+	seq_puts(s, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	if (!st)
+		return;
+	spin_lock(&st->swaplock);
+	for (int i = 0; i < st->nr_swapfiles; i++) {
+		struct swap_info_struct *p = &st->swap_info[i];
+		const char *name = p->disk.unlink_on_close ? "(anonymous)" : p->disk.path;
+		int len;
+
+		if ((p->flags & SWP_WRITEOK) != SWP_WRITEOK)
+			continue;
+		len = (int)strlen(name);
+		seq_printf(s, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", name, len < 40 ? 40 - len : 1, " ",
+			   "file\t", p->pages << (PAGE_SHIFT - 10),
+			   (p->pages << (PAGE_SHIFT - 10)) < 10000000 ? "\t" : "",
+			   p->inuse_pages << (PAGE_SHIFT - 10),
+			   (p->inuse_pages << (PAGE_SHIFT - 10)) < 10000000 ? "\t" : "", p->prio);
+	}
+	spin_unlock(&st->swaplock);
 }
 
 struct proc_entry {
@@ -85,6 +115,7 @@ char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 		{ "zoneinfo", show_zoneinfo },
 		{ "vmstat", show_vmstat },
 		{ "slabinfo", show_slabinfo },
+		{ "swaps", show_swaps },
 	};
 	struct seq_buf s;
 	struct sim_cpu *saved;

@@ -146,6 +146,13 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 			cfg->reclaim = VMSIM_RECLAIM_24_0;
 		else
 			goto bad;
+	} else if (!strcmp(key, "swap")) {
+		if (vmsim_parse_size(value, &cfg->swap_bytes))
+			goto bad;
+	} else if (!strcmp(key, "swapfile")) {
+		if (strlen(value) >= sizeof(cfg->swap_path))
+			goto bad;
+		snprintf(cfg->swap_path, sizeof(cfg->swap_path), "%s", value);
 	} else if (!strcmp(key, "fail_page_alloc")) {
 		if (vmsim_parse_size(value, &cfg->fail_page_alloc_nth))
 			goto bad;
@@ -180,6 +187,10 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
 	    cfg->ram_bytes / (uint64_t)cfg->nodes < (16ULL << 20)) {
 		snprintf(err, errlen, "nodes must be 1..%d with at least 16M each",
 			 VMSIM_MAX_NODES);
+		return -1;
+	}
+	if (cfg->swap_bytes && (cfg->swap_bytes < 10 * 4096 || cfg->swap_bytes > (64ULL << 30))) {
+		snprintf(err, errlen, "swap must be between 40K and 64G");
 		return -1;
 	}
 	if (cfg->cpus < 1 || cfg->cpus > VMSIM_MAX_CPUS) {
@@ -354,6 +365,9 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 
 	/* --- subsystem init: each subsystem adds its call here, in order --- */
 	lru_init(m);
+	if (m->cfg.swap_bytes &&
+	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
+		goto fail_boot;
 
 	/* --- end of subsystem init --- */
 
@@ -363,6 +377,12 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	m->boot_slab_objs = m->slab_active_objs ? m->slab_active_objs(m) : 0;
 	cpu_leave(saved);
 	return m;
+
+fail_boot:
+	cpu_leave(saved);
+	vmsim_machine_destroy(m);
+	errno = EIO;
+	return NULL;
 }
 
 void vmsim_machine_destroy(vmsim_machine_t *m)
@@ -374,6 +394,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 	saved = cpu_enter(m);
 
 	/* --- subsystem teardown: reverse order of init --- */
+	swap_fini(m);
 
 	/* --- end of subsystem teardown --- */
 
@@ -382,6 +403,15 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 		__this_cpu = NULL;
 	munmap(m->ram, m->ram_size);
 	free(m);
+}
+
+int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes, int prio)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+	int ret = sys_swapon(m, path, bytes, prio);
+
+	cpu_leave(saved);
+	return ret;
 }
 
 const struct vmsim_config *vmsim_machine_config(const vmsim_machine_t *m)

@@ -46,3 +46,68 @@ void deactivate_page_nolock(struct page *page);
 bool lru_is_valid(struct machine *m);
 
 #endif
+
+/* --- swap areas (mm/swapfile.c) and swap I/O (mm/page_io.c) -------------- */
+
+#include "kern/pgtable.h"
+#include "kern/disk.h"
+
+#define SWAP_MAP_MAX	0x7fff	/* most references one slot can hold */
+#define SWAP_MAP_BAD	0x8000
+#define SWAPFILE_CLUSTER 256	/* slots handed out in a row before rescanning */
+
+#define SWP_USED	1
+#define SWP_WRITEOK	3
+
+/* One swap area, as 2.4's swap_info_struct.  sdev_lock protects the map. */
+struct swap_info_struct {
+	unsigned int flags;
+	spinlock_t sdev_lock;
+	struct sim_disk disk;
+	unsigned short *swap_map;	/* references per slot; slot 0 is the header */
+	unsigned int map_order;		/* swap_map's pages: 2^map_order */
+	unsigned long lowest_bit, highest_bit;	/* free slots lie within */
+	unsigned long cluster_next, cluster_nr;
+	unsigned long max;		/* slots, header included */
+	unsigned long pages;		/* usable slots */
+	unsigned long inuse_pages;
+	int prio;
+	int next;			/* next area in swap_list, by priority */
+};
+
+struct swap_state {
+	spinlock_t swaplock;		/* swap_list, nr_swap_pages */
+	int nr_swapfiles;
+	int swap_list_head, swap_list_next;
+	long nr_swap_pages;		/* free slots over all areas */
+	long total_swap_pages;
+	struct swap_info_struct swap_info[MAX_SWAPFILES];
+};
+
+/*
+ * sys_swapon - make @path (a host file, created or resized to @bytes; NULL
+ * for an anonymous temporary file) a swap area with priority @prio (-1:
+ * below every existing area, as Linux's default).  Writes a swap header
+ * ("SWAPSPACE2" signature) in slot 0.  The area index, or -errno: -EINVAL
+ * for a size under 10 pages or beyond what a PTE can address, -EPERM when
+ * MAX_SWAPFILES areas exist, -EBUSY if @path is already in use.
+ */
+int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio);
+/* Release every area (machine teardown; swapoff proper is try_to_unuse). */
+void swap_fini(struct machine *m);
+/* A free slot with a count of 1, or an entry with val 0 when swap is full. */
+swp_entry_t get_swap_page(void);
+/* Another reference to a slot (fork copying a swap PTE): 1, or 0 if invalid. */
+int swap_duplicate(swp_entry_t entry);
+/* Drop a reference; a slot whose count reaches 0 is free again. */
+void swap_free(swp_entry_t entry);
+/* References held on a slot (0 when free or invalid). */
+int swap_count(swp_entry_t entry);
+/* Totals in pages, for meminfo. */
+void si_swapinfo(struct machine *m, unsigned long *total, unsigned long *free);
+/* Map and counters agree; BUG naming the area and slot if not. */
+bool swap_map_is_valid(struct machine *m);
+/* Synchronous swap I/O of one page (page_io.c).  0 or -EIO. */
+int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page);
+#define READ	0
+#define WRITE	1

@@ -45,6 +45,10 @@ struct vmsim_config {
 	int tlb_ways;			/* associativity, default 4 */
 	bool pcp;			/* per-CPU order-0 page lists (2.6), default on */
 	enum vmsim_reclaim reclaim;
+	/* a swap area made at boot: size (0 = none) and host file (empty: a
+	 * temporary file that disappears with the machine) */
+	uint64_t swap_bytes;
+	char swap_path[256];
 	/* fault injection: fail the Nth page / slab allocation (0 = never) */
 	uint64_t fail_page_alloc_nth;
 	uint64_t fail_slab_nth;
@@ -58,7 +62,8 @@ void vmsim_config_default(struct vmsim_config *cfg);
 /*
  * Set one option from text, as on the command line or the script's
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
- * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0.
+ * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 swap=SIZE swapfile=PATH
+ * fail_page_alloc=N fail_slab=N.
  * Returns 0, or -1 with a message in @err.
  */
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
@@ -84,9 +89,16 @@ void vmsim_cpu_attach(vmsim_machine_t *m, int cpu);
 void vmsim_cpu_detach(void);
 
 /*
+ * Add a swap area: @path a host file (created or resized to @bytes), NULL
+ * for an anonymous temporary one; @prio -1 for the default.  Returns the
+ * area's index or -errno (-EINVAL, -EPERM, -EBUSY, -ENOMEM).
+ */
+int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes, int prio);
+
+/*
  * /proc-style reports, written into a malloc'd NUL-terminated string the
  * caller frees.  Names as the /proc files: "meminfo", "buddyinfo",
- * "zoneinfo", "vmstat", "slabinfo".  NULL with errno ENOENT if unknown.
+ * "zoneinfo", "vmstat", "slabinfo", "swaps".  NULL with errno ENOENT if unknown.
  */
 char *vmsim_proc_read(vmsim_machine_t *m, const char *name);
 

@@ -1,0 +1,80 @@
+/*
+ * Simulated disks backed by host files (see include/kern/disk.h).  This is
+ * the only place in vmsim that does host file I/O for the memory manager.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kern/disk.h"
+
+int sim_disk_open(struct sim_disk *d, const char *path, uint64_t size)
+{
+	memset(d, 0, sizeof(*d));
+	if (path) {
+		snprintf(d->path, sizeof(d->path), "%s", path);
+		d->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	} else {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(d->path, sizeof(d->path), "%s/vmsim-disk-XXXXXX", tmp ? tmp : "/tmp");
+		d->fd = mkostemp(d->path, O_CLOEXEC);
+		d->unlink_on_close = true;
+	}
+	if (d->fd < 0)
+		return -errno;
+	if (d->unlink_on_close)
+		unlink(d->path);	/* gone with the machine, whatever happens */
+	if (ftruncate(d->fd, (off_t)size)) {
+		int err = -errno;
+
+		close(d->fd);
+		return err;
+	}
+	d->size = size;
+	return 0;
+}
+
+void sim_disk_close(struct sim_disk *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+static int do_io(struct machine *m, struct sim_disk *d, unsigned long pgoff, void *buf,
+		 bool write)
+{
+	off_t off = (off_t)pgoff * (off_t)PAGE_SIZE;
+	size_t done = 0;
+
+	if ((uint64_t)off + PAGE_SIZE > d->size)
+		return -EIO;
+	while (done < PAGE_SIZE) {
+		ssize_t n = write ? pwrite(d->fd, (char *)buf + done, PAGE_SIZE - done,
+					   off + (off_t)done)
+				  : pread(d->fd, (char *)buf + done, PAGE_SIZE - done,
+					  off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	atomic_fetch_add(write ? &d->writes : &d->reads, 1);
+	atomic_fetch_add(&m->jiffies, DISK_IO_JIFFIES);
+	return 0;
+}
+
+int sim_disk_read_page(struct machine *m, struct sim_disk *d, unsigned long pgoff, void *buf)
+{
+	return do_io(m, d, pgoff, buf, false);
+}
+
+int sim_disk_write_page(struct machine *m, struct sim_disk *d, unsigned long pgoff,
+			const void *buf)
+{
+	return do_io(m, d, pgoff, (void *)buf, true);
+}

@@ -1,0 +1,39 @@
+/*
+ * Swap I/O (Linux 2.4 mm/page_io.c): one page between RAM and its slot on
+ * the swap area's disk.  The disk does DMA from physical memory, so the
+ * frame is reached through the physical map whether or not it is HIGHMEM.
+ * pswpin/pswpout count pages, pgpgin/pgpgout kilobytes, as /proc/vmstat.
+ */
+#include <errno.h>
+#include "kern/swap.h"
+
+int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page)
+{
+	struct machine *m = page_machine(page);
+	struct swap_state *s = m->swap;
+	struct swap_info_struct *p;
+	unsigned long offset = swp_offset(entry);
+	uint8_t *frame = __phys_ram(m, page_to_phys(page));
+	int err;
+
+	if (!s || swp_type(entry) >= (unsigned int)s->nr_swapfiles)
+		return -EIO;
+	p = &s->swap_info[swp_type(entry)];
+	if (!(p->flags & SWP_USED) || offset == 0 || offset >= p->max)
+		return -EIO;
+	if (rw == WRITE) {
+		err = sim_disk_write_page(m, &p->disk, offset, frame);
+		if (!err) {
+			count_vm_event(PSWPOUT);
+			count_vm_events(PGPGOUT, PAGE_SIZE / 1024);
+		}
+	} else {
+		err = sim_disk_read_page(m, &p->disk, offset, frame);
+		if (!err) {
+			count_vm_event(PSWPIN);
+			count_vm_events(PGPGIN, PAGE_SIZE / 1024);
+			SetPageUptodate(page);
+		}
+	}
+	return err;
+}
