@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include "kern/mm.h"
+#include "kern/pgtable.h"
 #include "kern/swap.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
@@ -364,6 +365,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	setup_per_zone_pages_min(m);
 
 	/* --- subsystem init: each subsystem adds its call here, in order --- */
+	if (paging_init(m))			/* arch/sim/pgtable.c: init_mm, ZERO_PAGE, TLBs */
+		goto fail_boot;
 	lru_init(m);
 	if (m->cfg.swap_bytes &&
 	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
@@ -395,6 +398,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 
 	/* --- subsystem teardown: reverse order of init --- */
 	swap_fini(m);
+	paging_exit(m);
 
 	/* --- end of subsystem teardown --- */
 

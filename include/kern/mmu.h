@@ -46,6 +46,13 @@ struct mmu_walk_result {
 unsigned int mmu_walk(struct machine *m, phys_addr_t pgd_phys, unsigned long addr,
 		      enum mmu_access access, bool user, struct mmu_walk_result *res);
 
+/*
+ * __mmu_copy - copy @len bytes between virtual @addr and @buf (read) or
+ * from @src (write), page by page; returns the bytes not copied.
+ */
+unsigned long __mmu_copy(unsigned long addr, void *buf, const void *src,
+			 unsigned long len, bool write, bool user);
+
 /* --- user-mode accesses of current (through current's loaded mm) ---------- */
 
 /*

@@ -1,0 +1,236 @@
+/*
+ * The software MMU of the simulated x86: the hardware page walk (with the
+ * permission checks and the Accessed/Dirty updates x86 does in the
+ * entries themselves, atomically), the TLB miss path that raises page
+ * faults and retries, and the bulk user/kernel copies built on it.
+ *
+ * Permission rules, as x86 with CR0.WP set: the effective RW and USER of
+ * a translation are the AND over every level, NX the OR (PAE's PDPT
+ * entries carry no permissions); a write to a read-only page faults in
+ * kernel mode too; a user access to a supervisor page faults.
+ */
+#include <string.h>
+#include "kern/pgtable.h"
+#include "kern/mmu.h"
+#include "kern/memory.h"
+#include "kern/sched.h"
+
+/* A walk that saw an entry change under it (another CPU, the kernel) restarts. */
+#define WALK_RESTART	(~0u)
+
+/*
+ * Set @bits in the entry at @p, expecting @old: false if the entry
+ * changed meanwhile (the walk restarts and sees the new value).
+ */
+static bool set_entry_bits(void *p, const struct pgt_format *f, uint64_t old, uint64_t bits)
+{
+	if ((old & bits) == bits)
+		return true;
+	return __pgt_cmpxchg(p, f, old, old | bits);
+}
+
+static unsigned int __mmu_walk(struct machine *m, const struct pgt_format *f,
+			       phys_addr_t pgd_phys, unsigned long addr,
+			       enum mmu_access access, bool user, struct mmu_walk_result *res)
+{
+	unsigned int ec = (access == MMU_WRITE ? PF_WRITE : 0) | (user ? PF_USER : 0) |
+			  (access == MMU_FETCH ? PF_INSTR : 0);
+	uint8_t *table = m->ram + pgd_phys;
+	bool w_ok = true, u_ok = true, nx = false;
+	enum pgt_level level = PGT_PGD;
+	uint64_t e;
+	void *ep;
+
+	if (!pgt_va_valid(f, addr))
+		return ec;
+	for (;;) {
+		ep = table + (pgt_index(f, level, addr) << f->entry_shift);
+		e = __pgt_read(ep, f);
+		if (!(e & _PAGE_PRESENT))
+			return ec;
+		if (level == PGT_PTE)
+			break;
+		/* PAE's PDPT entries carry only Present */
+		if (!(level == PGT_PGD && f->top_table_bits == _PAGE_PRESENT)) {
+			w_ok &= !!(e & _PAGE_RW);
+			u_ok &= !!(e & _PAGE_USER);
+			nx |= !!(e & _PAGE_NX);
+			/* a large page: the entry at the pmd (or i386 pgd) level maps it */
+			if ((e & _PAGE_PSE) && (level == PGT_PMD || level == PGT_PUD ||
+						f->levels == 2))
+				break;
+			if (!set_entry_bits(ep, f, e, _PAGE_ACCESSED))
+				return WALK_RESTART;
+		}
+		table = m->ram + (e & f->phys_mask);
+		/* step over folded levels */
+		do {
+			level--;
+		} while (level > PGT_PTE && f->ptrs[level] == 1);
+	}
+	/* the leaf: a 4 KiB PTE or a large page entry */
+	w_ok &= !!(e & _PAGE_RW);
+	u_ok &= !!(e & _PAGE_USER);
+	nx |= !!(e & _PAGE_NX);
+	if (user && !u_ok)
+		return ec | PF_PROT;
+	if (access == MMU_WRITE && !w_ok)
+		return ec | PF_PROT;
+	if (access == MMU_FETCH && nx)
+		return ec | PF_PROT;
+	if (!set_entry_bits(ep, f, e, _PAGE_ACCESSED | (access == MMU_WRITE ? _PAGE_DIRTY : 0)))
+		return WALK_RESTART;
+	e |= _PAGE_ACCESSED | (access == MMU_WRITE ? _PAGE_DIRTY : 0);
+
+	{
+		unsigned int shift = level == PGT_PTE ? PAGE_SHIFT : f->shift[level];
+		uint64_t size_mask = (1ULL << shift) - 1;
+
+		res->pte = e;
+		res->phys = ((e & f->phys_mask) & ~size_mask) | (addr & size_mask);
+		res->user = u_ok;
+		res->writable = w_ok;
+		res->nx = nx;
+		res->global = e & _PAGE_GLOBAL;
+		res->dirty = e & _PAGE_DIRTY;
+		res->level = level == PGT_PTE ? PGT_PTE : PGT_PMD;
+	}
+	return 0;
+}
+
+unsigned int mmu_walk(struct machine *m, phys_addr_t pgd_phys, unsigned long addr,
+		      enum mmu_access access, bool user, struct mmu_walk_result *res)
+{
+	const struct pgt_format *f = pgt_fmt(m);
+	unsigned int ec;
+
+	while ((ec = __mmu_walk(m, f, pgd_phys, addr, access, user, res)) == WALK_RESTART)
+		;
+	return ec;
+}
+
+/* After this many faults on one access the fault handler is not making progress. */
+#define MAX_FAULT_RETRIES 100000
+
+uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_access access,
+			 bool user)
+{
+	struct machine *m = cpu->machine;
+	struct tlb *t = cpu->tlb;
+	struct mmu_walk_result res;
+	unsigned int retries = 0;
+
+	count_vm_event(TLB_MISS);
+	for (;;) {
+		struct mm_struct *mm;
+		unsigned int ec;
+
+		if (tlb_flush_pending(t))
+			tlb_apply_pending(t);
+		mm = cpu->active_mm;
+		BUG_ON_MSG(!mm, "cpu %d: access to %#lx with no page tables loaded", cpu->id, addr);
+		ec = mmu_walk(m, mm->pgd, addr, access, user, &res);
+		if (!ec) {
+			uint8_t *frame = m->ram + (res.phys & PAGE_MASK);
+
+			tlb_fill(t, addr, frame, res.user, res.writable && res.dirty, res.nx,
+				 res.global);
+			return frame + (addr & ~PAGE_MASK);
+		}
+		/* the fault handler may sleep and take locks: leave the access */
+		tlb_exit(t);
+		if (do_page_fault(mm, addr, ec))
+			return NULL;
+		BUG_ON_MSG(++retries > MAX_FAULT_RETRIES,
+			   "cpu %d: fault at %#lx (error %#x) resolved %u times without progress",
+			   cpu->id, addr, ec, retries);
+		tlb_enter(t);
+	}
+}
+
+/*
+ * Copy between @buf and virtual memory page by page.  Returns the bytes
+ * not copied (0 when everything was).
+ */
+unsigned long __mmu_copy(unsigned long addr, void *buf, const void *src,
+			 unsigned long len, bool write, bool user)
+{
+	struct sim_cpu *cpu = this_cpu();
+	struct tlb *t = cpu->tlb;
+
+	while (len) {
+		unsigned long chunk = PAGE_SIZE - (addr & ~PAGE_MASK);
+		uint8_t *p;
+
+		if (chunk > len)
+			chunk = len;
+		tlb_enter(t);
+		p = write ? tlb_lookup_write(t, addr, user) : tlb_lookup_read(t, addr, user);
+		if (likely(p)) {
+			count_vm_event(TLB_HIT);
+		} else {
+			p = __mmu_translate(cpu, addr, write ? MMU_WRITE : MMU_READ, user);
+			if (!p)
+				return len;
+		}
+		if (write) {
+			memcpy(p, src, chunk);
+			src = (const uint8_t *)src + chunk;
+		} else {
+			memcpy(buf, p, chunk);
+			buf = (uint8_t *)buf + chunk;
+		}
+		tlb_exit(t);
+		addr += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int mmu_user_read(unsigned long addr, void *buf, unsigned long len)
+{
+	return __mmu_copy(addr, buf, NULL, len, false, true) ? -EFAULT : 0;
+}
+
+int mmu_user_write(unsigned long addr, const void *buf, unsigned long len)
+{
+	return __mmu_copy(addr, NULL, buf, len, true, true) ? -EFAULT : 0;
+}
+
+int mmu_user_fetch(unsigned long addr, uint8_t *byte)
+{
+	struct sim_cpu *cpu = this_cpu();
+	struct tlb *t = cpu->tlb;
+	struct tlb_entry *e;
+	uint8_t *p = NULL;
+
+	tlb_enter(t);
+	if (!tlb_flush_pending(t)) {
+		e = tlb_set(t, addr);
+		for (unsigned int i = 0; i < t->ways; i++) {
+			if (e[i].tag_read == (addr & PAGE_MASK) && !(e[i].flags & TLB_F_NX)) {
+				p = e[i].host + (addr & ~PAGE_MASK);
+				count_vm_event(TLB_HIT);
+				break;
+			}
+		}
+	}
+	if (!p) {
+		p = __mmu_translate(cpu, addr, MMU_FETCH, true);
+		if (!p)
+			return -EFAULT;
+	}
+	*byte = __atomic_load_n(p, __ATOMIC_RELAXED);
+	tlb_exit(t);
+	return 0;
+}
+
+unsigned long mmu_kernel_read(void *buf, unsigned long addr, unsigned long len)
+{
+	return __mmu_copy(addr, buf, NULL, len, false, false);
+}
+
+unsigned long mmu_kernel_write(unsigned long addr, const void *buf, unsigned long len)
+{
+	return __mmu_copy(addr, NULL, buf, len, true, false);
+}

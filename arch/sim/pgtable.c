@@ -1,0 +1,561 @@
+/*
+ * Page tables of the simulated x86: the three formats, allocation of table
+ * pages, the top-level directory of each address space (pgd_alloc with the
+ * kernel half shared with init_mm) and paging_init, which builds the
+ * kernel's own tables (the direct map of lowmem in large pages), the
+ * ZERO_PAGE and the CPUs' TLBs.
+ *
+ * Table pages are ordinary frames from the buddy allocator, zeroed,
+ * flagged PG_pgtable and counted: NR_PAGETABLE (meminfo PageTables) for
+ * every table of a process, mm->nr_ptes (status VmPTE) for those below its
+ * pgd.  PTE tables of processes come from HIGHMEM when the machine has it
+ * (GFP_HIGHUSER, as CONFIG_HIGHPTE), so the kernel reaches them through
+ * pte_offset_map()/pte_unmap().
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kern/pgtable.h"
+#include "kern/tlb.h"
+#include "kern/sched.h"
+
+#define ENTRY_ADDR_MASK	0x000ffffffffff000ULL
+
+const struct pgt_format pgt_formats[3] = {
+	[VMSIM_PAGING_I386] = {
+		.name = "i386", .paging = VMSIM_PAGING_I386, .levels = 2,
+		.entry_shift = 2, .wide = false, .pud_folded = true, .pmd_folded = true,
+		.shift = { [PGT_PTE] = 12, [PGT_PMD] = 22, [PGT_PUD] = 22, [PGT_PGD] = 22 },
+		.ptrs = { [PGT_PTE] = 1024, [PGT_PMD] = 1, [PGT_PUD] = 1, [PGT_PGD] = 1024 },
+		.phys_mask = 0xfffff000ULL, .entry_mask = 0xffffffffULL,
+		.top_table_bits = _PAGE_TABLE,
+		.task_size = 0xC0000000UL, .page_offset = 0xC0000000UL,
+		.kernel_start = 0xC0000000UL, .va_bits = 32, .max_phys = 1ULL << 32,
+	},
+	[VMSIM_PAGING_PAE] = {
+		.name = "pae", .paging = VMSIM_PAGING_PAE, .levels = 3,
+		.entry_shift = 3, .wide = true, .pud_folded = true, .pmd_folded = false,
+		.shift = { [PGT_PTE] = 12, [PGT_PMD] = 21, [PGT_PUD] = 30, [PGT_PGD] = 30 },
+		.ptrs = { [PGT_PTE] = 512, [PGT_PMD] = 512, [PGT_PUD] = 1, [PGT_PGD] = 4 },
+		.phys_mask = 0x0000000ffffff000ULL, .entry_mask = ~0ULL,
+		/* PDPT entries hold only Present (RW/USER are reserved there) */
+		.top_table_bits = _PAGE_PRESENT,
+		.task_size = 0xC0000000UL, .page_offset = 0xC0000000UL,
+		.kernel_start = 0xC0000000UL, .va_bits = 32, .max_phys = 1ULL << 36,
+	},
+	[VMSIM_PAGING_X86_64] = {
+		.name = "x86_64", .paging = VMSIM_PAGING_X86_64, .levels = 4,
+		.entry_shift = 3, .wide = true, .pud_folded = false, .pmd_folded = false,
+		.shift = { [PGT_PTE] = 12, [PGT_PMD] = 21, [PGT_PUD] = 30, [PGT_PGD] = 39 },
+		.ptrs = { [PGT_PTE] = 512, [PGT_PMD] = 512, [PGT_PUD] = 512, [PGT_PGD] = 512 },
+		.phys_mask = 0x000ffffffffff000ULL, .entry_mask = ~0ULL,
+		.top_table_bits = _PAGE_TABLE,
+		.task_size = 0x7ffffffff000UL, .page_offset = 0xffff888000000000UL,
+		.kernel_start = 0xffff800000000000UL, .va_bits = 48, .max_phys = 1ULL << 46,
+	},
+};
+
+/* --- table pages -------------------------------------------------------------- */
+
+static bool mm_is_kernel(struct mm_struct *mm)
+{
+	return mm == mm->machine->init_mm;
+}
+
+/*
+ * pgtable_page_alloc - a zeroed table page for @mm.  Kernel tables and
+ * upper levels stay in lowmem; process PTE tables may be HIGHMEM.
+ */
+static struct page *pgtable_page_alloc(struct mm_struct *mm, enum pgt_level level)
+{
+	struct machine *m = mm->machine;
+	gfp_t gfp = GFP_KERNEL;
+	struct page *page;
+
+	if (level == PGT_PTE && !mm_is_kernel(mm) && m->totalhigh_pages)
+		gfp = GFP_HIGHUSER;
+	page = alloc_pages(gfp, 0);
+	if (!page)
+		return NULL;
+	/* the hardware view of the frame: it may be HIGHMEM */
+	memset(__phys_ram(m, page_to_phys(page)), 0, PAGE_SIZE);
+	SetPagePageTable(page);
+	if (!mm_is_kernel(mm))
+		mod_zone_page_state(page->zone, NR_PAGETABLE, 1);
+	return page;
+}
+
+static void __pgtable_page_free(struct mm_struct *mm, struct page *page)
+{
+	VM_BUG_ON_MSG(!PagePageTable(page), "freeing pfn %lu as a page table: not PG_pgtable",
+		      page_to_pfn(page));
+	ClearPagePageTable(page);
+	if (!mm_is_kernel(mm))
+		mod_zone_page_state(page->zone, NR_PAGETABLE, -1);
+	__free_page(page);
+}
+
+void pgtable_page_free(struct mm_struct *mm, struct page *page)
+{
+	atomic_fetch_sub(&mm->nr_ptes, 1);
+	__pgtable_page_free(mm, page);
+}
+
+/* Entry bits of an upper-level entry pointing to a table of @mm. */
+static uint64_t table_bits(struct mm_struct *mm, bool top)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+
+	if (top && f->top_table_bits == _PAGE_PRESENT)
+		return _PAGE_PRESENT;
+	return mm_is_kernel(mm) ? _KERNPG_TABLE : _PAGE_TABLE;
+}
+
+ptep_t pte_offset_map(pmdp_t pmd, unsigned long addr)
+{
+	/*
+	 * The simulated hardware reaches every frame; a HIGHMEM PTE table is
+	 * used through the same host address, the pairing with pte_unmap()
+	 * is kept so a kmap_atomic slot can be taken here.
+	 */
+	return pte_offset_kernel(pmd, addr);
+}
+
+void pte_unmap(ptep_t pte)
+{
+	(void)pte;
+}
+
+/*
+ * Allocation at each level: entered and left with page_table_lock held;
+ * the lock is dropped around the page allocation (which may reclaim, and
+ * reclaim takes page_table_lock), then the entry is checked again: if
+ * another thread filled it meanwhile, our page goes back.
+ */
+pudp_t pud_alloc(struct mm_struct *mm, pgdp_t pgd, unsigned long addr)
+{
+	struct page *page;
+
+	if (pgd.fmt->pud_folded)
+		return (pudp_t){ pgd.p, pgd.fmt };
+	if (pgd_none(pgd)) {
+		spin_unlock(&mm->page_table_lock);
+		page = pgtable_page_alloc(mm, PGT_PUD);
+		spin_lock(&mm->page_table_lock);
+		if (!page)
+			return (pudp_t){ NULL, pgd.fmt };
+		if (pgd_none(pgd)) {
+			atomic_fetch_add(&mm->nr_ptes, 1);
+			set_pgd(pgd, __pgd(page_to_phys(page) | table_bits(mm, true)));
+		} else {
+			__pgtable_page_free(mm, page);
+		}
+	}
+	return pud_offset(pgd, addr);
+}
+
+pmdp_t pmd_alloc(struct mm_struct *mm, pudp_t pud, unsigned long addr)
+{
+	struct page *page;
+
+	if (pud.fmt->pmd_folded)
+		return (pmdp_t){ pud.p, pud.fmt };
+	if (pud_none(pud)) {
+		spin_unlock(&mm->page_table_lock);
+		page = pgtable_page_alloc(mm, PGT_PMD);
+		spin_lock(&mm->page_table_lock);
+		if (!page)
+			return (pmdp_t){ NULL, pud.fmt };
+		if (pud_none(pud)) {
+			atomic_fetch_add(&mm->nr_ptes, 1);
+			set_pud(pud, __pud(page_to_phys(page) |
+					   table_bits(mm, pud.fmt->pud_folded)));
+		} else {
+			__pgtable_page_free(mm, page);
+		}
+	}
+	return pmd_offset(pud, addr);
+}
+
+static bool __pte_alloc(struct mm_struct *mm, pmdp_t pmd)
+{
+	struct page *page;
+
+	if (!pmd_none(pmdp_get(pmd)))
+		return true;
+	spin_unlock(&mm->page_table_lock);
+	page = pgtable_page_alloc(mm, PGT_PTE);
+	spin_lock(&mm->page_table_lock);
+	if (!page)
+		return false;
+	if (pmd_none(pmdp_get(pmd))) {
+		atomic_fetch_add(&mm->nr_ptes, 1);
+		/* on i386 the pmd is the pgd entry itself */
+		set_pmd(pmd, __pmd(page_to_phys(page) | table_bits(mm, pmd.fmt->levels == 2)));
+	} else {
+		__pgtable_page_free(mm, page);
+	}
+	return true;
+}
+
+ptep_t pte_alloc(struct mm_struct *mm, pmdp_t pmd, unsigned long addr)
+{
+	if (!__pte_alloc(mm, pmd))
+		return (ptep_t){ NULL, pmd.fmt };
+	BUG_ON_MSG(pmd_bad(pmdp_get(pmd)), "pte_alloc %#lx: bad pmd %#llx", addr,
+		   (unsigned long long)pmd_val(pmdp_get(pmd)));
+	return pte_offset_map(pmd, addr);
+}
+
+ptep_t pte_alloc_kernel(struct mm_struct *mm, pmdp_t pmd, unsigned long addr)
+{
+	if (!__pte_alloc(mm, pmd))
+		return (ptep_t){ NULL, pmd.fmt };
+	BUG_ON_MSG(pmd_bad(pmdp_get(pmd)), "pte_alloc_kernel %#lx: bad pmd %#llx", addr,
+		   (unsigned long long)pmd_val(pmdp_get(pmd)));
+	return pte_offset_kernel(pmd, addr);
+}
+
+ptep_t pgt_walk(struct mm_struct *mm, unsigned long addr)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+	ptep_t none = { NULL, f };
+	pgdp_t pgd;
+	pudp_t pud;
+	pmdp_t pmd;
+	pmd_t pmdv;
+
+	if (!pgt_va_valid(f, addr))
+		return none;
+	pgd = pgd_offset(mm, addr);
+	if (pgd_none(pgd) || !pgd_present(pgd))
+		return none;
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pud) || !pud_present(pud))
+		return none;
+	pmd = pmd_offset(pud, addr);
+	pmdv = pmdp_get(pmd);
+	if (pmd_none(pmdv) || pmd_bad(pmdv))
+		return none;
+	return pte_offset_map(pmd, addr);
+}
+
+/* --- the top level ------------------------------------------------------------ */
+
+static unsigned int kernel_pgd_index(const struct pgt_format *f)
+{
+	return (unsigned int)pgd_index(f, f->kernel_start);
+}
+
+int mm_alloc_pgd(struct mm_struct *mm)
+{
+	struct machine *m = mm->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	struct page *page;
+	uint8_t *pgd;
+
+	BUG_ON_MSG(!m, "mm_alloc_pgd: mm %p without a machine", (void *)mm);
+	page = alloc_pages(GFP_KERNEL, 0);
+	if (!page)
+		return -ENOMEM;
+	pgd = page_address(page);
+	memset(pgd, 0, PAGE_SIZE);
+	SetPagePageTable(page);
+	mm->pgd = page_to_phys(page);
+	if (m->init_mm && m->init_mm != mm) {
+		/* the kernel half is shared: copy init_mm's entries (pgd_alloc) */
+		unsigned int k = kernel_pgd_index(f);
+		size_t off = (size_t)k << f->entry_shift;
+
+		mod_zone_page_state(page->zone, NR_PAGETABLE, 1);
+		for (unsigned int i = k; i < f->ptrs[PGT_PGD]; i++) {
+			pgdp_t src = { m->ram + m->init_mm->pgd + ((size_t)i << f->entry_shift), f };
+			pgdp_t dst = { pgd + ((size_t)i << f->entry_shift), f };
+
+			set_pgd(dst, pgdp_get(src));
+		}
+		(void)off;
+	}
+	return 0;
+}
+
+void mm_free_pgd(struct mm_struct *mm)
+{
+	struct machine *m = mm->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	struct page *page;
+
+	if (!mm->pgd)
+		return;
+	page = pfn_to_page(m, mm->pgd >> PAGE_SHIFT);
+	if (DEBUG_VM && mm != m->init_mm) {
+		unsigned int k = kernel_pgd_index(f);
+
+		for (unsigned int i = 0; i < k; i++) {
+			pgdp_t e = { m->ram + mm->pgd + ((size_t)i << f->entry_shift), f };
+
+			BUG_ON_MSG(pgd_val(pgdp_get(e)),
+				   "mm_free_pgd: pgd pfn %lu entry %u still maps %#llx",
+				   page_to_pfn(page), i, (unsigned long long)pgd_val(pgdp_get(e)));
+		}
+		BUG_ON_MSG(atomic_load(&mm->nr_ptes),
+			   "mm_free_pgd: pgd pfn %lu freed with %ld page tables left",
+			   page_to_pfn(page), atomic_load(&mm->nr_ptes));
+	}
+	ClearPagePageTable(page);
+	if (mm != m->init_mm)
+		mod_zone_page_state(page->zone, NR_PAGETABLE, -1);
+	__free_page(page);
+	mm->pgd = 0;
+}
+
+/* --- kernel page tables ------------------------------------------------------------- */
+
+/*
+ * The direct map: lowmem at PAGE_OFFSET, in large pages (4 MiB on i386,
+ * 2 MiB otherwise) as Linux does with PSE; a tail smaller than a large
+ * page gets 4 KiB PTEs, so nothing past the end of RAM is mapped.
+ */
+static int map_direct(struct machine *m)
+{
+	struct mm_struct *mm = m->init_mm;
+	const struct pgt_format *f = pgt_fmt(m);
+	unsigned long large = 1UL << f->shift[PGT_PMD];
+	phys_addr_t end = (phys_addr_t)m->max_low_pfn << PAGE_SHIFT;
+	phys_addr_t pa = 0;
+	int err = 0;
+
+	spin_lock(&mm->page_table_lock);
+	while (pa < end) {
+		unsigned long va = f->page_offset + pa;
+		pgdp_t pgd = pgd_offset(mm, va);
+		pudp_t pud = pud_alloc(mm, pgd, va);
+		pmdp_t pmd;
+
+		if (!pud.p)
+			goto nomem;
+		pmd = pmd_alloc(mm, pud, va);
+		if (!pmd.p)
+			goto nomem;
+		if (end - pa >= large) {
+			set_pmd(pmd, __pmd((pa | PAGE_KERNEL | _PAGE_PSE) & f->entry_mask));
+			pa += large;
+		} else {
+			ptep_t pte = pte_alloc_kernel(mm, pmd, va);
+
+			if (!pte.p)
+				goto nomem;
+			set_pte(pte, pfn_pte_fmt(f, pa >> PAGE_SHIFT, PAGE_KERNEL));
+			pa += PAGE_SIZE;
+		}
+	}
+	goto out;
+nomem:
+	err = -ENOMEM;
+out:
+	spin_unlock(&mm->page_table_lock);
+	return err;
+}
+
+/* Free every table below @table at @level (kernel tables, no TLB users left). */
+static void free_kernel_tables(struct mm_struct *mm, uint64_t entry, enum pgt_level level)
+{
+	struct machine *m = mm->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	struct page *page = pfn_to_page(m, (entry & ENTRY_ADDR_MASK) >> PAGE_SHIFT);
+
+	if (level > PGT_PTE) {
+		uint8_t *t = __pgt_table(m, entry);
+		enum pgt_level next = level - 1;
+
+		while (next > PGT_PTE && f->ptrs[next] == 1)
+			next--;
+		for (unsigned int i = 0; i < f->ptrs[level]; i++) {
+			uint64_t e = __pgt_read(t + ((size_t)i << f->entry_shift), f);
+
+			if (!(e & _PAGE_PRESENT) || (level != PGT_PTE && (e & _PAGE_PSE)))
+				continue;
+			free_kernel_tables(mm, e, next);
+		}
+	}
+	pgtable_page_free(mm, page);
+}
+
+static void free_kernel_pgd(struct mm_struct *mm)
+{
+	struct machine *m = mm->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	enum pgt_level below = PGT_PUD;
+
+	while (below > PGT_PTE && f->ptrs[below] == 1)
+		below--;
+	for (unsigned int i = 0; i < f->ptrs[PGT_PGD]; i++) {
+		pgdp_t e = { m->ram + mm->pgd + ((size_t)i << f->entry_shift), f };
+		uint64_t v = pgd_val(pgdp_get(e));
+
+		if (!(v & _PAGE_PRESENT) || (f->levels == 2 && (v & _PAGE_PSE)))
+			continue;
+		free_kernel_tables(mm, v, below);
+		set_pgd(e, __pgd(0));
+	}
+}
+
+static void free_init_mm(struct machine *m)
+{
+	struct mm_struct *mm = m->init_mm;
+
+	if (!mm)
+		return;
+	if (mm->pgd) {
+		free_kernel_pgd(mm);
+		mm_free_pgd(mm);
+	}
+	fini_rwsem(&mm->mmap_sem);
+	free(mm);
+	m->init_mm = NULL;
+}
+
+int paging_init(struct machine *m)
+{
+	const struct pgt_format *f = pgt_fmt(m);
+	struct mm_struct *mm;
+	struct page *zero;
+	int err;
+
+	BUG_ON_MSG((uint64_t)m->max_pfn << PAGE_SHIFT > f->max_phys,
+		   "paging_init: %llu bytes of RAM exceed the %s format's %llu",
+		   (unsigned long long)m->max_pfn << PAGE_SHIFT, f->name,
+		   (unsigned long long)f->max_phys);
+	/* init_mm: the kernel's address space (swapper_pg_dir), never freed while booted */
+	mm = calloc(1, sizeof(*mm));
+	if (!mm)
+		return -ENOMEM;
+	mm->machine = m;
+	atomic_init(&mm->mm_users, 2);
+	atomic_init(&mm->mm_count, 1);
+	init_rwsem(&mm->mmap_sem);
+	spin_lock_init(&mm->page_table_lock);
+	INIT_LIST_HEAD(&mm->mmlist);
+	mm->task_size = f->task_size;
+	m->init_mm = mm;
+	err = mm_alloc_pgd(mm);
+	if (err)
+		goto fail;
+	err = map_direct(m);
+	if (err)
+		goto fail;
+
+	zero = alloc_pages(GFP_KERNEL, 0);
+	err = -ENOMEM;
+	if (!zero)
+		goto fail;
+	memset(page_address(zero), 0, PAGE_SIZE);
+	SetPageZero(zero);
+	SetPageReserved(zero);
+	m->zero_page = zero;
+
+	err = tlb_init_machine(m);
+	if (err)
+		goto fail_zero;
+	return 0;
+
+fail_zero:
+	ClearPageZero(zero);
+	ClearPageReserved(zero);
+	__free_page(zero);
+	m->zero_page = NULL;
+fail:
+	free_init_mm(m);
+	return err;
+}
+
+void paging_exit(struct machine *m)
+{
+	tlb_exit_machine(m);
+	if (m->zero_page) {
+		ClearPageZero(m->zero_page);
+		ClearPageReserved(m->zero_page);
+		__free_page(m->zero_page);
+		m->zero_page = NULL;
+	}
+	free_init_mm(m);
+}
+
+/* --- validators ----------------------------------------------------------------- */
+
+static unsigned long count_tables(struct machine *m, uint64_t entry, enum pgt_level level,
+				  bool *ok)
+{
+	const struct pgt_format *f = pgt_fmt(m);
+	struct page *page = pfn_to_page(m, (entry & ENTRY_ADDR_MASK) >> PAGE_SHIFT);
+	unsigned long n = 1;
+
+	if (!pfn_valid(m, page_to_pfn(page)) || !PagePageTable(page)) {
+		*ok = false;
+		return 0;
+	}
+	if (level > PGT_PTE) {
+		uint8_t *t = __pgt_table(m, entry);
+		enum pgt_level next = level - 1;
+
+		while (next > PGT_PTE && f->ptrs[next] == 1)
+			next--;
+		for (unsigned int i = 0; i < f->ptrs[level]; i++) {
+			uint64_t e = __pgt_read(t + ((size_t)i << f->entry_shift), f);
+
+			if (!e)
+				continue;
+			if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE)) {
+				*ok = false;
+				continue;
+			}
+			n += count_tables(m, e, next, ok);
+		}
+	}
+	return n;
+}
+
+static unsigned long walk_user_tables(struct mm_struct *mm, bool *ok)
+{
+	struct machine *m = mm->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	enum pgt_level below = PGT_PUD;
+	unsigned int k = kernel_pgd_index(f);
+	unsigned long n = 0;
+
+	while (below > PGT_PTE && f->ptrs[below] == 1)
+		below--;
+	for (unsigned int i = 0; i < k; i++) {
+		pgdp_t e = { m->ram + mm->pgd + ((size_t)i << f->entry_shift), f };
+		uint64_t v = pgd_val(pgdp_get(e));
+
+		if (!v)
+			continue;
+		if (!(v & _PAGE_PRESENT)) {
+			*ok = false;
+			continue;
+		}
+		n += count_tables(m, v, below, ok);
+	}
+	return n;
+}
+
+unsigned long pgt_count_tables(struct mm_struct *mm)
+{
+	bool ok = true;
+
+	return walk_user_tables(mm, &ok);
+}
+
+bool pgtables_are_valid(struct mm_struct *mm)
+{
+	bool ok = true;
+	unsigned long n = walk_user_tables(mm, &ok);
+
+	BUG_ON_MSG(!ok, "mm %p: a user page-table entry points to a non-table frame",
+		   (void *)mm);
+	BUG_ON_MSG(n != (unsigned long)atomic_load(&mm->nr_ptes),
+		   "mm %p: %lu page tables reachable, nr_ptes %ld", (void *)mm, n,
+		   atomic_load(&mm->nr_ptes));
+	return true;
+}

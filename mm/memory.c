@@ -1,0 +1,1080 @@
+/*
+ * mm/memory.c - what happens between a page table and the pages it maps:
+ * page faults (do_page_fault -> handle_mm_fault -> handle_pte_fault ->
+ * do_anonymous_page / do_no_page / do_wp_page / do_swap_page), fork's
+ * copy_page_range, unmapping (zap_page_range) and freeing of page tables
+ * (free_pgtables), zeromap/remap_page_range, make_pages_present,
+ * follow_page, and the PTE side of mprotect (change_protection) and
+ * mremap (move_page_tables), as in Linux 2.4.
+ *
+ * Lock order (the whole address-space side of vmsim):
+ *   mm->mmap_sem
+ *     -> mm->page_table_lock   (fork: child's, then parent's)
+ *       -> pagemap_lru_lock    (lru_cache_add/del)
+ *         -> zone->lock
+ * page_table_lock is dropped around every page allocation (which may
+ * reclaim, and reclaim takes page_table_lock); after retaking it the PTE
+ * is checked again.  TLB shootdowns (flush_tlb_*) may run with
+ * page_table_lock held; a page or page table is freed only after the
+ * flush that covers its last mapping.
+ *
+ * A user page's references: one per PTE mapping it (plus the page cache's
+ * for file pages), _mapcount the number of PTEs; rss_anon/rss_file/
+ * rss_shmem and NR_ANON_PAGES follow the mappings.  The ZERO_PAGE and
+ * remap_page_range frames (VM_PFNMAP) are mapped without references.
+ *
+ * Swap entries in PTEs: until swap support lands (mm/swapfile.c), a
+ * not-present non-empty PTE cannot be created; if one is met, a fault on
+ * it is SIGBUS (do_swap_page) and zap/copy treat it as a BUG.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kern/memory.h"
+#include "kern/pgtable.h"
+#include "kern/tlb.h"
+#include "kern/sched.h"
+#include "kern/swap.h"
+
+/* --- protections ----------------------------------------------------------- */
+
+/* protection_map[]: __P000 .. __S111 of x86 */
+static const pgprot_t protection_map[16] = {
+	/* private: writable pages are mapped read-only until do_wp_page copies */
+	PAGE_NONE, PAGE_READONLY, PAGE_COPY, PAGE_COPY,
+	PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_COPY_EXEC, PAGE_COPY_EXEC,
+	/* shared */
+	PAGE_NONE, PAGE_READONLY, PAGE_SHARED, PAGE_SHARED,
+	PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_SHARED_EXEC, PAGE_SHARED_EXEC,
+};
+
+pgprot_t vm_get_page_prot(unsigned long vm_flags)
+{
+	return protection_map[vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)];
+}
+
+/* --- page accounting (rmap-lite) ---------------------------------------------- */
+
+/* Frames we map without references: the ZERO_PAGE, reserved and raw frames. */
+static bool page_is_refcounted(struct machine *m, struct vm_area_struct *vma,
+			       unsigned long pfn)
+{
+	struct page *page;
+
+	if (vma->vm_flags & VM_PFNMAP)
+		return false;
+	if (!pfn_valid(m, pfn))
+		return false;
+	page = pfn_to_page(m, pfn);
+	return !PageZero(page) && !PageReserved(page);
+}
+
+static atomic_long *rss_counter(struct mm_struct *mm, struct page *page)
+{
+	if (PageAnon(page))
+		return &mm->rss_anon;
+	if (PageSwapBacked(page))
+		return &mm->rss_shmem;
+	return &mm->rss_file;
+}
+
+/* A new PTE maps @page (reference already held by the caller). */
+static void page_add_rmap(struct mm_struct *mm, struct page *page)
+{
+	if (atomic_fetch_add(&page->_mapcount, 1) == -1 && PageAnon(page))
+		mod_zone_page_state(page->zone, NR_ANON_PAGES, 1);
+	atomic_fetch_add(rss_counter(mm, page), 1);
+}
+
+/* A fresh private anonymous page becomes mapped. */
+static void page_add_anon_rmap(struct mm_struct *mm, struct page *page)
+{
+	SetPageAnon(page);
+	SetPageSwapBacked(page);
+	page_add_rmap(mm, page);
+}
+
+/* A PTE mapping @page went away (its reference is dropped by the caller). */
+static void page_remove_rmap(struct mm_struct *mm, struct page *page)
+{
+	int old = atomic_fetch_sub(&page->_mapcount, 1);
+
+	VM_BUG_ON_MSG(old < 0, "page_remove_rmap: pfn %lu was not mapped (mapcount %d)",
+		      page_to_pfn(page), old + 1);
+	if (old == 0 && PageAnon(page))
+		mod_zone_page_state(page->zone, NR_ANON_PAGES, -1);
+	atomic_fetch_sub(rss_counter(mm, page), 1);
+}
+
+/* The host bytes of any frame, for copying page contents (the kernel's kmap). */
+static uint8_t *frame_bytes(struct page *page)
+{
+	return __phys_ram(page_machine(page), page_to_phys(page));
+}
+
+/* --- freeing pages after a TLB flush (mmu_gather) ---------------------------- */
+
+#define GATHER_PAGES 128
+
+struct mmu_gather {
+	struct mm_struct *mm;
+	unsigned long start, end;	/* range whose PTEs were cleared */
+	unsigned int nr;
+	unsigned int nr_tables;
+	struct page *pages[GATHER_PAGES];
+	struct page *tables[GATHER_PAGES];
+};
+
+static void tlb_gather_init(struct mmu_gather *tlb, struct mm_struct *mm)
+{
+	tlb->mm = mm;
+	tlb->start = ~0UL;
+	tlb->end = 0;
+	tlb->nr = 0;
+	tlb->nr_tables = 0;
+}
+
+static void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	if (tlb->start < tlb->end)
+		flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+	else if (tlb->nr_tables)
+		flush_tlb_mm(tlb->mm);
+	tlb->start = ~0UL;
+	tlb->end = 0;
+	for (unsigned int i = 0; i < tlb->nr; i++)
+		put_page(tlb->pages[i]);
+	tlb->nr = 0;
+	for (unsigned int i = 0; i < tlb->nr_tables; i++)
+		pgtable_page_free(tlb->mm, tlb->tables[i]);
+	tlb->nr_tables = 0;
+}
+
+static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+{
+	if (tlb->nr == GATHER_PAGES)
+		tlb_flush_mmu(tlb);
+	tlb->pages[tlb->nr++] = page;
+}
+
+static void tlb_remove_table(struct mmu_gather *tlb, struct page *page)
+{
+	if (tlb->nr_tables == GATHER_PAGES)
+		tlb_flush_mmu(tlb);
+	tlb->tables[tlb->nr_tables++] = page;
+}
+
+static void tlb_note_range(struct mmu_gather *tlb, unsigned long addr)
+{
+	if (addr < tlb->start)
+		tlb->start = addr;
+	if (addr + PAGE_SIZE > tlb->end)
+		tlb->end = addr + PAGE_SIZE;
+}
+
+/* --- zap_page_range ------------------------------------------------------------- */
+
+static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmdp_t pmd,
+			  unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct machine *m = mm->machine;
+	ptep_t start = pte_offset_map(pmd, addr), p = start;
+
+	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p)) {
+		pte_t pte = ptep_get(p);
+		struct page *page;
+
+		if (pte_none(pte))
+			continue;
+		pte = ptep_get_and_clear(p);
+		BUG_ON_MSG(!pte_present(pte),
+			   "zap %#lx: swap entry %#llx in a PTE without swap support", addr,
+			   (unsigned long long)pte_val(pte));
+		tlb_note_range(tlb, addr);
+		if (!page_is_refcounted(m, vma, pte_pfn(pte)))
+			continue;
+		page = pte_page(pte);
+		if (pte_dirty(pte) && !PageAnon(page))
+			SetPageDirty(page);	/* file pages: written back later */
+		page_remove_rmap(mm, page);
+		tlb_remove_page(tlb, page);
+	}
+	pte_unmap(start);
+}
+
+/* Visit each present pmd of [addr, end) in @mm, calling @fn on its PTE range. */
+typedef void (*pmd_range_fn)(void *arg, pmdp_t pmd, unsigned long addr, unsigned long end);
+
+static void walk_pmd_ranges(struct mm_struct *mm, unsigned long addr, unsigned long end,
+			    pmd_range_fn fn, void *arg)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+
+	while (addr < end) {
+		pgdp_t pgd = pgd_offset(mm, addr);
+		unsigned long next = pgd_addr_end(f, addr, end);
+		pudp_t pud;
+
+		if (pgd_none(pgd) || !pgd_present(pgd)) {
+			addr = next;
+			continue;
+		}
+		pud = pud_offset(pgd, addr);
+		if (pud_none(pud) || !pud_present(pud)) {
+			addr = next;
+			continue;
+		}
+		while (addr < next) {
+			unsigned long mnext = pmd_addr_end(f, addr, next);
+			pmdp_t pmd = pmd_offset(pud, addr);
+			pmd_t v = pmdp_get(pmd);
+
+			if (!pmd_none(v)) {
+				BUG_ON_MSG(pmd_bad(v), "mm %p %#lx: bad pmd %#llx", (void *)mm,
+					   addr, (unsigned long long)pmd_val(v));
+				fn(arg, pmd, addr, mnext);
+			}
+			addr = mnext;
+		}
+	}
+}
+
+struct zap_args {
+	struct mmu_gather *tlb;
+	struct vm_area_struct *vma;
+};
+
+static void zap_fn(void *arg, pmdp_t pmd, unsigned long addr, unsigned long end)
+{
+	struct zap_args *z = arg;
+
+	zap_pte_range(z->tlb, z->vma, pmd, addr, end);
+}
+
+void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long end = address + size;
+	struct mmu_gather tlb;
+	struct zap_args z = { &tlb, vma };
+
+	if (!size)
+		return;
+	BUG_ON_MSG(address < vma->vm_start || end > vma->vm_end || end < address,
+		   "zap_page_range [%#lx, %#lx) outside vma [%#lx, %#lx)", address, end,
+		   vma->vm_start, vma->vm_end);
+	tlb_gather_init(&tlb, mm);
+	spin_lock(&mm->page_table_lock);
+	walk_pmd_ranges(mm, address, end, zap_fn, &z);
+	tlb_flush_mmu(&tlb);
+	spin_unlock(&mm->page_table_lock);
+}
+
+/* --- free_pgtables ------------------------------------------------------------- */
+
+/* The next real level below @l (folded levels skipped). */
+static enum pgt_level level_below(const struct pgt_format *f, enum pgt_level l)
+{
+	do {
+		l--;
+	} while (l > PGT_PTE && f->ptrs[l] == 1);
+	return l;
+}
+
+static bool pte_table_empty(const struct pgt_format *f, uint8_t *t)
+{
+	for (unsigned int i = 0; i < f->ptrs[PGT_PTE]; i++)
+		if (__pgt_read(t + ((size_t)i << f->entry_shift), f))
+			return false;
+	return true;
+}
+
+/*
+ * Free the tables below the level-@l table @table within [addr, end) whose
+ * whole span lies in [floor, ceiling) (ceiling 0: no upper limit), i.e.
+ * covers no VMA; the entry pointing to a freed table is cleared.
+ */
+static void free_table_range(struct mmu_gather *tlb, uint8_t *table, enum pgt_level l,
+			     unsigned long addr, unsigned long end, unsigned long floor,
+			     unsigned long ceiling)
+{
+	struct mm_struct *mm = tlb->mm;
+	struct machine *m = mm->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	enum pgt_level cl = level_below(f, l);
+	unsigned long size = 1UL << f->shift[l];
+
+	while (addr < end) {
+		unsigned long base = addr & ~(size - 1);
+		unsigned long next = base + size < end ? base + size : end;
+		void *ep = table + (pgt_index(f, l, addr) << f->entry_shift);
+		uint64_t e = __pgt_read(ep, f);
+		uint8_t *child;
+
+		if (!e)
+			goto skip;
+		BUG_ON_MSG(!(e & _PAGE_PRESENT) || (e & _PAGE_PSE),
+			   "free_pgtables %#lx: bad entry %#llx at level %d", addr,
+			   (unsigned long long)e, l);
+		child = __pgt_table(m, e);
+		if (cl > PGT_PTE) {
+			/* visit the part of the child inside the VMA-free window */
+			unsigned long cs = base > floor ? base : floor;
+			unsigned long ce = base + size;
+
+			if (ceiling && ceiling < ce)
+				ce = ceiling;
+			if (cs < ce)
+				free_table_range(tlb, child, cl, cs, ce, floor, ceiling);
+		}
+		if (base >= floor && (!ceiling || base + size <= ceiling)) {
+			BUG_ON_MSG(cl == PGT_PTE && !pte_table_empty(f, child),
+				   "free_pgtables: PTE table pfn %llu for [%#lx, %#lx) still maps pages",
+				   (unsigned long long)((e & 0x000ffffffffff000ULL) >> PAGE_SHIFT),
+				   base, base + size);
+			__pgt_write(ep, f, 0);
+			tlb_remove_table(tlb, pfn_to_page(m, (e & 0x000ffffffffff000ULL) >> PAGE_SHIFT));
+		}
+skip:
+		addr = next;
+	}
+}
+
+static void free_pgd_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	struct mmu_gather tlb;
+
+	if (start >= end)
+		return;
+	tlb_gather_init(&tlb, mm);
+	spin_lock(&mm->page_table_lock);
+	free_table_range(&tlb, mm->machine->ram + mm->pgd, PGT_PGD, start, end, floor, ceiling);
+	tlb_flush_mmu(&tlb);
+	spin_unlock(&mm->page_table_lock);
+}
+
+void free_pgtables(struct mm_struct *mm, struct vm_area_struct *prev,
+		   unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
+	unsigned long floor = prev ? prev->vm_end : 0;
+	unsigned long ceiling = next ? next->vm_start : 0;
+
+	BUG_ON_MSG(floor > start || (ceiling && ceiling < end),
+		   "free_pgtables [%#lx, %#lx): VMAs still inside (window [%#lx, %#lx))",
+		   start, end, floor, ceiling);
+	free_pgd_range(mm, start, end, floor, ceiling);
+}
+
+void free_pgd_range_all(struct mm_struct *mm)
+{
+	free_pgd_range(mm, 0, mm_pgt_fmt(mm)->task_size, 0, 0);
+	VM_BUG_ON_MSG(atomic_load(&mm->nr_ptes), "mm %p: %ld page tables left after teardown",
+		      (void *)mm, atomic_load(&mm->nr_ptes));
+}
+
+/* --- table lookup and allocation for one address ------------------------------- */
+
+/* The pmd entry of @addr, or a null pointer if a level above is missing. */
+static pmdp_t pmd_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	pgdp_t pgd = pgd_offset(mm, addr);
+	pudp_t pud;
+
+	if (pgd_none(pgd) || !pgd_present(pgd))
+		return (pmdp_t){ NULL, pgd.fmt };
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pud) || !pud_present(pud))
+		return (pmdp_t){ NULL, pgd.fmt };
+	return pmd_offset(pud, addr);
+}
+
+/* The pmd entry of @addr, allocating upper tables (page_table_lock held). */
+static pmdp_t pmd_alloc_path(struct mm_struct *mm, unsigned long addr)
+{
+	pgdp_t pgd = pgd_offset(mm, addr);
+	pudp_t pud = pud_alloc(mm, pgd, addr);
+
+	if (!pud.p)
+		return (pmdp_t){ NULL, pgd.fmt };
+	return pmd_alloc(mm, pud, addr);
+}
+
+/* The PTE of @addr, mapped, allocating every table on the way (lock held). */
+static ptep_t pte_alloc_path(struct mm_struct *mm, unsigned long addr, pmdp_t *pmdp)
+{
+	pmdp_t pmd = pmd_alloc_path(mm, addr);
+
+	*pmdp = pmd;
+	if (!pmd.p)
+		return (ptep_t){ NULL, pmd.fmt };
+	return pte_alloc(mm, pmd, addr);
+}
+
+/* --- copy_page_range (fork) ------------------------------------------------------ */
+
+static bool pte_range_empty(ptep_t p, unsigned long addr, unsigned long end)
+{
+	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p))
+		if (!pte_none(ptep_get(p)))
+			return false;
+	return true;
+}
+
+static void copy_pte_range(struct mm_struct *dst, struct vm_area_struct *vma, ptep_t dp,
+			   ptep_t sp, unsigned long addr, unsigned long end, bool cow)
+{
+	struct machine *m = dst->machine;
+
+	for (; addr < end; addr += PAGE_SIZE, sp = ptep_next(sp), dp = ptep_next(dp)) {
+		pte_t pte = ptep_get(sp);
+
+		if (pte_none(pte))
+			continue;
+		BUG_ON_MSG(!pte_present(pte),
+			   "fork %#lx: swap entry %#llx in a PTE without swap support", addr,
+			   (unsigned long long)pte_val(pte));
+		VM_BUG_ON_MSG(!pte_none(ptep_get(dp)), "fork %#lx: child PTE %#llx not empty",
+			      addr, (unsigned long long)pte_val(ptep_get(dp)));
+		/* private writable: both sides read-only, the first write copies */
+		if (cow && pte_write(pte)) {
+			ptep_set_wrprotect(sp);
+			pte = pte_wrprotect(ptep_get(sp));
+		}
+		if (vma->vm_flags & VM_SHARED)
+			pte = pte_mkclean(pte);
+		pte = pte_mkold(pte);
+		if (page_is_refcounted(m, vma, pte_pfn(pte))) {
+			struct page *page = pfn_to_page(m, pte_pfn(pte));
+
+			get_page(page);
+			page_add_rmap(dst, page);
+		}
+		set_pte(dp, pte);
+	}
+}
+
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *vma)
+{
+	const struct pgt_format *f = mm_pgt_fmt(src);
+	bool cow = (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+	unsigned long addr = vma->vm_start, end = vma->vm_end;
+
+	while (addr < end) {
+		unsigned long next = pmd_addr_end(f, addr, end);
+		pmdp_t spmd = pmd_lookup(src, addr), dpmd;
+		ptep_t sp, dp;
+
+		if (!spmd.p || pmd_none(pmdp_get(spmd))) {
+			addr = next;
+			continue;
+		}
+		sp = pte_offset_map(spmd, addr);
+		if (pte_range_empty(sp, addr, next)) {
+			pte_unmap(sp);
+			addr = next;
+			continue;
+		}
+		pte_unmap(sp);
+		spin_lock(&dst->page_table_lock);
+		dp = pte_alloc_path(dst, addr, &dpmd);
+		if (!dp.p) {
+			spin_unlock(&dst->page_table_lock);
+			return -ENOMEM;
+		}
+		spin_lock(&src->page_table_lock);
+		sp = pte_offset_map(spmd, addr);
+		copy_pte_range(dst, vma, dp, sp, addr, next, cow);
+		pte_unmap(sp);
+		spin_unlock(&src->page_table_lock);
+		pte_unmap(dp);
+		spin_unlock(&dst->page_table_lock);
+		addr = next;
+	}
+	return 0;
+}
+
+/* --- page faults ----------------------------------------------------------------- */
+
+/*
+ * The fault handlers below are entered with page_table_lock held and the
+ * PTE mapped, and return with the lock released and the PTE unmapped.
+ */
+
+/* A PTE still holds what the fault saw (ignoring the MMU's Accessed bit)? */
+static bool pte_same_fault(pte_t a, pte_t b)
+{
+	return ((pte_val(a) ^ pte_val(b)) & ~_PAGE_ACCESSED) == 0;
+}
+
+static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+			     ptep_t pte, unsigned long address, bool write)
+{
+	struct page *page;
+	pte_t entry;
+
+	if (!write) {
+		/* a read of untouched memory: the shared zero page, read-only */
+		entry = pte_wrprotect(mk_pte(mm->machine->zero_page, vma->vm_page_prot));
+		set_pte(pte, entry);
+		pte_unmap(pte);
+		spin_unlock(&mm->page_table_lock);
+		count_vm_event(PGFAULT_ZERO);
+		return VM_FAULT_MINOR;
+	}
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+	if (!page)
+		return VM_FAULT_OOM;
+
+	spin_lock(&mm->page_table_lock);
+	pte = pte_offset_map(pmd, address);
+	if (!pte_none(ptep_get(pte))) {
+		/* another thread of the process got here first */
+		pte_unmap(pte);
+		spin_unlock(&mm->page_table_lock);
+		put_page(page);
+		return VM_FAULT_MINOR;
+	}
+	page_add_anon_rmap(mm, page);
+	entry = pte_mkwrite(pte_mkdirty(mk_pte(page, vma->vm_page_prot)));
+	set_pte(pte, entry);
+	lru_cache_add(page);
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+	count_vm_event(PGFAULT_ANON);
+	return VM_FAULT_MINOR;
+}
+
+/*
+ * do_no_page - first touch of a page of a mapping with ->nopage (files,
+ * shmem): the page comes with a reference from nopage; a write to a
+ * private mapping maps a private copy instead (COW at fault time).
+ */
+static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+		      ptep_t pte, unsigned long address, bool write)
+{
+	struct page *page, *copy;
+	bool anon = false;
+	pte_t entry;
+
+	if (!vma->vm_ops || !vma->vm_ops->nopage)
+		return do_anonymous_page(mm, vma, pmd, pte, address, write);
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+
+	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, write);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	if (write && !(vma->vm_flags & VM_SHARED)) {
+		copy = alloc_page(GFP_HIGHUSER);
+		if (!copy) {
+			put_page(page);
+			return VM_FAULT_OOM;
+		}
+		memcpy(frame_bytes(copy), frame_bytes(page), PAGE_SIZE);
+		put_page(page);
+		page = copy;
+		anon = true;
+	}
+
+	spin_lock(&mm->page_table_lock);
+	pte = pte_offset_map(pmd, address);
+	if (!pte_none(ptep_get(pte))) {
+		pte_unmap(pte);
+		spin_unlock(&mm->page_table_lock);
+		put_page(page);
+		return VM_FAULT_MINOR;
+	}
+	if (anon)
+		page_add_anon_rmap(mm, page);
+	else
+		page_add_rmap(mm, page);
+	entry = mk_pte(page, vma->vm_page_prot);
+	if (write)
+		entry = pte_mkwrite(pte_mkdirty(entry));
+	set_pte(pte, entry);
+	if (anon)
+		lru_cache_add(page);
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+	return VM_FAULT_MINOR;
+}
+
+/*
+ * do_swap_page - the PTE holds a swap entry.  Swap-in belongs to the swap
+ * mechanism (mm/swap_state.c); until it exists no swap entry can be
+ * written into a PTE, so one found here is corrupt: SIGBUS.
+ */
+static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+			ptep_t pte, unsigned long address, pte_t orig, bool write)
+{
+	(void)vma;
+	(void)pmd;
+	(void)address;
+	(void)orig;
+	(void)write;
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+	return VM_FAULT_SIGBUS;
+}
+
+/*
+ * do_wp_page - a write to a present read-only page of a writable VMA:
+ * copy-on-write.  The page is reused in place when this PTE is its only
+ * user (an anonymous page nobody else maps or holds); otherwise a copy
+ * replaces it.  A write after a read of the ZERO_PAGE gets a zeroed page.
+ */
+static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+		      ptep_t pte, unsigned long address, pte_t orig)
+{
+	struct machine *m = mm->machine;
+	unsigned long pfn = pte_pfn(orig);
+	struct page *old_page, *new_page;
+	bool zero;
+
+	if (!pfn_valid(m, pfn) || (vma->vm_flags & VM_PFNMAP)) {
+		/* raw frames of remap_page_range have no struct page to copy from */
+		pte_unmap(pte);
+		spin_unlock(&mm->page_table_lock);
+		return VM_FAULT_SIGBUS;
+	}
+	old_page = pfn_to_page(m, pfn);
+	zero = PageZero(old_page);
+	if (!zero && PageAnon(old_page) && page_mapcount(old_page) == 1 &&
+	    page_count(old_page) == 1) {
+		set_pte(pte, pte_mkyoung(pte_mkdirty(pte_mkwrite(orig))));
+		pte_unmap(pte);
+		spin_unlock(&mm->page_table_lock);
+		count_vm_event(PGFAULT_COW_REUSE);
+		return VM_FAULT_MINOR;
+	}
+	if (!zero)
+		get_page(old_page);
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+
+	new_page = alloc_page(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0));
+	if (!new_page) {
+		if (!zero)
+			put_page(old_page);
+		return VM_FAULT_OOM;
+	}
+	if (!zero)
+		memcpy(frame_bytes(new_page), frame_bytes(old_page), PAGE_SIZE);
+
+	spin_lock(&mm->page_table_lock);
+	pte = pte_offset_map(pmd, address);
+	if (pte_same_fault(ptep_get(pte), orig)) {
+		if (!zero)
+			page_remove_rmap(mm, old_page);
+		page_add_anon_rmap(mm, new_page);
+		set_pte(pte, pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot))));
+		/* no CPU may keep reading the old frame through this address */
+		flush_tlb_page(vma, address);
+		lru_cache_add(new_page);
+		count_vm_event(PGFAULT_COW);
+		/* the mapping's reference to the old page goes below */
+		new_page = zero ? NULL : old_page;
+	}
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+	if (new_page)
+		put_page(new_page);
+	if (!zero)
+		put_page(old_page);
+	return VM_FAULT_MINOR;
+}
+
+static int handle_pte_fault(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+			    ptep_t pte, unsigned long address, bool write)
+{
+	pte_t entry = ptep_get(pte);
+
+	if (!pte_present(entry)) {
+		if (pte_none(entry))
+			return do_no_page(mm, vma, pmd, pte, address, write);
+		return do_swap_page(mm, vma, pmd, pte, address, entry, write);
+	}
+	if (write && !pte_write(entry))
+		return do_wp_page(mm, vma, pmd, pte, address, entry);
+	/*
+	 * Present and allowed: another CPU resolved it first, or a stale TLB
+	 * entry of ours.  Set what the MMU would have set.
+	 */
+	if (!pte_protnone(entry))
+		__pgt_or(pte.p, pte.fmt, _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+	local_flush_tlb_page(address);
+	return VM_FAULT_MINOR;
+}
+
+int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+		    unsigned long address, unsigned int flags)
+{
+	bool write = flags & FAULT_FLAG_WRITE;
+	pmdp_t pmd;
+	ptep_t pte;
+
+	count_vm_event(PGFAULT);
+	spin_lock(&mm->page_table_lock);
+	pte = pte_alloc_path(mm, address, &pmd);
+	if (!pte.p) {
+		spin_unlock(&mm->page_table_lock);
+		return VM_FAULT_OOM;
+	}
+	return handle_pte_fault(mm, vma, pmd, pte, address, write);
+}
+
+/* How far below the stack pointer an access may reach (x86: enter/pusha). */
+#define STACK_BELOW_SP	(65536 + 32 * sizeof(unsigned long))
+
+int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int error_code)
+{
+	struct task_struct *tsk = current;
+	bool user = error_code & PF_USER;
+	struct vm_area_struct *vma;
+	int si_code = SEGV_MAPERR;
+	unsigned int flags = 0;
+	int ret;
+
+	if (!mm || address >= mm_pgt_fmt(mm)->task_size || (tsk && tsk->mm != mm))
+		goto bad_area_nosemaphore;
+
+	down_read(&mm->mmap_sem);
+	vma = find_vma(mm, address);
+	if (!vma)
+		goto bad_area;
+	if (vma->vm_start <= address)
+		goto good_area;
+	if (!(vma->vm_flags & VM_GROWSDOWN))
+		goto bad_area;
+	/* 2.4's check, when the task's stack pointer is known */
+	if (user && tsk && tsk->sp && address + STACK_BELOW_SP < tsk->sp)
+		goto bad_area;
+	if (expand_stack(vma, address))
+		goto bad_area;
+	count_vm_event(PGFAULT_STACK_GROW);
+good_area:
+	si_code = SEGV_ACCERR;
+	if (error_code & PF_WRITE) {
+		if (!(vma->vm_flags & VM_WRITE))
+			goto bad_area;
+		flags |= FAULT_FLAG_WRITE;
+	} else if (error_code & PF_INSTR) {
+		if (!(vma->vm_flags & VM_EXEC))
+			goto bad_area;
+		flags |= FAULT_FLAG_INSTRUCTION;
+	} else {
+		if (error_code & PF_PROT)
+			goto bad_area;	/* a read of a present page cannot fault */
+		if (!(vma->vm_flags & (VM_READ | VM_EXEC)))
+			goto bad_area;
+	}
+	if (user)
+		flags |= FAULT_FLAG_USER;
+
+	ret = handle_mm_fault(mm, vma, address, flags);
+	up_read(&mm->mmap_sem);
+	switch (ret) {
+	case VM_FAULT_MINOR:
+		if (tsk)
+			tsk->min_flt++;
+		return 0;
+	case VM_FAULT_MAJOR:
+		count_vm_event(PGMAJFAULT);
+		if (tsk)
+			tsk->maj_flt++;
+		return 0;
+	case VM_FAULT_SIGBUS:
+		count_vm_event(PGFAULT_SIGBUS);
+		if (user && tsk)
+			force_sig_fault(tsk, SIGBUS, BUS_ADRERR, address);
+		return -EFAULT;
+	case VM_FAULT_OOM:
+	default:
+		/* no OOM killer yet: the faulting task is the one that dies */
+		if (user && tsk)
+			force_sig_fault(tsk, SIGKILL, 0, address);
+		return -EFAULT;
+	}
+
+bad_area:
+	up_read(&mm->mmap_sem);
+bad_area_nosemaphore:
+	count_vm_event(PGFAULT_SIGSEGV);
+	/* kernel-mode accesses fail the copy instead (exception fixup) */
+	if (user && tsk)
+		force_sig_fault(tsk, SIGSEGV, si_code, address);
+	return -EFAULT;
+}
+
+/* --- follow_page, make_pages_present ---------------------------------------------- */
+
+struct page *follow_page(struct mm_struct *mm, unsigned long address, int write)
+{
+	struct machine *m = mm->machine;
+	struct page *page = NULL;
+	pmdp_t pmd;
+	ptep_t ptep;
+	pte_t pte;
+
+	if (!pgt_va_valid(mm_pgt_fmt(mm), address) || address >= mm_pgt_fmt(mm)->task_size)
+		return NULL;
+	spin_lock(&mm->page_table_lock);
+	pmd = pmd_lookup(mm, address);
+	if (!pmd.p || pmd_none(pmdp_get(pmd)) || pmd_bad(pmdp_get(pmd)))
+		goto out;
+	ptep = pte_offset_map(pmd, address);
+	pte = ptep_get(ptep);
+	pte_unmap(ptep);
+	if (pte_present(pte) && (!write || (pte_write(pte) && pte_dirty(pte))) &&
+	    pfn_valid(m, pte_pfn(pte)))
+		page = pfn_to_page(m, pte_pfn(pte));
+out:
+	spin_unlock(&mm->page_table_lock);
+	return page;
+}
+
+/*
+ * make_pages_present - fault in [start, end) (mmap_sem held): a write
+ * fault where a later write would copy (private writable mappings), a read
+ * fault elsewhere, as Linux's populate.  PROT_NONE and raw-frame areas are
+ * skipped.
+ */
+int make_pages_present(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	unsigned long addr = start & PAGE_MASK;
+
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		unsigned long vend;
+		unsigned int flags = 0;
+		bool write;
+
+		if (!vma || vma->vm_start >= end)
+			return -EFAULT;
+		if (vma->vm_start > addr)
+			return -EFAULT;
+		vend = vma->vm_end < end ? vma->vm_end : end;
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+			addr = vend;
+			continue;
+		}
+		write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		if (write)
+			flags |= FAULT_FLAG_WRITE;
+		for (; addr < vend; addr += PAGE_SIZE) {
+			int ret;
+
+			if (follow_page(mm, addr, write))
+				continue;
+			ret = handle_mm_fault(mm, vma, addr, flags);
+			if (ret == VM_FAULT_OOM)
+				return -ENOMEM;
+			if (ret == VM_FAULT_SIGBUS || ret == VM_FAULT_SIGSEGV)
+				return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+/* --- change_protection (mprotect) ------------------------------------------------ */
+
+struct prot_args {
+	pgprot_t newprot;
+};
+
+static void change_pte_range_fn(void *arg, pmdp_t pmd, unsigned long addr, unsigned long end)
+{
+	struct prot_args *pa = arg;
+	ptep_t start = pte_offset_map(pmd, addr), p = start;
+
+	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p)) {
+		pte_t old;
+
+		do {
+			old = ptep_get(p);
+			if (!pte_present(old))
+				break;	/* empty, or a swap entry: nothing mapped */
+		} while (!__pgt_cmpxchg(p.p, p.fmt, pte_val(old),
+					pte_val(pte_modify(old, pa->newprot)) &
+					p.fmt->entry_mask));
+	}
+	pte_unmap(start);
+}
+
+void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+		       pgprot_t newprot)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct prot_args pa = { newprot };
+
+	if (start >= end)
+		return;
+	spin_lock(&mm->page_table_lock);
+	walk_pmd_ranges(mm, start, end, change_pte_range_fn, &pa);
+	flush_tlb_range(mm, start, end);
+	spin_unlock(&mm->page_table_lock);
+}
+
+/* --- move_page_tables (mremap) ---------------------------------------------------- */
+
+/*
+ * move_page_tables - move the entries of [old_addr, old_addr + len) of
+ * @vma to @new_addr in @new_vma (same mm, mmap_sem held for writing).
+ * Pages keep their references and counts.  On -ENOMEM the entries moved
+ * so far stay at the new place (the caller moves them back, which needs no
+ * allocation).
+ */
+int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
+		     struct vm_area_struct *new_vma, unsigned long new_addr, unsigned long len)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+	unsigned long off = 0;
+	int err = 0;
+
+	(void)new_vma;
+	spin_lock(&mm->page_table_lock);
+	while (off < len) {
+		unsigned long from = old_addr + off;
+		unsigned long next = pmd_addr_end(f, from, old_addr + len);
+		pmdp_t spmd = pmd_lookup(mm, from), dpmd;
+		ptep_t sp, dp;
+
+		if (!spmd.p || pmd_none(pmdp_get(spmd))) {
+			off = next - old_addr;
+			continue;
+		}
+		for (; from < next; from += PAGE_SIZE, off += PAGE_SIZE) {
+			unsigned long to = new_addr + off;
+			pte_t pte;
+
+			/* look the source up again: the allocation may drop the lock */
+			sp = pte_offset_map(spmd, from);
+			pte = ptep_get(sp);
+			pte_unmap(sp);
+			if (pte_none(pte))
+				continue;
+			dp = pte_alloc_path(mm, to, &dpmd);
+			if (!dp.p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			sp = pte_offset_map(spmd, from);
+			pte = ptep_get_and_clear(sp);
+			pte_unmap(sp);
+			VM_BUG_ON_MSG(!pte_none(ptep_get(dp)),
+				      "move_page_tables: target %#lx already mapped (%#llx)", to,
+				      (unsigned long long)pte_val(ptep_get(dp)));
+			set_pte(dp, pte);
+			pte_unmap(dp);
+		}
+	}
+out:
+	/* nobody may keep using the old addresses */
+	flush_tlb_range(mm, old_addr, old_addr + len);
+	spin_unlock(&mm->page_table_lock);
+	return err;
+}
+
+/* --- zeromap_page_range, remap_page_range ----------------------------------------- */
+
+/*
+ * Map @pte_for(i) at each page of [from, from + size) in @vma, dropping
+ * whatever was mapped there.  0 or -ENOMEM (pages mapped so far stay).
+ */
+static int map_range(struct vm_area_struct *vma, unsigned long from, unsigned long size,
+		     pte_t (*pte_for)(void *arg, unsigned long i), void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct machine *m = mm->machine;
+	struct mmu_gather tlb;
+	unsigned long end = from + size;
+	int err = 0;
+
+	if (from & ~PAGE_MASK || size & ~PAGE_MASK || end < from ||
+	    from < vma->vm_start || end > vma->vm_end)
+		return -EINVAL;
+	tlb_gather_init(&tlb, mm);
+	spin_lock(&mm->page_table_lock);
+	for (unsigned long addr = from; addr < end; addr += PAGE_SIZE) {
+		pmdp_t pmd;
+		ptep_t p = pte_alloc_path(mm, addr, &pmd);
+		pte_t old;
+
+		if (!p.p) {
+			err = -ENOMEM;
+			break;
+		}
+		old = ptep_get_and_clear(p);
+		set_pte(p, pte_for(arg, (addr - from) >> PAGE_SHIFT));
+		pte_unmap(p);
+		if (pte_none(old))
+			continue;
+		BUG_ON_MSG(!pte_present(old), "remap %#lx: swap entry %#llx without swap support",
+			   addr, (unsigned long long)pte_val(old));
+		tlb_note_range(&tlb, addr);
+		if (page_is_refcounted(m, vma, pte_pfn(old))) {
+			struct page *page = pfn_to_page(m, pte_pfn(old));
+
+			page_remove_rmap(mm, page);
+			tlb_remove_page(&tlb, page);
+		}
+	}
+	tlb_flush_mmu(&tlb);
+	spin_unlock(&mm->page_table_lock);
+	return err;
+}
+
+struct zero_args {
+	pte_t pte;
+};
+
+static pte_t zero_pte_for(void *arg, unsigned long i)
+{
+	(void)i;
+	return ((struct zero_args *)arg)->pte;
+}
+
+int zeromap_page_range(struct vm_area_struct *vma, unsigned long from, unsigned long size,
+		       pgprot_t prot)
+{
+	struct zero_args za = { pte_wrprotect(mk_pte(vma->vm_mm->machine->zero_page, prot)) };
+
+	return map_range(vma, from, size, zero_pte_for, &za);
+}
+
+struct remap_args {
+	const struct pgt_format *f;
+	unsigned long pfn;
+	pgprot_t prot;
+};
+
+static pte_t remap_pte_for(void *arg, unsigned long i)
+{
+	struct remap_args *ra = arg;
+
+	return pfn_pte_fmt(ra->f, ra->pfn + i, ra->prot);
+}
+
+int remap_page_range(struct vm_area_struct *vma, unsigned long from, phys_addr_t phys,
+		     unsigned long size, pgprot_t prot)
+{
+	struct machine *m = vma->vm_mm->machine;
+	struct remap_args ra = { pgt_fmt(m), (unsigned long)(phys >> PAGE_SHIFT), prot };
+
+	/* the simulated machine has no device memory: frames must be RAM */
+	if (phys & ~PAGE_MASK || phys + size > m->ram_size || phys + size < phys)
+		return -EINVAL;
+	/* raw frames: no references, never copied on write, never swapped */
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND;
+	return map_range(vma, from, size, remap_pte_for, &ra);
+}
