@@ -1,0 +1,1619 @@
+/*
+ * mm/slab.c - the slab allocator: object caches, as Jeff Bonwick designed
+ * them for SunOS and Linux 2.2/2.4 built them (Mark Hemment, Manfred
+ * Spraul's per-CPU arrays), and kmalloc over the general caches.
+ *
+ * A cache hands out objects of one size.  Its memory comes in slabs of
+ * 2^gfporder lowmem pages from the buddy allocator:
+ *
+ *   on-slab (objects < PAGE_SIZE/8):
+ *   | colour | slab_t | bufctl[num] | pad | obj 0 | obj 1 | ... | left over |
+ *   ^page_address       (slab_size)         ^s_mem
+ *   off-slab (slab_t + bufctl[] from a general cache):
+ *   | colour | obj 0 | obj 1 | ... | left over |
+ *
+ * The free objects of a slab are chained by index through bufctl[]
+ * (slabp->free is the first, BUFCTL_END ends the chain); a handed-out
+ * object's entry holds BUFCTL_ACTIVE, so a second free is seen.  Each new
+ * slab starts its objects one colour_off later than the previous one
+ * (wrapping after `colour` steps), so objects of different slabs fall on
+ * different cache lines.  Constructors run when a slab is built, not on
+ * every allocation: a freed object stays constructed.
+ *
+ * In front of the slabs sits one array per CPU (Spraul, 2.4): a stack of
+ * free object pointers.  kmem_cache_alloc pops, kmem_cache_free pushes;
+ * only when it is empty (refill batchcount objects from the slabs) or full
+ * (flush batchcount back) does a CPU take cachep->spinlock.
+ *
+ * Debug (SLAB_RED_ZONE, SLAB_POISON; every cache small enough in
+ * CONFIG_DEBUG_VM builds): a guard word before and after each object
+ * (RED_INACTIVE free, RED_ACTIVE allocated), free objects filled with
+ * POISON_FREE ending in POISON_END and checked when handed out again,
+ * allocated ones with POISON_INUSE; every free checks that the pointer is
+ * the start of an object of this cache.  Reports are BUGs naming the
+ * cache, the object and what was found.
+ *
+ * Lock order:
+ *   kmem->cache_chain_lock		(cache list: create, destroy, reap, slabinfo)
+ *     cachep->spinlock		(slab lists, colour_next, counters)
+ *       zone->lock			(only through __free_pages)
+ * No slab lock is held across a page allocation (kmem_cache_grow drops it),
+ * so reclaim may call kmem_cache_reap from inside alloc_pages.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "kern/slab.h"
+#include "kern/sched.h"
+#include "kern/poison.h"
+
+typedef unsigned int kmem_bufctl_t;
+#define BUFCTL_END	0xffffffffU	/* end of a slab's free chain */
+#define BUFCTL_ACTIVE	0xfffffffeU	/* object handed out */
+#define SLAB_LIMIT	0xfffffffdU	/* most objects per slab */
+
+/* One slab's descriptor; its bufctl array follows it. */
+typedef struct slab_s {
+	struct list_head list;		/* on one of cachep->lists[] */
+	unsigned long colouroff;	/* s_mem - start of the slab's pages */
+	void *s_mem;			/* first object (its buffer, red zone included) */
+	unsigned int inuse;		/* objects handed out (arrays count as out) */
+	kmem_bufctl_t free;		/* first free object, or BUFCTL_END */
+} slab_t;
+
+static inline kmem_bufctl_t *slab_bufctl(slab_t *slabp)
+{
+	return (kmem_bufctl_t *)(slabp + 1);
+}
+
+/* Per-CPU stack of free objects; owner CPU only. */
+struct array_cache {
+	unsigned int avail;		/* objects in entry[] */
+	unsigned int limit;		/* capacity; 0 = no array (boot) */
+	unsigned int batchcount;	/* moved to/from the slabs at once */
+	unsigned int touched;
+	void *entry[];
+};
+
+enum slab_list { SLABS_FULL, SLABS_PARTIAL, SLABS_FREE, NR_SLAB_LISTS };
+
+#define CFLGS_OFF_SLAB		0x80000000UL	/* slab_t + bufctl kept off the slab */
+#define DFLGS_GROWN		0x1u		/* grew since the last reap look */
+#define SLAB_DEBUG_FLAGS	(SLAB_RED_ZONE | SLAB_POISON)
+#define CREATE_MASK	(SLAB_DEBUG_FREE | SLAB_RED_ZONE | SLAB_POISON | SLAB_NO_REAP | \
+			 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_MUST_HWCACHE_ALIGN | \
+			 SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_NO_DEBUG)
+#define BREAK_GFP_ORDER_HI	2	/* largest "ordinary" slab, > 32 MiB RAM */
+#define BREAK_GFP_ORDER_LO	1
+#define REAP_SCANLEN		10	/* caches looked at per reap */
+#define REAP_PERFECT		10	/* free slab pages that end the search */
+#define KMALLOC_MINALIGN	16	/* what the host's malloc promises */
+
+struct kmem_cache_s {
+	/* --- read on every alloc and free --- */
+	unsigned int slowpath;		/* debug checks around the arrays */
+	unsigned int buffer_size;	/* object stride, debug words included */
+	struct array_cache *array[NR_CPUS];	/* array[cpu]: owner CPU only */
+
+	/* --- the slabs: spinlock --- */
+	spinlock_t spinlock;
+	struct list_head lists[NR_SLAB_LISTS];	/* full, partial, free */
+	unsigned long nr_slabs[NR_SLAB_LISTS];
+	unsigned long inuse_objs;		/* sum of slabp->inuse */
+	unsigned int colour_next;
+	unsigned int dflags;			/* DFLGS_GROWN */
+	unsigned long ctor_calls, dtor_calls;
+
+	/* --- fixed at creation (limit/batchcount: kmem_tune_cpucache) --- */
+	unsigned int objsize;		/* usable bytes */
+	unsigned int obj_offset;	/* buffer start -> object (red zone 1) */
+	unsigned int num;		/* objects per slab */
+	unsigned int gfporder;
+	unsigned int align;
+	unsigned int colour;		/* number of colour offsets */
+	unsigned int colour_off;	/* bytes between them */
+	unsigned int slab_size;		/* slab_t + bufctl[], aligned if on-slab */
+	uint32_t reciprocal_buffer_size;	/* index = (off * r) >> 32 */
+	unsigned int limit, batchcount;
+	gfp_t gfpflags;			/* GFP_DMA for SLAB_CACHE_DMA */
+	unsigned long flags;
+	kmem_cache_t *slabp_cache;	/* off-slab descriptors come from here */
+	kmem_ctor_t ctor, dtor;
+	struct machine *machine;
+	struct list_head next;		/* kmem->cache_chain: cache_chain_lock */
+	char name[CACHE_NAMELEN];
+};
+
+struct cache_sizes {
+	size_t cs_size;
+	kmem_cache_t *cs_cachep;
+	kmem_cache_t *cs_dmacachep;
+};
+
+#define NR_GENERAL_CACHES	13	/* size-32 .. size-131072 */
+
+/* Per machine: m->kmem, in simulated RAM (pages taken at boot). */
+struct kmem_state {
+	struct machine *machine;
+	spinlock_t cache_chain_lock;
+	struct list_head cache_chain;	/* cache_chain_lock; newest first */
+	struct list_head *clock_searchp;/* where reap resumes: cache_chain_lock */
+	bool cpucache_up;		/* general caches exist: arrays for all */
+	unsigned int slab_break_gfp_order;
+	unsigned int state_order;	/* pages of this structure */
+	int nr_caches;			/* on cache_chain */
+
+	spinlock_t failslab_lock;
+	uint64_t failslab_nth;		/* failslab_lock: the nth being counted to */
+	uint64_t failslab_count;
+
+	struct cache_sizes cache_sizes[NR_GENERAL_CACHES];
+	kmem_cache_t *vm_area_cachep, *mm_cachep, *task_struct_cachep, *pgd_cachep;
+
+	kmem_cache_t cache_cache;	/* descriptors of every other cache */
+	struct array_cache boot_array;	/* limit 0, never written: no array yet */
+};
+
+static void *cache_alloc_slow(kmem_cache_t *cachep, struct sim_cpu *cpu, gfp_t flags);
+static void cache_free_slow(kmem_cache_t *cachep, struct sim_cpu *cpu, void *objp);
+
+/* --- small helpers ---------------------------------------------------------- */
+
+static inline int fls_long(unsigned long x)
+{
+	return x ? (int)(8 * sizeof(long)) - __builtin_clzl(x) : 0;
+}
+
+static inline struct page *slab_virt_to_page(kmem_cache_t *cachep, const void *objp)
+{
+	return virt_to_page(cachep->machine, objp);
+}
+
+static inline slab_t *page_get_slab(const struct page *page)
+{
+	return (slab_t *)page->private;
+}
+
+static inline kmem_cache_t *page_get_cache(const struct page *page)
+{
+	return (kmem_cache_t *)(void *)page->mapping;
+}
+
+/* Index of @objp (the object, not its buffer) in @slabp. */
+static inline unsigned int obj_to_index(kmem_cache_t *cachep, slab_t *slabp, const void *objp)
+{
+	uint32_t off = (uint32_t)((const char *)objp - cachep->obj_offset - (char *)slabp->s_mem);
+
+	return (unsigned int)(((uint64_t)off * cachep->reciprocal_buffer_size) >> 32);
+}
+
+static inline void *index_to_obj(kmem_cache_t *cachep, slab_t *slabp, unsigned int idx)
+{
+	return (char *)slabp->s_mem + (size_t)idx * cachep->buffer_size + cachep->obj_offset;
+}
+
+static inline enum slab_list slab_state(kmem_cache_t *cachep, unsigned int inuse)
+{
+	if (inuse == cachep->num)
+		return SLABS_FULL;
+	return inuse ? SLABS_PARTIAL : SLABS_FREE;
+}
+
+/* Move @slabp to the list its inuse now says, if it changed (spinlock held). */
+static inline void slab_relist(kmem_cache_t *cachep, slab_t *slabp, unsigned int old_inuse)
+{
+	enum slab_list from = slab_state(cachep, old_inuse), to = slab_state(cachep, slabp->inuse);
+
+	if (from == to)
+		return;
+	cachep->nr_slabs[from]--;
+	cachep->nr_slabs[to]++;
+	list_move(&slabp->list, &cachep->lists[to]);
+}
+
+static inline unsigned long cache_total_slabs(kmem_cache_t *cachep)
+{
+	return cachep->nr_slabs[SLABS_FULL] + cachep->nr_slabs[SLABS_PARTIAL] +
+	       cachep->nr_slabs[SLABS_FREE];
+}
+
+/* Report a broken invariant found with the cache lock held: drop it first. */
+#define slab_bug_unlock(cachep, ...) do {				\
+	spin_unlock(&(cachep)->spinlock);				\
+	vmsim_bug(__FILE__, __LINE__, __VA_ARGS__);			\
+} while (0)
+
+/* --- pages ------------------------------------------------------------------- */
+
+/*
+ * kmem_getpages - 2^gfporder lowmem pages for a new slab, marked PG_slab
+ * with page->mapping = the cache, counted in NR_SLAB_*.  NULL on failure.
+ */
+static void *kmem_getpages(kmem_cache_t *cachep, gfp_t flags)
+{
+	unsigned long nr = 1UL << cachep->gfporder;
+	struct page *page;
+	void *addr;
+
+	flags &= ~(gfp_t)(__GFP_HIGHMEM | __GFP_DMA | __GFP_ZERO);
+	page = alloc_pages(flags | cachep->gfpflags, cachep->gfporder);
+	if (!page)
+		return NULL;
+	addr = page_address(page);
+	BUG_ON_MSG(!addr, "kmem_getpages(%s): pfn %lu is not lowmem", cachep->name,
+		   page_to_pfn(page));
+	mod_zone_page_state(page->zone, (cachep->flags & SLAB_RECLAIM_ACCOUNT) ?
+			    NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE, (long)nr);
+	for (unsigned long i = 0; i < nr; i++) {
+		SetPageSlab(page + i);
+		page[i].mapping = (struct address_space *)(void *)cachep;
+	}
+	return addr;
+}
+
+static void kmem_freepages(kmem_cache_t *cachep, void *addr)
+{
+	unsigned long nr = 1UL << cachep->gfporder;
+	struct page *page = slab_virt_to_page(cachep, addr);
+
+	for (unsigned long i = 0; i < nr; i++) {
+		VM_BUG_ON_MSG(!PageSlab(page + i) || page_get_cache(page + i) != cachep,
+			      "kmem_freepages(%s): pfn %lu is not a page of this cache",
+			      cachep->name, page_to_pfn(page + i));
+		ClearPageSlab(page + i);
+		page[i].mapping = NULL;
+		page[i].private = 0;
+	}
+	mod_zone_page_state(page->zone, (cachep->flags & SLAB_RECLAIM_ACCOUNT) ?
+			    NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE, -(long)nr);
+	__free_pages(page, cachep->gfporder);
+}
+
+/* --- debug: red zones and poison ---------------------------------------------- */
+
+static inline uint64_t *redzone1(kmem_cache_t *cachep, void *objp)
+{
+	return (uint64_t *)((char *)objp - BYTES_PER_WORD);
+}
+
+static inline uint64_t *redzone2(kmem_cache_t *cachep, void *objp)
+{
+	return (uint64_t *)((char *)objp + cachep->objsize);
+}
+
+static void poison_obj(kmem_cache_t *cachep, void *objp, unsigned char val)
+{
+	unsigned char *p = objp;
+
+	memset(p, val, cachep->objsize);
+	if (val == POISON_FREE)
+		p[cachep->objsize - 1] = POISON_END;
+}
+
+/* Check a free object's poison; BUG at the first byte that differs. */
+static void check_poison_obj(kmem_cache_t *cachep, void *objp, const char *when)
+{
+	const unsigned char *p = objp;
+	size_t n = cachep->objsize;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char want = i == n - 1 ? POISON_END : POISON_FREE;
+
+		if (unlikely(p[i] != want))
+			vmsim_bug(__FILE__, __LINE__,
+				  "slab: cache %s: object %p: write after free (%s): byte %zu of %zu "
+				  "is %#04x, expected %#04x", cachep->name, objp, when, i, n, p[i], want);
+	}
+}
+
+static void check_redzones_free(kmem_cache_t *cachep, void *objp, const char *when)
+{
+	uint64_t r1 = *redzone1(cachep, objp), r2 = *redzone2(cachep, objp);
+
+	if (unlikely(r1 != RED_INACTIVE || r2 != RED_INACTIVE))
+		vmsim_bug(__FILE__, __LINE__,
+			  "slab: cache %s: object %p: red zone overwritten while free (%s): "
+			  "found %#llx/%#llx, expected %#llx", cachep->name, objp, when,
+			  (unsigned long long)r1, (unsigned long long)r2,
+			  (unsigned long long)RED_INACTIVE);
+}
+
+/*
+ * Is @objp the start of an object of @cachep?  BUG naming what it is
+ * instead: not kernel memory, not a slab page, another cache's object, not
+ * an object boundary.  Returns the slab.
+ */
+static slab_t *check_obj_address(kmem_cache_t *cachep, const void *objp, const char *caller)
+{
+	struct machine *m = cachep->machine;
+	uintptr_t off = (uintptr_t)objp - (uintptr_t)m->ram;
+	struct page *page;
+	kmem_cache_t *owner;
+	slab_t *slabp;
+	unsigned int idx;
+	uintptr_t boff;
+
+	if (unlikely(off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT)))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a kernel address "
+			  "(outside lowmem)", caller, cachep->name, objp);
+	page = m->mem_map + (off >> PAGE_SHIFT);
+	if (unlikely(!PageSlab(page)))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a slab object "
+			  "(pfn %lu has no PG_slab)", caller, cachep->name, objp, page_to_pfn(page));
+	owner = page_get_cache(page);
+	if (unlikely(owner != cachep))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): object %p belongs to cache %s",
+			  caller, cachep->name, objp, owner ? owner->name : "(none)");
+	slabp = page_get_slab(page);
+	boff = (uintptr_t)objp - cachep->obj_offset - (uintptr_t)slabp->s_mem;
+	idx = obj_to_index(cachep, slabp, objp);
+	if (unlikely((uintptr_t)objp < (uintptr_t)slabp->s_mem + cachep->obj_offset ||
+		     idx >= cachep->num || (uintptr_t)idx * cachep->buffer_size != boff))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): %p is not the start of an object "
+			  "(slab %p, s_mem %p, object size %u)", caller, cachep->name, objp,
+			  (void *)slabp, slabp->s_mem, cachep->buffer_size);
+	return slabp;
+}
+
+/* Checks on an object about to go back (kmem_cache_free, before the array). */
+static void cache_free_debugcheck(kmem_cache_t *cachep, struct array_cache *ac, void *objp)
+{
+	slab_t *slabp = check_obj_address(cachep, objp, "kmem_cache_free");
+
+	if (cachep->flags & SLAB_RED_ZONE) {
+		uint64_t r1 = *redzone1(cachep, objp), r2 = *redzone2(cachep, objp);
+
+		if (r1 == RED_INACTIVE && r2 == RED_INACTIVE)
+			vmsim_bug(__FILE__, __LINE__, "slab: cache %s: double free of object %p "
+				  "(red zones already %#llx)", cachep->name, objp,
+				  (unsigned long long)RED_INACTIVE);
+		if (r1 != RED_ACTIVE)
+			vmsim_bug(__FILE__, __LINE__, "slab: cache %s: object %p: red zone before "
+				  "the object overwritten (underrun): found %#llx, expected %#llx",
+				  cachep->name, objp, (unsigned long long)r1,
+				  (unsigned long long)RED_ACTIVE);
+		if (r2 != RED_ACTIVE)
+			vmsim_bug(__FILE__, __LINE__, "slab: cache %s: object %p: red zone after "
+				  "the object overwritten (overrun of %u bytes): found %#llx, "
+				  "expected %#llx", cachep->name, objp, cachep->objsize,
+				  (unsigned long long)r2, (unsigned long long)RED_ACTIVE);
+		*redzone1(cachep, objp) = RED_INACTIVE;
+		*redzone2(cachep, objp) = RED_INACTIVE;
+	} else {
+		/*
+		 * No red zone to say so: a double free is an object already on
+		 * this CPU's array, or already back on its slab's free chain
+		 * (reading one bufctl entry without the lock is only a hint,
+		 * but a freed object's entry is stable until it is handed out).
+		 */
+		for (unsigned int i = 0; i < ac->avail; i++)
+			if (ac->entry[i] == objp)
+				vmsim_bug(__FILE__, __LINE__, "slab: cache %s: double free of "
+					  "object %p (already in cpu %d's array)", cachep->name, objp,
+					  smp_processor_id());
+		spin_lock(&cachep->spinlock);
+		if (slab_bufctl(slabp)[obj_to_index(cachep, slabp, objp)] != BUFCTL_ACTIVE)
+			slab_bug_unlock(cachep, "slab: cache %s: double free of object %p "
+					"(already on its slab's free list)", cachep->name, objp);
+		spin_unlock(&cachep->spinlock);
+	}
+	if (cachep->flags & SLAB_POISON)
+		poison_obj(cachep, objp, POISON_FREE);
+}
+
+/* Checks on an object just taken from the array or a slab. */
+static void cache_alloc_debugcheck_after(kmem_cache_t *cachep, void *objp)
+{
+	if (cachep->flags & SLAB_POISON) {
+		check_poison_obj(cachep, objp, "found when allocating");
+		poison_obj(cachep, objp, POISON_INUSE);
+	}
+	if (cachep->flags & SLAB_RED_ZONE) {
+		check_redzones_free(cachep, objp, "found when allocating");
+		*redzone1(cachep, objp) = RED_ACTIVE;
+		*redzone2(cachep, objp) = RED_ACTIVE;
+	}
+}
+
+/* --- fault injection ----------------------------------------------------------- */
+
+/*
+ * should_failslab - fail the Nth slab allocation (cfg.fail_slab_nth = N),
+ * counted machine-wide from when N was set (or changed); once.
+ */
+static bool should_failslab(struct machine *m)
+{
+	struct kmem_state *ks = m->kmem;
+	uint64_t nth = READ_ONCE(m->cfg.fail_slab_nth);
+	bool fail;
+
+	if (!nth || !m->booted)
+		return false;
+	spin_lock(&ks->failslab_lock);
+	if (ks->failslab_nth != nth) {
+		ks->failslab_nth = nth;
+		ks->failslab_count = 0;
+	}
+	fail = ++ks->failslab_count == nth;
+	spin_unlock(&ks->failslab_lock);
+	return fail;
+}
+
+/* --- slabs ------------------------------------------------------------------------- */
+
+/* The slab descriptor: at the colour offset on-slab, or from slabp_cache. */
+static slab_t *alloc_slabmgmt(kmem_cache_t *cachep, void *addr, unsigned long colour_off,
+			      gfp_t flags)
+{
+	slab_t *slabp;
+
+	if (cachep->flags & CFLGS_OFF_SLAB) {
+		slabp = kmem_cache_alloc(cachep->slabp_cache,
+					 flags & ~(gfp_t)(__GFP_DMA | __GFP_ZERO));
+		if (!slabp)
+			return NULL;
+	} else {
+		slabp = (slab_t *)((char *)addr + colour_off);
+		colour_off += cachep->slab_size;
+	}
+	slabp->inuse = 0;
+	slabp->colouroff = colour_off;
+	slabp->s_mem = (char *)addr + colour_off;
+	return slabp;
+}
+
+/* Build every object of a new slab: debug words, poison, constructor. */
+static void cache_init_objs(kmem_cache_t *cachep, slab_t *slabp)
+{
+	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
+
+	for (unsigned int i = 0; i < cachep->num; i++) {
+		void *objp = index_to_obj(cachep, slabp, i);
+
+		if (cachep->flags & SLAB_RED_ZONE) {
+			*redzone1(cachep, objp) = RED_INACTIVE;
+			*redzone2(cachep, objp) = RED_INACTIVE;
+		}
+		if (cachep->flags & SLAB_POISON)
+			poison_obj(cachep, objp, POISON_FREE);
+		if (cachep->ctor) {
+			cachep->ctor(objp, cachep, SLAB_CTOR_CONSTRUCTOR);
+			if (cachep->flags & SLAB_RED_ZONE)
+				check_redzones_free(cachep, objp, "after the constructor");
+		}
+		bufctl[i] = i + 1;
+	}
+	bufctl[cachep->num - 1] = BUFCTL_END;
+	slabp->free = 0;
+}
+
+/*
+ * kmem_cache_grow - add one free slab to @cachep.  Called without the
+ * cache lock (the page allocation may reclaim).  1 on success, 0 if no
+ * memory.
+ */
+static int kmem_cache_grow(kmem_cache_t *cachep, gfp_t flags)
+{
+	unsigned long offset, nr = 1UL << cachep->gfporder;
+	struct page *page;
+	slab_t *slabp;
+	void *addr;
+
+	spin_lock(&cachep->spinlock);
+	offset = cachep->colour_next;
+	if (++cachep->colour_next >= cachep->colour)
+		cachep->colour_next = 0;
+	cachep->dflags |= DFLGS_GROWN;
+	spin_unlock(&cachep->spinlock);
+	offset *= cachep->colour_off;
+
+	addr = kmem_getpages(cachep, flags);
+	if (!addr)
+		return 0;
+	slabp = alloc_slabmgmt(cachep, addr, offset, flags);
+	if (!slabp) {
+		kmem_freepages(cachep, addr);
+		return 0;
+	}
+	page = slab_virt_to_page(cachep, addr);
+	for (unsigned long i = 0; i < nr; i++)
+		page[i].private = (unsigned long)slabp;
+	cache_init_objs(cachep, slabp);
+
+	spin_lock(&cachep->spinlock);
+	list_add_tail(&slabp->list, &cachep->lists[SLABS_FREE]);
+	cachep->nr_slabs[SLABS_FREE]++;
+	if (cachep->ctor)
+		cachep->ctor_calls += cachep->num;
+	spin_unlock(&cachep->spinlock);
+	return 1;
+}
+
+/*
+ * slab_destroy - run the destructor (and the debug checks) over every
+ * object of a free slab, unlinked by the caller, and give its pages back.
+ */
+static void slab_destroy(kmem_cache_t *cachep, slab_t *slabp)
+{
+	void *addr = (char *)slabp->s_mem - slabp->colouroff;
+
+	if (cachep->dtor || (cachep->flags & SLAB_DEBUG_FLAGS)) {
+		for (unsigned int i = 0; i < cachep->num; i++) {
+			void *objp = index_to_obj(cachep, slabp, i);
+
+			if (cachep->flags & SLAB_POISON)
+				check_poison_obj(cachep, objp, "found when destroying the slab");
+			if (cachep->flags & SLAB_RED_ZONE)
+				check_redzones_free(cachep, objp, "found when destroying the slab");
+			if (cachep->dtor)
+				cachep->dtor(objp, cachep, 0);
+		}
+		if (cachep->dtor) {
+			spin_lock(&cachep->spinlock);
+			cachep->dtor_calls += cachep->num;
+			spin_unlock(&cachep->spinlock);
+		}
+	}
+	kmem_freepages(cachep, addr);
+	if (cachep->flags & CFLGS_OFF_SLAB)
+		kmem_cache_free(cachep->slabp_cache, slabp);
+}
+
+/* Hand out the first free object of @slabp (spinlock held, inuse < num). */
+static inline void *slab_get_obj(kmem_cache_t *cachep, slab_t *slabp)
+{
+	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
+	unsigned int idx = slabp->free;
+
+	slabp->free = bufctl[idx];
+	bufctl[idx] = BUFCTL_ACTIVE;
+	slabp->inuse++;
+	return index_to_obj(cachep, slabp, idx);
+}
+
+/*
+ * free_block - give @nr objects back to their slabs (spinlock held).  An
+ * object whose bufctl entry is not BUFCTL_ACTIVE is already free.
+ */
+static void free_block(kmem_cache_t *cachep, void **objpp, unsigned int nr)
+{
+	struct machine *m = cachep->machine;
+	uint8_t *ram = m->ram;
+	struct page *mem_map = m->mem_map;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		void *objp = objpp[i];
+		struct page *page = mem_map + (((uint8_t *)objp - ram) >> PAGE_SHIFT);
+		slab_t *slabp = page_get_slab(page);
+		kmem_bufctl_t *bufctl = slab_bufctl(slabp);
+		unsigned int idx = obj_to_index(cachep, slabp, objp);
+
+		if (unlikely(bufctl[idx] != BUFCTL_ACTIVE))
+			slab_bug_unlock(cachep, "slab: cache %s: double free of object %p "
+					"(already on its slab's free list)", cachep->name, objp);
+		bufctl[idx] = slabp->free;
+		slabp->free = idx;
+		slabp->inuse--;
+		if (slabp->inuse == 0 || slabp->inuse == cachep->num - 1)
+			slab_relist(cachep, slabp, slabp->inuse + 1);
+	}
+	cachep->inuse_objs -= nr;
+}
+
+/* Take up to @want objects from the slabs into @dst (spinlock held). */
+static unsigned int take_from_slabs(kmem_cache_t *cachep, void **dst, unsigned int want)
+{
+	unsigned int got = 0;
+
+	while (got < want) {
+		struct list_head *l = &cachep->lists[SLABS_PARTIAL];
+		slab_t *slabp;
+		unsigned int old;
+
+		if (list_empty(l)) {
+			l = &cachep->lists[SLABS_FREE];
+			if (list_empty(l))
+				break;
+		}
+		slabp = list_first_entry(l, slab_t, list);
+		old = slabp->inuse;
+		while (slabp->inuse < cachep->num && got < want)
+			dst[got++] = slab_get_obj(cachep, slabp);
+		slab_relist(cachep, slabp, old);
+	}
+	cachep->inuse_objs += got;
+	return got;
+}
+
+/* --- the per-CPU arrays ------------------------------------------------------------ */
+
+/*
+ * cache_alloc_refill - the array of this CPU is empty: move batchcount
+ * objects from the slabs into it (growing the cache if there are none)
+ * and return one.  With no array yet (boot), one object straight from a
+ * slab.  NULL if the cache cannot grow.
+ */
+static void *cache_alloc_refill(kmem_cache_t *cachep, struct array_cache *ac, gfp_t flags)
+{
+	for (;;) {
+		void *objp = NULL;
+
+		spin_lock(&cachep->spinlock);
+		if (ac->limit)
+			ac->avail = take_from_slabs(cachep, ac->entry, ac->batchcount);
+		else
+			take_from_slabs(cachep, &objp, 1);
+		spin_unlock(&cachep->spinlock);
+		if (ac->limit && ac->avail)
+			return ac->entry[--ac->avail];
+		if (objp)
+			return objp;
+		if (!kmem_cache_grow(cachep, flags))
+			return NULL;
+	}
+}
+
+/* The array is full: flush its oldest batchcount objects to the slabs. */
+static void cache_flusharray(kmem_cache_t *cachep, struct array_cache *ac)
+{
+	unsigned int batch = min(ac->batchcount, ac->avail);
+
+	spin_lock(&cachep->spinlock);
+	free_block(cachep, ac->entry, batch);
+	spin_unlock(&cachep->spinlock);
+	ac->avail -= batch;
+	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
+}
+
+/* Empty one array into the slabs (its CPU quiescent or the caller). */
+static unsigned int drain_array(kmem_cache_t *cachep, struct array_cache *ac)
+{
+	unsigned int n = ac->avail;
+
+	if (!n)
+		return 0;
+	spin_lock(&cachep->spinlock);
+	free_block(cachep, ac->entry, n);
+	spin_unlock(&cachep->spinlock);
+	ac->avail = 0;
+	return n;
+}
+
+static __always_inline void *__cache_alloc(kmem_cache_t *cachep, struct sim_cpu *cpu,
+					   gfp_t flags)
+{
+	struct array_cache *ac = cachep->array[cpu->id];
+
+	if (likely(ac->avail && !(cachep->slowpath | (flags & __GFP_ZERO)) &&
+		   !cpu->machine->cfg.fail_slab_nth))
+		return ac->entry[--ac->avail];
+	return cache_alloc_slow(cachep, cpu, flags);
+}
+
+static __always_inline void __cache_free(kmem_cache_t *cachep, struct sim_cpu *cpu, void *objp)
+{
+	struct array_cache *ac = cachep->array[cpu->id];
+
+	if (likely(ac->avail < ac->limit && !cachep->slowpath)) {
+		ac->entry[ac->avail++] = objp;
+		return;
+	}
+	cache_free_slow(cachep, cpu, objp);
+}
+
+static __noinline void *cache_alloc_slow(kmem_cache_t *cachep, struct sim_cpu *cpu, gfp_t flags)
+{
+	struct array_cache *ac = cachep->array[cpu->id];
+	void *objp;
+
+	VM_BUG_ON_MSG(cpu->machine != cachep->machine,
+		      "kmem_cache_alloc(%s): cpu %d belongs to another machine", cachep->name,
+		      cpu->id);
+	if (unlikely(cpu->machine->cfg.fail_slab_nth) && should_failslab(cpu->machine))
+		return NULL;
+	if (likely(ac->avail))
+		objp = ac->entry[--ac->avail];
+	else
+		objp = cache_alloc_refill(cachep, ac, flags);
+	if (unlikely(!objp))
+		return NULL;
+	if (cachep->flags & SLAB_DEBUG_FLAGS)
+		cache_alloc_debugcheck_after(cachep, objp);
+	if (flags & __GFP_ZERO)
+		memset(objp, 0, cachep->objsize);
+	return objp;
+}
+
+static __noinline void cache_free_slow(kmem_cache_t *cachep, struct sim_cpu *cpu, void *objp)
+{
+	struct array_cache *ac = cachep->array[cpu->id];
+
+	VM_BUG_ON_MSG(cpu->machine != cachep->machine,
+		      "kmem_cache_free(%s): cpu %d belongs to another machine", cachep->name,
+		      cpu->id);
+	if (cachep->slowpath)
+		cache_free_debugcheck(cachep, ac, objp);
+	if (unlikely(!ac->limit)) {
+		spin_lock(&cachep->spinlock);
+		free_block(cachep, &objp, 1);
+		spin_unlock(&cachep->spinlock);
+		return;
+	}
+	if (ac->avail >= ac->limit)
+		cache_flusharray(cachep, ac);
+	ac->entry[ac->avail++] = objp;
+}
+
+void *kmem_cache_alloc(kmem_cache_t *cachep, gfp_t flags)
+{
+	return __cache_alloc(cachep, this_cpu(), flags);
+}
+
+void kmem_cache_free(kmem_cache_t *cachep, void *objp)
+{
+	__cache_free(cachep, this_cpu(), objp);
+}
+
+/* --- kmalloc ---------------------------------------------------------------------- */
+
+static inline unsigned int kmalloc_index(size_t size)
+{
+	if (size <= KMALLOC_MIN_SIZE)
+		return 0;
+	return (unsigned int)fls_long(size - 1) - 5;	/* 33..64 -> 1, ... */
+}
+
+kmem_cache_t *kmalloc_cache(struct machine *m, size_t size, gfp_t flags)
+{
+	struct cache_sizes *cs;
+
+	if (!size || size > KMALLOC_MAX_SIZE)
+		return NULL;
+	cs = &m->kmem->cache_sizes[kmalloc_index(size)];
+	return (flags & __GFP_DMA) ? cs->cs_dmacachep : cs->cs_cachep;
+}
+
+void *kmalloc(size_t size, gfp_t flags)
+{
+	struct sim_cpu *cpu = this_cpu();
+	struct cache_sizes *cs;
+
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_MAX_SIZE))
+		return NULL;
+	cs = &cpu->machine->kmem->cache_sizes[kmalloc_index(size)];
+	return __cache_alloc(unlikely(flags & __GFP_DMA) ? cs->cs_dmacachep : cs->cs_cachep,
+			     cpu, flags);
+}
+
+/* The cache of a kmalloc'd (or any slab) object, or BUG if it is none. */
+static inline kmem_cache_t *kfree_cache(struct machine *m, const void *objp, const char *caller)
+{
+	uintptr_t off = (uintptr_t)objp - (uintptr_t)m->ram;
+	struct page *page;
+
+	if (unlikely(off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT)))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a kernel address "
+			  "(outside lowmem)", caller, objp);
+	page = m->mem_map + (off >> PAGE_SHIFT);
+	if (unlikely(!PageSlab(page)))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a slab object "
+			  "(pfn %lu has no PG_slab)", caller, objp, page_to_pfn(page));
+	return page_get_cache(page);
+}
+
+void kfree(const void *objp)
+{
+	struct sim_cpu *cpu = this_cpu();
+
+	if (unlikely(ZERO_OR_NULL_PTR(objp)))
+		return;
+	__cache_free(kfree_cache(cpu->machine, objp, "kfree"), cpu, (void *)objp);
+}
+
+size_t ksize(const void *objp)
+{
+	if (unlikely(ZERO_OR_NULL_PTR(objp)))
+		return 0;
+	return kfree_cache(this_machine(), objp, "ksize")->objsize;
+}
+
+kmem_cache_t *virt_to_cache(struct machine *m, const void *objp)
+{
+	uintptr_t off = (uintptr_t)objp - (uintptr_t)m->ram;
+	struct page *page;
+
+	if (off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT))
+		return NULL;
+	page = m->mem_map + (off >> PAGE_SHIFT);
+	return PageSlab(page) ? page_get_cache(page) : NULL;
+}
+
+/* --- cache creation ------------------------------------------------------------ */
+
+/* Objects per slab of 2^order pages and the bytes left over (2.4's estimate). */
+static void cache_estimate(unsigned int order, size_t size, size_t mgmt_align, bool off_slab,
+			   size_t *left_over, unsigned int *num)
+{
+	size_t bytes = PAGE_SIZE << order, mgmt = 0, nr;
+
+	if (off_slab) {
+		nr = bytes / size;
+	} else {
+		nr = (bytes - sizeof(slab_t)) / (size + sizeof(kmem_bufctl_t));
+		while (nr && ALIGN(sizeof(slab_t) + nr * sizeof(kmem_bufctl_t), mgmt_align) +
+			     nr * size > bytes)
+			nr--;
+		if (nr)
+			mgmt = ALIGN(sizeof(slab_t) + nr * sizeof(kmem_bufctl_t), mgmt_align);
+	}
+	if (nr > SLAB_LIMIT)
+		nr = SLAB_LIMIT;
+	*num = (unsigned int)nr;
+	*left_over = bytes - nr * size - mgmt;
+}
+
+/* The smallest non-DMA general cache of at least @size bytes, if it exists yet. */
+static kmem_cache_t *find_general_cachep(struct kmem_state *ks, size_t size)
+{
+	for (int i = 0; i < NR_GENERAL_CACHES; i++)
+		if (ks->cache_sizes[i].cs_size >= size)
+			return ks->cache_sizes[i].cs_cachep;
+	return NULL;
+}
+
+/* Bytes of the largest general cache created so far (off-slab limit). */
+static size_t largest_general_cache(struct kmem_state *ks)
+{
+	size_t best = 0;
+
+	for (int i = 0; i < NR_GENERAL_CACHES; i++)
+		if (ks->cache_sizes[i].cs_cachep)
+			best = ks->cache_sizes[i].cs_size;
+	return best;
+}
+
+/*
+ * kmem_cache_setup - fill a zeroed descriptor: debug words, alignment,
+ * slab order (2.4's loop: the smallest order that wastes at most 1/8, up
+ * to slab_break_gfp_order), on/off-slab, colours.  0 or -EINVAL.
+ */
+static int kmem_cache_setup(struct kmem_state *ks, kmem_cache_t *cachep, const char *name,
+			    size_t size, size_t align, unsigned long flags, kmem_ctor_t ctor,
+			    kmem_ctor_t dtor)
+{
+	size_t objsize = ALIGN(size, BYTES_PER_WORD), ralign = BYTES_PER_WORD;
+	size_t buffer, obj_offset = 0, left_over, mgmt_align, offslab_limit;
+	unsigned int order, num;
+	bool off_slab = false;
+
+	if (DEBUG_VM && !(flags & SLAB_NO_DEBUG) &&
+	    (size < 4096 || fls_long(size - 1) == fls_long(size - 1 + 3 * BYTES_PER_WORD)))
+		flags |= SLAB_RED_ZONE | SLAB_POISON;
+	if (ctor)
+		flags &= ~SLAB_POISON;	/* poison would undo the constructor */
+
+	if ((flags & SLAB_MUST_HWCACHE_ALIGN) ||
+	    ((flags & SLAB_HWCACHE_ALIGN) && !(flags & SLAB_RED_ZONE))) {
+		size_t r = L1_CACHE_BYTES;
+
+		while (objsize <= r / 2)
+			r /= 2;	/* small objects: at least two per line */
+		ralign = max(ralign, r);
+	}
+	ralign = max(ralign, align);
+	buffer = objsize;
+	if (flags & SLAB_RED_ZONE) {
+		obj_offset = ralign;
+		buffer = obj_offset + objsize + BYTES_PER_WORD;
+	}
+	buffer = ALIGN(buffer, ralign);
+	if (buffer > KMALLOC_MAX_SIZE)
+		return -EINVAL;
+
+	mgmt_align = max((size_t)L1_CACHE_BYTES, ralign);
+	offslab_limit = 0;
+	if (buffer >= (PAGE_SIZE >> 3)) {
+		size_t largest = largest_general_cache(ks);
+
+		if (largest > sizeof(slab_t)) {
+			off_slab = true;
+			offslab_limit = (largest - sizeof(slab_t)) / sizeof(kmem_bufctl_t);
+		}
+	}
+
+	for (order = 0;; order++) {
+		cache_estimate(order, buffer, mgmt_align, off_slab, &left_over, &num);
+		if (order >= MAX_GFP_ORDER)
+			break;
+		if (!num)
+			continue;
+		if (off_slab && num > offslab_limit) {
+			if (order > 0)
+				cache_estimate(--order, buffer, mgmt_align, off_slab, &left_over, &num);
+			break;
+		}
+		if (order >= ks->slab_break_gfp_order)
+			break;
+		if (left_over * 8 <= (PAGE_SIZE << order))
+			break;	/* acceptable internal fragmentation */
+	}
+	if (!num || (off_slab && num > offslab_limit))
+		return -EINVAL;
+
+	cachep->slab_size = (unsigned int)ALIGN(sizeof(slab_t) + num * sizeof(kmem_bufctl_t),
+						mgmt_align);
+	if (off_slab && left_over >= cachep->slab_size) {
+		off_slab = false;	/* it fits in what the objects leave over */
+		left_over -= cachep->slab_size;
+	}
+	if (off_slab) {
+		cachep->slab_size = (unsigned int)(sizeof(slab_t) + num * sizeof(kmem_bufctl_t));
+		cachep->slabp_cache = find_general_cachep(ks, cachep->slab_size);
+		if (!cachep->slabp_cache)
+			return -EINVAL;
+		flags |= CFLGS_OFF_SLAB;
+	}
+
+	spin_lock_init(&cachep->spinlock);
+	for (int i = 0; i < NR_SLAB_LISTS; i++)
+		INIT_LIST_HEAD(&cachep->lists[i]);
+	INIT_LIST_HEAD(&cachep->next);
+	cachep->flags = flags;
+	cachep->objsize = (unsigned int)objsize;
+	cachep->obj_offset = (unsigned int)obj_offset;
+	cachep->buffer_size = (unsigned int)buffer;
+	cachep->reciprocal_buffer_size = (uint32_t)(((1ULL << 32) + buffer - 1) / buffer);
+	cachep->align = (unsigned int)ralign;
+	cachep->num = num;
+	cachep->gfporder = order;
+	cachep->colour_off = (unsigned int)mgmt_align;
+	cachep->colour = (unsigned int)(left_over / mgmt_align);
+	cachep->gfpflags = (flags & SLAB_CACHE_DMA) ? GFP_DMA : 0;
+	cachep->ctor = ctor;
+	cachep->dtor = dtor;
+	cachep->machine = ks->machine;
+	cachep->slowpath = (flags & SLAB_DEBUG_FLAGS) || (DEBUG_VM && !(flags & SLAB_NO_DEBUG));
+	snprintf(cachep->name, sizeof(cachep->name), "%s", name);
+	for (int i = 0; i < NR_CPUS; i++)
+		cachep->array[i] = &ks->boot_array;
+	return 0;
+}
+
+/* Free the per-CPU arrays of @cachep (drained, or never used). */
+static void free_cpucache(struct kmem_state *ks, kmem_cache_t *cachep)
+{
+	for (int i = 0; i < NR_CPUS; i++) {
+		struct array_cache *ac = cachep->array[i];
+
+		if (ac != &ks->boot_array) {
+			cachep->array[i] = &ks->boot_array;
+			kfree(ac);
+		}
+	}
+}
+
+int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int batchcount)
+{
+	struct machine *m = cachep->machine;
+	struct kmem_state *ks = m->kmem;
+	struct array_cache *new[NR_CPUS];
+	int i;
+
+	if (limit > 4096 || (limit && (!batchcount || batchcount > limit)) ||
+	    (!limit && batchcount))
+		return -EINVAL;
+	for (i = 0; i < m->nr_cpus; i++) {
+		if (!limit) {
+			new[i] = &ks->boot_array;
+			continue;
+		}
+		new[i] = kmalloc(sizeof(struct array_cache) + limit * sizeof(void *), GFP_KERNEL);
+		if (!new[i])
+			goto out_unwind;
+		new[i]->avail = 0;
+		new[i]->limit = limit;
+		new[i]->batchcount = batchcount;
+		new[i]->touched = 0;
+	}
+	for (i = 0; i < m->nr_cpus; i++) {
+		struct array_cache *old = cachep->array[i];
+
+		drain_array(cachep, old);
+		cachep->array[i] = new[i];
+		if (old != &ks->boot_array)
+			kfree(old);
+	}
+	cachep->limit = limit;
+	cachep->batchcount = batchcount;
+	return 0;
+
+out_unwind:
+	while (i-- > 0)
+		kfree(new[i]);
+	return -ENOMEM;
+}
+
+/* Array sizes as 2.4's enable_cpucache chose them. */
+static int enable_cpucache(kmem_cache_t *cachep)
+{
+	unsigned int limit;
+
+	if (cachep->buffer_size > PAGE_SIZE)
+		limit = 8;
+	else if (cachep->buffer_size > 1024)
+		limit = 54;
+	else if (cachep->buffer_size > 256)
+		limit = 120;
+	else
+		limit = 252;
+	return kmem_tune_cpucache(cachep, limit, limit / 2);
+}
+
+static kmem_cache_t *find_cache_locked(struct kmem_state *ks, const char *name)
+{
+	kmem_cache_t *c;
+
+	list_for_each_entry(c, &ks->cache_chain, next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+kmem_cache_t *kmem_find_cache(struct machine *m, const char *name)
+{
+	struct kmem_state *ks = m->kmem;
+	kmem_cache_t *c;
+
+	spin_lock(&ks->cache_chain_lock);
+	c = find_cache_locked(ks, name);
+	spin_unlock(&ks->cache_chain_lock);
+	return c;
+}
+
+kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,
+				unsigned long flags, kmem_ctor_t ctor, kmem_ctor_t dtor)
+{
+	struct machine *m = this_machine();
+	struct kmem_state *ks = m->kmem;
+	kmem_cache_t *cachep;
+
+	if (!name || !*name || strlen(name) >= CACHE_NAMELEN || !size ||
+	    size > KMALLOC_MAX_SIZE || (align & (align - 1)) || align > PAGE_SIZE ||
+	    (flags & ~CREATE_MASK) || (dtor && !ctor))
+		goto out_fail;
+	if (kmem_find_cache(m, name))
+		goto out_fail;
+	cachep = kmem_cache_alloc(&ks->cache_cache, GFP_KERNEL);
+	if (!cachep)
+		goto out_fail;
+	memset(cachep, 0, sizeof(*cachep));
+	if (kmem_cache_setup(ks, cachep, name, size, align, flags, ctor, dtor))
+		goto out_free;
+	if (ks->cpucache_up && enable_cpucache(cachep))
+		goto out_free;
+
+	spin_lock(&ks->cache_chain_lock);
+	if (find_cache_locked(ks, name)) {
+		spin_unlock(&ks->cache_chain_lock);
+		goto out_arrays;
+	}
+	list_add(&cachep->next, &ks->cache_chain);
+	ks->nr_caches++;
+	spin_unlock(&ks->cache_chain_lock);
+	return cachep;
+
+out_arrays:
+	free_cpucache(ks, cachep);
+out_free:
+	kmem_cache_free(&ks->cache_cache, cachep);
+out_fail:
+	BUG_ON_MSG(flags & SLAB_PANIC, "kmem_cache_create(): failed to create slab `%s'",
+		   name ? name : "(null)");
+	return NULL;
+}
+
+/* --- shrinking, destroying, reaping ---------------------------------------------- */
+
+/* Release every free slab of @cachep; the number of pages given back. */
+static unsigned long __kmem_cache_shrink(kmem_cache_t *cachep)
+{
+	unsigned long n = 0;
+
+	for (;;) {
+		slab_t *slabp;
+
+		spin_lock(&cachep->spinlock);
+		if (list_empty(&cachep->lists[SLABS_FREE])) {
+			spin_unlock(&cachep->spinlock);
+			break;
+		}
+		slabp = list_last_entry(&cachep->lists[SLABS_FREE], slab_t, list);
+		list_del(&slabp->list);
+		cachep->nr_slabs[SLABS_FREE]--;
+		spin_unlock(&cachep->spinlock);
+		slab_destroy(cachep, slabp);
+		n++;
+	}
+	return n << cachep->gfporder;
+}
+
+int kmem_cache_shrink(kmem_cache_t *cachep)
+{
+	struct sim_cpu *cpu = this_cpu();
+	int ret;
+
+	if (cachep->machine->nr_cpus == 1)
+		drain_array(cachep, cachep->array[0]);
+	else
+		drain_array(cachep, cachep->array[cpu->id]);
+	__kmem_cache_shrink(cachep);
+	spin_lock(&cachep->spinlock);
+	ret = cachep->nr_slabs[SLABS_FULL] || cachep->nr_slabs[SLABS_PARTIAL];
+	spin_unlock(&cachep->spinlock);
+	return ret;
+}
+
+int kmem_cache_destroy(kmem_cache_t *cachep)
+{
+	struct machine *m = cachep->machine;
+	struct kmem_state *ks = m->kmem;
+	unsigned long live;
+
+	BUG_ON_MSG(cachep == &ks->cache_cache, "kmem_cache_destroy: the cache of caches");
+	for (int i = 0; i < m->nr_cpus; i++)
+		drain_array(cachep, cachep->array[i]);
+	__kmem_cache_shrink(cachep);
+
+	spin_lock(&cachep->spinlock);
+	live = cachep->inuse_objs;
+	spin_unlock(&cachep->spinlock);
+	if (live) {
+		VM_BUG_ON_MSG(true, "slab error in kmem_cache_destroy(): cache `%s': "
+			      "can't free all objects (%lu still allocated)", cachep->name, live);
+		fprintf(stderr, "slab error in kmem_cache_destroy(): cache `%s': "
+			"can't free all objects (%lu still allocated)\n", cachep->name, live);
+		return -EBUSY;
+	}
+
+	spin_lock(&ks->cache_chain_lock);
+	if (ks->clock_searchp == &cachep->next)
+		ks->clock_searchp = cachep->next.next;
+	list_del(&cachep->next);
+	ks->nr_caches--;
+	spin_unlock(&ks->cache_chain_lock);
+	free_cpucache(ks, cachep);
+	kmem_cache_free(&ks->cache_cache, cachep);
+	return 0;
+}
+
+int kmem_cache_reap(gfp_t gfp_mask)
+{
+	struct sim_cpu *cpu = this_cpu();
+	struct kmem_state *ks = cpu->machine->kmem;
+	kmem_cache_t *best = NULL;
+	unsigned long best_pages = 0, freed = 0, target;
+	struct list_head *p;
+	int scan;
+
+	if (!spin_trylock(&ks->cache_chain_lock))
+		return 0;
+	p = ks->clock_searchp ? ks->clock_searchp : ks->cache_chain.next;
+	for (scan = 0; scan < REAP_SCANLEN && scan < ks->nr_caches; p = p->next) {
+		kmem_cache_t *c;
+		unsigned long pages;
+
+		if (p == &ks->cache_chain)
+			continue;	/* the list head: wrap around */
+		c = list_entry(p, kmem_cache_t, next);
+		scan++;
+		if (c->flags & SLAB_NO_REAP)
+			continue;
+		drain_array(c, c->array[cpu->id]);
+		spin_lock(&c->spinlock);
+		if (c->dflags & DFLGS_GROWN) {
+			c->dflags &= ~DFLGS_GROWN;	/* it is in use: next time */
+			spin_unlock(&c->spinlock);
+			continue;
+		}
+		pages = c->nr_slabs[SLABS_FREE] << c->gfporder;
+		spin_unlock(&c->spinlock);
+		if (c->ctor)
+			pages -= pages / 8;	/* rebuilding objects costs: prefer others */
+		if (pages > best_pages) {
+			best = c;
+			best_pages = pages;
+			if (pages >= REAP_PERFECT)
+				break;
+		}
+	}
+	ks->clock_searchp = p;
+	if (!best)
+		goto out;
+
+	spin_lock(&best->spinlock);
+	target = (best->nr_slabs[SLABS_FREE] * 4 + 4) / 5;	/* about 80% */
+	while (target-- && !list_empty(&best->lists[SLABS_FREE])) {
+		slab_t *slabp = list_last_entry(&best->lists[SLABS_FREE], slab_t, list);
+
+		list_del(&slabp->list);
+		best->nr_slabs[SLABS_FREE]--;
+		spin_unlock(&best->spinlock);
+		slab_destroy(best, slabp);
+		freed += 1UL << best->gfporder;
+		spin_lock(&best->spinlock);
+	}
+	spin_unlock(&best->spinlock);
+out:
+	spin_unlock(&ks->cache_chain_lock);
+	return (int)freed;
+}
+
+unsigned long kmem_cache_shrink_all(struct machine *m)
+{
+	struct kmem_state *ks = m->kmem;
+	unsigned long total = 0;
+
+	if (!ks)
+		return 0;
+	/*
+	 * Releasing an off-slab cache's slabs frees descriptors into a general
+	 * cache already visited: go round until a pass moves nothing.
+	 */
+	for (;;) {
+		unsigned long moved = 0;
+		kmem_cache_t *c;
+
+		spin_lock(&ks->cache_chain_lock);
+		list_for_each_entry(c, &ks->cache_chain, next) {
+			for (int i = 0; i < m->nr_cpus; i++)
+				moved += drain_array(c, c->array[i]);
+			moved += __kmem_cache_shrink(c);
+		}
+		spin_unlock(&ks->cache_chain_lock);
+		total += moved;
+		if (!moved)
+			break;
+	}
+	return total;
+}
+
+static void kmem_slab_drain(struct machine *m)
+{
+	kmem_cache_shrink_all(m);
+}
+
+/* Objects handed out over every cache (per-CPU arrays count as handed out). */
+static unsigned long kmem_active_objs(struct machine *m)
+{
+	struct kmem_state *ks = m->kmem;
+	unsigned long n = 0;
+	kmem_cache_t *c;
+
+	spin_lock(&ks->cache_chain_lock);
+	list_for_each_entry(c, &ks->cache_chain, next) {
+		spin_lock(&c->spinlock);
+		n += c->inuse_objs;
+		spin_unlock(&c->spinlock);
+	}
+	spin_unlock(&ks->cache_chain_lock);
+	return n;
+}
+
+/* --- boot -------------------------------------------------------------------------- */
+
+kmem_cache_t *vm_area_cachep(struct machine *m)
+{
+	return m->kmem->vm_area_cachep;
+}
+
+kmem_cache_t *mm_cachep(struct machine *m)
+{
+	return m->kmem->mm_cachep;
+}
+
+kmem_cache_t *task_struct_cachep(struct machine *m)
+{
+	return m->kmem->task_struct_cachep;
+}
+
+kmem_cache_t *pgd_cachep(struct machine *m)
+{
+	return m->kmem->pgd_cachep;
+}
+
+/*
+ * Undo a partial kmem_cache_init.  The per-CPU arrays are objects of the
+ * general caches: switch every cache to "no array" first, chaining the old
+ * arrays through their first word, then free them, then destroy the
+ * caches newest first (an off-slab cache before the one holding its
+ * descriptors), then the state pages.
+ */
+static void kmem_cache_init_unwind(struct machine *m)
+{
+	struct kmem_state *ks = m->kmem;
+	kmem_cache_t *c, *n;
+	void *dead = NULL;
+
+	list_for_each_entry(c, &ks->cache_chain, next) {
+		for (int i = 0; i < NR_CPUS; i++) {
+			struct array_cache *ac = c->array[i];
+
+			if (ac == &ks->boot_array)
+				continue;
+			drain_array(c, ac);
+			c->array[i] = &ks->boot_array;
+			*(void **)ac = dead;
+			dead = ac;
+		}
+	}
+	while (dead) {
+		void *next = *(void **)dead;
+
+		kfree(dead);
+		dead = next;
+	}
+	list_for_each_entry_safe(c, n, &ks->cache_chain, next)
+		if (c != &ks->cache_cache)
+			kmem_cache_destroy(c);
+	__kmem_cache_shrink(&ks->cache_cache);
+	m->kmem = NULL;
+	free_pages((unsigned long)ks, ks->state_order);
+}
+
+int kmem_cache_init(struct machine *m)
+{
+	static const size_t pgd_bytes[] = {
+		[VMSIM_PAGING_I386] = 4096, [VMSIM_PAGING_PAE] = 32, [VMSIM_PAGING_X86_64] = 4096,
+	};
+	unsigned int order = (unsigned int)fls_long((sizeof(struct kmem_state) - 1) >> PAGE_SHIFT);
+	struct kmem_state *ks;
+	kmem_cache_t *c;
+	char name[CACHE_NAMELEN];
+	size_t pgd;
+
+	ks = (struct kmem_state *)__get_free_pages(GFP_KERNEL, order);
+	if (!ks)
+		return -ENOMEM;
+	memset(ks, 0, sizeof(*ks));
+	ks->machine = m;
+	ks->state_order = order;
+	spin_lock_init(&ks->cache_chain_lock);
+	spin_lock_init(&ks->failslab_lock);
+	INIT_LIST_HEAD(&ks->cache_chain);
+	ks->slab_break_gfp_order = ((uint64_t)m->totalram_pages << PAGE_SHIFT) > (32ULL << 20) ?
+				   BREAK_GFP_ORDER_HI : BREAK_GFP_ORDER_LO;
+	m->kmem = ks;
+
+	/* 1. the cache of caches: a static descriptor, no array yet */
+	if (kmem_cache_setup(ks, &ks->cache_cache, "kmem_cache", sizeof(kmem_cache_t), 0,
+			     SLAB_HWCACHE_ALIGN, NULL, NULL))
+		goto fail;
+	BUG_ON_MSG(ks->cache_cache.flags & CFLGS_OFF_SLAB, "kmem_cache: descriptor off-slab");
+	list_add(&ks->cache_cache.next, &ks->cache_chain);
+	ks->nr_caches = 1;
+
+	/* 2. the general caches, smallest first: off-slab ones use the smaller */
+	for (int i = 0; i < NR_GENERAL_CACHES; i++) {
+		size_t sz = (size_t)KMALLOC_MIN_SIZE << i;
+
+		snprintf(name, sizeof(name), "size-%zu", sz);
+		c = kmem_cache_create(name, sz, KMALLOC_MINALIGN, SLAB_HWCACHE_ALIGN, NULL, NULL);
+		if (!c)
+			goto fail;
+		ks->cache_sizes[i].cs_cachep = c;
+		ks->cache_sizes[i].cs_size = sz;
+		snprintf(name, sizeof(name), "size-%zu(DMA)", sz);
+		c = kmem_cache_create(name, sz, KMALLOC_MINALIGN,
+				      SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA, NULL, NULL);
+		if (!c)
+			goto fail;
+		ks->cache_sizes[i].cs_dmacachep = c;
+	}
+
+	/* 3. per-CPU arrays for every cache so far, then for every new one */
+	list_for_each_entry(c, &ks->cache_chain, next)
+		if (enable_cpucache(c))
+			goto fail;
+	ks->cpucache_up = true;
+
+	/* 4. the caches every kernel object of vmsim comes from */
+	ks->vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct),
+					       0, SLAB_HWCACHE_ALIGN, NULL, NULL);
+	ks->mm_cachep = kmem_cache_create("mm_struct", sizeof(struct mm_struct), 0,
+					  SLAB_HWCACHE_ALIGN, NULL, NULL);
+	ks->task_struct_cachep = kmem_cache_create("task_struct", sizeof(struct task_struct),
+						   0, SLAB_HWCACHE_ALIGN, NULL, NULL);
+	pgd = pgd_bytes[m->cfg.paging];
+	ks->pgd_cachep = kmem_cache_create("pgd", pgd, pgd, 0, NULL, NULL);
+	if (!ks->vm_area_cachep || !ks->mm_cachep || !ks->task_struct_cachep || !ks->pgd_cachep)
+		goto fail;
+
+	m->slab_drain = kmem_slab_drain;
+	m->slab_active_objs = kmem_active_objs;
+	return 0;
+
+fail:
+	kmem_cache_init_unwind(m);
+	return -ENOMEM;
+}
+
+/* --- /proc/slabinfo ---------------------------------------------------------------- */
+
+void show_slabinfo(struct machine *m, struct seq_buf *s)
+{
+	struct kmem_state *ks = m->kmem;
+	kmem_cache_t *c;
+
+	seq_puts(s, "slabinfo - version: 2.1\n");
+	seq_puts(s, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		 "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
+		 "<active_slabs> <num_slabs> <sharedavail>\n");
+	if (!ks)
+		return;
+	spin_lock(&ks->cache_chain_lock);
+	list_for_each_entry(c, &ks->cache_chain, next) {
+		unsigned long active_objs, num_slabs, active_slabs;
+
+		spin_lock(&c->spinlock);
+		active_objs = c->inuse_objs;
+		active_slabs = c->nr_slabs[SLABS_FULL] + c->nr_slabs[SLABS_PARTIAL];
+		num_slabs = active_slabs + c->nr_slabs[SLABS_FREE];
+		spin_unlock(&c->spinlock);
+		seq_printf(s, "%-17s %6lu %6lu %6u %4u %4d", c->name, active_objs,
+			   num_slabs * c->num, c->buffer_size, c->num, 1 << c->gfporder);
+		seq_printf(s, " : tunables %4u %4u %4u", c->limit, c->batchcount, 0u);
+		seq_printf(s, " : slabdata %6lu %6lu %6lu", active_slabs, num_slabs, 0UL);
+		seq_putc(s, '\n');
+	}
+	spin_unlock(&ks->cache_chain_lock);
+}
+
+/* --- introspection and validators -------------------------------------------------- */
+
+const char *kmem_cache_name(const kmem_cache_t *cachep)
+{
+	return cachep->name;
+}
+
+void kmem_cache_get_info(kmem_cache_t *cachep, struct kmem_cache_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->name = cachep->name;
+	info->objsize = cachep->objsize;
+	info->buffer_size = cachep->buffer_size;
+	info->align = cachep->align;
+	info->num = cachep->num;
+	info->gfporder = cachep->gfporder;
+	info->colour = cachep->colour;
+	info->colour_off = cachep->colour_off;
+	info->limit = cachep->limit;
+	info->batchcount = cachep->batchcount;
+	info->off_slab = cachep->flags & CFLGS_OFF_SLAB;
+	info->flags = cachep->flags & ~CFLGS_OFF_SLAB;
+	spin_lock(&cachep->spinlock);
+	info->active_objs = cachep->inuse_objs;
+	info->active_slabs = cachep->nr_slabs[SLABS_FULL] + cachep->nr_slabs[SLABS_PARTIAL];
+	info->free_slabs = cachep->nr_slabs[SLABS_FREE];
+	info->num_slabs = info->active_slabs + info->free_slabs;
+	info->num_objs = info->num_slabs * cachep->num;
+	info->ctor_calls = cachep->ctor_calls;
+	info->dtor_calls = cachep->dtor_calls;
+	spin_unlock(&cachep->spinlock);
+}
+
+unsigned long kmem_obj_colouroff(kmem_cache_t *cachep, const void *objp)
+{
+	slab_t *slabp = page_get_slab(slab_virt_to_page(cachep, objp));
+	unsigned long off = slabp->colouroff;
+
+	if (!(cachep->flags & CFLGS_OFF_SLAB))
+		off -= cachep->slab_size;
+	return off;
+}
+
+/* One slab: inuse fits its list, the free chain is well formed, pages agree. */
+static void check_slab(kmem_cache_t *cachep, slab_t *slabp, enum slab_list list)
+{
+	static const char *const names[] = { "full", "partial", "free" };
+	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
+	char *start = (char *)slabp->s_mem - slabp->colouroff;
+	struct page *page = slab_virt_to_page(cachep, start);
+	unsigned long colour = kmem_obj_colouroff(cachep, slabp->s_mem);
+	unsigned int nfree = 0, active = 0;
+
+	if (slab_state(cachep, slabp->inuse) != list || slabp->inuse > cachep->num)
+		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slab %p on the %s list has "
+				"inuse %u of %u", cachep->name, (void *)slabp, names[list],
+				slabp->inuse, cachep->num);
+	if (((uintptr_t)start & (PAGE_SIZE - 1)) || colour % cachep->colour_off ||
+	    colour / cachep->colour_off >= max(cachep->colour, 1u))
+		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slab %p: bad colour offset %lu",
+				cachep->name, (void *)slabp, colour);
+	for (unsigned long i = 0; i < (1UL << cachep->gfporder); i++)
+		if (!PageSlab(page + i) || page_get_cache(page + i) != cachep ||
+		    page_get_slab(page + i) != slabp)
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slab %p: pfn %lu not "
+					"marked as its page (flags %#x)", cachep->name,
+					(void *)slabp, page_to_pfn(page + i),
+					atomic_load(&page[i].flags));
+	for (kmem_bufctl_t i = slabp->free; i != BUFCTL_END; i = bufctl[i]) {
+		if (i >= cachep->num || ++nfree > cachep->num - slabp->inuse)
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slab %p: free list "
+					"broken at index %u (inuse %u of %u)", cachep->name,
+					(void *)slabp, i, slabp->inuse, cachep->num);
+	}
+	for (unsigned int i = 0; i < cachep->num; i++)
+		active += bufctl[i] == BUFCTL_ACTIVE;
+	if (nfree != cachep->num - slabp->inuse || active != slabp->inuse)
+		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slab %p: %u free on the list, "
+				"%u marked in use, inuse %u of %u", cachep->name, (void *)slabp,
+				nfree, active, slabp->inuse, cachep->num);
+}
+
+bool kmem_cache_is_valid(kmem_cache_t *cachep)
+{
+	struct array_cache *ac = cachep->array[smp_processor_id()];
+	unsigned long counted[NR_SLAB_LISTS] = { 0 }, inuse = 0;
+
+	spin_lock(&cachep->spinlock);
+	for (int l = 0; l < NR_SLAB_LISTS; l++) {
+		slab_t *slabp;
+
+		list_for_each_entry(slabp, &cachep->lists[l], list) {
+			check_slab(cachep, slabp, (enum slab_list)l);
+			counted[l]++;
+			inuse += slabp->inuse;
+		}
+		if (counted[l] != cachep->nr_slabs[l])
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): list %d holds %lu slabs, "
+					"counter says %lu", cachep->name, l, counted[l],
+					cachep->nr_slabs[l]);
+	}
+	if (inuse != cachep->inuse_objs)
+		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slabs have %lu objects in use, "
+				"counter says %lu", cachep->name, inuse, cachep->inuse_objs);
+	if (ac->avail > ac->limit || ac->avail > inuse)
+		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): cpu %d array holds %u of %u "
+				"(%lu in use)", cachep->name, smp_processor_id(), ac->avail,
+				ac->limit, inuse);
+	for (unsigned int i = 0; i < ac->avail; i++) {
+		void *objp = ac->entry[i];
+		slab_t *slabp;
+
+		if (virt_to_cache(cachep->machine, objp) != cachep)
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): cpu %d array entry %u "
+					"(%p) is not an object of this cache", cachep->name,
+					smp_processor_id(), i, objp);
+		slabp = page_get_slab(slab_virt_to_page(cachep, objp));
+		if (slab_bufctl(slabp)[obj_to_index(cachep, slabp, objp)] != BUFCTL_ACTIVE)
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): cpu %d array entry %u "
+					"(%p) is also on its slab's free list", cachep->name,
+					smp_processor_id(), i, objp);
+	}
+	spin_unlock(&cachep->spinlock);
+	return true;
+}
+
+bool kmem_is_valid(struct machine *m)
+{
+	struct kmem_state *ks = m->kmem;
+	unsigned long pages[2] = { 0, 0 };
+	unsigned long have[2] = { global_page_state(m, NR_SLAB_RECLAIMABLE),
+				  global_page_state(m, NR_SLAB_UNRECLAIMABLE) };
+	kmem_cache_t *c;
+
+	spin_lock(&ks->cache_chain_lock);
+	list_for_each_entry(c, &ks->cache_chain, next) {
+		kmem_cache_is_valid(c);
+		spin_lock(&c->spinlock);
+		pages[!(c->flags & SLAB_RECLAIM_ACCOUNT)] += cache_total_slabs(c) << c->gfporder;
+		spin_unlock(&c->spinlock);
+	}
+	spin_unlock(&ks->cache_chain_lock);
+	BUG_ON_MSG(pages[0] != have[0] || pages[1] != have[1],
+		   "kmem_is_valid: slabs hold %lu reclaimable + %lu unreclaimable pages, "
+		   "zone counters say %lu + %lu", pages[0], pages[1], have[0], have[1]);
+	return true;
+}
