@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include "kern/mm.h"
 #include "kern/pgtable.h"
+#include "kern/slab.h"
 #include "kern/swap.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
@@ -365,6 +366,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	setup_per_zone_pages_min(m);
 
 	/* --- subsystem init: each subsystem adds its call here, in order --- */
+	if (kmem_cache_init(m))			/* mm/slab.c: needs the buddy allocator */
+		goto fail_boot;
 	if (paging_init(m))			/* arch/sim/pgtable.c: init_mm, ZERO_PAGE, TLBs */
 		goto fail_boot;
 	lru_init(m);
