@@ -90,6 +90,20 @@ tsan-test:
 		$(TSAN_BUILD)/test_runner
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/test_runner stress
 
+# libFuzzer target for the script parser (clang; FUZZ_TIME seconds), seeded
+# with the scenarios.  Crashes are left as crash-* files to replay.
+FUZZ_BUILD := build/fuzz
+FUZZ_TIME  ?= 60
+fuzz:
+	$(MAKE) --no-print-directory CC=clang SAN=fuzzer-no-link,address,undefined DEBUG=1 \
+		BUILD=$(FUZZ_BUILD) OPT="-O1 -g" $(FUZZ_BUILD)/libvmsim.a
+	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		tests/fuzz/fuzz_script.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/fuzz_script \
+		-pthread -lm
+	@mkdir -p $(FUZZ_BUILD)/corpus
+	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		$(FUZZ_BUILD)/corpus tests/scenarios
+
 run: $(BUILD)/vmsim
 	$(BUILD)/vmsim run
 

@@ -1,18 +1,122 @@
 #!/bin/sh
-# Runs every tests/scenarios/*.vms through $VMSIM and compares the output
-# with the expected file beside it.  (First version; the tool grows it.)
+# Golden-output scenarios of the vmsim tool.  For each tests/scenarios/NAME.vms:
+#   NAME.args    optional: the flags to run it with (default: -q)
+#   NAME.out     expected standard output (required)
+#   NAME.err     optional: expected standard error (otherwise it must be empty)
+#   NAME.status  optional: expected exit status (default 0)
+# Each scenario runs twice and both runs must be byte-identical (determinism).
+# The built-in demo runs too (twice, text and --json): it must exit 0 with
+# identical output each time.  Ends with "scenarios: N passed, N failed".
+#
+#   VMSIM=build/asan/vmsim sh tests/run-scenarios.sh [NAME-SUBSTRING]
+#   UPDATE=1 ... rewrites the expected files from the current output
+#                (review the diff before committing it).
 set -u
 VMSIM=${VMSIM:-build/vmsim}
-pass=0; fail=0
+FILTER=${1:-}
+UPDATE=${UPDATE:-0}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmsim-scen.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0
+fail=0
+
+if [ ! -x "$VMSIM" ]; then
+	echo "run-scenarios: $VMSIM is not an executable (set VMSIM=)" >&2
+	exit 2
+fi
+
+failed() {
+	echo "FAIL $1: $2"
+	fail=$((fail + 1))
+}
+
+show_diff() {
+	diff -u "$1" "$2" | head -40
+}
+
 for f in tests/scenarios/*.vms; do
 	[ -e "$f" ] || continue
-	exp="${f%.vms}.out"
-	out=$("$VMSIM" run -q "$f" 2>&1)
-	if [ -f "$exp" ] && [ "$out" = "$(cat "$exp")" ]; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL scenario $f"; fail=$((fail + 1))
+	base=${f%.vms}
+	name=${base##*/}
+	case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+	args="-q"
+	[ -f "$base.args" ] && args=$(cat "$base.args")
+	want_status=0
+	[ -f "$base.status" ] && want_status=$(cat "$base.status")
+
+	# shellcheck disable=SC2086
+	"$VMSIM" run $args "$f" >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	# shellcheck disable=SC2086
+	"$VMSIM" run $args "$f" >"$tmp/out2" 2>"$tmp/err2" </dev/null
+	status2=$?
+
+	if [ "$UPDATE" = 1 ]; then
+		cp "$tmp/out" "$base.out"
+		if [ -s "$tmp/err" ]; then cp "$tmp/err" "$base.err"; else rm -f "$base.err"; fi
+		if [ "$status" != 0 ]; then echo "$status" >"$base.status"; else rm -f "$base.status"; fi
 	fi
+
+	if [ ! -f "$base.out" ]; then
+		failed "$name" "no expected output $base.out"
+		continue
+	fi
+	if ! cmp -s "$tmp/out" "$base.out"; then
+		failed "$name" "standard output differs from $base.out"
+		show_diff "$base.out" "$tmp/out"
+		continue
+	fi
+	if [ -f "$base.err" ]; then
+		if ! cmp -s "$tmp/err" "$base.err"; then
+			failed "$name" "standard error differs from $base.err"
+			show_diff "$base.err" "$tmp/err"
+			continue
+		fi
+	elif [ -s "$tmp/err" ]; then
+		failed "$name" "unexpected standard error:"
+		head -20 "$tmp/err"
+		continue
+	fi
+	if [ "$status" != "$want_status" ]; then
+		failed "$name" "exit status $status, wanted $want_status"
+		continue
+	fi
+	if [ "$status2" != "$status" ] || ! cmp -s "$tmp/out" "$tmp/out2" ||
+	   ! cmp -s "$tmp/err" "$tmp/err2"; then
+		failed "$name" "second run differs from the first (not deterministic)"
+		show_diff "$tmp/out" "$tmp/out2"
+		continue
+	fi
+	pass=$((pass + 1))
 done
+
+# The built-in demo (what `make run` shows), text and JSON, twice each.
+case "demo" in *"$FILTER"*)
+	for mode in "" "--json"; do
+		# shellcheck disable=SC2086
+		"$VMSIM" run $mode >"$tmp/demo1" 2>"$tmp/demoerr" </dev/null
+		s1=$?
+		# shellcheck disable=SC2086
+		"$VMSIM" run $mode >"$tmp/demo2" 2>>"$tmp/demoerr" </dev/null
+		s2=$?
+		if [ "$s1" != 0 ] || [ "$s2" != 0 ]; then
+			failed "demo$mode" "exit status $s1/$s2"
+			head -20 "$tmp/demoerr"
+		elif [ -s "$tmp/demoerr" ]; then
+			failed "demo$mode" "standard error not empty"
+			head -20 "$tmp/demoerr"
+		elif ! cmp -s "$tmp/demo1" "$tmp/demo2"; then
+			failed "demo$mode" "two runs differ (not deterministic)"
+			show_diff "$tmp/demo1" "$tmp/demo2"
+		elif ! grep -q "killed by SIGSEGV" "$tmp/demo1" ||
+		     ! grep -q 'report' "$tmp/demo1"; then
+			failed "demo$mode" "no SIGSEGV kill line or no report"
+		else
+			pass=$((pass + 1))
+		fi
+	done
+	;;
+esac
+
 echo "scenarios: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

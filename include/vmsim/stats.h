@@ -1,0 +1,128 @@
+/*
+ * Introspection of a simulated machine for reports and learners: zones and
+ * their watermarks, buddy free blocks per order, slab totals, per-process
+ * memory (VSZ, RSS, page-table pages), fault counters by kind, the TLB hit
+ * rate, every vm event by name, one frame (`show page PFN`) and a
+ * page-table walk (`show A pagetable ADDR`).  Implementation:
+ * kernel/stats.c.  None of these changes the machine: a report between two
+ * commands leaves every counter as it was.
+ */
+#ifndef VMSIM_STATS_H
+#define VMSIM_STATS_H
+
+#include "vmsim/vmsim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMSIM_NR_ORDERS		11	/* buddy orders 0 .. 10 */
+#define VMSIM_PAGE_SIZE		4096UL
+
+/* The machine's frames as booted. */
+struct vmsim_mem_stats {
+	unsigned long total_pages;	/* frames of RAM (max_pfn) */
+	unsigned long managed_pages;	/* given to the buddy allocator */
+	unsigned long reserved_pages;	/* kept at boot (mem_map, kernel, ...) */
+	unsigned long high_pages;	/* HIGHMEM frames */
+	unsigned long free_pages;	/* free now (buddy lists + per-CPU lists) */
+	int nr_zones;			/* populated zones, over all nodes */
+};
+void vmsim_mem_stats(vmsim_machine_t *m, struct vmsim_mem_stats *out);
+
+struct vmsim_zone_stats {
+	int node;
+	char name[16];			/* "DMA", "Normal", "HighMem" */
+	unsigned long start_pfn;
+	unsigned long spanned_pages, present_pages, managed_pages;
+	unsigned long free_pages;	/* buddy + per-CPU lists */
+	unsigned long pcp_pages;	/* of which on per-CPU lists */
+	unsigned long min_pages, low_pages, high_pages;	/* watermarks */
+	unsigned long nr_free[VMSIM_NR_ORDERS];	/* free blocks per order */
+};
+/* Populated zone number @index (node order, then DMA, Normal, HighMem): 0 or -ENOENT. */
+int vmsim_zone_stats(vmsim_machine_t *m, int index, struct vmsim_zone_stats *out);
+
+/* Sums over the slab caches (the rows of /proc/slabinfo). */
+struct vmsim_slab_totals {
+	unsigned long caches;
+	unsigned long active_objs, total_objs;
+	unsigned long active_slabs, total_slabs;
+	unsigned long pages;		/* pages held by slabs */
+	unsigned long active_bytes;	/* active objects times their size */
+};
+/* 0, or -ENOENT when the machine has no slab allocator to report. */
+int vmsim_slab_totals(vmsim_machine_t *m, struct vmsim_slab_totals *out);
+
+/* One live process's memory, as /proc/PID/status counts it (pages). */
+struct vmsim_task_stats {
+	int pid;
+	unsigned long vm_pages;		/* VmSize */
+	unsigned long hiwater_vm_pages;	/* VmPeak */
+	unsigned long rss_pages;	/* VmRSS: anon + file + shmem */
+	unsigned long rss_anon_pages, rss_file_pages, rss_shmem_pages;
+	unsigned long hiwater_rss_pages;/* VmHWM */
+	unsigned long locked_pages;	/* VmLck */
+	unsigned long pte_pages;	/* page-table pages below the pgd (VmPTE) */
+	unsigned long swap_pages;	/* VmSwap */
+	unsigned long data_pages, stack_pages, exec_pages;
+	int nr_vmas;
+	int mm_users;			/* > 1: threads share the address space */
+	unsigned long min_flt, maj_flt;
+};
+/* 0, or -ESRCH if @pid is not alive. */
+int vmsim_task_stats(vmsim_machine_t *m, int pid, struct vmsim_task_stats *out);
+
+/* Page faults by kind (vm events summed over CPUs). */
+struct vmsim_fault_stats {
+	uint64_t total;			/* pgfault */
+	uint64_t major;			/* pgmajfault */
+	uint64_t minor;			/* total - major */
+	uint64_t anon;			/* demand-zero private page */
+	uint64_t zero_page;		/* read fault mapped the ZERO_PAGE */
+	uint64_t cow;			/* do_wp_page copied */
+	uint64_t cow_reuse;		/* do_wp_page reused the only mapping */
+	uint64_t stack_grow;		/* expand_stack */
+	uint64_t sigsegv, sigbus;	/* faults that ended in a signal */
+};
+void vmsim_fault_stats(vmsim_machine_t *m, struct vmsim_fault_stats *out);
+
+struct vmsim_tlb_stats {
+	uint64_t hits, misses, flushes, shootdowns;
+	/* hits / (hits + misses) in hundredths of a percent; -1 with no lookups */
+	long hit_rate_centi_pct;
+};
+void vmsim_tlb_stats(vmsim_machine_t *m, struct vmsim_tlb_stats *out);
+
+/*
+ * Every counter of /proc/vmstat, by index: zone items first (summed over
+ * zones), then events (summed over CPUs), vmsim's own events last.
+ */
+int vmsim_vmstat_count(void);
+const char *vmsim_vmstat_name(int index);
+uint64_t vmsim_vmstat_value(vmsim_machine_t *m, int index);
+/* By name ("pgfault"): 0 with *val, or -ENOENT. */
+int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *val);
+
+/*
+ * A frame for learners: pfn, physical address, node and zone, flags by
+ * name, reference and map counts, what the frame is used for (free in the
+ * buddy lists with its order, slab, page table, anonymous, ...).  No host
+ * pointers: the text is the same in every run.  malloc'd; NULL with errno
+ * EINVAL if @pfn is not a frame of the machine.
+ */
+char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
+
+/*
+ * The walk of @addr through @pid's page tables, one line per real level
+ * (index, entry value, flags, the next table's physical address) down to
+ * the frame and the physical address, or to the level where the walk
+ * stops (not present, swap entry, PROT_NONE).  malloc'd; NULL with errno
+ * ESRCH if @pid is not alive.
+ */
+char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

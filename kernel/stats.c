@@ -1,0 +1,430 @@
+/*
+ * Introspection for reports and learners (include/vmsim/stats.h): reads
+ * zones, buddy lists, the vm counters, a task's mm counters, a frame's
+ * struct page and a page-table walk, without changing any of them (no
+ * allocation in the machine, no TLB or cr3 traffic: the walk reads the
+ * tables as a debugger would, it does not run the MMU).
+ *
+ * Locks taken: zone->lock (free lists), task->run_lock then
+ * mm->page_table_lock (a task's mm and its tables), in that order.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kern/mm.h"
+#include "kern/sched.h"
+#include "kern/pgtable.h"
+#include "vmsim/stats.h"
+
+_Static_assert(VMSIM_NR_ORDERS == MAX_ORDER, "VMSIM_NR_ORDERS must equal MAX_ORDER");
+_Static_assert(VMSIM_PAGE_SIZE == PAGE_SIZE, "VMSIM_PAGE_SIZE must equal PAGE_SIZE");
+
+static zone_t *nth_populated_zone(struct machine *m, int index)
+{
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			zone_t *z = &m->node_data[n].node_zones[j];
+			if (z->spanned_pages && index-- == 0)
+				return z;
+		}
+	return NULL;
+}
+
+void vmsim_mem_stats(vmsim_machine_t *m, struct vmsim_mem_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->total_pages = m->max_pfn;
+	out->managed_pages = m->totalram_pages;
+	out->reserved_pages = m->reserved_pages;
+	out->high_pages = m->totalhigh_pages;
+	for (zone_t *z; (z = nth_populated_zone(m, out->nr_zones)); out->nr_zones++)
+		out->free_pages += zone_free_pages(z);
+}
+
+int vmsim_zone_stats(vmsim_machine_t *m, int index, struct vmsim_zone_stats *out)
+{
+	zone_t *z = index >= 0 ? nth_populated_zone(m, index) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!z)
+		return -ENOENT;
+	out->node = z->zone_pgdat->node_id;
+	snprintf(out->name, sizeof(out->name), "%s", z->name ? z->name : "?");
+	out->start_pfn = z->zone_start_pfn;
+	out->spanned_pages = z->spanned_pages;
+	out->present_pages = z->present_pages;
+	out->managed_pages = z->managed_pages;
+	out->min_pages = z->pages_min;
+	out->low_pages = z->pages_low;
+	out->high_pages = z->pages_high;
+	for (int c = 0; c < m->nr_cpus; c++)
+		out->pcp_pages += (unsigned long)READ_ONCE(z->pageset[c].count);
+	out->free_pages = zone_free_pages(z);
+	spin_lock(&z->lock);
+	for (int o = 0; o < MAX_ORDER; o++)
+		out->nr_free[o] = z->free_area[o].nr_free;
+	spin_unlock(&z->lock);
+	return 0;
+}
+
+/*
+ * Slab totals are the sums of /proc/slabinfo's rows (as slabtop computes
+ * them), so they agree with `show slabinfo` by construction.
+ */
+int vmsim_slab_totals(vmsim_machine_t *m, struct vmsim_slab_totals *out)
+{
+	char *text = vmsim_proc_read(m, "slabinfo");
+	char *line, *save = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!text)
+		return -ENOENT;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		unsigned long act, num, size, per, pps, aslabs, nslabs;
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		if (sscanf(line, "%63s %lu %lu %lu %lu %lu : tunables %*u %*u %*u : slabdata %lu %lu",
+			   name, &act, &num, &size, &per, &pps, &aslabs, &nslabs) != 8)
+			continue;
+		out->caches++;
+		out->active_objs += act;
+		out->total_objs += num;
+		out->active_slabs += aslabs;
+		out->total_slabs += nslabs;
+		out->pages += nslabs * pps;
+		out->active_bytes += act * size;
+	}
+	free(text);
+	return 0;
+}
+
+int vmsim_task_stats(vmsim_machine_t *m, int pid, struct vmsim_task_stats *out)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+	struct task_struct *t = find_get_task(m, pid);
+	struct mm_struct *mm;
+	int ret = -ESRCH;
+
+	memset(out, 0, sizeof(*out));
+	if (!t)
+		goto out;
+	/* run_lock keeps the task from running (and exiting) while we look */
+	pthread_mutex_lock(&t->run_lock);
+	mm = t->state == TASK_RUNNING ? t->mm : NULL;
+	if (mm) {
+		out->pid = pid;
+		out->vm_pages = mm->total_vm;
+		out->hiwater_vm_pages = max(mm->hiwater_vm, mm->total_vm);
+		out->rss_anon_pages = (unsigned long)atomic_load(&mm->rss_anon);
+		out->rss_file_pages = (unsigned long)atomic_load(&mm->rss_file);
+		out->rss_shmem_pages = (unsigned long)atomic_load(&mm->rss_shmem);
+		out->rss_pages = get_mm_rss(mm);
+		out->hiwater_rss_pages = max(mm->hiwater_rss, out->rss_pages);
+		out->locked_pages = mm->locked_vm;
+		out->pte_pages = (unsigned long)atomic_load(&mm->nr_ptes);
+		out->swap_pages = (unsigned long)atomic_load(&mm->swap_ents);
+		out->data_pages = mm->data_vm;
+		out->stack_pages = mm->stack_vm;
+		out->exec_pages = mm->exec_vm;
+		out->nr_vmas = mm->map_count;
+		out->mm_users = atomic_load(&mm->mm_users);
+		out->min_flt = t->min_flt;
+		out->maj_flt = t->maj_flt;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&t->run_lock);
+	put_task_struct(t);
+out:
+	cpu_leave(saved);
+	return ret;
+}
+
+void vmsim_fault_stats(vmsim_machine_t *m, struct vmsim_fault_stats *out)
+{
+	out->total = sum_vm_event(m, PGFAULT);
+	out->major = sum_vm_event(m, PGMAJFAULT);
+	out->minor = out->total >= out->major ? out->total - out->major : 0;
+	out->anon = sum_vm_event(m, PGFAULT_ANON);
+	out->zero_page = sum_vm_event(m, PGFAULT_ZERO);
+	out->cow = sum_vm_event(m, PGFAULT_COW);
+	out->cow_reuse = sum_vm_event(m, PGFAULT_COW_REUSE);
+	out->stack_grow = sum_vm_event(m, PGFAULT_STACK_GROW);
+	out->sigsegv = sum_vm_event(m, PGFAULT_SIGSEGV);
+	out->sigbus = sum_vm_event(m, PGFAULT_SIGBUS);
+}
+
+void vmsim_tlb_stats(vmsim_machine_t *m, struct vmsim_tlb_stats *out)
+{
+	uint64_t lookups;
+
+	out->hits = sum_vm_event(m, TLB_HIT);
+	out->misses = sum_vm_event(m, TLB_MISS);
+	out->flushes = sum_vm_event(m, TLB_FLUSH);
+	out->shootdowns = sum_vm_event(m, TLB_SHOOTDOWN);
+	lookups = out->hits + out->misses;
+	/* rounded to the nearest hundredth of a percent, in integers (determinism) */
+	out->hit_rate_centi_pct = lookups ? (long)((out->hits * 20000 + lookups) / (2 * lookups)) : -1;
+}
+
+int vmsim_vmstat_count(void)
+{
+	return NR_VM_ZONE_STAT_ITEMS + NR_VM_EVENT_ITEMS;
+}
+
+const char *vmsim_vmstat_name(int i)
+{
+	if (i < 0 || i >= vmsim_vmstat_count())
+		return NULL;
+	if (i < NR_VM_ZONE_STAT_ITEMS)
+		return zone_stat_names[i];
+	return vm_event_names[i - NR_VM_ZONE_STAT_ITEMS];
+}
+
+uint64_t vmsim_vmstat_value(vmsim_machine_t *m, int i)
+{
+	if (i < 0 || i >= vmsim_vmstat_count())
+		return 0;
+	if (i < NR_VM_ZONE_STAT_ITEMS)
+		return global_page_state(m, (enum zone_stat_item)i);
+	return sum_vm_event(m, (enum vm_event_item)(i - NR_VM_ZONE_STAT_ITEMS));
+}
+
+int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *val)
+{
+	for (int i = 0; i < vmsim_vmstat_count(); i++)
+		if (!strcmp(vmsim_vmstat_name(i), name)) {
+			*val = vmsim_vmstat_value(m, i);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* --- one frame ------------------------------------------------------------- */
+
+static const char *const pageflag_names[__NR_PAGEFLAGS] = { PAGEFLAG_NAMES };
+
+/* What a frame is used for, from its flags and counts. */
+static void page_role(struct machine *m, struct page *page, struct seq_buf *s)
+{
+	int count = page_count(page);
+
+	if (PageBuddy(page))
+		seq_printf(s, "free: head of a buddy block of order %lu (%lu pages)\n",
+			   page->private, 1UL << (page->private < MAX_ORDER ? page->private : 0));
+	else if (page == m->zero_page || PageZero(page))
+		seq_puts(s, "the ZERO_PAGE (shared, read-only, all zeroes)\n");
+	else if (PageReserved(page))
+		seq_puts(s, "reserved at boot (never given to the buddy allocator)\n");
+	else if (PageSlab(page))
+		seq_puts(s, "slab: part of a slab cache\n");
+	else if (PagePageTable(page))
+		seq_puts(s, "page table\n");
+	else if (count == 0)
+		seq_puts(s, "free: inside a buddy block or on a per-CPU list\n");
+	else if (PageAnon(page) || PageSwapBacked(page))
+		seq_printf(s, "anonymous user page, mapped by %d PTE%s\n", page_mapcount(page),
+			   page_mapcount(page) == 1 ? "" : "s");
+	else if (page->mapping)
+		seq_printf(s, "page cache, index %lu, mapped by %d PTE%s\n", page->index,
+			   page_mapcount(page), page_mapcount(page) == 1 ? "" : "s");
+	else
+		seq_puts(s, "allocated (kernel)\n");
+}
+
+char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn)
+{
+	struct seq_buf s;
+	struct page *page;
+	unsigned int flags;
+	bool any = false;
+
+	if (!pfn_valid(m, pfn)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	page = pfn_to_page(m, pfn);
+	flags = atomic_load_explicit(&page->flags, memory_order_relaxed);
+	seq_init(&s);
+	seq_printf(&s, "page %lu: phys 0x%llx", pfn, (unsigned long long)pfn << PAGE_SHIFT);
+	if (page->zone)
+		seq_printf(&s, ", node %d, zone %s", page->zone->zone_pgdat->node_id,
+			   page->zone->name);
+	seq_printf(&s, "\n  flags    0x%x (", flags);
+	for (int b = 0; b < __NR_PAGEFLAGS; b++)
+		if (flags & (1u << b)) {
+			seq_printf(&s, "%s%s", any ? "," : "", pageflag_names[b]);
+			any = true;
+		}
+	seq_printf(&s, ")\n  count    %d\n  mapcount %d\n", page_count(page), page_mapcount(page));
+	/* never a host pointer: the text must not change from run to run */
+	seq_printf(&s, "  mapping  %s\n  index    %lu\n  private  0x%lx\n  age      %u\n",
+		   page->mapping ? "set" : "none", page->index, page->private,
+		   (unsigned int)page->age);
+	seq_puts(&s, "  use      ");
+	page_role(m, page, &s);
+	return seq_take(&s);
+}
+
+/* --- a page-table walk ------------------------------------------------------ */
+
+static void entry_flags(uint64_t e, bool wide, bool leaf, struct seq_buf *s)
+{
+	if (!(e & _PAGE_PRESENT) && !(leaf && (e & _PAGE_PROTNONE))) {
+		seq_puts(s, "not present");
+		return;
+	}
+	seq_puts(s, e & _PAGE_PRESENT ? "present" : "protnone");
+	seq_puts(s, e & _PAGE_RW ? " rw" : " ro");
+	seq_puts(s, e & _PAGE_USER ? " user" : " kernel");
+	if (e & _PAGE_ACCESSED)
+		seq_puts(s, " accessed");
+	if (e & _PAGE_DIRTY)
+		seq_puts(s, " dirty");
+	if (!leaf && (e & _PAGE_PSE))
+		seq_puts(s, " large");
+	if (leaf && (e & _PAGE_GLOBAL))
+		seq_puts(s, " global");
+	if (wide && (e & _PAGE_NX))
+		seq_puts(s, " nx");
+}
+
+/* One level's line: "  pgd[255] = 0x... table at 0x... (present rw user ...)" */
+static void walk_line(struct seq_buf *s, const char *name, unsigned long index, uint64_t e,
+		      const struct pgt_format *f, bool leaf)
+{
+	char label[32];
+
+	snprintf(label, sizeof(label), "%s[%lu]", name, index);
+	seq_printf(s, "  %-8s = 0x%0*" PRIx64, label, f->wide ? 16 : 8, e);
+	if (e & _PAGE_PRESENT || (leaf && (e & _PAGE_PROTNONE))) {
+		uint64_t pa = e & f->phys_mask;
+		seq_printf(s, leaf ? "  frame 0x%" PRIx64 " (pfn %" PRIu64 ")" :
+				     "  table at 0x%" PRIx64 " (pfn %" PRIu64 ")",
+			   pa, pa >> PAGE_SHIFT);
+	}
+	seq_puts(s, "  ");
+	entry_flags(e, f->wide, leaf, s);
+	seq_putc(s, '\n');
+}
+
+static unsigned long entry_index(const void *p, const uint8_t *base, const struct pgt_format *f)
+{
+	return (unsigned long)(((const uint8_t *)p - base) >> f->entry_shift);
+}
+
+/* The leaf entry: frame, physical address, or why there is none. */
+static void walk_leaf(struct seq_buf *s, struct machine *m, uint64_t e, unsigned long addr)
+{
+	if (e == 0) {
+		seq_puts(s, "  no page: the PTE is empty (never touched, or unmapped)\n");
+	} else if (!(e & _PAGE_PRESENT) && (e & _PAGE_PROTNONE)) {
+		seq_puts(s, "  PROT_NONE: the page stays mapped for the kernel, the MMU faults\n");
+	} else if (!(e & _PAGE_PRESENT)) {
+		swp_entry_t se = pte_to_swp_entry(__pte(e));
+		seq_printf(s, "  swapped out: swap entry type %u offset %lu\n", swp_type(se),
+			   swp_offset(se));
+	} else {
+		uint64_t pa = (e & pgt_fmt(m)->phys_mask) | (addr & ~PAGE_MASK);
+		unsigned long pfn = (unsigned long)(pa >> PAGE_SHIFT);
+		seq_printf(s, "  physical address 0x%" PRIx64 "\n", pa);
+		if (pfn_valid(m, pfn)) {
+			struct page *page = pfn_to_page(m, pfn);
+			seq_printf(s, "  page %lu: count %d mapcount %d, ", pfn, page_count(page),
+				   page_mapcount(page));
+			page_role(m, page, s);
+		}
+	}
+}
+
+static void walk_tables(struct seq_buf *s, struct machine *m, struct mm_struct *mm,
+			unsigned long addr)
+{
+	const struct pgt_format *f = pgt_fmt(m);
+	const uint8_t *base = m->ram + mm->pgd;	/* table the next shown entry is in */
+	pgdp_t pgd = pgd_offset(mm, addr);
+	pudp_t pud;
+	pmdp_t pmd;
+	ptep_t pte;
+	uint64_t e;
+
+	if (!pgd_trivial(pgd)) {
+		e = pgd_val(pgdp_get(pgd));
+		walk_line(s, "pgd", entry_index(pgd.p, base, f), e, f, false);
+		if (!(e & _PAGE_PRESENT)) {
+			seq_puts(s, "  no page: no pud table covers this address\n");
+			return;
+		}
+		base = __pgt_table(m, e);
+	}
+	pud = pud_offset(pgd, addr);
+	if (!pud_trivial(pud)) {
+		e = pud_val(pudp_get(pud));
+		walk_line(s, f->levels == 4 ? "pud" : "pgd", entry_index(pud.p, base, f), e, f, false);
+		if (!(e & _PAGE_PRESENT)) {
+			seq_puts(s, "  no page: no pmd table covers this address\n");
+			return;
+		}
+		base = __pgt_table(m, e);
+	}
+	pmd = pmd_offset(pud, addr);
+	e = pmd_val(pmdp_get(pmd));
+	walk_line(s, f->levels == 2 ? "pgd" : "pmd", entry_index(pmd.p, base, f), e, f, false);
+	if (!(e & _PAGE_PRESENT)) {
+		seq_puts(s, "  no page: no pte table covers this address\n");
+		return;
+	}
+	if (e & _PAGE_PSE) {
+		uint64_t pa = (e & f->phys_mask & ~((1ULL << f->shift[PGT_PMD]) - 1)) |
+			      (addr & ((1UL << f->shift[PGT_PMD]) - 1));
+		seq_printf(s, "  large page: physical address 0x%" PRIx64 "\n", pa);
+		return;
+	}
+	pte = pte_offset_map(pmd, addr);
+	e = pte_val(ptep_get(pte));
+	/* the index from the address: the mapped pointer may be a kmap slot */
+	walk_line(s, "pte", pte_index(f, addr), e, f, true);
+	pte_unmap(pte);
+	walk_leaf(s, m, e, addr);
+}
+
+char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+	const struct pgt_format *f = pgt_fmt(m);
+	struct task_struct *t = find_get_task(m, pid);
+	struct mm_struct *mm;
+	struct seq_buf s;
+	char *text = NULL;
+
+	if (!t) {
+		errno = ESRCH;
+		goto out;
+	}
+	pthread_mutex_lock(&t->run_lock);
+	mm = t->state == TASK_RUNNING ? t->mm : NULL;
+	if (!mm) {
+		errno = ESRCH;
+		goto unlock;
+	}
+	seq_init(&s);
+	seq_printf(&s, "pid %d address 0x%lx: %s paging, %u levels, pgd at 0x%lx\n", pid, addr,
+		   f->name, f->levels, mm->pgd);
+	if (!pgt_va_valid(f, addr) || addr >= f->task_size) {
+		seq_printf(&s, "  not a user address (user space ends at 0x%lx)\n", f->task_size);
+	} else {
+		spin_lock(&mm->page_table_lock);
+		walk_tables(&s, m, mm, addr);
+		spin_unlock(&mm->page_table_lock);
+	}
+	text = seq_take(&s);
+unlock:
+	pthread_mutex_unlock(&t->run_lock);
+	put_task_struct(t);
+out:
+	cpu_leave(saved);
+	return text;
+}

@@ -1,0 +1,537 @@
+/*
+ * Tests of the script language's parser (kernel/script_parse.c), its fixed
+ * helpers (splitmix64 finaliser, FNV-1a 64, errno names) and the
+ * introspection API (kernel/stats.c) behind the vmsim tool's reports.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include "testlib.h"
+#include "vmsim/process.h"
+#include "vmsim/script.h"
+#include "vmsim/stats.h"
+
+static uint64_t num(const char *s)
+{
+	uint64_t v = 0xdeadbeef;
+
+	ASSERT_MSG(!vmsim_parse_number(s, &v), "'%s' should parse", s);
+	return v;
+}
+
+static void bad_num(const char *s)
+{
+	uint64_t v = 7;
+
+	ASSERT_MSG(vmsim_parse_number(s, &v) == -1, "'%s' should not parse", s);
+	ASSERT_EQ(v, 7);
+}
+
+TEST(tool_parse_number)
+{
+	ASSERT_EQ(num("0"), 0);
+	ASSERT_EQ(num("4096"), 4096);
+	ASSERT_EQ(num("0x1000"), 4096);
+	ASSERT_EQ(num("0XfF"), 255);
+	ASSERT_EQ(num("4K"), 4096);
+	ASSERT_EQ(num("4k"), 4096);
+	ASSERT_EQ(num("3M"), 3 << 20);
+	ASSERT_EQ(num("2G"), 2ULL << 30);
+	ASSERT_EQ(num("0x10K"), 16384);
+	ASSERT_EQ(num("007"), 7);
+	ASSERT_EQ(num("18446744073709551615"), UINT64_MAX);
+	ASSERT_EQ(num("0xffffffffffffffff"), UINT64_MAX);
+	ASSERT_EQ(num("17179869183G"), 17179869183ULL << 30);
+	bad_num("");
+	bad_num("K");
+	bad_num("0x");
+	bad_num("0xK");
+	bad_num("-1");
+	bad_num("+1");
+	bad_num("12a");
+	bad_num("1KK");
+	bad_num("1T");
+	bad_num("1.5M");
+	bad_num(" 1");
+	bad_num("0x1g0");
+	bad_num("18446744073709551616");
+	bad_num("0x10000000000000000");
+	bad_num("17179869184G");
+	bad_num("18014398509481984K");
+}
+
+TEST(tool_parse_prot)
+{
+	int p = -1;
+	char buf[4];
+
+	ASSERT_EQ(vmsim_parse_prot("rw-", &p), 0);
+	ASSERT_EQ(p, VMSIM_PROT_READ | VMSIM_PROT_WRITE);
+	ASSERT_EQ(vmsim_parse_prot("r-x", &p), 0);
+	ASSERT_EQ(p, VMSIM_PROT_READ | VMSIM_PROT_EXEC);
+	ASSERT_EQ(vmsim_parse_prot("---", &p), 0);
+	ASSERT_EQ(p, VMSIM_PROT_NONE);
+	ASSERT_EQ(vmsim_parse_prot("rwx", &p), 0);
+	ASSERT_EQ(p, 7);
+	ASSERT_EQ(vmsim_parse_prot("-w-", &p), 0);
+	ASSERT_EQ(p, VMSIM_PROT_WRITE);
+	p = 99;
+	ASSERT_EQ(vmsim_parse_prot("rw", &p), -1);
+	ASSERT_EQ(vmsim_parse_prot("wr-", &p), -1);
+	ASSERT_EQ(vmsim_parse_prot("rwxp", &p), -1);
+	ASSERT_EQ(vmsim_parse_prot("RW-", &p), -1);
+	ASSERT_EQ(vmsim_parse_prot("", &p), -1);
+	ASSERT_EQ(vmsim_parse_prot("x--", &p), -1);
+	ASSERT_EQ(p, 99);
+	for (int i = 0; i < 8; i++) {
+		vmsim_format_prot(i, buf);
+		ASSERT_EQ(vmsim_parse_prot(buf, &p), 0);
+		ASSERT_EQ(p, i);
+	}
+}
+
+TEST(tool_parse_flag_lists)
+{
+	char err[200];
+	int f = 0;
+
+	ASSERT_EQ(vmsim_parse_mmap_flags("private,anon", &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS);
+	ASSERT_EQ(vmsim_parse_mmap_flags("shared,anon,fixed,populate,locked,noreserve,growsdown",
+					 &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, VMSIM_MAP_SHARED | VMSIM_MAP_ANONYMOUS | VMSIM_MAP_FIXED |
+		  VMSIM_MAP_POPULATE | VMSIM_MAP_LOCKED | VMSIM_MAP_NORESERVE |
+		  VMSIM_MAP_GROWSDOWN);
+	ASSERT_EQ(vmsim_parse_mmap_flags("private,anon,noreplace", &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS | VMSIM_MAP_FIXED_NOREPLACE);
+	ASSERT_EQ(vmsim_parse_mmap_flags("0x22", &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, 0x22);
+	ASSERT_EQ(vmsim_parse_mmap_flags("private,,anon", &f, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, "empty name");
+	ASSERT_EQ(vmsim_parse_mmap_flags("private,bogus", &f, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, "unknown mmap flag 'bogus'");
+	ASSERT_EQ(vmsim_parse_mmap_flags("anon,anon", &f, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, "given twice");
+	ASSERT_EQ(vmsim_parse_mmap_flags("private,", &f, err, sizeof(err)), -1);
+	ASSERT_EQ(vmsim_parse_mremap_flags("maymove,fixed,dontunmap", &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED | VMSIM_MREMAP_DONTUNMAP);
+	ASSERT_EQ(vmsim_parse_mremap_flags("private", &f, err, sizeof(err)), -1);
+	ASSERT_EQ(vmsim_parse_mlockall_flags("current,future", &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, VMSIM_MCL_CURRENT | VMSIM_MCL_FUTURE);
+	ASSERT_EQ(vmsim_parse_advice("dontneed"), VMSIM_MADV_DONTNEED);
+	ASSERT_EQ(vmsim_parse_advice("willneed"), VMSIM_MADV_WILLNEED);
+	ASSERT_EQ(vmsim_parse_advice("sequential"), VMSIM_MADV_SEQUENTIAL);
+	ASSERT_EQ(vmsim_parse_advice("nope"), -1);
+}
+
+static struct vmsim_cmd parse_ok(const char *line)
+{
+	struct vmsim_cmd c;
+	char err[256] = "";
+
+	ASSERT_MSG(!vmsim_cmd_parse(line, &c, err, sizeof(err)), "'%s' failed: %s", line, err);
+	return c;
+}
+
+static void parse_bad(const char *line, const char *msg)
+{
+	struct vmsim_cmd c;
+	char err[256] = "";
+
+	ASSERT_MSG(vmsim_cmd_parse(line, &c, err, sizeof(err)) == -1, "'%s' should fail", line);
+	ASSERT_MSG(strstr(err, msg), "'%s': message '%s' lacks '%s'", line, err, msg);
+	ASSERT_EQ(c.op, VMSIM_CMD_NONE);
+	ASSERT_NULL(c.text);
+}
+
+TEST(tool_parse_commands)
+{
+	struct vmsim_cmd c;
+
+	c = parse_ok("  A   mmap 0 4K\trw-  private,anon   # a comment");
+	ASSERT_EQ(c.op, VMSIM_CMD_MMAP);
+	ASSERT_STREQ(c.proc, "A");
+	ASSERT_EQ(c.addr, 0);
+	ASSERT_EQ(c.len, 4096);
+	ASSERT_EQ(c.prot, VMSIM_PROT_READ | VMSIM_PROT_WRITE);
+	ASSERT_EQ(c.flags, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS);
+	ASSERT_STREQ(c.text, "A mmap 0 4K rw- private,anon");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("spawn proc_2");
+	ASSERT_EQ(c.op, VMSIM_CMD_SPAWN);
+	ASSERT_STREQ(c.child, "proc_2");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A mremap 0x1000 4K 8K maymove");
+	ASSERT_EQ(c.op, VMSIM_CMD_MREMAP);
+	ASSERT_EQ(c.len2, 8192);
+	ASSERT_EQ(c.flags, VMSIM_MREMAP_MAYMOVE);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A touch 0x1000 1M write stride=8K random=10 seed=3");
+	ASSERT_EQ(c.op, VMSIM_CMD_TOUCH);
+	ASSERT_EQ(c.access, VMSIM_ACCESS_WRITE);
+	ASSERT_EQ(c.stride, 8192);
+	ASSERT(c.random);
+	ASSERT_EQ(c.count, 10);
+	ASSERT_EQ(c.seed, 3);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A touch 0x1000 1M");
+	ASSERT_EQ(c.access, VMSIM_ACCESS_READ);
+	ASSERT_EQ(c.stride, 4096);
+	ASSERT(!c.random);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A write 0x10 \"a\\n\\x41\\\"b # not a comment\\0\"  # comment");
+	ASSERT_EQ(c.op, VMSIM_CMD_WRITE);
+	ASSERT_EQ(c.data_len, 22);
+	ASSERT_MEMEQ(c.data, "a\nA\"b # not a comment\0", 22);
+	ASSERT_STREQ(c.text, "A write 0x10 \"a\\n\\x41\\\"b # not a comment\\0\"");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A write 0x10 len=4K pattern=0x99");
+	ASSERT(c.pattern);
+	ASSERT_EQ(c.len, 4096);
+	ASSERT_EQ(c.seed, 0x99);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A mlockall current,future");
+	ASSERT_EQ(c.flags, VMSIM_MCL_CURRENT | VMSIM_MCL_FUTURE);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("A fork B");
+	ASSERT_EQ(c.op, VMSIM_CMD_FORK);
+	ASSERT_STREQ(c.child, "B");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("show A pagetable 0x7f0000000000");
+	ASSERT_EQ(c.op, VMSIM_CMD_SHOW_PROC);
+	ASSERT_EQ(c.show, VMSIM_SHOW_PAGETABLE);
+	ASSERT_EQ(c.addr, 0x7f0000000000ULL);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("show page 0x100");
+	ASSERT_EQ(c.op, VMSIM_CMD_SHOW_PAGE);
+	ASSERT_EQ(c.addr, 256);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("show buddyinfo");
+	ASSERT_EQ(c.op, VMSIM_CMD_SHOW);
+	ASSERT_EQ(c.show, VMSIM_SHOW_BUDDYINFO);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("expect A read 0x1000 3 = 00FFaa");
+	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_READ);
+	ASSERT_EQ(c.data_len, 3);
+	ASSERT_MEMEQ(c.data, "\x00\xff\xaa", 3);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("expect A read 0x1000 65 = fnv1a64:0123456789abcdef");
+	ASSERT(c.data_is_hash);
+	ASSERT_EQ(c.data_hash, 0x0123456789abcdefULL);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("expect A killed SIGSEGV SEGV_MAPERR");
+	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_KILLED);
+	ASSERT_EQ(c.signal, 11);
+	ASSERT_EQ(c.si_code, 1);
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("expect = -ENOMEM");
+	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_RESULT);
+	ASSERT_STREQ(c.value, "-ENOMEM");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("expect LASTRESULT = 0x1000");
+	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_RESULT);
+	ASSERT_STREQ(c.value, "0x1000");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("machine ram=64M paging=pae cpus=2 seed=9");
+	ASSERT_EQ(c.op, VMSIM_CMD_MACHINE);
+	ASSERT_EQ(c.nr_opts, 4);
+	ASSERT_STREQ(c.opt_keys[1], "paging");
+	ASSERT_STREQ(c.opt_values[1], "pae");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("   # only a comment");
+	ASSERT_EQ(c.op, VMSIM_CMD_NONE);
+	vmsim_cmd_free(&c);
+	c = parse_ok("");
+	ASSERT_EQ(c.op, VMSIM_CMD_NONE);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A exit\r");
+	ASSERT_EQ(c.op, VMSIM_CMD_EXIT);
+	vmsim_cmd_free(&c);
+}
+
+TEST(tool_parse_errors)
+{
+	parse_bad("frob-nicate x", "unknown command 'frob-nicate'");
+	parse_bad("frobnicate", "missing command after 'frobnicate'");
+	parse_bad("A frob 1", "unknown command 'frob'");
+	parse_bad("A", "missing command after 'A'");
+	parse_bad("mmap 0 4K rw- private,anon", "needs a process first");
+}
+
+TEST(tool_parse_errors_detail)
+{
+	parse_bad("A mmap 0 4K rw-", "A mmap ADDR LEN PROT FLAGS: expected more words");
+	parse_bad("A mmap 0 4K rw- private,anon x", "expected fewer words");
+	parse_bad("A mmap zero 4K rw- private,anon", "bad ADDR 'zero'");
+	parse_bad("A mmap 0 4K rw private,anon", "bad PROT 'rw'");
+	parse_bad("A mmap 0 4K rw- private,anno", "unknown mmap flag 'anno'");
+	parse_bad("A munmap 0 -4K", "bad LEN '-4K'");
+	parse_bad("A read 0x1000 0", "LEN must be at least 1");
+	parse_bad("A touch 0 4K stride=0", "stride must be at least 1");
+	parse_bad("A touch 0 4K seed=3", "seed= goes with random=");
+	parse_bad("A touch 0 1K random=4", "at least one stride");
+	parse_bad("A touch 0 4K write read", "given twice");
+	parse_bad("A touch 0 4K sideways", "unknown option 'sideways'");
+	parse_bad("A write 0 hello", "in quotes");
+	parse_bad("A write 0 \"abc", "unterminated string");
+	parse_bad("A write 0 \"a\\qb\"", "unknown escape \\q");
+	parse_bad("A write 0 \"a\\x4\"", "two hex digits");
+	parse_bad("A write 0 \"ab\"c", "right after a closing quote");
+	parse_bad("A write 0 pattern=1", "pattern=SEED len=N");
+	parse_bad("A write 0 pattern=1 pattern=2", "expected pattern=SEED len=N");
+	parse_bad("A madvise 0 4K often", "unknown advice 'often'");
+	parse_bad("A mlockall past", "unknown mlockall flag 'past'");
+	parse_bad("A fork 9lives", "bad process name '9lives'");
+	parse_bad("A fork show", "reserved word");
+	parse_bad("spawn mmap", "reserved word");
+	parse_bad("spawn", "spawn A: expected more words");
+	parse_bad("show", "expected what to show");
+	parse_bad("show nothing", "unknown 'nothing'");
+	parse_bad("show A pagetable", "show A pagetable ADDR");
+	parse_bad("show A pages", "unknown 'pages'");
+	parse_bad("show page", "show page PFN");
+	parse_bad("expect A killed SIGFOO", "unknown signal 'SIGFOO'");
+	parse_bad("expect A killed SIGSEGV BUS_ADRERR", "no code of SIGSEGV");
+	parse_bad("expect A read 0x1000 2 = 0011aa", "wants 4 hex digits, got 6");
+	parse_bad("expect A read 0x1000 2 = 00zz", "bad hex byte 'zz'");
+	parse_bad("expect A read 0x1000 100 = 00", "fnv1a64:");
+	parse_bad("expect A read 0x1000 2 00ff", "expect A read ADDR LEN = HEXBYTES");
+	parse_bad("expect =", "one VALUE after =");
+	parse_bad("expect A dead", "unknown form 'dead'");
+	parse_bad("machine ram", "expected KEY=VALUE");
+	parse_bad("machine ram=lots", "machine: bad value 'lots'");
+	parse_bad("machine colour=blue", "unknown machine option 'colour'");
+	parse_bad("\"A\" exit", "cannot start with a string");
+	parse_bad("A ex\x01it", "control character 0x01");
+	parse_bad("A a b c d e f g h i j k l m n o p q", "too many words");
+}
+
+TEST(tool_script_error_lines)
+{
+	static const char text[] =
+		"# comment\n"
+		"\n"
+		"spawn A\n"
+		"A mmap 0 4K rw- private,anon\n"
+		"   \n"
+		"A mmap 0 4K rw- bogus\n"
+		"A exit\n";
+	struct vmsim_script sc;
+	char err[256];
+	int line = -1;
+
+	ASSERT_EQ(vmsim_script_parse(text, sizeof(text) - 1, &sc, err, sizeof(err), &line), -1);
+	ASSERT_EQ(line, 6);
+	ASSERT_CONTAINS(err, "unknown mmap flag 'bogus'");
+	ASSERT_EQ(sc.nr_cmds, 0);
+
+	/* good script: comment and blank lines dropped, numbers kept */
+	ASSERT_EQ(vmsim_script_parse(text, 52, &sc, err, sizeof(err), &line), 0);
+	ASSERT_EQ(sc.nr_cmds, 2);
+	ASSERT_EQ(sc.lines[0], 3);
+	ASSERT_EQ(sc.lines[1], 4);
+	vmsim_script_free(&sc);
+
+	/* no trailing newline, CRLF endings */
+	ASSERT_EQ(vmsim_script_parse("spawn A\r\nA exit", 15, &sc, err, sizeof(err), &line), 0);
+	ASSERT_EQ(sc.nr_cmds, 2);
+	ASSERT_EQ(sc.cmds[1].op, VMSIM_CMD_EXIT);
+	vmsim_script_free(&sc);
+
+	/* a NUL byte is an error on its line */
+	ASSERT_EQ(vmsim_script_parse("spawn A\nA e\0xit\n", 16, &sc, err, sizeof(err), &line), -1);
+	ASSERT_EQ(line, 2);
+	ASSERT_CONTAINS(err, "NUL byte");
+
+	/* over-long lines */
+	char *big = malloc(VMSIM_LINE_MAX + 100);
+	ASSERT_NOT_NULL(big);
+	memset(big, 'a', VMSIM_LINE_MAX + 99);
+	big[0] = '\n';
+	ASSERT_EQ(vmsim_script_parse(big, VMSIM_LINE_MAX + 99, &sc, err, sizeof(err), &line), -1);
+	ASSERT_EQ(line, 2);
+	ASSERT_CONTAINS(err, "line too long");
+	free(big);
+}
+
+TEST(tool_mix_and_hash)
+{
+	/* splitmix64's first output from state 0 is the finaliser of 0 + gamma */
+	ASSERT_EQ(vmsim_mix64(0), 0xe220a8397b1dcdafULL);
+	ASSERT_EQ(vmsim_mix64(0x9E3779B97F4A7C15ULL), 0x6e789e6aa1b965f4ULL);
+	ASSERT_EQ(vmsim_fnv1a64(VMSIM_FNV1A64_INIT, "", 0), 0xcbf29ce484222325ULL);
+	ASSERT_EQ(vmsim_fnv1a64(VMSIM_FNV1A64_INIT, "a", 1), 0xaf63dc4c8601ec8cULL);
+	ASSERT_EQ(vmsim_fnv1a64(VMSIM_FNV1A64_INIT, "foobar", 6), 0x85944171f73967e8ULL);
+	/* hashing in pieces is hashing the whole */
+	ASSERT_EQ(vmsim_fnv1a64(vmsim_fnv1a64(VMSIM_FNV1A64_INIT, "foo", 3), "bar", 3),
+		  0x85944171f73967e8ULL);
+}
+
+TEST(tool_errno_names)
+{
+	ASSERT_STREQ(vmsim_errno_name(EINVAL), "EINVAL");
+	ASSERT_STREQ(vmsim_errno_name(ENOMEM), "ENOMEM");
+	ASSERT_STREQ(vmsim_errno_name(ESRCH), "ESRCH");
+	ASSERT_STREQ(vmsim_errno_name(EAGAIN), "EAGAIN");
+	ASSERT_STREQ(vmsim_errno_name(EEXIST), "EEXIST");
+	ASSERT_STREQ(vmsim_errno_name(EFAULT), "EFAULT");
+	ASSERT_STREQ(vmsim_errno_name(EPERM), "EPERM");
+	ASSERT_STREQ(vmsim_errno_name(EOVERFLOW), "EOVERFLOW");
+	ASSERT_STREQ(vmsim_errno_name(524), "ENOTSUPP");
+	ASSERT_NULL(vmsim_errno_name(0));
+	ASSERT_NULL(vmsim_errno_name(-1));
+	ASSERT_NULL(vmsim_errno_name(100000));
+	/* every numbered errno of Linux has a name, and the names are distinct */
+	for (int e = 1; e <= 133; e++) {
+		if (e == 41 || e == 58)		/* unused numbers on Linux */
+			continue;
+		const char *n = vmsim_errno_name(e);
+		ASSERT_MSG(n, "errno %d has no name", e);
+		ASSERT_EQ(vmsim_errno_from_name(n), e);
+	}
+	ASSERT_EQ(vmsim_errno_from_name("EBOGUS"), 0);
+	ASSERT_STREQ(vmsim_signal_name(11), "SIGSEGV");
+	ASSERT_STREQ(vmsim_sicode_name(11, 2), "SEGV_ACCERR");
+	ASSERT_STREQ(vmsim_sicode_name(7, 2), "BUS_ADRERR");
+	ASSERT_NULL(vmsim_sicode_name(9, 1));
+}
+
+TEST(tool_stats_machine)
+{
+	struct machine *m = test_boot("ram=64M paging=i386");
+	struct vmsim_mem_stats ms;
+	struct vmsim_zone_stats z;
+	unsigned long free_sum = 0;
+	uint64_t v;
+	int i;
+
+	vmsim_mem_stats(m, &ms);
+	ASSERT_EQ(ms.total_pages, 64 << 8);
+	for (i = 0; !vmsim_zone_stats(m, i, &z); i++) {
+		unsigned long blocks = 0;
+		ASSERT_CMP(z.min_pages, <=, z.low_pages);
+		ASSERT_CMP(z.low_pages, <=, z.high_pages);
+		ASSERT_CMP(z.free_pages, <=, z.managed_pages);
+		for (int o = 0; o < VMSIM_NR_ORDERS; o++)
+			blocks += z.nr_free[o] << o;
+		ASSERT_EQ(blocks + z.pcp_pages, z.free_pages);
+		free_sum += z.free_pages;
+	}
+	ASSERT_EQ(i, ms.nr_zones);
+	ASSERT_EQ(free_sum, ms.free_pages);
+	ASSERT_EQ(vmsim_zone_stats(m, i, &z), -ENOENT);
+	ASSERT_EQ(vmsim_zone_stats(m, -1, &z), -ENOENT);
+
+	ASSERT_EQ(vmsim_vmstat_get(m, "nr_free_pages", &v), 0);
+	ASSERT_CMP(v, >, 0);
+	ASSERT_EQ(vmsim_vmstat_get(m, "no_such_counter", &v), -ENOENT);
+	ASSERT_STREQ(vmsim_vmstat_name(0), "nr_free_pages");
+	ASSERT_NULL(vmsim_vmstat_name(vmsim_vmstat_count()));
+
+	/* a frame: named zone, no host pointers; past the end: EINVAL */
+	char *text = vmsim_page_describe(m, 0);
+	ASSERT_NOT_NULL(text);
+	ASSERT_CONTAINS(text, "page 0: phys 0x0, node 0, zone DMA");
+	ASSERT_CONTAINS(text, "reserved");
+	free(text);
+	errno = 0;
+	ASSERT_NULL(vmsim_page_describe(m, ms.total_pages));
+	ASSERT_EQ(errno, EINVAL);
+	errno = 0;
+	ASSERT_NULL(vmsim_pagetable_describe(m, 12345, 0x1000));
+	ASSERT_EQ(errno, ESRCH);
+	struct vmsim_task_stats ts;
+	ASSERT_EQ(vmsim_task_stats(m, 12345, &ts), -ESRCH);
+	test_shutdown(m);
+}
+
+TEST(tool_stats_process)
+{
+	struct machine *m = test_boot("ram=64M paging=x86_64");
+	struct vmsim_task_stats ts;
+	struct vmsim_fault_stats f0, f1;
+	char *text;
+	int pid = vmsim_spawn(m);
+	long a;
+
+	ASSERT_CMP(pid, >, 0);
+	vmsim_fault_stats(m, &f0);
+	a = vmsim_mmap(m, pid, 0x10000000, 64 << 10, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+		       VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS | VMSIM_MAP_FIXED, -1, 0);
+	ASSERT_EQ(a, 0x10000000);
+	ASSERT_EQ(vmsim_write(m, pid, 0x10001000, "x", 1), 0);
+	vmsim_fault_stats(m, &f1);
+	ASSERT_CMP(f1.total, >, f0.total);
+	ASSERT_EQ(vmsim_task_stats(m, pid, &ts), 0);
+	ASSERT_EQ(ts.pid, pid);
+	ASSERT_CMP(ts.vm_pages, >=, 16);
+	ASSERT_CMP(ts.rss_pages, >=, 1);
+	ASSERT_CMP(ts.pte_pages, >=, 3);	/* pud, pmd, pte tables */
+	ASSERT_EQ(ts.mm_users, 1);
+
+	text = vmsim_pagetable_describe(m, pid, 0x10001234);
+	ASSERT_NOT_NULL(text);
+	ASSERT_CONTAINS(text, "x86_64 paging, 4 levels");
+	ASSERT_CONTAINS(text, "pgd[0]   = ");
+	ASSERT_CONTAINS(text, "pud[0]   = ");
+	ASSERT_CONTAINS(text, "pmd[128] = ");
+	ASSERT_CONTAINS(text, "pte[1]   = ");
+	ASSERT_CONTAINS(text, "present rw user accessed dirty");
+	ASSERT_CONTAINS(text, "234\n");		/* physical address keeps the offset */
+	ASSERT_CONTAINS(text, "anonymous user page");
+	free(text);
+	/* a page never touched: the walk stops at the empty PTE */
+	text = vmsim_pagetable_describe(m, pid, 0x10002000);
+	ASSERT_NOT_NULL(text);
+	ASSERT_CONTAINS(text, "pte[2]   = 0x0000000000000000");
+	ASSERT_CONTAINS(text, "the PTE is empty");
+	free(text);
+	/* nothing covers it at all */
+	text = vmsim_pagetable_describe(m, pid, 0x500000000000UL);
+	ASSERT_NOT_NULL(text);
+	ASSERT_CONTAINS(text, "not present");
+	free(text);
+
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	ASSERT_EQ(vmsim_task_stats(m, pid, &ts), -ESRCH);
+	test_shutdown(m);
+}
+
+TEST(tool_stats_pagetable_i386)
+{
+	struct machine *m = test_boot("ram=64M paging=i386");
+	int pid = vmsim_spawn(m);
+	char *text;
+
+	ASSERT_CMP(pid, >, 0);
+	ASSERT_EQ(vmsim_mmap(m, pid, 0x10000000, 8192, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+			     VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS | VMSIM_MAP_FIXED, -1, 0),
+		  0x10000000);
+	ASSERT_EQ(vmsim_write(m, pid, 0x10001000, "y", 1), 0);
+	text = vmsim_pagetable_describe(m, pid, 0x10001000);
+	ASSERT_NOT_NULL(text);
+	ASSERT_CONTAINS(text, "i386 paging, 2 levels");
+	ASSERT_CONTAINS(text, "pgd[64]  = 0x");		/* 0x10000000 >> 22 */
+	ASSERT_CONTAINS(text, "pte[1]   = 0x");
+	ASSERT(!strstr(text, "pmd["));
+	free(text);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	test_shutdown(m);
+}

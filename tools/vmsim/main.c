@@ -1,0 +1,305 @@
+/*
+ * vmsim: boot a simulated machine running the Linux 2.4 memory manager,
+ * run a workload on it and report what the memory manager did.
+ * Subcommands (each with --help): run, shell, demo, help.  This file holds
+ * the command line: flags, usage texts, reading the script.  docs/vmsim.1
+ * is the manual page.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tool.h"
+
+static const char usage_main[] =
+"usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
+"       vmsim shell [OPTIONS]\n"
+"       vmsim demo\n"
+"       vmsim help [COMMAND]\n"
+"       vmsim --version\n"
+"\n"
+"Boot a simulated machine running the Linux 2.4 memory manager, run a\n"
+"workload on it and see what the memory manager did.\n"
+"\n"
+"Commands:\n"
+"  run     run a script (docs/script.md); - reads standard input; with no\n"
+"          SCRIPT, the built-in demo\n"
+"  shell   the script language interactively\n"
+"  demo    print the built-in demo script\n"
+"  help    this text, or the help of COMMAND\n"
+"\n"
+"Run `vmsim help run` for the options.\n";
+
+static const char opts_text[] =
+"Machine options (a script's first line `machine KEY=VALUE ...` sets them too;\n"
+"flags win over it):\n"
+"  --ram SIZE           RAM, 16M .. 16G (K, M, G suffixes; default 128M)\n"
+"  --nodes N            memory nodes, RAM split evenly (default 1)\n"
+"  --paging FORMAT      page tables: i386, pae or x86_64 (default x86_64)\n"
+"  --cpus N             simulated CPUs, 1 .. 16 (default 1)\n"
+"  --seed N             seed of every random choice (default 1)\n"
+"  --tlb N              TLB entries per CPU (default 64)\n"
+"  --tlbways N          TLB associativity (default 4)\n"
+"  --pcp on|off         per-CPU page lists (default on)\n"
+"  --reclaim VERSION    reclaim design: 2.4.10 or 2.4.0 (default 2.4.10)\n"
+"  -o, --set KEY=VALUE  any machine option, as on the machine line\n";
+
+static const char usage_run[] =
+"usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
+"\n"
+"Boot a machine and run SCRIPT (- reads standard input), or with no SCRIPT\n"
+"the built-in demo: several processes, mmap and munmap, fork and\n"
+"copy-on-write, stack growth, brk, mlock and an mprotect violation ending\n"
+"in SIGSEGV.  Each command prints one line; a report closes the run.\n"
+"\n"
+"Output options:\n"
+"  --json               one JSON document: configuration, seed, the\n"
+"                       script's output lines, reports (units in key names)\n"
+"  -q, --quiet          leave the closing report out (script output only)\n"
+"  -h, --help           this text\n"
+"\n"
+"%s"
+"\n"
+"Exit status: 0 success, 1 an expect failed, 2 a bad flag or script line\n"
+"(FILE:LINE: message on standard error).\n";
+
+static const char usage_shell[] =
+"usage: vmsim shell [OPTIONS]\n"
+"\n"
+"The script language interactively, with line editing and history when\n"
+"built with readline.  Errors are reported and the shell goes on.  Extra\n"
+"words: `help` lists the commands, `quit` (or end of input) leaves.\n"
+"\n"
+"  -q, --quiet          no banner\n"
+"  -h, --help           this text\n"
+"\n"
+"%s";
+
+static const char usage_demo[] =
+"usage: vmsim demo\n"
+"\n"
+"Print the built-in demo script (what `vmsim run` runs with no SCRIPT), to\n"
+"read or to edit and run with `vmsim run FILE`.\n";
+
+static void print_usage(FILE *f, const char *cmd)
+{
+	if (cmd && !strcmp(cmd, "run"))
+		fprintf(f, usage_run, opts_text);
+	else if (cmd && !strcmp(cmd, "shell"))
+		fprintf(f, usage_shell, opts_text);
+	else if (cmd && !strcmp(cmd, "demo"))
+		fputs(usage_demo, f);
+	else
+		fputs(usage_main, f);
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vmsim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n\n");
+	print_usage(stderr, cmd);
+	return EXIT_USAGE;
+}
+
+/* --ram etc.: the machine keys that have a flag of their own. */
+static const char *const machine_flags[] = {
+	"ram", "nodes", "paging", "cpus", "seed", "tlb", "tlbways", "pcp", "reclaim", NULL
+};
+
+static int add_opt(struct tool_opts *o, const char *cmd, const char *key, const char *val)
+{
+	struct vmsim_config scratch;
+	char err[200];
+
+	if (o->nr_opts == MAX_OPTS)
+		return usage_error(cmd, "too many machine options%s", "");
+	vmsim_config_default(&scratch);
+	err[0] = 0;
+	if (vmsim_config_set(&scratch, key, val, err, sizeof(err))) {
+		fprintf(stderr, "vmsim: %s\n\n", err[0] ? err : "bad machine option");
+		print_usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	o->opt_keys[o->nr_opts] = key;
+	o->opt_values[o->nr_opts] = val;
+	o->nr_opts++;
+	return 0;
+}
+
+/* Read a whole file (or stdin for "-") into a malloc'd buffer. */
+static char *read_all(const char *path, size_t *lenp)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (len == cap) {
+			size_t ncap = cap ? 2 * cap : 65536;
+			char *nb = ncap > cap ? realloc(buf, ncap + 1) : NULL;
+			if (!nb) {
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+		free(buf);
+		if (f != stdin)
+			fclose(f);
+		errno = e;
+		return NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	buf[len] = 0;
+	*lenp = len;
+	return buf;
+}
+
+static int cmd_run(const struct tool_opts *opts, const char *script)
+{
+	struct session s;
+	const char *file, *text;
+	char *buf = NULL;
+	size_t len;
+	enum run_status st;
+
+	if (script) {
+		buf = read_all(script, &len);
+		if (!buf) {
+			fprintf(stderr, "vmsim: cannot read %s: %s\n", script, strerror(errno));
+			return EXIT_USAGE;
+		}
+		text = buf;
+		file = strcmp(script, "-") ? script : "<stdin>";
+	} else {
+		text = demo_script;
+		len = strlen(demo_script);
+		file = "<demo>";
+	}
+	session_init(&s, opts, file);
+	st = session_run_text(&s, text, len);
+	session_finish(&s, st);
+	session_fini(&s);
+	free(buf);
+	return st == RUN_OK ? 0 : st == RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct tool_opts opts;
+	const char *cmd = NULL, *script = NULL;
+	bool help = false, no_more_opts = false;
+	int ret;
+
+	memset(&opts, 0, sizeof(opts));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (no_more_opts || a[0] != '-' || !strcmp(a, "-")) {
+			if (!cmd) {
+				cmd = a;
+				if (strcmp(cmd, "run") && strcmp(cmd, "shell") &&
+				    strcmp(cmd, "help") && strcmp(cmd, "demo"))
+					return usage_error(NULL, "unknown command '%s'", cmd);
+			} else if (!script && (!strcmp(cmd, "run") || !strcmp(cmd, "help"))) {
+				script = a;
+			} else {
+				return usage_error(cmd, "unexpected argument '%s'", a);
+			}
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			no_more_opts = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help = true;
+		} else if (!strcmp(a, "--version")) {
+			printf("vmsim %s\n", VMSIM_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			opts.quiet = true;
+		} else if (!strcmp(a, "--json")) {
+			opts.json = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--set") || !strncmp(a, "--set=", 6) ||
+			   (!strncmp(a, "-o", 2) && a[2])) {
+			const char *kv = !strncmp(a, "--set=", 6) ? a + 6 :
+					 (a[1] == 'o' && a[2]) ? a + 2 : NULL;
+			char *eq, *key;
+			if (!kv) {
+				if (i + 1 >= argc)
+					return usage_error(cmd, "%s needs KEY=VALUE", a);
+				kv = argv[++i];
+			}
+			eq = strchr(kv, '=');
+			if (!eq || eq == kv)
+				return usage_error(cmd, "expected KEY=VALUE, got '%s'", kv);
+			/* argv lives until exit: split it in place */
+			key = (char *)kv;
+			*eq = 0;
+			if ((ret = add_opt(&opts, cmd, key, eq + 1)))
+				return ret;
+		} else if (a[0] == '-' && a[1] == '-') {
+			const char *name = a + 2, *val = NULL;
+			char *eq = strchr(a, '=');
+			int k;
+
+			if (eq) {
+				*eq = 0;
+				val = eq + 1;
+			}
+			for (k = 0; machine_flags[k]; k++)
+				if (!strcmp(machine_flags[k], name))
+					break;
+			if (!machine_flags[k])
+				return usage_error(cmd, "unknown option '%s'", a);
+			if (!val) {
+				if (i + 1 >= argc)
+					return usage_error(cmd, "option '%s' needs a value", a);
+				val = argv[++i];
+			}
+			if ((ret = add_opt(&opts, cmd, name, val)))
+				return ret;
+		} else {
+			return usage_error(cmd, "unknown option '%s'", a);
+		}
+	}
+	if (help) {
+		print_usage(stdout, cmd && strcmp(cmd, "help") ? cmd : script);
+		return 0;
+	}
+	if (!cmd)
+		return usage_error(NULL, "no command given%s", "");
+	if (!strcmp(cmd, "help")) {
+		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
+		    strcmp(script, "demo") && strcmp(script, "help"))
+			return usage_error(NULL, "no help for '%s'", script);
+		print_usage(stdout, script);
+		return 0;
+	}
+	if (!strcmp(cmd, "demo")) {
+		if (opts.nr_opts || opts.json || opts.quiet)
+			return usage_error("demo", "demo takes no options%s", "");
+		fputs(demo_script, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "shell")) {
+		if (opts.json)
+			return usage_error("shell", "--json is for run%s", "");
+		return shell_main(&opts);
+	}
+	return cmd_run(&opts, script);
+}

@@ -1,0 +1,387 @@
+/*
+ * Reports: what the memory manager did, for people (text, `show report`
+ * and the end of `run`) and for programs (--json: one document with units
+ * in the key names).  Both walk the same figures from vmsim/stats.h:
+ * zones and watermarks, buddy fragmentation per order, slab totals, each
+ * process's VSZ/RSS/page-table pages, faults by kind, the TLB hit rate and
+ * the /proc/vmstat counters.  Only integers are printed (rates as fixed
+ * point), so the same run gives the same bytes everywhere.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vmsim/process.h"
+#include "vmsim/stats.h"
+#include "tool.h"
+
+const char *paging_name(enum vmsim_paging p)
+{
+	switch (p) {
+	case VMSIM_PAGING_I386: return "i386";
+	case VMSIM_PAGING_PAE: return "pae";
+	case VMSIM_PAGING_X86_64: return "x86_64";
+	}
+	return "?";
+}
+
+const char *reclaim_name(enum vmsim_reclaim r)
+{
+	return r == VMSIM_RECLAIM_24_0 ? "2.4.0" : "2.4.10";
+}
+
+static const struct vmsim_config *session_config(struct session *s)
+{
+	return s->m ? vmsim_machine_config(s->m) : &s->cfg;
+}
+
+/* A size in the largest unit that divides it: 128M, 1536K, 4096. */
+static void fmt_size(char *buf, size_t n, uint64_t v)
+{
+	if (v && !(v % (1ULL << 30)))
+		snprintf(buf, n, "%lluG", (unsigned long long)(v >> 30));
+	else if (v && !(v % (1ULL << 20)))
+		snprintf(buf, n, "%lluM", (unsigned long long)(v >> 20));
+	else if (v && !(v % (1ULL << 10)))
+		snprintf(buf, n, "%lluK", (unsigned long long)(v >> 10));
+	else
+		snprintf(buf, n, "%llu", (unsigned long long)v);
+}
+
+/* Per mille of the free pages in blocks smaller than 2^order (unusable for it). */
+static unsigned long unusable_permille(const struct vmsim_zone_stats *z, int order)
+{
+	unsigned long free = 0, small = 0;
+
+	for (int o = 0; o < VMSIM_NR_ORDERS; o++) {
+		free += z->nr_free[o] << o;
+		if (o < order)
+			small += z->nr_free[o] << o;
+	}
+	return free ? (small * 1000 + free / 2) / free : 0;
+}
+
+static void task_state(struct session *s, int pid, char *buf, size_t n, struct vmsim_task_info *ti)
+{
+	memset(ti, 0, sizeof(*ti));
+	if (pid <= 0 || vmsim_task_info(s->m, pid, ti)) {
+		snprintf(buf, n, "none");
+		return;
+	}
+	if (ti->alive) {
+		snprintf(buf, n, "alive");
+	} else if (!ti->signo) {
+		snprintf(buf, n, "exited");
+	} else {
+		const char *sig = vmsim_signal_name(ti->signo);
+		const char *code = vmsim_sicode_name(ti->signo, ti->code);
+		if (code && ti->signo != 9)
+			snprintf(buf, n, "killed by %s (%s) at 0x%lx", sig ? sig : "?", code,
+				 ti->addr);
+		else
+			snprintf(buf, n, "killed by %s", sig ? sig : "?");
+	}
+}
+
+/* --- text ---------------------------------------------------------------- */
+
+void report_text(struct session *s, struct strbuf *sb)
+{
+	const struct vmsim_config *cfg = session_config(s);
+	struct vmsim_mem_stats ms;
+	struct vmsim_zone_stats z;
+	struct vmsim_slab_totals st;
+	struct vmsim_fault_stats fs;
+	struct vmsim_tlb_stats ts;
+	char ram[32];
+
+	if (!s->m)
+		return;
+	fmt_size(ram, sizeof(ram), cfg->ram_bytes);
+	sb_puts(sb, "== report ==\n");
+	sb_printf(sb, "machine    ram=%s nodes=%d paging=%s cpus=%d seed=%llu tlb=%d tlbways=%d "
+		  "pcp=%s reclaim=%s\n", ram, cfg->nodes, paging_name(cfg->paging), cfg->cpus,
+		  (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
+		  cfg->pcp ? "on" : "off", reclaim_name(cfg->reclaim));
+	vmsim_mem_stats(s->m, &ms);
+	sb_printf(sb, "memory     %lu pages: %lu managed, %lu reserved, %lu free, %lu used "
+		  "(4 KiB pages)\n", ms.total_pages, ms.managed_pages, ms.reserved_pages,
+		  ms.free_pages, ms.managed_pages - ms.free_pages);
+
+	sb_printf(sb, "zones      %-4s %-8s %9s %9s %9s %9s %9s %9s\n", "node", "zone", "managed",
+		  "free", "used", "min", "low", "high");
+	for (int i = 0; !vmsim_zone_stats(s->m, i, &z); i++)
+		sb_printf(sb, "           %-4d %-8s %9lu %9lu %9lu %9lu %9lu %9lu\n", z.node,
+			  z.name, z.managed_pages, z.free_pages, z.managed_pages - z.free_pages,
+			  z.min_pages, z.low_pages, z.high_pages);
+
+	sb_puts(sb, "buddy      free blocks per order; below each zone, the % of its free "
+		    "memory in blocks too small for that order\n");
+	sb_printf(sb, "           %-4s %-8s", "node", "zone");
+	for (int o = 0; o < VMSIM_NR_ORDERS; o++)
+		sb_printf(sb, " %6d", o);
+	sb_putc(sb, '\n');
+	for (int i = 0; !vmsim_zone_stats(s->m, i, &z); i++) {
+		sb_printf(sb, "           %-4d %-8s", z.node, z.name);
+		for (int o = 0; o < VMSIM_NR_ORDERS; o++)
+			sb_printf(sb, " %6lu", z.nr_free[o]);
+		sb_printf(sb, "\n           %-4s %-8s", "", "unusable");
+		for (int o = 0; o < VMSIM_NR_ORDERS; o++) {
+			unsigned long pm = unusable_permille(&z, o);
+			sb_printf(sb, " %4lu.%lu", pm / 10, pm % 10);
+		}
+		sb_putc(sb, '\n');
+	}
+
+	if (!vmsim_slab_totals(s->m, &st))
+		sb_printf(sb, "slab       %lu caches, %lu of %lu objects active (%lu KiB), "
+			  "%lu of %lu slabs active, %lu pages\n", st.caches, st.active_objs,
+			  st.total_objs, st.active_bytes / 1024, st.active_slabs, st.total_slabs,
+			  st.pages);
+	else
+		sb_puts(sb, "slab       no slab allocator\n");
+
+	sb_printf(sb, "processes  %-10s %6s %10s %10s %9s %5s  %s\n", "name", "pid", "VSZ kB",
+		  "RSS kB", "PTE pages", "VMAs", "state");
+	for (int i = 0; i < s->nr_procs; i++) {
+		struct vmsim_task_info ti;
+		struct vmsim_task_stats t;
+		char state[128];
+
+		task_state(s, s->procs[i].pid, state, sizeof(state), &ti);
+		if (ti.alive && !vmsim_task_stats(s->m, s->procs[i].pid, &t))
+			sb_printf(sb, "           %-10s %6d %10lu %10lu %9lu %5d  %s%s\n",
+				  s->procs[i].name, s->procs[i].pid, t.vm_pages * 4,
+				  t.rss_pages * 4, t.pte_pages, t.nr_vmas, state,
+				  t.mm_users > 1 ? " (shared mm)" : "");
+		else
+			sb_printf(sb, "           %-10s %6d %10s %10s %9s %5s  %s\n",
+				  s->procs[i].name, s->procs[i].pid, "-", "-", "-", "-", state);
+	}
+
+	vmsim_fault_stats(s->m, &fs);
+	sb_printf(sb, "faults     %llu: %llu minor, %llu major; by kind: %llu demand-zero, "
+		  "%llu zero-page, %llu COW copied, %llu COW reused, %llu stack growth, "
+		  "%llu SIGSEGV, %llu SIGBUS\n",
+		  (unsigned long long)fs.total, (unsigned long long)fs.minor,
+		  (unsigned long long)fs.major, (unsigned long long)fs.anon,
+		  (unsigned long long)fs.zero_page, (unsigned long long)fs.cow,
+		  (unsigned long long)fs.cow_reuse, (unsigned long long)fs.stack_grow,
+		  (unsigned long long)fs.sigsegv, (unsigned long long)fs.sigbus);
+
+	vmsim_tlb_stats(s->m, &ts);
+	sb_printf(sb, "tlb        %llu hits, %llu misses, ", (unsigned long long)ts.hits,
+		  (unsigned long long)ts.misses);
+	if (ts.hit_rate_centi_pct >= 0)
+		sb_printf(sb, "hit rate %ld.%02ld%%", ts.hit_rate_centi_pct / 100,
+			  ts.hit_rate_centi_pct % 100);
+	else
+		sb_puts(sb, "no lookups");
+	sb_printf(sb, "; %llu flushes, %llu shootdowns\n", (unsigned long long)ts.flushes,
+		  (unsigned long long)ts.shootdowns);
+
+	sb_puts(sb, "vmstat     counters of /proc/vmstat that are not zero:\n");
+	for (int i = 0; i < vmsim_vmstat_count(); i++) {
+		uint64_t v = vmsim_vmstat_value(s->m, i);
+		if (v)
+			sb_printf(sb, "           %s %llu\n", vmsim_vmstat_name(i),
+				  (unsigned long long)v);
+	}
+}
+
+/* --- JSON ---------------------------------------------------------------- */
+
+void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
+{
+	sb_printf(sb, "{\"ram_bytes\": %llu, \"nodes\": %d, \"paging\": \"%s\", \"cpus\": %d, "
+		  "\"seed\": %llu, \"tlb_entries\": %d, \"tlb_ways\": %d, \"pcp\": %s, "
+		  "\"reclaim\": \"%s\", \"fail_page_alloc_nth\": %llu, \"fail_slab_nth\": %llu, "
+		  "\"page_size_bytes\": %lu}",
+		  (unsigned long long)cfg->ram_bytes, cfg->nodes, paging_name(cfg->paging),
+		  cfg->cpus, (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
+		  cfg->pcp ? "true" : "false", reclaim_name(cfg->reclaim),
+		  (unsigned long long)cfg->fail_page_alloc_nth,
+		  (unsigned long long)cfg->fail_slab_nth, VMSIM_PAGE_SIZE);
+}
+
+static void json_zone(const struct vmsim_zone_stats *z, struct strbuf *sb)
+{
+	sb_printf(sb, "{\"node\": %d, \"zone\": ", z->node);
+	sb_json_string(sb, z->name);
+	sb_printf(sb, ", \"start_pfn\": %lu, \"spanned_pages\": %lu, \"present_pages\": %lu, "
+		  "\"managed_pages\": %lu, \"free_pages\": %lu, \"used_pages\": %lu, "
+		  "\"pcp_pages\": %lu, \"min_pages\": %lu, \"low_pages\": %lu, \"high_pages\": %lu, "
+		  "\"free_blocks_per_order\": [",
+		  z->start_pfn, z->spanned_pages, z->present_pages, z->managed_pages,
+		  z->free_pages, z->managed_pages - z->free_pages, z->pcp_pages, z->min_pages,
+		  z->low_pages, z->high_pages);
+	for (int o = 0; o < VMSIM_NR_ORDERS; o++)
+		sb_printf(sb, "%s%lu", o ? ", " : "", z->nr_free[o]);
+	sb_puts(sb, "], \"unusable_free_permille_per_order\": [");
+	for (int o = 0; o < VMSIM_NR_ORDERS; o++)
+		sb_printf(sb, "%s%lu", o ? ", " : "", unusable_permille(z, o));
+	sb_puts(sb, "]}");
+}
+
+static void json_process(struct session *s, int i, struct strbuf *sb)
+{
+	struct vmsim_task_info ti;
+	struct vmsim_task_stats t;
+	char state[128];
+
+	task_state(s, s->procs[i].pid, state, sizeof(state), &ti);
+	sb_puts(sb, "{\"name\": ");
+	sb_json_string(sb, s->procs[i].name);
+	sb_printf(sb, ", \"pid\": %d, \"state\": ", s->procs[i].pid);
+	sb_json_string(sb, state);
+	if (ti.alive && !vmsim_task_stats(s->m, s->procs[i].pid, &t)) {
+		sb_printf(sb, ", \"alive\": true, \"vsz_bytes\": %lu, \"peak_vsz_bytes\": %lu, "
+			  "\"rss_bytes\": %lu, \"rss_anon_bytes\": %lu, \"rss_file_bytes\": %lu, "
+			  "\"rss_shmem_bytes\": %lu, \"peak_rss_bytes\": %lu, \"locked_bytes\": %lu, "
+			  "\"swap_bytes\": %lu, \"page_table_pages\": %lu, \"vmas\": %d, "
+			  "\"mm_users\": %d, \"minor_faults\": %lu, \"major_faults\": %lu}",
+			  t.vm_pages * VMSIM_PAGE_SIZE, t.hiwater_vm_pages * VMSIM_PAGE_SIZE,
+			  t.rss_pages * VMSIM_PAGE_SIZE, t.rss_anon_pages * VMSIM_PAGE_SIZE,
+			  t.rss_file_pages * VMSIM_PAGE_SIZE, t.rss_shmem_pages * VMSIM_PAGE_SIZE,
+			  t.hiwater_rss_pages * VMSIM_PAGE_SIZE, t.locked_pages * VMSIM_PAGE_SIZE,
+			  t.swap_pages * VMSIM_PAGE_SIZE, t.pte_pages, t.nr_vmas, t.mm_users,
+			  t.min_flt, t.maj_flt);
+		return;
+	}
+	sb_puts(sb, ", \"alive\": false");
+	if (ti.signo) {
+		const char *sig = vmsim_signal_name(ti.signo);
+		const char *code = vmsim_sicode_name(ti.signo, ti.code);
+		sb_puts(sb, ", \"signal\": ");
+		sb_json_string(sb, sig ? sig : "?");
+		if (code && ti.signo != 9) {
+			sb_puts(sb, ", \"si_code\": ");
+			sb_json_string(sb, code);
+			sb_printf(sb, ", \"fault_address\": \"0x%lx\"", ti.addr);
+		}
+	}
+	sb_putc(sb, '}');
+}
+
+void report_json(struct session *s, struct strbuf *sb)
+{
+	struct vmsim_mem_stats ms;
+	struct vmsim_zone_stats z;
+	struct vmsim_slab_totals st;
+	struct vmsim_fault_stats fs;
+	struct vmsim_tlb_stats ts;
+
+	if (!s->m) {
+		sb_puts(sb, "null");
+		return;
+	}
+	vmsim_mem_stats(s->m, &ms);
+	sb_printf(sb, "{\n  \"memory\": {\"total_pages\": %lu, \"managed_pages\": %lu, "
+		  "\"reserved_pages\": %lu, \"high_pages\": %lu, \"free_pages\": %lu, "
+		  "\"used_pages\": %lu, \"ram_bytes\": %lu},\n",
+		  ms.total_pages, ms.managed_pages, ms.reserved_pages, ms.high_pages,
+		  ms.free_pages, ms.managed_pages - ms.free_pages,
+		  ms.total_pages * VMSIM_PAGE_SIZE);
+	sb_puts(sb, "  \"zones\": [");
+	for (int i = 0; !vmsim_zone_stats(s->m, i, &z); i++) {
+		sb_puts(sb, i ? ",\n    " : "\n    ");
+		json_zone(&z, sb);
+	}
+	sb_puts(sb, "\n  ],\n  \"slab\": ");
+	if (!vmsim_slab_totals(s->m, &st))
+		sb_printf(sb, "{\"caches\": %lu, \"active_objects\": %lu, \"total_objects\": %lu, "
+			  "\"active_object_bytes\": %lu, \"active_slabs\": %lu, \"total_slabs\": %lu, "
+			  "\"pages\": %lu, \"bytes\": %lu}",
+			  st.caches, st.active_objs, st.total_objs, st.active_bytes,
+			  st.active_slabs, st.total_slabs, st.pages, st.pages * VMSIM_PAGE_SIZE);
+	else
+		sb_puts(sb, "null");
+	sb_puts(sb, ",\n  \"processes\": [");
+	for (int i = 0; i < s->nr_procs; i++) {
+		sb_puts(sb, i ? ",\n    " : "\n    ");
+		json_process(s, i, sb);
+	}
+	vmsim_fault_stats(s->m, &fs);
+	sb_printf(sb, "%s],\n  \"faults\": {\"total\": %llu, \"minor\": %llu, \"major\": %llu, "
+		  "\"demand_zero\": %llu, \"zero_page\": %llu, \"cow_copied\": %llu, "
+		  "\"cow_reused\": %llu, \"stack_growth\": %llu, \"sigsegv\": %llu, "
+		  "\"sigbus\": %llu},\n", s->nr_procs ? "\n  " : "",
+		  (unsigned long long)fs.total, (unsigned long long)fs.minor,
+		  (unsigned long long)fs.major, (unsigned long long)fs.anon,
+		  (unsigned long long)fs.zero_page, (unsigned long long)fs.cow,
+		  (unsigned long long)fs.cow_reuse, (unsigned long long)fs.stack_grow,
+		  (unsigned long long)fs.sigsegv, (unsigned long long)fs.sigbus);
+	vmsim_tlb_stats(s->m, &ts);
+	sb_printf(sb, "  \"tlb\": {\"hits\": %llu, \"misses\": %llu, \"flushes\": %llu, "
+		  "\"shootdowns\": %llu, \"hit_rate_percent\": ", (unsigned long long)ts.hits,
+		  (unsigned long long)ts.misses, (unsigned long long)ts.flushes,
+		  (unsigned long long)ts.shootdowns);
+	if (ts.hit_rate_centi_pct >= 0)
+		sb_printf(sb, "%ld.%02ld}", ts.hit_rate_centi_pct / 100,
+			  ts.hit_rate_centi_pct % 100);
+	else
+		sb_puts(sb, "null}");
+	sb_puts(sb, ",\n  \"vmstat\": {");
+	for (int i = 0; i < vmsim_vmstat_count(); i++) {
+		sb_puts(sb, i ? ", " : "");
+		sb_json_string(sb, vmsim_vmstat_name(i));
+		sb_printf(sb, ": %llu", (unsigned long long)vmsim_vmstat_value(s->m, i));
+	}
+	sb_puts(sb, "}\n}");
+}
+
+/* The collected output as a JSON array of lines. */
+static void json_lines(const char *text, size_t len, struct strbuf *sb)
+{
+	size_t i = 0;
+	bool first = true;
+
+	sb_putc(sb, '[');
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+		char *line = strndup(text + i, n);
+
+		sb_puts(sb, first ? "\n    " : ",\n    ");
+		first = false;
+		sb_json_string(sb, line ? line : "");
+		free(line);
+		i += n + (nl ? 1 : 0);
+	}
+	sb_puts(sb, first ? "]" : "\n  ]");
+}
+
+void session_finish(struct session *s, enum run_status st)
+{
+	struct strbuf sb;
+
+	if (!s->opts->json) {
+		if (st == RUN_OK && !s->opts->quiet && s->m) {
+			sb_init(&sb);
+			report_text(s, &sb);
+			printf("\n%s", sb.buf ? sb.buf : "");
+			sb_free(&sb);
+		}
+		fflush(stdout);
+		return;
+	}
+	sb_init(&sb);
+	sb_printf(&sb, "{\n  \"vmsim_version\": \"%s\",\n  \"script\": ", VMSIM_VERSION);
+	sb_json_string(&sb, s->file);
+	sb_puts(&sb, ",\n  \"config\": ");
+	json_config(session_config(s), &sb);
+	sb_printf(&sb, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n  \"exit_status\": %d,\n"
+		  "  \"output\": ", (unsigned long long)session_config(s)->seed,
+		  st == RUN_OK ? "ok" : st == RUN_EXPECT_FAILED ? "expect_failed" : "error",
+		  st == RUN_OK ? 0 : st == RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE);
+	json_lines(s->out.buf ? s->out.buf : "", s->out.len, &sb);
+	sb_printf(&sb, ",\n  \"reports\": [%s%s%s]", s->nr_reports ? "\n" : "",
+		  s->reports.buf ? s->reports.buf : "", s->nr_reports ? "\n  " : "");
+	if (st == RUN_OK && !s->opts->quiet && s->m) {
+		sb_puts(&sb, ",\n  \"report\": ");
+		report_json(s, &sb);
+	}
+	sb_puts(&sb, "\n}\n");
+	fputs(sb.buf ? sb.buf : "", stdout);
+	fflush(stdout);
+	sb_free(&sb);
+}

@@ -1,0 +1,109 @@
+/*
+ * The vmsim command's internals: a session (one booted machine running one
+ * script or shell), its output sink (plain text, or collected for the
+ * --json document) and the pieces each file of tools/vmsim provides.
+ */
+#ifndef TOOLS_VMSIM_TOOL_H
+#define TOOLS_VMSIM_TOOL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "vmsim/vmsim.h"
+#include "vmsim/script.h"
+
+/* Exit statuses. */
+#define EXIT_EXPECT	1	/* an expect failed */
+#define EXIT_USAGE	2	/* bad flags, bad script line */
+
+#define MAX_OPTS	64
+
+/* What the command line asked for. */
+struct tool_opts {
+	/* machine options from flags: applied after the script's machine line */
+	int nr_opts;
+	const char *opt_keys[MAX_OPTS];
+	const char *opt_values[MAX_OPTS];
+	bool json;
+	bool quiet;
+};
+
+/* A growable text buffer (the JSON document, collected output). */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+void sb_init(struct strbuf *sb);
+__attribute__((format(printf, 2, 3))) void sb_printf(struct strbuf *sb, const char *fmt, ...);
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_free(struct strbuf *sb);
+/* s as a JSON string literal, quotes included */
+void sb_json_string(struct strbuf *sb, const char *s);
+
+/* A script name bound to a pid (-1: the fork that should have made it failed). */
+struct proc_name {
+	char name[VMSIM_NAME_MAX];
+	int pid;
+};
+
+struct session {
+	const struct tool_opts *opts;
+	const char *file;		/* for FILE:LINE messages */
+	int line;			/* line being run */
+	struct vmsim_config cfg;
+	vmsim_machine_t *m;		/* booted at the first command needing it */
+	bool ran_command;		/* a machine line is only allowed before */
+
+	struct proc_name *procs;
+	int nr_procs, cap_procs;
+
+	char *last_result;		/* result of the last process command */
+	bool last_numeric;		/* it was a number or an address */
+
+	/* --json: script output and `show report` snapshots, collected */
+	struct strbuf out;
+	struct strbuf reports;		/* JSON objects, comma separated */
+	int nr_reports;
+	bool interactive;		/* shell: errors do not end the session */
+};
+
+/* Result of running one command. */
+enum run_status {
+	RUN_OK,
+	RUN_EXPECT_FAILED,	/* message printed; exit 1 */
+	RUN_ERROR,		/* script error printed; exit 2 */
+};
+
+/* script.c */
+void session_init(struct session *s, const struct tool_opts *opts, const char *file);
+void session_fini(struct session *s);
+/* Boot the machine if not yet booted: RUN_OK or RUN_ERROR (message printed). */
+enum run_status session_boot(struct session *s);
+enum run_status session_run_cmd(struct session *s, const struct vmsim_cmd *c, int line);
+/* Parse and run a whole script text; stops at the first error. */
+enum run_status session_run_text(struct session *s, const char *text, size_t len);
+__attribute__((format(printf, 2, 3))) void out_printf(struct session *s, const char *fmt, ...);
+void out_puts(struct session *s, const char *text);
+__attribute__((format(printf, 2, 3))) void session_error(struct session *s, const char *fmt, ...);
+const char *session_pid_name(const struct session *s, int pid);
+
+/* report.c */
+void report_text(struct session *s, struct strbuf *sb);
+void report_json(struct session *s, struct strbuf *sb);
+/* The closing output of `run`: report (unless quiet), JSON document if --json. */
+void session_finish(struct session *s, enum run_status st);
+void json_config(const struct vmsim_config *cfg, struct strbuf *sb);
+const char *paging_name(enum vmsim_paging p);
+const char *reclaim_name(enum vmsim_reclaim r);
+
+/* shell.c */
+int shell_main(const struct tool_opts *opts);
+
+/* demo.c */
+extern const char demo_script[];
+
+#endif
