@@ -196,7 +196,10 @@ struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *paren
 	p = alloc_task(m, &retval);
 	if (!p)
 		goto fail;
+	/* a thread sharing the parent's mm may be changing the limits */
+	spin_lock(&m->tasks->tasklist_lock);
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+	spin_unlock(&m->tasks->tasklist_lock);
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->sp = parent->sp;
 	retval = copy_mm(clone_flags, p, parent);

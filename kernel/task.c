@@ -117,8 +117,8 @@ struct task_struct *find_get_task(struct machine *m, int pid)
 	if (pid <= 0)
 		return NULL;
 	spin_lock(&ts->tasklist_lock);
-	if ((size_t)pid < ts->pid_cap && ts->pids[pid].task &&
-	    ts->pids[pid].task->state == TASK_RUNNING) {
+	/* a task still in the table may be exiting: task_enter checks state */
+	if ((size_t)pid < ts->pid_cap && ts->pids[pid].task) {
 		t = ts->pids[pid].task;
 		get_task_struct(t);
 	}

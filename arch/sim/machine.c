@@ -20,6 +20,7 @@
 #include "kern/pgtable.h"
 #include "kern/slab.h"
 #include "kern/swap.h"
+#include "kern/sched.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
 #define KERNEL_IMAGE_SIZE	0x200000UL	/* 2 MiB of text and data */
@@ -374,6 +375,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	if (m->cfg.swap_bytes &&
 	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
 		goto fail_boot;
+	if (task_init(m))			/* kernel/task.c: pid table (slab caches above) */
+		goto fail_boot;
 
 	/* --- end of subsystem init --- */
 
@@ -400,6 +403,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 	saved = cpu_enter(m);
 
 	/* --- subsystem teardown: reverse order of init --- */
+	task_fini(m);				/* every task exits: exact accounting */
 	swap_fini(m);
 	paging_exit(m);
 
