@@ -308,17 +308,17 @@ int vmsim_setrlimit(vmsim_machine_t *m, int pid, int resource, unsigned long cur
 		ret = -EINVAL;
 		goto out;
 	}
-	if (max > c.t->rlim[resource].rlim_max) {
-		ret = -EPERM;
-		goto out;
-	}
 	mm = c.t->mm;
 	down_write(&mm->mmap_sem);
 	spin_lock(&ts->tasklist_lock);
-	list_for_each_entry(p, &ts->task_list, tasks) {
-		if (p == c.t || p->mm == mm) {
-			p->rlim[resource].rlim_cur = cur;
-			p->rlim[resource].rlim_max = max;
+	if (max > c.t->rlim[resource].rlim_max) {
+		ret = -EPERM;
+	} else {
+		list_for_each_entry(p, &ts->task_list, tasks) {
+			if (p == c.t || p->mm == mm) {
+				p->rlim[resource].rlim_cur = cur;
+				p->rlim[resource].rlim_max = max;
+			}
 		}
 	}
 	spin_unlock(&ts->tasklist_lock);
@@ -422,9 +422,9 @@ int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info)
 	info->pid = pid;
 	info->alive = e.task != NULL;
 	if (!info->alive) {
-		info->signal = e.signal;
-		info->si_code = e.si_code;
-		info->si_addr = e.si_addr;
+		info->signo = e.signal;
+		info->code = e.si_code;
+		info->addr = e.si_addr;
 	}
 	return 0;
 }

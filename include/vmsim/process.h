@@ -87,9 +87,10 @@ int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val)
 struct vmsim_task_info {
 	int pid;
 	bool alive;
-	int signal;		/* killing signal (SIGSEGV 11, SIGBUS 7, SIGKILL 9) or 0 */
-	int si_code;		/* SEGV_MAPERR 1, SEGV_ACCERR 2, ... */
-	unsigned long si_addr;	/* faulting address */
+	/* (named apart from <signal.h>'s si_* macros) */
+	int signo;		/* killing signal (SIGSEGV 11, SIGBUS 7, SIGKILL 9) or 0 */
+	int code;		/* si_code: SEGV_MAPERR 1, SEGV_ACCERR 2, ... */
+	unsigned long addr;	/* si_addr: the faulting address */
 };
 int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info);
 /* pids of live tasks, ascending; returns the count (at most @max stored) */
