@@ -4,6 +4,7 @@
  * assertion failures with longjmp and ends with "N passed, N failed".
  */
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include "harness.h"
 #include "kern/bug.h"
@@ -73,6 +74,20 @@ bool test_debug_build(void)
 #endif
 }
 
+/*
+ * A BUG on the runner's thread fails the running test and the runner goes
+ * on; on any other thread (a stress test's workers) it aborts as usual.
+ */
+static pthread_t runner_thread;
+
+static void runner_bug_handler(const char *msg)
+{
+	if (!pthread_equal(pthread_self(), runner_thread))
+		return;		/* vmsim_bug prints and aborts */
+	fprintf(stderr, "%s: unexpected %s\n", current_test, msg);
+	longjmp(test_jmp, 1);
+}
+
 static int sel_argc;
 static char **sel_argv;
 
@@ -94,6 +109,7 @@ int main(int argc, char **argv)
 	struct test_case *volatile tc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	runner_thread = pthread_self();
 	if (argc > 1 && !strcmp(argv[1], "-l")) {
 		list = true;
 		argc--, argv++;
@@ -108,6 +124,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		current_test = tc->name;
+		set_bug_handler(runner_bug_handler);
 		if (setjmp(test_jmp) == 0) {
 			tc->fn();
 			printf("PASS %s\n", tc->name);
