@@ -7,8 +7,9 @@
 #include <string.h>
 #include "kern/mm.h"
 #include "kern/swap.h"
+#include "kern/printk.h"
 
-void show_slabinfo(struct machine *m, struct seq_buf *s) __attribute__((weak));
+#include "kern/slab.h"
 
 static void show_val_kb(struct seq_buf *s, const char *label, unsigned long pages)
 {
@@ -116,6 +117,7 @@ char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 		{ "vmstat", show_vmstat },
 		{ "slabinfo", show_slabinfo },
 		{ "swaps", show_swaps },
+		{ "kmsg", show_kmsg },
 	};
 	struct seq_buf s;
 	struct sim_cpu *saved;

@@ -21,6 +21,7 @@
 #include "kern/slab.h"
 #include "kern/swap.h"
 #include "kern/sched.h"
+#include "kern/printk.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
 #define KERNEL_IMAGE_SIZE	0x200000UL	/* 2 MiB of text and data */
@@ -408,6 +409,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 	paging_exit(m);
 
 	/* --- end of subsystem teardown --- */
+	printk_fini(m);
 
 	cpu_leave(saved);
 	if (__this_cpu && __this_cpu->machine == m)

@@ -92,6 +92,7 @@ struct machine {
 	struct swap_state *swap;		/* mm/swapfile.c */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */
+	struct log_ring *log;			/* lib/printk.c: the kernel log */
 
 	/*
 	 * Accounting snapshot taken when boot finished (after every subsystem

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "testlib.h"
 #include "kern/sched.h"
+#include "kern/printk.h"
 
 static zone_t *zone_of(struct machine *m, int node, enum zone_type t)
 {
@@ -551,5 +552,28 @@ TEST(buddy_proc_formats)
 	free(mi);
 	free(zi);
 	free(vs);
+	test_shutdown(m);
+}
+
+TEST(buddy_printk_log_ring)
+{
+	struct machine *m = test_boot("ram=32M");
+	char *k;
+
+	printk(m, "hello %d", 42);
+	atomic_store(&m->jiffies, 250);
+	printk(m, "later\n");
+	k = vmsim_proc_read(m, "kmsg");
+	ASSERT_STREQ(k, "[    0.000000] hello 42\n[    2.500000] later\n");
+	free(k);
+	/* a full ring drops the oldest lines, keeps whole lines */
+	for (int i = 0; i < 5000; i++)
+		printk(m, "line %04d", i);
+	k = vmsim_proc_read(m, "kmsg");
+	ASSERT(strlen(k) <= LOG_BUF_LEN);
+	ASSERT_CONTAINS(k, "] line 4999\n");
+	ASSERT(!strstr(k, "hello"));
+	ASSERT(!strncmp(k, "[    2.500000] line ", 20));
+	free(k);
 	test_shutdown(m);
 }
