@@ -118,7 +118,7 @@ int do_mlock(struct mm_struct *mm, unsigned long start, size_t len, unsigned int
 		error = -ENOMEM;
 	if (!error && !(vmflags & VM_LOCKONFAULT)) {
 		/* __mm_populate; mlock's posix errors: EFAULT->ENOMEM, ENOMEM->EAGAIN */
-		error = mm_populate_locked(mm, start, start + len);
+		error = mm_populate_locked(mm, start, start + len, false);
 		if (error == -EFAULT)
 			error = -ENOMEM;
 		else if (error == -ENOMEM)
@@ -192,7 +192,7 @@ int do_mlockall(struct mm_struct *mm, int flags)
 	else
 		ret = -ENOMEM;
 	if (!ret && (flags & MCL_CURRENT) && !(flags & MCL_ONFAULT))
-		mm_populate_locked(mm, 0, mm->task_size);	/* errors ignored */
+		mm_populate_locked(mm, 0, mm->task_size, true);
 	VALIDATE_MM(mm, "mlockall");
 	up_write(&mm->mmap_sem);
 	return ret;

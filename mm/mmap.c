@@ -823,6 +823,8 @@ int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 		if (err)
 			return err;
 	}
+	/* the lower piece of a split is a new VMA: look the first one up again */
+	vma = find_vma(mm, start);
 	prev = vma_prev_of(vma);
 	update_hiwater_vm(mm);
 	/* every VMA in [start, end) now lies entirely inside it */
@@ -990,21 +992,24 @@ out:
 	populate = !IS_ERR_VALUE(ret) &&
 		   ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE);
 	if (populate)
-		mm_populate_locked(mm, ret, ret + len);	/* errors are ignored, as Linux */
+		mm_populate_locked(mm, ret, ret + len, true);
 	up_write(&mm->mmap_sem);
 	return ret;
 }
 
 /*
- * mm_populate_locked - fault in [start, end) VMA by VMA, as mlock and
- * MAP_POPULATE do: private writable areas with write faults (breaking
- * COW), the rest read; PROT_NONE areas are skipped.  mmap_sem held.
- * Returns 0, or -EFAULT/-ENOMEM from the first area that failed.
+ * mm_populate_locked - fault in [start, end) VMA by VMA, as Linux's
+ * __mm_populate: private writable areas with write faults (breaking COW),
+ * the rest read; I/O and lock-on-fault areas are passed over.  A PROT_NONE
+ * area cannot be populated (-EFAULT, as get_user_pages without FOLL_FORCE).
+ * With @ignore_errors (mmap, mlockall, brk, mremap) a failing area is
+ * skipped; otherwise (mlock) the first error stops the walk and is
+ * returned.  mmap_sem held.  0, -EFAULT or -ENOMEM.
  */
-int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end)
+int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end,
+		       bool ignore_errors)
 {
 	struct vm_area_struct *vma;
-	int ret = 0;
 
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next) {
 		unsigned long s = max(start, vma->vm_start), e = min(end, vma->vm_end);
@@ -1012,13 +1017,11 @@ int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long 
 
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
-		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
-			continue;
-		r = make_pages_present(mm, s, e);
-		if (r && !ret)
-			ret = r;
+		r = vma_is_accessible(vma) ? make_pages_present(mm, s, e) : -EFAULT;
+		if (r && !ignore_errors)
+			return r;
 	}
-	return ret;
+	return 0;
 }
 
 /* --- brk -------------------------------------------------------------------------------- */
@@ -1096,7 +1099,7 @@ unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
 	mm->brk = brk;
 	populate = (mm->def_flags & VM_LOCKED) != 0;
 	if (populate)
-		mm_populate_locked(mm, oldbrk, newbrk);
+		mm_populate_locked(mm, oldbrk, newbrk, true);
 success:
 	VALIDATE_MM(mm, "brk");
 	up_write(&mm->mmap_sem);

@@ -46,7 +46,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	vm_stat_account(mm, newflags, npages);
 	/* a locked private area turning writable gets its COW broken now */
 	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))
-		mm_populate_locked(mm, start, end);
+		mm_populate_locked(mm, start, end, true);
 	return 0;
 }
 

@@ -230,7 +230,7 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long 
 			vm_stat_account(mm, vm_flags, (long)(delta >> PAGE_SHIFT));
 			if (vm_flags & VM_LOCKED) {
 				mm->locked_vm += delta >> PAGE_SHIFT;
-				mm_populate_locked(mm, addr + old_len, addr + new_len);
+				mm_populate_locked(mm, addr + old_len, addr + new_len, true);
 			}
 			ret = addr;
 			goto out;
@@ -253,7 +253,7 @@ out_populate:
 	if (!IS_ERR_VALUE(ret) && ret != addr) {
 		vma = find_vma(mm, ret);
 		if (vma && (vma->vm_flags & VM_LOCKED) && new_len > old_len)
-			mm_populate_locked(mm, ret + old_len, ret + new_len);
+			mm_populate_locked(mm, ret + old_len, ret + new_len, true);
 	}
 out:
 	VALIDATE_MM(mm, "mremap");

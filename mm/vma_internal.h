@@ -70,6 +70,7 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *p
 				  struct vm_area_struct *vma, unsigned long start,
 				  unsigned long end, unsigned long newflags, int *err);
 int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
-int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end);
+int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end,
+		       bool ignore_errors);
 
 #endif

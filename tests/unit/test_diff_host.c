@@ -6,6 +6,8 @@
  * every step the return value, the errno, the /proc/PID/maps lines of the
  * window and the bytes read must agree.  The child drops root (setuid) so
  * RLIMIT_MEMLOCK applies to it as to the simulated, unprivileged process.
+ * The host side makes raw system calls: the sanitizers' interceptors turn
+ * mlock/munlock into no-ops.
  *
  * `make test` runs DIFF_SEQS sequences with a fixed seed; VMSIM_DIFF_LONG=N
  * runs N more with seed VMSIM_DIFF_SEED (default 1).
@@ -14,6 +16,7 @@
 #include "vmsim/process.h"
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -159,33 +162,33 @@ static long host_op(const struct op *o, uint64_t *val)
 
 	switch (o->kind) {
 	case OP_MMAP:
-		p = mmap((void *)o->addr, o->len, o->prot, o->flags, -1, 0);
+		p = (void *)syscall(SYS_mmap, o->addr, o->len, o->prot, o->flags, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
 		if (!in_window((unsigned long)p, o->len)) {
-			munmap(p, o->len);
+			syscall(SYS_munmap, p, o->len);
 			return OUTSIDE;
 		}
 		return (long)p;
 	case OP_MUNMAP:
-		r = munmap((void *)o->addr, o->len);
+		r = syscall(SYS_munmap, o->addr, o->len);
 		break;
 	case OP_MPROTECT:
-		r = mprotect((void *)o->addr, o->len, o->prot);
+		r = syscall(SYS_mprotect, o->addr, o->len, o->prot);
 		break;
 	case OP_MREMAP:
-		p = mremap((void *)o->addr, o->len, o->len2, o->flags, (void *)o->addr2);
+		p = (void *)syscall(SYS_mremap, o->addr, o->len, o->len2, o->flags, o->addr2);
 		if (p == MAP_FAILED)
 			return -errno;
 		return (long)p;
 	case OP_MADVISE:
-		r = madvise((void *)o->addr, o->len, o->flags);
+		r = syscall(SYS_madvise, o->addr, o->len, o->flags);
 		break;
 	case OP_MLOCK:
-		r = mlock((void *)o->addr, o->len);
+		r = syscall(SYS_mlock, o->addr, o->len);
 		break;
 	case OP_MUNLOCK:
-		r = munlock((void *)o->addr, o->len);
+		r = syscall(SYS_munlock, o->addr, o->len);
 		break;
 	case OP_WRITE:
 		if (sigsetjmp(host_jmp, 1))

@@ -59,7 +59,7 @@ TEST(mmap_errno_paths)
 	ASSERT_EQ(vmsim_munmap(m, p, BASE, 0), -EINVAL);
 	ASSERT_EQ(vmsim_munmap(m, p, BASE + 8 * PG, PG), 0);	/* nothing there: fine */
 	/* RLIMIT_AS */
-	ASSERT_EQ(vmsim_setrlimit(m, p, 9, 1UL << 20, 1UL << 20), 0);
+	ASSERT_EQ(vmsim_setrlimit(m, p, 9, 1UL << 20, ~0UL), 0);
 	ASSERT_EQ(vmsim_mmap(m, p, 0, 2UL << 20, RW, ANON, -1, 0), -ENOMEM);
 	/* MAP_LOCKED over RLIMIT_MEMLOCK */
 	ASSERT_EQ(vmsim_setrlimit(m, p, 9, ~0UL, ~0UL), 0);
@@ -67,6 +67,7 @@ TEST(mmap_errno_paths)
 	ASSERT_EQ(vmsim_mmap(m, p, 0, 8 * PG, RW, ANON | VMSIM_MAP_LOCKED, -1, 0), -EAGAIN);
 	ASSERT_EQ(vmsim_setrlimit(m, p, 8, 0, 0), 0);
 	ASSERT_EQ(vmsim_mmap(m, p, 0, PG, RW, ANON | VMSIM_MAP_LOCKED, -1, 0), -EPERM);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -85,6 +86,7 @@ TEST(mmap_topdown_layout_x86_64)
 	ASSERT_EQ(vmsim_mmap(m, p, BASE, PG, RW, ANON, -1, 0), (long)BASE);
 	/* a taken hint falls back to the search */
 	ASSERT_EQ(vmsim_mmap(m, p, BASE, PG, RW, ANON, -1, 0), b - (long)PG);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -98,6 +100,7 @@ TEST(mmap_bottomup_layout_i386)
 	ASSERT_EQ(vmsim_munmap(m, p, 0x40000000UL, PG), 0);
 	ASSERT_EQ(vmsim_mmap(m, p, 0, PG, RW, ANON, -1, 0), 0x40000000L);
 	ASSERT_EQ(vmsim_mmap(m, p, 0xbffff000UL, 2 * PG, RW, FIXED, -1, 0), -ENOMEM);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -132,6 +135,7 @@ TEST(mmap_merge_new_neighbours)
 	expect_window(m, p,
 		"200000000000-200000001000 rw-p 00000000 00:00 0 \n"
 		"200000003000-200000004000 rw-p 00000000 00:00 0 \n");
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -140,7 +144,7 @@ TEST(mmap_merge_new_neighbours)
  *   AAAA -> mprotect(1..2, r) -> ArrA -> mprotect(1..2, rw) -> AAAA
  * and stops at a hole with -ENOMEM after changing what came before it.
  */
-TEST(mprotect_split_merge_and_holes)
+TEST(mmap_mprotect_split_merge_and_holes)
 {
 	struct machine *m = test_boot("ram=64M paging=x86_64");
 	int p = vmsim_spawn(m);
@@ -160,10 +164,11 @@ TEST(mprotect_split_merge_and_holes)
 	ASSERT_EQ(vmsim_mprotect(m, p, BASE, 6 * PG, VMSIM_PROT_NONE), -ENOMEM);
 	expect_window(m, p, "200000000000-200000004000 ---p 00000000 00:00 0 \n");
 	ASSERT_EQ(vmsim_mprotect(m, p, BASE + 8 * PG, PG, RW), -ENOMEM);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
-TEST(mremap_shrink_grow_move)
+TEST(mmap_mremap_shrink_grow_move)
 {
 	struct machine *m = test_boot("ram=64M paging=x86_64");
 	int p = vmsim_spawn(m);
@@ -196,10 +201,11 @@ TEST(mremap_shrink_grow_move)
 	ASSERT_EQ(r, v);
 	ASSERT_EQ(vmsim_read(m, p, BASE + 16 * PG, &r, sizeof(r)), 0);
 	ASSERT_EQ(r, 0);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
-TEST(mlock_limits_and_accounting)
+TEST(mmap_mlock_limits_and_accounting)
 {
 	struct machine *m = test_boot("ram=64M paging=x86_64");
 	int p = vmsim_spawn(m);
@@ -228,6 +234,7 @@ TEST(mlock_limits_and_accounting)
 	ASSERT_EQ(vmsim_munlockall(m, p), 0);
 	ASSERT_EQ(vmsim_setrlimit(m, p, 8, 0, 0), 0);
 	ASSERT_EQ(vmsim_mlock(m, p, BASE, PG), -EPERM);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -261,6 +268,7 @@ TEST(mmap_madvise_dontneed_zero_fills_and_mincore)
 	ASSERT_CONTAINS(sm, "VmFlags: rd wr mr mw me sr ac \n");
 	free(sm);
 	ASSERT_EQ(vmsim_madvise(m, p, BASE + PG, PG, VMSIM_MADV_NORMAL), 0);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -281,6 +289,7 @@ TEST(mmap_brk_grow_shrink_limits)
 	ASSERT_EQ(vmsim_brk(m, p, (unsigned long)start + PG), start + (long)PG);
 	ASSERT_EQ(vmsim_setrlimit(m, p, 2, 2 * PG, 2 * PG), 0);
 	ASSERT_EQ(vmsim_brk(m, p, (unsigned long)start + 3 * PG), start + (long)PG);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
 
@@ -300,5 +309,6 @@ TEST(mmap_max_map_count)
 	ASSERT_EQ(r, -ENOMEM);
 	ASSERT_CMP(i, >=, 65530);
 	ASSERT_CMP(i, <=, 65532);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
