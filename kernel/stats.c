@@ -259,7 +259,8 @@ char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn)
 			seq_printf(&s, "%s%s", any ? "," : "", pageflag_names[b]);
 			any = true;
 		}
-	seq_printf(&s, ")\n  count    %d\n  mapcount %d\n", page_count(page), page_mapcount(page));
+	seq_printf(&s, "%s)\n  count    %d\n  mapcount %d\n", any ? "" : "none", page_count(page),
+		   page_mapcount(page));
 	/* never a host pointer: the text must not change from run to run */
 	seq_printf(&s, "  mapping  %s\n  index    %lu\n  private  0x%lx\n  age      %u\n",
 		   page->mapping ? "set" : "none", page->index, page->private,

@@ -7,6 +7,9 @@
 # Each scenario runs twice and both runs must be byte-identical (determinism).
 # The built-in demo runs too (twice, text and --json): it must exit 0 with
 # identical output each time.  Ends with "scenarios: N passed, N failed".
+# The expected files are the output of the test build (make test: DEBUG=1,
+# whose slab red zones take memory, so frame numbers and free counts differ
+# from the optimised build's).
 #
 #   VMSIM=build/asan/vmsim sh tests/run-scenarios.sh [NAME-SUBSTRING]
 #   UPDATE=1 ... rewrites the expected files from the current output

@@ -192,6 +192,8 @@ enum run_status session_boot(struct session *s)
 		}
 	err[0] = 0;
 	if (vmsim_config_validate(&s->cfg, err, sizeof(err))) {
+		if (s->machine_line)
+			s->line = s->machine_line;
 		session_error(s, "bad machine: %s", err[0] ? err : "invalid configuration");
 		return RUN_ERROR;
 	}
@@ -775,6 +777,7 @@ static enum run_status run_cmd(struct session *s, const struct vmsim_cmd *c, int
 			session_error(s, "machine: must come before every other command");
 			return RUN_ERROR;
 		}
+		s->machine_line = line;
 		for (int i = 0; i < c->nr_opts; i++)
 			if (vmsim_config_set(&s->cfg, c->opt_keys[i], c->opt_values[i], err,
 					     sizeof(err))) {

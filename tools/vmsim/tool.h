@@ -57,6 +57,7 @@ struct session {
 	struct vmsim_config cfg;
 	vmsim_machine_t *m;		/* booted at the first command needing it */
 	bool ran_command;		/* a machine line is only allowed before */
+	int machine_line;		/* where the machine line was, for boot errors */
 
 	struct proc_name *procs;
 	int nr_procs, cap_procs;
