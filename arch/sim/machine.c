@@ -201,10 +201,9 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
 		snprintf(err, errlen, "cpus must be 1..%d", VMSIM_MAX_CPUS);
 		return -1;
 	}
-	if (cfg->tlb_entries < 1 || cfg->tlb_ways < 1 ||
-	    cfg->tlb_entries % cfg->tlb_ways ||
-	    ((cfg->tlb_entries / cfg->tlb_ways) & (cfg->tlb_entries / cfg->tlb_ways - 1))) {
-		snprintf(err, errlen, "tlb entries must be ways times a power of two");
+	if (cfg->tlb_entries < 1 || cfg->tlb_ways < 1 || cfg->tlb_ways > cfg->tlb_entries ||
+	    (cfg->tlb_entries & (cfg->tlb_entries - 1)) || (cfg->tlb_ways & (cfg->tlb_ways - 1))) {
+		snprintf(err, errlen, "tlb entries and ways must be powers of two, ways <= entries");
 		return -1;
 	}
 	return 0;

@@ -577,3 +577,21 @@ TEST(buddy_printk_log_ring)
 	free(k);
 	test_shutdown(m);
 }
+
+TEST(buddy_config_tlb_geometry)
+{
+	struct vmsim_config cfg;
+	char err[128];
+
+	vmsim_config_default(&cfg);
+	cfg.tlb_entries = 48;
+	cfg.tlb_ways = 3;
+	ASSERT_EQ(vmsim_config_validate(&cfg, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, "powers of two");
+	cfg.tlb_entries = 4;
+	cfg.tlb_ways = 8;
+	ASSERT_EQ(vmsim_config_validate(&cfg, err, sizeof(err)), -1);
+	cfg.tlb_entries = 128;
+	cfg.tlb_ways = 8;
+	ASSERT_EQ(vmsim_config_validate(&cfg, err, sizeof(err)), 0);
+}
