@@ -13,8 +13,9 @@
 /*
  * exit_mm - the task leaves its mm.  If the mm's limits pointer is this
  * task's array, it moves to another user's (equal) copy first, since this
- * task_struct is about to be freed.  The CPU, which has the mm loaded,
- * drops it after the last user's teardown (the pgd is freed then).
+ * task_struct is about to be freed.  The CPU switches to the kernel's
+ * page tables first; the last user's mmput then tears the mm down and
+ * takes it from every other CPU that still has it loaded lazily.
  */
 void exit_mm(struct task_struct *t)
 {
@@ -34,8 +35,9 @@ void exit_mm(struct task_struct *t)
 	spin_unlock(&ts->tasklist_lock);
 	up_write(&mm->mmap_sem);
 	t->active_mm = NULL;
-	mmput(mm);
+	/* this CPU goes back to the kernel's page tables before the teardown */
 	task_unlazy_mm(mm);
+	mmput(mm);
 }
 
 void do_exit(struct task_struct *t, int code)

@@ -48,8 +48,8 @@ struct mm_struct *mm_alloc(struct machine *m)
 /*
  * __mmdrop - the last reference to the struct went: the address space is
  * already empty (exit_mmap ran); free the top-level table and the struct.
- * The pgd goes only here, not in mmput, because a CPU may still have the
- * mm loaded lazily (its cr3 points at the pgd) until it switches away.
+ * The pgd goes here, as in Linux, not in mmput: a CPU holding the mm
+ * lazily still has it in cr3 until its reference is dropped.
  */
 static void __mmdrop(struct mm_struct *mm)
 {
@@ -87,6 +87,7 @@ void mmput(struct mm_struct *mm)
 		return;
 	exit_mmap(mm);
 	mm->rlim = NULL;
+	task_steal_lazy_mm(mm);
 	mmdrop(mm);
 }
 

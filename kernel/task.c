@@ -233,32 +233,54 @@ void put_task_struct(struct task_struct *t)
 	}
 }
 
-/* Does @cpu hold a user mm (lazily or for the running task)? */
-static struct mm_struct *cpu_user_mm(struct sim_cpu *cpu)
-{
-	struct mm_struct *mm = cpu->active_mm;
-
-	return mm == cpu->machine->init_mm ? NULL : mm;
-}
-
 /*
- * Load @next (NULL: the kernel's init_mm) on this CPU, keeping it loaded
- * lazily afterwards: the CPU holds an mm_count reference to the user mm
- * it has loaded, so the struct and its pgd outlive the last user until
- * the CPU switches away.
+ * Lazy TLB.  After a call the CPU keeps the task's mm loaded, so the next
+ * call for the same mm finds its translations still in the TLB.  The
+ * CPU's lazy reference is an mm_count reference owned by its slot
+ * ts->lazy_mm[cpu]: the CPU itself exchanges the slot when it loads
+ * another mm; when an mm loses its last user, mmput takes the reference
+ * away from every slot still holding it (task_steal_lazy_mm), even for
+ * CPUs no thread runs now, so the struct and its pgd go at once and the
+ * accounting is exact.  A CPU whose slot was emptied that way has a
+ * stale cpu->active_mm; it is never followed, only replaced at the next
+ * switch (prev passed as NULL).
  */
 static void task_switch_mm(struct sim_cpu *cpu, struct mm_struct *next)
 {
-	struct mm_struct *prev = cpu_user_mm(cpu);
+	struct machine *m = cpu->machine;
+	_Atomic(struct mm_struct *) *slot = &m->tasks->lazy_mm[cpu->id];
+	struct mm_struct *prev = atomic_load(slot);
 
-	if (prev == next)
+	if (prev == next) {
+		/* still loaded: a live next cannot be stolen meanwhile */
+		if (next)
+			switch_mm(next, next, cpu);
 		return;
+	}
 	if (next)
 		mmgrab(next);
-	switch_mm(cpu->active_mm, next ? next : cpu->machine->init_mm, cpu);
-	cpu->active_mm = next ? next : cpu->machine->init_mm;
+	prev = atomic_exchange(slot, next);
+	if (!prev && cpu->active_mm == m->init_mm)
+		switch_mm(m->init_mm, next ? next : m->init_mm, cpu);
+	else
+		switch_mm(prev, next ? next : m->init_mm, cpu);
 	if (prev)
 		mmdrop(prev);
+}
+
+/* mmput's last user gone: take @mm's lazy references from every CPU. */
+void task_steal_lazy_mm(struct mm_struct *mm)
+{
+	struct machine *m = mm->machine;
+
+	if (!m->tasks)
+		return;
+	for (int i = 0; i < m->nr_cpus; i++) {
+		struct mm_struct *expected = mm;
+
+		if (atomic_compare_exchange_strong(&m->tasks->lazy_mm[i], &expected, NULL))
+			mmdrop(mm);
+	}
 }
 
 struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
@@ -298,7 +320,7 @@ void task_unlazy_mm(struct mm_struct *mm)
 {
 	struct sim_cpu *cpu = this_cpu();
 
-	if (cpu_user_mm(cpu) == mm)
+	if (atomic_load(&cpu->machine->tasks->lazy_mm[cpu->id]) == mm)
 		task_switch_mm(cpu, NULL);
 }
 
@@ -339,8 +361,9 @@ void task_exit_machine(struct machine *m)
 }
 
 /*
- * Each CPU's lazily loaded mm: dropped from that CPU's own point of view
- * (the other CPUs are quiescent at teardown and in test_shutdown).
+ * Each CPU's lazily loaded mm dropped, each from that CPU's own point of
+ * view (the other CPUs are quiescent at teardown), so that every CPU ends
+ * with the kernel's init_mm loaded.
  */
 void task_drop_lazy_mms(struct machine *m)
 {
@@ -349,14 +372,12 @@ void task_drop_lazy_mms(struct machine *m)
 	if (!ts)
 		return;
 	for (int i = 0; i < m->nr_cpus; i++) {
-		struct sim_cpu *cpu = &m->cpu[i];
-
-		struct mm_struct *mm = cpu_user_mm(cpu);
+		struct mm_struct *mm = atomic_load(&ts->lazy_mm[i]);
+		struct sim_cpu *saved;
 
 		if (!mm)
 			continue;
-		struct sim_cpu *saved = this_cpu();
-
+		saved = this_cpu();
 		vmsim_cpu_attach(m, i);
 		task_unlazy_mm(mm);
 		cpu_leave(saved);

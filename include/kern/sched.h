@@ -172,6 +172,8 @@ struct task_state {
 	int last_pid;
 	struct pid_entry *pids;			/* indexed by pid (host memory) */
 	size_t pid_cap;
+	/* each CPU's lazily loaded user mm and its mm_count reference */
+	_Atomic(struct mm_struct *) lazy_mm[NR_CPUS];
 	struct kmem_cache_s *task_cachep;	/* "task_struct" (mm/slab.c's) */
 	struct kmem_cache_s *mm_cachep;		/* "mm_struct" */
 };
@@ -204,6 +206,8 @@ struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
 void task_leave(struct task_struct *t, struct sim_cpu *saved);
 /* Unload a mm from this CPU if it is the loaded one (exit path). */
 void task_unlazy_mm(struct mm_struct *mm);
+/* The last user of @mm went: drop every CPU's lazy reference to it. */
+void task_steal_lazy_mm(struct mm_struct *mm);
 
 /* Internal pid-table helpers (task.c), for fork.c, exit.c and sys.c. */
 int task_attach_pid(struct machine *m, struct task_struct *t);
