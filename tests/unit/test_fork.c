@@ -345,28 +345,35 @@ TEST(fork_inherits_limits_and_sp)
 }
 
 /*
- * Fault injection: fail the Nth page allocation during a fork (slab pages,
- * page tables, the pgd), for N = 1, 2, ... until the fork succeeds.
- * Every run ends in success or -ENOMEM with the parent intact and nothing
- * leaked.
+ * Fault injection: fail the Nth page allocation (slab pages, page tables,
+ * the pgd) or the Nth slab object (task_struct, mm_struct, VMAs) during a
+ * fork, for N = 1, 2, ... until the fork succeeds.  Every run ends in
+ * success or -ENOMEM with the parent intact and nothing leaked.
  */
-TEST(fork_fault_injection_no_leak)
+static void fork_under_injection(bool slab)
 {
 	struct machine *m = test_boot("ram=32M");
 	int p = vmsim_spawn(m);
 	long a = vmsim_mmap(m, p, 0, 64 * PAGE_SIZE, RW, ANON, -1, 0);
+	long b = vmsim_mmap(m, p, 0x40000000UL, PAGE_SIZE, VMSIM_PROT_READ, ANON, -1, 0);
 	unsigned long before;
 	int failures = 0, c = 0;
 
 	ASSERT_CMP(a, >, 0);
+	ASSERT_CMP(b, >, 0);
 	write_pattern(m, p, (unsigned long)a, 64 * PAGE_SIZE, 7);
 	for (uint64_t n = 1; n < 500; n++) {
 		machine_drain(m);
 		before = nr_free_pages(m);
-		this_cpu()->fail_page_alloc_count = 0;
-		m->cfg.fail_page_alloc_nth = n;
+		if (slab) {
+			m->cfg.fail_slab_nth = n;
+		} else {
+			this_cpu()->fail_page_alloc_count = 0;
+			m->cfg.fail_page_alloc_nth = n;
+		}
 		c = vmsim_fork(m, p);
 		m->cfg.fail_page_alloc_nth = 0;
+		m->cfg.fail_slab_nth = 0;
 		if (c > 0)
 			break;
 		failures++;
@@ -376,10 +383,52 @@ TEST(fork_fault_injection_no_leak)
 		check_pattern(m, p, (unsigned long)a, PAGE_SIZE, 7);
 	}
 	ASSERT_CMP(c, >, 0);
-	ASSERT_CMP(failures, >, 0);
+	ASSERT_CMP(failures, >=, slab ? 3 : 1);	/* task, mm, VMAs at least */
 	check_pattern(m, c, (unsigned long)a, 64 * PAGE_SIZE, 7);
 	ASSERT_EQ(vmsim_exit(m, c), 0);
 	check_pattern(m, p, (unsigned long)a, 64 * PAGE_SIZE, 7);
 	ASSERT_EQ(vmsim_exit(m, p), 0);
+	test_shutdown(m);
+}
+
+TEST(fork_fault_injection_pages_no_leak)
+{
+	fork_under_injection(false);
+}
+
+TEST(fork_fault_injection_slab_no_leak)
+{
+	fork_under_injection(true);
+}
+
+/* spawn under slab and page fault injection: success or -ENOMEM, no leak. */
+TEST(fork_spawn_fault_injection_no_leak)
+{
+	struct machine *m = test_boot("ram=32M");
+	char why[160];
+
+	for (int kind = 0; kind < 2; kind++) {
+		int p = 0;
+
+		for (uint64_t n = 1; n < 100; n++) {
+			if (kind) {
+				m->cfg.fail_slab_nth = n;
+			} else {
+				this_cpu()->fail_page_alloc_count = 0;
+				m->cfg.fail_page_alloc_nth = n;
+			}
+			p = vmsim_spawn(m);
+			m->cfg.fail_page_alloc_nth = 0;
+			m->cfg.fail_slab_nth = 0;
+			if (p > 0)
+				break;
+			ASSERT_EQ(p, -ENOMEM);
+			ASSERT_EQ(vmsim_task_list(m, NULL, 0), 0);
+			ASSERT_MSG(machine_accounting_is_exact(m, why, sizeof(why)), "n=%llu: %s",
+				   (unsigned long long)n, why);
+		}
+		ASSERT_CMP(p, >, 0);
+		ASSERT_EQ(vmsim_exit(m, p), 0);
+	}
 	test_shutdown(m);
 }
