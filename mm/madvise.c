@@ -54,7 +54,6 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
 		*prev = vma;
-		anon_vma_sync(vma);	/* the anon_vma outlives the pages, as in Linux */
 		zap_page_range(vma, start, end - start);
 		return 0;
 	case MADV_NORMAL:
@@ -107,7 +106,6 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in, int beh
 		return 0;
 
 	down_write(&mm->mmap_sem);
-	anon_vma_sync_range(mm, start, end);
 	vma = find_vma_prev(mm, start, &prev);
 	if (vma && start > vma->vm_start)
 		prev = vma;

@@ -50,7 +50,6 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, size_
 		return -EINVAL;
 	if (end == start)
 		return 0;
-	anon_vma_sync_range(mm, start, end);
 	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start > start)
 		return -ENOMEM;
@@ -161,7 +160,6 @@ static void apply_mlockall_flags(struct mm_struct *mm, int flags)
 		if (flags & MCL_ONFAULT)
 			to_add |= VM_LOCKONFAULT;
 	}
-	anon_vma_sync_range(mm, 0, mm->task_size);
 	for (vma = mm->mmap; vma; vma = next) {
 		unsigned long newflags = (vma->vm_flags & ~VM_LOCKED_MASK) | to_add;
 		unsigned long end = vma->vm_end;

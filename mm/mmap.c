@@ -13,10 +13,11 @@
  * Lock order: mmap_sem -> page_table_lock (memory.c) -> zone->lock.
  *
  * anon_vma: Linux refuses to merge VMAs whose private anonymous pages are
- * tracked by different anon_vmas.  We keep the identity only (a token in
- * vm_private_data of a private anonymous VMA), given on the first private
- * page (anon_vma_prepare, or discovered by a page-table walk), shared by
- * the pieces of a split and adopted by a VMA that merges with one.
+ * tracked by different anon_vmas.  We keep that identity (a refcounted
+ * struct anon_vma in vm_private_data of a private anonymous VMA): given at
+ * the first private page by the fault path (anon_vma_prepare), shared by
+ * the pieces of a split, adopted by a VMA that merges with one, fresh for
+ * each VMA of a forked child.
  */
 #include <errno.h>
 #include <string.h>
@@ -50,102 +51,86 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 		*vma = *orig;
 		vma->vm_next = NULL;
 		memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
+		if (vma_is_private_anon(vma))
+			anon_vma_get(vma->vm_private_data);
 	}
 	return vma;
 }
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+	if (vma_is_private_anon(vma))
+		anon_vma_put(vma->vm_private_data);
 	kmem_cache_free(vm_area_cachep(vma->vm_mm->machine), vma);
 }
 
 /* --- anon_vma identity ------------------------------------------------------ */
 
-void anon_vma_prepare(struct vm_area_struct *vma)
+/*
+ * struct anon_vma - the identity of a set of private anonymous pages.  We
+ * keep no reverse map through it (yet), only what decides merging: VMAs
+ * whose pages came from different faults histories never merge, as in
+ * Linux.  One reference per VMA pointing at it; freed with the last.
+ */
+struct anon_vma {
+	atomic_int refcount;
+};
+
+static struct anon_vma *anon_vma_alloc(void)
 {
-	if (!vma_is_private_anon(vma) || vma->vm_private_data)
-		return;
-	/* a random 64-bit token: only equality is ever looked at */
-	vma->vm_private_data = (void *)(uintptr_t)(machine_random(vma->vm_mm->machine) | 1);
+	struct anon_vma *av = kmalloc(sizeof(*av), GFP_KERNEL);
+
+	if (av)
+		atomic_init(&av->refcount, 1);
+	return av;
 }
 
-/* Does [start, end) of @mm have a page table entry (page or swap)? */
-static bool range_has_ptes(struct mm_struct *mm, unsigned long start, unsigned long end)
+void anon_vma_get(void *token)
 {
-	const struct pgt_format *f = mm_pgt_fmt(mm);
-	unsigned long addr = start;
+	if (token)
+		atomic_fetch_add(&((struct anon_vma *)token)->refcount, 1);
+}
 
-	while (addr < end) {
-		pgdp_t pgd = pgd_offset(mm, addr);
-		unsigned long next = pgd_addr_end(f, addr, end);
-
-		if (pgd_none(pgd) || !pgd_present(pgd)) {
-			addr = next;
-			continue;
-		}
-		pudp_t pud = pud_offset(pgd, addr);
-		unsigned long pnext = pud_addr_end(f, addr, next);
-
-		if (pud_none(pud) || !pud_present(pud)) {
-			addr = pnext;
-			continue;
-		}
-		for (; addr < pnext; ) {
-			pmdp_t pmd = pmd_offset(pud, addr);
-			unsigned long mnext = pmd_addr_end(f, addr, pnext);
-			pmd_t pmdv = pmdp_get(pmd);
-
-			if (pmd_none(pmdv) || !pmd_present(pmdv)) {
-				addr = mnext;
-				continue;
-			}
-			ptep_t pte = pte_offset_map(pmd, addr);
-			ptep_t p = pte;
-			bool found = false;
-
-			for (; addr < mnext; addr += PAGE_SIZE, p = ptep_next(p)) {
-				pte_t v = ptep_get(p);
-
-				if (pte_none(v))
-					continue;
-				if (pte_present(v) && PageZero(pte_page(v)))
-					continue;	/* a read of the zero page: no anon_vma */
-				found = true;
-				break;
-			}
-			pte_unmap(pte);
-			if (found)
-				return true;
-			addr = mnext;
-		}
-	}
-	return false;
+void anon_vma_put(void *token)
+{
+	if (token && atomic_fetch_sub(&((struct anon_vma *)token)->refcount, 1) == 1)
+		kfree(token);
 }
 
 /*
- * anon_vma_sync - give @vma its anon_vma token if it holds private pages
- * that nobody announced (the fault path may not call anon_vma_prepare).
- * Must run before pages of the VMA are zapped or moved.
+ * anon_vma_prepare - give @vma its anon_vma before its first private page
+ * (Linux calls it from do_anonymous_page, wp_page_copy and do_cow_fault).
+ * Called with mmap_sem held for reading and page_table_lock not held; a
+ * racing fault of another thread may win, then ours is dropped.
+ * 0 or -ENOMEM.
  */
-void anon_vma_sync(struct vm_area_struct *vma)
+int anon_vma_prepare(struct vm_area_struct *vma)
 {
-	if (!vma || !vma_is_private_anon(vma) || vma->vm_private_data)
-		return;
-	spin_lock(&vma->vm_mm->page_table_lock);
-	bool has = range_has_ptes(vma->vm_mm, vma->vm_start, vma->vm_end);
-	spin_unlock(&vma->vm_mm->page_table_lock);
-	if (has)
-		anon_vma_prepare(vma);
+	struct mm_struct *mm = vma->vm_mm;
+	struct anon_vma *av;
+
+	if (!vma_is_private_anon(vma) || READ_ONCE(vma->vm_private_data))
+		return 0;
+	av = anon_vma_alloc();
+	if (!av)
+		return -ENOMEM;
+	spin_lock(&mm->page_table_lock);
+	if (!vma->vm_private_data) {
+		WRITE_ONCE(vma->vm_private_data, av);
+		av = NULL;
+	}
+	spin_unlock(&mm->page_table_lock);
+	anon_vma_put(av);
+	return 0;
 }
 
-/* Sync every VMA touching [start - 1 page, end + 1 page): the ones a merge may look at. */
-void anon_vma_sync_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+/* @vma (private anonymous, without one) takes a reference on @token. */
+static void anon_vma_adopt(struct vm_area_struct *vma, void *token)
 {
-	struct vm_area_struct *vma;
-	unsigned long lo = start >= PAGE_SIZE ? start - PAGE_SIZE : 0;
-
-	for (vma = find_vma(mm, lo); vma && vma->vm_start <= end; vma = vma->vm_next)
-		anon_vma_sync(vma);
+	if (!token || vma->vm_private_data || !vma_is_private_anon(vma))
+		return;
+	anon_vma_get(token);
+	vma->vm_private_data = token;
 }
 
 /* --- lookups ------------------------------------------------------------------ */
@@ -293,6 +278,15 @@ void insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	if (vma_is_private_anon(vma) && !vma->vm_pgoff && !vma->vm_private_data)
 		vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
+	if (vma_is_private_anon(vma) && vma->vm_private_data) {
+		/* anon_vma_fork: the child's VMA gets an anon_vma of its own */
+		struct anon_vma *av = anon_vma_alloc();
+
+		if (av) {	/* else it keeps sharing the parent's: merges only differ */
+			anon_vma_put(vma->vm_private_data);
+			vma->vm_private_data = av;
+		}
+	}
 	vma_link(mm, vma);
 	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
 	if (vma->vm_flags & VM_LOCKED)
@@ -641,12 +635,10 @@ struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct
 		right = false;
 	if (left) {
 		prev->vm_end = end;
-		if (!prev->vm_private_data && vma_is_private_anon(prev))
-			prev->vm_private_data = anon;
+		anon_vma_adopt(prev, anon);
 		if (right) {
 			prev->vm_end = next->vm_end;
-			if (!prev->vm_private_data)
-				prev->vm_private_data = next->vm_private_data;
+			anon_vma_adopt(prev, anon_of(next));
 			remove_vma(mm, next);
 		}
 		return prev;
@@ -654,8 +646,7 @@ struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct
 	if (right) {
 		next->vm_start = addr;
 		next->vm_pgoff = pgoff;
-		if (!next->vm_private_data && vma_is_private_anon(next))
-			next->vm_private_data = anon;
+		anon_vma_adopt(next, anon);
 		return next;
 	}
 	return NULL;
@@ -737,15 +728,13 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *p
 	if (left && right) {
 		/* PPPPVVVVNNNN -> PPPPPPPPPPPP */
 		prev->vm_end = next->vm_end;
-		if (!prev->vm_private_data)
-			prev->vm_private_data = anon ? anon : next->vm_private_data;
+		anon_vma_adopt(prev, anon ? anon : anon_of(next));
 		remove_vma(mm, vma);
 		remove_vma(mm, next);
 		return prev;
 	}
 	if (left) {
-		if (!prev->vm_private_data)
-			prev->vm_private_data = anon;
+		anon_vma_adopt(prev, anon);
 		prev->vm_end = end;
 		if (end == vma->vm_end) {
 			remove_vma(mm, vma);		/* PPPPVVVV -> PPPPPPPP */
@@ -756,8 +745,7 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *p
 		return prev;
 	}
 	if (right) {
-		if (!next->vm_private_data)
-			next->vm_private_data = anon;
+		anon_vma_adopt(next, anon);
 		next->vm_start = start;
 		next->vm_pgoff = pgoff;
 		if (start == vma->vm_start)
@@ -806,7 +794,6 @@ int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start >= end)
 		return 0;
-	anon_vma_sync(vma);
 	if (start > vma->vm_start) {
 		/* splitting one VMA in the middle makes one more: check the limit */
 		if (end < vma->vm_end && mm->map_count >= DEFAULT_MAX_MAP_COUNT)
@@ -818,7 +805,6 @@ int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	}
 	last = find_vma(mm, end - 1);
 	if (last && last->vm_start < end && last->vm_end > end) {
-		anon_vma_sync(last);
 		err = __split_vma(mm, last, end, 1);
 		if (err)
 			return err;
@@ -894,7 +880,6 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 			return (unsigned long)-ENOMEM;
 	}
 	/* MAP_FIXED: whatever is there goes */
-	anon_vma_sync_range(mm, addr, addr + len);
 	err = __do_munmap(mm, addr, len);
 	if (err)
 		return (unsigned long)err;
@@ -1082,7 +1067,6 @@ unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
 	}
 	if (brk <= mm->brk) {
 		/* shrink: always succeeds once the range is gone */
-		anon_vma_sync_range(mm, newbrk, oldbrk);
 		if (__do_munmap(mm, newbrk, oldbrk - newbrk))
 			goto out;
 		mm->brk = brk;
@@ -1093,7 +1077,6 @@ unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
 	next = find_vma(mm, oldbrk);
 	if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
 		goto out;
-	anon_vma_sync_range(mm, oldbrk, newbrk);
 	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
 		goto out;
 	mm->brk = brk;

@@ -30,6 +30,10 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	 * read-only again uncharges it only while no private page exists.
 	 */
 	if (newflags & VM_WRITE) {
+		/* turning into data: RLIMIT_DATA, unless it counted as data already */
+		if (!may_expand_vm(mm, newflags, (unsigned long)npages) &&
+		    may_expand_vm(mm, oldflags, (unsigned long)npages))
+			return -ENOMEM;
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
 			newflags |= VM_ACCOUNT;
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_private_anon(vma) && !vma->vm_private_data) {
@@ -73,7 +77,6 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, size_t len, unsigned 
 	reqprot = prot;
 
 	down_write(&mm->mmap_sem);
-	anon_vma_sync_range(mm, start, end);
 	error = -ENOMEM;
 	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start >= end)

@@ -56,8 +56,9 @@ void update_hiwater_vm(struct mm_struct *mm);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes);
 
-void anon_vma_sync(struct vm_area_struct *vma);
-void anon_vma_sync_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* anon_vma references (a NULL token is ignored) */
+void anon_vma_get(void *token);
+void anon_vma_put(void *token);
 
 struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
 				     unsigned long addr, unsigned long end, unsigned long flags,

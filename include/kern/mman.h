@@ -200,13 +200,14 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len, int behavi
 int do_mincore(struct mm_struct *mm, unsigned long start, size_t len, unsigned char *vec);
 
 /*
- * anon_vma_prepare - mark @vma as holding private anonymous pages (the
- * role of Linux's anon_vma): from then on it merges only with neighbours
- * of the same anon_vma, as Linux's /proc/PID/maps shows.  The write-fault
- * path (do_anonymous_page, do_wp_page) calls it; mmap.c also discovers
- * pages itself, so a caller that forgets only costs a page-table walk.
+ * anon_vma_prepare - give @vma (private anonymous) its anon_vma before its
+ * first private page: from then on it merges only with neighbours of the
+ * same anon_vma, as Linux's /proc/PID/maps shows.  The write-fault path
+ * calls it (do_anonymous_page, do_wp_page's copy, do_no_page's private
+ * copy) with mmap_sem held for reading and page_table_lock NOT held.
+ * 0, or -ENOMEM (the fault is then VM_FAULT_OOM).  No-op for other VMAs.
  */
-void anon_vma_prepare(struct vm_area_struct *vma);
+int anon_vma_prepare(struct vm_area_struct *vma);
 
 /* VMA objects ("vm_area_struct" slab cache). */
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
