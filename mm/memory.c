@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern/memory.h"
+#include "kern/mman.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
 #include "kern/sched.h"
@@ -527,6 +528,8 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
 	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
 	if (!page)
 		return VM_FAULT_OOM;
@@ -658,7 +661,8 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 
-	new_page = alloc_page(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0));
+	new_page = anon_vma_prepare(vma) ? NULL :
+		   alloc_page(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0));
 	if (!new_page) {
 		if (!zero)
 			put_page(old_page);
