@@ -22,8 +22,13 @@
  *
  * In front of the slabs sits one array per CPU (Spraul, 2.4): a stack of
  * free object pointers.  kmem_cache_alloc pops, kmem_cache_free pushes;
- * only when it is empty (refill batchcount objects from the slabs) or full
- * (flush batchcount back) does a CPU take cachep->spinlock.
+ * only when it is empty (refill batchcount objects) or full (flush
+ * batchcount) does a CPU take cachep->spinlock.  Between the CPU arrays
+ * and the slabs sits the shared array of later Linux (2.6's per-node
+ * array, Bonwick's magazine depot), sharedfactor * batchcount objects: a
+ * flush lands there and a refill comes from there by one memcpy, so
+ * objects freed on one CPU feed the others without touching a slab.
+ * sharedfactor 0 (kmem_tune_cpucache) gives the plain 2.4 behaviour.
  *
  * Debug (SLAB_RED_ZONE, SLAB_POISON; every cache small enough in
  * CONFIG_DEBUG_VM builds): a guard word before and after each object
@@ -71,7 +76,6 @@ struct array_cache {
 	unsigned int avail;		/* objects in entry[] */
 	unsigned int limit;		/* capacity; 0 = no array (boot) */
 	unsigned int batchcount;	/* moved to/from the slabs at once */
-	unsigned int touched;
 	void *entry[];
 };
 
@@ -102,6 +106,7 @@ struct kmem_cache_s {
 	unsigned long inuse_objs;		/* sum of slabp->inuse */
 	unsigned int colour_next;
 	unsigned int dflags;			/* DFLGS_GROWN */
+	struct array_cache *shared;		/* NULL if sharedfactor is 0 */
 	unsigned long ctor_calls, dtor_calls;
 
 	/* --- fixed at creation (limit/batchcount: kmem_tune_cpucache) --- */
@@ -114,7 +119,7 @@ struct kmem_cache_s {
 	unsigned int colour_off;	/* bytes between them */
 	unsigned int slab_size;		/* slab_t + bufctl[], aligned if on-slab */
 	uint32_t reciprocal_buffer_size;	/* index = (off * r) >> 32 */
-	unsigned int limit, batchcount;
+	unsigned int limit, batchcount, sharedfactor;
 	gfp_t gfpflags;			/* GFP_DMA for SLAB_CACHE_DMA */
 	unsigned long flags;
 	kmem_cache_t *slabp_cache;	/* off-slab descriptors come from here */
@@ -148,6 +153,8 @@ struct kmem_state {
 	uint64_t failslab_count;
 
 	struct cache_sizes cache_sizes[NR_GENERAL_CACHES];
+	/* kmalloc's lookup, [1] for __GFP_DMA; every CPU's slab_cpu points here */
+	kmem_cache_t *kmalloc_caches[2][NR_GENERAL_CACHES];
 	kmem_cache_t *vm_area_cachep, *mm_cachep, *task_struct_cachep, *pgd_cachep;
 
 	kmem_cache_t cache_cache;	/* descriptors of every other cache */
@@ -559,42 +566,40 @@ static void slab_destroy(kmem_cache_t *cachep, slab_t *slabp)
 		kmem_cache_free(cachep->slabp_cache, slabp);
 }
 
-/* Hand out the first free object of @slabp (spinlock held, inuse < num). */
-static inline void *slab_get_obj(kmem_cache_t *cachep, slab_t *slabp)
-{
-	kmem_bufctl_t *bufctl = slab_bufctl(slabp);
-	unsigned int idx = slabp->free;
-
-	slabp->free = bufctl[idx];
-	bufctl[idx] = BUFCTL_ACTIVE;
-	slabp->inuse++;
-	return index_to_obj(cachep, slabp, idx);
-}
-
 /*
  * free_block - give @nr objects back to their slabs (spinlock held).  An
- * object whose bufctl entry is not BUFCTL_ACTIVE is already free.
+ * object whose bufctl entry is not BUFCTL_ACTIVE is already free.  Objects
+ * freed in a row often share a slab: its page lookup is reused.
  */
 static void free_block(kmem_cache_t *cachep, void **objpp, unsigned int nr)
 {
 	struct machine *m = cachep->machine;
-	uint8_t *ram = m->ram;
+	uintptr_t ram = (uintptr_t)m->ram, last_pfn = ~(uintptr_t)0;
 	struct page *mem_map = m->mem_map;
+	const uint32_t recip = cachep->reciprocal_buffer_size;
+	const unsigned int obj_offset = cachep->obj_offset, num = cachep->num;
+	slab_t *slabp = NULL;
+	kmem_bufctl_t *bufctl = NULL;
+	uintptr_t base = 0;
 
 	for (unsigned int i = 0; i < nr; i++) {
-		void *objp = objpp[i];
-		struct page *page = mem_map + (((uint8_t *)objp - ram) >> PAGE_SHIFT);
-		slab_t *slabp = page_get_slab(page);
-		kmem_bufctl_t *bufctl = slab_bufctl(slabp);
-		unsigned int idx = obj_to_index(cachep, slabp, objp);
+		uintptr_t objp = (uintptr_t)objpp[i], pfn = (objp - ram) >> PAGE_SHIFT;
+		unsigned int idx;
 
+		if (pfn != last_pfn) {
+			last_pfn = pfn;
+			slabp = page_get_slab(mem_map + pfn);
+			bufctl = slab_bufctl(slabp);
+			base = (uintptr_t)slabp->s_mem + obj_offset;
+		}
+		idx = (unsigned int)(((uint64_t)(uint32_t)(objp - base) * recip) >> 32);
 		if (unlikely(bufctl[idx] != BUFCTL_ACTIVE))
 			slab_bug_unlock(cachep, "slab: cache %s: double free of object %p "
-					"(already on its slab's free list)", cachep->name, objp);
+					"(already on its slab's free list)", cachep->name,
+					(void *)objp);
 		bufctl[idx] = slabp->free;
 		slabp->free = idx;
-		slabp->inuse--;
-		if (slabp->inuse == 0 || slabp->inuse == cachep->num - 1)
+		if (unlikely(--slabp->inuse == 0 || slabp->inuse == num - 1))
 			slab_relist(cachep, slabp, slabp->inuse + 1);
 	}
 	cachep->inuse_objs -= nr;
@@ -603,12 +608,15 @@ static void free_block(kmem_cache_t *cachep, void **objpp, unsigned int nr)
 /* Take up to @want objects from the slabs into @dst (spinlock held). */
 static unsigned int take_from_slabs(kmem_cache_t *cachep, void **dst, unsigned int want)
 {
+	const unsigned int num = cachep->num, size = cachep->buffer_size;
 	unsigned int got = 0;
 
 	while (got < want) {
 		struct list_head *l = &cachep->lists[SLABS_PARTIAL];
 		slab_t *slabp;
-		unsigned int old;
+		kmem_bufctl_t *bufctl, idx;
+		unsigned int old, n;
+		char *base;
 
 		if (list_empty(l)) {
 			l = &cachep->lists[SLABS_FREE];
@@ -616,9 +624,21 @@ static unsigned int take_from_slabs(kmem_cache_t *cachep, void **dst, unsigned i
 				break;
 		}
 		slabp = list_first_entry(l, slab_t, list);
+		bufctl = slab_bufctl(slabp);
+		base = (char *)slabp->s_mem + cachep->obj_offset;
 		old = slabp->inuse;
-		while (slabp->inuse < cachep->num && got < want)
-			dst[got++] = slab_get_obj(cachep, slabp);
+		n = min(num - old, want - got);
+		idx = slabp->free;
+		for (unsigned int k = 0; k < n; k++) {
+			kmem_bufctl_t next = bufctl[idx];
+
+			bufctl[idx] = BUFCTL_ACTIVE;
+			dst[got + k] = base + (size_t)idx * size;
+			idx = next;
+		}
+		slabp->free = idx;
+		slabp->inuse = old + n;
+		got += n;
 		slab_relist(cachep, slabp, old);
 	}
 	cachep->inuse_objs += got;
@@ -638,11 +658,21 @@ static void *cache_alloc_refill(kmem_cache_t *cachep, struct array_cache *ac, gf
 	for (;;) {
 		void *objp = NULL;
 
+		struct array_cache *sh;
+
 		spin_lock(&cachep->spinlock);
-		if (ac->limit)
+		sh = cachep->shared;
+		if (ac->limit && sh && sh->avail) {
+			unsigned int n = min(ac->batchcount, sh->avail);
+
+			sh->avail -= n;
+			memcpy(ac->entry, sh->entry + sh->avail, n * sizeof(void *));
+			ac->avail = n;
+		} else if (ac->limit) {
 			ac->avail = take_from_slabs(cachep, ac->entry, ac->batchcount);
-		else
+		} else {
 			take_from_slabs(cachep, &objp, 1);
+		}
 		spin_unlock(&cachep->spinlock);
 		if (ac->limit && ac->avail)
 			return ac->entry[--ac->avail];
@@ -653,19 +683,30 @@ static void *cache_alloc_refill(kmem_cache_t *cachep, struct array_cache *ac, gf
 	}
 }
 
-/* The array is full: flush its oldest batchcount objects to the slabs. */
+/*
+ * The array is full: its oldest batchcount objects go to the shared array
+ * if it has room, else back to their slabs.
+ */
 static void cache_flusharray(kmem_cache_t *cachep, struct array_cache *ac)
 {
 	unsigned int batch = min(ac->batchcount, ac->avail);
+	struct array_cache *sh;
 
 	spin_lock(&cachep->spinlock);
-	free_block(cachep, ac->entry, batch);
+	sh = cachep->shared;
+	if (sh && sh->avail < sh->limit) {
+		batch = min(batch, sh->limit - sh->avail);
+		memcpy(sh->entry + sh->avail, ac->entry, batch * sizeof(void *));
+		sh->avail += batch;
+	} else {
+		free_block(cachep, ac->entry, batch);
+	}
 	spin_unlock(&cachep->spinlock);
 	ac->avail -= batch;
 	memmove(ac->entry, ac->entry + batch, sizeof(void *) * ac->avail);
 }
 
-/* Empty one array into the slabs (its CPU quiescent or the caller). */
+/* Empty one CPU's array into the slabs (that CPU quiescent or the caller). */
 static unsigned int drain_array(kmem_cache_t *cachep, struct array_cache *ac)
 {
 	unsigned int n = ac->avail;
@@ -674,8 +715,23 @@ static unsigned int drain_array(kmem_cache_t *cachep, struct array_cache *ac)
 		return 0;
 	spin_lock(&cachep->spinlock);
 	free_block(cachep, ac->entry, n);
-	spin_unlock(&cachep->spinlock);
 	ac->avail = 0;
+	spin_unlock(&cachep->spinlock);
+	return n;
+}
+
+/* Empty the shared array into the slabs (any CPU). */
+static unsigned int drain_shared(kmem_cache_t *cachep)
+{
+	unsigned int n = 0;
+
+	spin_lock(&cachep->spinlock);
+	if (cachep->shared) {
+		n = cachep->shared->avail;
+		free_block(cachep, cachep->shared->entry, n);
+		cachep->shared->avail = 0;
+	}
+	spin_unlock(&cachep->spinlock);
 	return n;
 }
 
@@ -756,11 +812,10 @@ void kmem_cache_free(kmem_cache_t *cachep, void *objp)
 
 /* --- kmalloc ---------------------------------------------------------------------- */
 
+/* 1..32 -> 0 (size-32), 33..64 -> 1, ..., 65537..131072 -> 12 */
 static inline unsigned int kmalloc_index(size_t size)
 {
-	if (size <= KMALLOC_MIN_SIZE)
-		return 0;
-	return (unsigned int)fls_long(size - 1) - 5;	/* 33..64 -> 1, ... */
+	return (unsigned int)fls_long((size - 1) | (KMALLOC_MIN_SIZE - 1)) - 5;
 }
 
 kmem_cache_t *kmalloc_cache(struct machine *m, size_t size, gfp_t flags)
@@ -776,47 +831,60 @@ kmem_cache_t *kmalloc_cache(struct machine *m, size_t size, gfp_t flags)
 void *kmalloc(size_t size, gfp_t flags)
 {
 	struct sim_cpu *cpu = this_cpu();
-	struct cache_sizes *cs;
+	kmem_cache_t *(*caches)[NR_GENERAL_CACHES] = cpu->slab_cpu;
 
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > KMALLOC_MAX_SIZE))
-		return NULL;
-	cs = &cpu->machine->kmem->cache_sizes[kmalloc_index(size)];
-	return __cache_alloc(unlikely(flags & __GFP_DMA) ? cs->cs_dmacachep : cs->cs_cachep,
-			     cpu, flags);
+	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE))
+		return size ? NULL : ZERO_SIZE_PTR;
+	return __cache_alloc(caches[(flags & __GFP_DMA) != 0][kmalloc_index(size)], cpu, flags);
 }
 
-/* The cache of a kmalloc'd (or any slab) object, or BUG if it is none. */
-static inline kmem_cache_t *kfree_cache(struct machine *m, const void *objp, const char *caller)
+/* kfree/ksize of something that is not a slab object: report it. */
+static __noinline __cold __attribute__((noreturn)) void kfree_bad(struct machine *m, const void *objp, const char *caller)
+{
+	uintptr_t off = (uintptr_t)objp - (uintptr_t)m->ram;
+
+	if (off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT))
+		vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a kernel address "
+			  "(outside lowmem)", caller, objp);
+	vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a slab object (pfn %lu has no "
+		  "PG_slab)", caller, objp, (unsigned long)(off >> PAGE_SHIFT));
+}
+
+/*
+ * The cache of a slab object, NULL for NULL or ZERO_SIZE_PTR (they lie
+ * below RAM, so one range check covers them), BUG for anything else.
+ */
+static __always_inline kmem_cache_t *kfree_cache(struct machine *m, const void *objp,
+						 const char *caller)
 {
 	uintptr_t off = (uintptr_t)objp - (uintptr_t)m->ram;
 	struct page *page;
 
-	if (unlikely(off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT)))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a kernel address "
-			  "(outside lowmem)", caller, objp);
+	if (unlikely(off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT))) {
+		if (ZERO_OR_NULL_PTR(objp))
+			return NULL;
+		kfree_bad(m, objp, caller);
+	}
 	page = m->mem_map + (off >> PAGE_SHIFT);
 	if (unlikely(!PageSlab(page)))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a slab object "
-			  "(pfn %lu has no PG_slab)", caller, objp, page_to_pfn(page));
+		kfree_bad(m, objp, caller);
 	return page_get_cache(page);
 }
 
 void kfree(const void *objp)
 {
 	struct sim_cpu *cpu = this_cpu();
+	kmem_cache_t *cachep = kfree_cache(cpu->machine, objp, "kfree");
 
-	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return;
-	__cache_free(kfree_cache(cpu->machine, objp, "kfree"), cpu, (void *)objp);
+	if (likely(cachep))
+		__cache_free(cachep, cpu, (void *)objp);
 }
 
 size_t ksize(const void *objp)
 {
-	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return 0;
-	return kfree_cache(this_machine(), objp, "ksize")->objsize;
+	kmem_cache_t *cachep = kfree_cache(this_machine(), objp, "ksize");
+
+	return cachep ? cachep->objsize : 0;
 }
 
 kmem_cache_t *virt_to_cache(struct machine *m, const void *objp)
@@ -981,9 +1049,13 @@ static int kmem_cache_setup(struct kmem_state *ks, kmem_cache_t *cachep, const c
 	return 0;
 }
 
-/* Free the per-CPU arrays of @cachep (drained, or never used). */
+/* Free the per-CPU and shared arrays of @cachep (drained, or never used). */
 static void free_cpucache(struct kmem_state *ks, kmem_cache_t *cachep)
 {
+	struct array_cache *sh = cachep->shared;
+
+	cachep->shared = NULL;
+	kfree(sh);
 	for (int i = 0; i < NR_CPUS; i++) {
 		struct array_cache *ac = cachep->array[i];
 
@@ -994,16 +1066,27 @@ static void free_cpucache(struct kmem_state *ks, kmem_cache_t *cachep)
 	}
 }
 
-int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int batchcount)
+int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int batchcount,
+		       unsigned int shared)
 {
 	struct machine *m = cachep->machine;
 	struct kmem_state *ks = m->kmem;
-	struct array_cache *new[NR_CPUS];
+	struct array_cache *new[NR_CPUS], *new_sh = NULL, *old_sh;
+	size_t sh_bytes = sizeof(struct array_cache) +
+			  (size_t)shared * batchcount * sizeof(void *);
 	int i;
 
 	if (limit > 4096 || (limit && (!batchcount || batchcount > limit)) ||
-	    (!limit && batchcount))
+	    (!limit && (batchcount || shared)) || shared > 64 || sh_bytes > KMALLOC_MAX_SIZE)
 		return -EINVAL;
+	if (shared) {
+		new_sh = kmalloc(sh_bytes, GFP_KERNEL);
+		if (!new_sh)
+			return -ENOMEM;
+		new_sh->avail = 0;
+		new_sh->limit = shared * batchcount;
+		new_sh->batchcount = batchcount;
+	}
 	for (i = 0; i < m->nr_cpus; i++) {
 		if (!limit) {
 			new[i] = &ks->boot_array;
@@ -1015,7 +1098,6 @@ int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int ba
 		new[i]->avail = 0;
 		new[i]->limit = limit;
 		new[i]->batchcount = batchcount;
-		new[i]->touched = 0;
 	}
 	for (i = 0; i < m->nr_cpus; i++) {
 		struct array_cache *old = cachep->array[i];
@@ -1025,17 +1107,30 @@ int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int ba
 		if (old != &ks->boot_array)
 			kfree(old);
 	}
+	spin_lock(&cachep->spinlock);
+	old_sh = cachep->shared;
+	if (old_sh)
+		free_block(cachep, old_sh->entry, old_sh->avail);
+	cachep->shared = new_sh;
 	cachep->limit = limit;
 	cachep->batchcount = batchcount;
+	cachep->sharedfactor = shared;
+	spin_unlock(&cachep->spinlock);
+	kfree(old_sh);
 	return 0;
 
 out_unwind:
 	while (i-- > 0)
 		kfree(new[i]);
+	kfree(new_sh);
 	return -ENOMEM;
 }
 
-/* Array sizes as 2.4's enable_cpucache chose them. */
+/*
+ * Array sizes as 2.4's enable_cpucache chose them, and a shared array of
+ * 8 batches for objects up to a page (2.6's choice on SMP; vmsim keeps it
+ * on one CPU too, where it is the depot between the CPU array and slabs).
+ */
 static int enable_cpucache(kmem_cache_t *cachep)
 {
 	unsigned int limit;
@@ -1048,7 +1143,8 @@ static int enable_cpucache(kmem_cache_t *cachep)
 		limit = 120;
 	else
 		limit = 252;
-	return kmem_tune_cpucache(cachep, limit, limit / 2);
+	return kmem_tune_cpucache(cachep, limit, limit / 2,
+				  cachep->buffer_size <= PAGE_SIZE ? 8 : 0);
 }
 
 static kmem_cache_t *find_cache_locked(struct kmem_state *ks, const char *name)
@@ -1148,6 +1244,7 @@ int kmem_cache_shrink(kmem_cache_t *cachep)
 		drain_array(cachep, cachep->array[0]);
 	else
 		drain_array(cachep, cachep->array[cpu->id]);
+	drain_shared(cachep);
 	__kmem_cache_shrink(cachep);
 	spin_lock(&cachep->spinlock);
 	ret = cachep->nr_slabs[SLABS_FULL] || cachep->nr_slabs[SLABS_PARTIAL];
@@ -1164,6 +1261,7 @@ int kmem_cache_destroy(kmem_cache_t *cachep)
 	BUG_ON_MSG(cachep == &ks->cache_cache, "kmem_cache_destroy: the cache of caches");
 	for (int i = 0; i < m->nr_cpus; i++)
 		drain_array(cachep, cachep->array[i]);
+	drain_shared(cachep);
 	__kmem_cache_shrink(cachep);
 
 	spin_lock(&cachep->spinlock);
@@ -1211,6 +1309,7 @@ int kmem_cache_reap(gfp_t gfp_mask)
 		if (c->flags & SLAB_NO_REAP)
 			continue;
 		drain_array(c, c->array[cpu->id]);
+		drain_shared(c);
 		spin_lock(&c->spinlock);
 		if (c->dflags & DFLGS_GROWN) {
 			c->dflags &= ~DFLGS_GROWN;	/* it is in use: next time */
@@ -1269,6 +1368,7 @@ unsigned long kmem_cache_shrink_all(struct machine *m)
 		list_for_each_entry(c, &ks->cache_chain, next) {
 			for (int i = 0; i < m->nr_cpus; i++)
 				moved += drain_array(c, c->array[i]);
+			moved += drain_shared(c);
 			moved += __kmem_cache_shrink(c);
 		}
 		spin_unlock(&ks->cache_chain_lock);
@@ -1337,6 +1437,12 @@ static void kmem_cache_init_unwind(struct machine *m)
 	void *dead = NULL;
 
 	list_for_each_entry(c, &ks->cache_chain, next) {
+		drain_shared(c);
+		if (c->shared) {
+			*(void **)c->shared = dead;
+			dead = c->shared;
+			c->shared = NULL;
+		}
 		for (int i = 0; i < NR_CPUS; i++) {
 			struct array_cache *ac = c->array[i];
 
@@ -1358,6 +1464,8 @@ static void kmem_cache_init_unwind(struct machine *m)
 		if (c != &ks->cache_cache)
 			kmem_cache_destroy(c);
 	__kmem_cache_shrink(&ks->cache_cache);
+	for (int i = 0; i < m->nr_cpus; i++)
+		m->cpu[i].slab_cpu = NULL;
 	m->kmem = NULL;
 	free_pages((unsigned long)ks, ks->state_order);
 }
@@ -1410,7 +1518,11 @@ int kmem_cache_init(struct machine *m)
 		if (!c)
 			goto fail;
 		ks->cache_sizes[i].cs_dmacachep = c;
+		ks->kmalloc_caches[0][i] = ks->cache_sizes[i].cs_cachep;
+		ks->kmalloc_caches[1][i] = c;
 	}
+	for (int i = 0; i < m->nr_cpus; i++)
+		m->cpu[i].slab_cpu = ks->kmalloc_caches;
 
 	/* 3. per-CPU arrays for every cache so far, then for every new one */
 	list_for_each_entry(c, &ks->cache_chain, next)
@@ -1454,17 +1566,18 @@ void show_slabinfo(struct machine *m, struct seq_buf *s)
 		return;
 	spin_lock(&ks->cache_chain_lock);
 	list_for_each_entry(c, &ks->cache_chain, next) {
-		unsigned long active_objs, num_slabs, active_slabs;
+		unsigned long active_objs, num_slabs, active_slabs, shared_avail;
 
 		spin_lock(&c->spinlock);
+		shared_avail = c->shared ? c->shared->avail : 0;
 		active_objs = c->inuse_objs;
 		active_slabs = c->nr_slabs[SLABS_FULL] + c->nr_slabs[SLABS_PARTIAL];
 		num_slabs = active_slabs + c->nr_slabs[SLABS_FREE];
 		spin_unlock(&c->spinlock);
 		seq_printf(s, "%-17s %6lu %6lu %6u %4u %4d", c->name, active_objs,
 			   num_slabs * c->num, c->buffer_size, c->num, 1 << c->gfporder);
-		seq_printf(s, " : tunables %4u %4u %4u", c->limit, c->batchcount, 0u);
-		seq_printf(s, " : slabdata %6lu %6lu %6lu", active_slabs, num_slabs, 0UL);
+		seq_printf(s, " : tunables %4u %4u %4u", c->limit, c->batchcount, c->sharedfactor);
+		seq_printf(s, " : slabdata %6lu %6lu %6lu", active_slabs, num_slabs, shared_avail);
 		seq_putc(s, '\n');
 	}
 	spin_unlock(&ks->cache_chain_lock);
@@ -1490,6 +1603,7 @@ void kmem_cache_get_info(kmem_cache_t *cachep, struct kmem_cache_info *info)
 	info->colour_off = cachep->colour_off;
 	info->limit = cachep->limit;
 	info->batchcount = cachep->batchcount;
+	info->sharedfactor = cachep->sharedfactor;
 	info->off_slab = cachep->flags & CFLGS_OFF_SLAB;
 	info->flags = cachep->flags & ~CFLGS_OFF_SLAB;
 	spin_lock(&cachep->spinlock);
@@ -1498,6 +1612,7 @@ void kmem_cache_get_info(kmem_cache_t *cachep, struct kmem_cache_info *info)
 	info->free_slabs = cachep->nr_slabs[SLABS_FREE];
 	info->num_slabs = info->active_slabs + info->free_slabs;
 	info->num_objs = info->num_slabs * cachep->num;
+	info->shared_avail = cachep->shared ? cachep->shared->avail : 0;
 	info->ctor_calls = cachep->ctor_calls;
 	info->dtor_calls = cachep->dtor_calls;
 	spin_unlock(&cachep->spinlock);
@@ -1552,6 +1667,27 @@ static void check_slab(kmem_cache_t *cachep, slab_t *slabp, enum slab_list list)
 				nfree, active, slabp->inuse, cachep->num);
 }
 
+/* An array holds only handed-out objects of this cache (spinlock held). */
+static void check_array(kmem_cache_t *cachep, struct array_cache *ac, const char *what,
+			unsigned long inuse)
+{
+	if (ac->avail > ac->limit || ac->avail > inuse)
+		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): %s holds %u of %u "
+				"(%lu in use)", cachep->name, what, ac->avail, ac->limit, inuse);
+	for (unsigned int i = 0; i < ac->avail; i++) {
+		void *objp = ac->entry[i];
+		slab_t *slabp;
+
+		if (virt_to_cache(cachep->machine, objp) != cachep)
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): %s entry %u (%p) is "
+					"not an object of this cache", cachep->name, what, i, objp);
+		slabp = page_get_slab(slab_virt_to_page(cachep, objp));
+		if (slab_bufctl(slabp)[obj_to_index(cachep, slabp, objp)] != BUFCTL_ACTIVE)
+			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): %s entry %u (%p) is "
+					"also on its slab's free list", cachep->name, what, i, objp);
+	}
+}
+
 bool kmem_cache_is_valid(kmem_cache_t *cachep)
 {
 	struct array_cache *ac = cachep->array[smp_processor_id()];
@@ -1574,24 +1710,9 @@ bool kmem_cache_is_valid(kmem_cache_t *cachep)
 	if (inuse != cachep->inuse_objs)
 		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): slabs have %lu objects in use, "
 				"counter says %lu", cachep->name, inuse, cachep->inuse_objs);
-	if (ac->avail > ac->limit || ac->avail > inuse)
-		slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): cpu %d array holds %u of %u "
-				"(%lu in use)", cachep->name, smp_processor_id(), ac->avail,
-				ac->limit, inuse);
-	for (unsigned int i = 0; i < ac->avail; i++) {
-		void *objp = ac->entry[i];
-		slab_t *slabp;
-
-		if (virt_to_cache(cachep->machine, objp) != cachep)
-			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): cpu %d array entry %u "
-					"(%p) is not an object of this cache", cachep->name,
-					smp_processor_id(), i, objp);
-		slabp = page_get_slab(slab_virt_to_page(cachep, objp));
-		if (slab_bufctl(slabp)[obj_to_index(cachep, slabp, objp)] != BUFCTL_ACTIVE)
-			slab_bug_unlock(cachep, "kmem_cache_is_valid(%s): cpu %d array entry %u "
-					"(%p) is also on its slab's free list", cachep->name,
-					smp_processor_id(), i, objp);
-	}
+	check_array(cachep, ac, "cpu array", inuse);
+	if (cachep->shared)
+		check_array(cachep, cachep->shared, "shared array", inuse - ac->avail);
 	spin_unlock(&cachep->spinlock);
 	return true;
 }

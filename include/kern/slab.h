@@ -100,7 +100,7 @@ void kmem_cache_free(kmem_cache_t *cachep, void *objp);
 
 /*
  * kmem_cache_shrink - drain the running CPU's array of @cachep (every CPU's
- * on a one-CPU machine) and release every free slab.  Returns 0 if the
+ * on a one-CPU machine) and the shared array, and release every free slab.  Returns 0 if the
  * cache then holds no slab at all, 1 if slabs with objects remain (Linux).
  */
 int kmem_cache_shrink(kmem_cache_t *cachep);
@@ -179,6 +179,8 @@ struct kmem_cache_info {
 	unsigned int colour;		/* colours (offsets cycle through) */
 	unsigned int colour_off;	/* bytes between colours */
 	unsigned int limit, batchcount;	/* per-CPU array tunables */
+	unsigned int sharedfactor;	/* shared array: sharedfactor * batchcount */
+	unsigned int shared_avail;	/* objects in the shared array */
 	bool off_slab;
 	unsigned long flags;		/* effective flags (debug ones included) */
 	unsigned long active_objs, num_objs;
@@ -204,9 +206,12 @@ bool kmem_is_valid(struct machine *m);
 
 /*
  * kmem_tune_cpucache - set the per-CPU array limit and batchcount of
- * @cachep (as writing /proc/slabinfo does).  The other CPUs of the machine
- * must be quiescent.  0, -EINVAL or -ENOMEM.
+ * @cachep and its shared array (@shared batches; 0 = none, 2.4's design),
+ * as writing "name limit batchcount shared" to /proc/slabinfo does.
+ * limit 0 means no arrays at all (every alloc and free takes the lock).
+ * The other CPUs of the machine must be quiescent.  0, -EINVAL, -ENOMEM.
  */
-int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int batchcount);
+int kmem_tune_cpucache(kmem_cache_t *cachep, unsigned int limit, unsigned int batchcount,
+		       unsigned int shared);
 
 #endif

@@ -339,7 +339,7 @@ TEST(slab_reap_frees_free_slabs)
 	kmem_cache_t *c = kmem_cache_create("t_reap", 512, 0, 0, NULL, NULL);
 	kmem_cache_t *keep = kmem_cache_create("t_noreap", 512, 0, SLAB_NO_REAP, NULL, NULL);
 	void **p = malloc(600 * sizeof(void *));
-	unsigned long before, slabs, total = 0, keep_slabs, keep_free;
+	unsigned long before, slabs, total = 0, keep_slabs, keep_active;
 
 	ASSERT(c && keep && p);
 	for (int i = 0; i < 600; i++)
@@ -348,21 +348,25 @@ TEST(slab_reap_frees_free_slabs)
 		kmem_cache_free(i % 2 ? keep : c, p[i]);
 	slabs = info_of(c).num_slabs;
 	keep_slabs = info_of(keep).num_slabs;
-	keep_free = info_of(keep).free_slabs;
+	keep_active = info_of(keep).active_objs;
 	before = free_now(m);
-	/* the first look at a cache that just grew passes it by (2.4) */
-	for (int i = 0; i < 40 && info_of(c).free_slabs > slabs / 5 + 1; i++) {
+	/*
+	 * The freed objects sit in the CPU and shared arrays: reap drains
+	 * them, passes by a cache that just grew (2.4), then releases about
+	 * 80% of its free slabs each time it picks it.
+	 */
+	for (int i = 0; i < 40 && info_of(c).num_slabs > slabs / 5 + 1; i++) {
 		int n = kmem_cache_reap(GFP_KERNEL);
 
 		ASSERT_CMP(n, >=, 0);
 		total += (unsigned long)n;
 	}
 	ASSERT_CMP(total, >, 0);
-	ASSERT_CMP(info_of(c).free_slabs, <=, slabs / 5 + 1);
+	ASSERT_CMP(info_of(c).num_slabs, <=, slabs / 5 + 1);
+	ASSERT_EQ(info_of(c).active_objs, 0);
 	ASSERT_EQ(free_now(m) - before, total);
 	ASSERT_EQ(info_of(keep).num_slabs, keep_slabs);	/* untouched */
-	ASSERT_EQ(info_of(keep).free_slabs, keep_free);
-	ASSERT_CMP(keep_free, >, 0);
+	ASSERT_EQ(info_of(keep).active_objs, keep_active);
 	ASSERT(kmem_is_valid(m));
 	ASSERT_EQ(kmem_cache_destroy(c), 0);
 	ASSERT_EQ(kmem_cache_destroy(keep), 0);
@@ -392,7 +396,7 @@ TEST(slab_colour_offsets_cycle)
 	ASSERT_NOT_NULL(c);
 	in = info_of(c);
 	/* no per-CPU array: objects come from the slabs in creation order */
-	ASSERT_EQ(kmem_tune_cpucache(c, 0, 0), 0);
+	ASSERT_EQ(kmem_tune_cpucache(c, 0, 0, 0), 0);
 	for (unsigned int slab = 0; slab < 2 * in.colour + 2; slab++) {
 		for (unsigned int i = 0; i < in.num; i++) {
 			ASSERT((size_t)n < ARRAY_SIZE(p));
@@ -406,8 +410,51 @@ TEST(slab_colour_offsets_cycle)
 	ASSERT(kmem_cache_is_valid(c));
 	while (n--)
 		kmem_cache_free(c, p[n]);
-	ASSERT_EQ(kmem_tune_cpucache(c, 16, 8), 0);
+	ASSERT_EQ(kmem_tune_cpucache(c, 16, 8, 1), 0);
 	ASSERT_EQ(info_of(c).limit, 16);
+	ASSERT_EQ(info_of(c).sharedfactor, 1);
+	ASSERT_EQ(kmem_cache_destroy(c), 0);
+	test_shutdown(m);
+}
+
+/* The shared array between the CPU arrays and the slabs (2.6's design). */
+TEST(slab_shared_array)
+{
+	struct machine *m = test_boot("ram=64M");
+	kmem_cache_t *c = kmem_cache_create("t_shared", 64, 0, 0, NULL, NULL);
+	void *p[20];
+	struct kmem_cache_info in;
+
+	ASSERT_NOT_NULL(c);
+	in = info_of(c);
+	ASSERT_EQ(in.limit, 252);	/* 2.4's tunables for small objects */
+	ASSERT_EQ(in.batchcount, 126);
+	ASSERT_EQ(in.sharedfactor, 8);
+	ASSERT_EQ(kmem_tune_cpucache(c, 4, 2, 2), 0);	/* shared holds 4 */
+	ASSERT_EQ(kmem_tune_cpucache(c, 4, 5, 2), -EINVAL);
+	ASSERT_EQ(kmem_tune_cpucache(c, 0, 0, 1), -EINVAL);
+	for (int i = 0; i < 20; i++)
+		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	for (int i = 0; i < 20; i++) {
+		kmem_cache_free(c, p[i]);
+		ASSERT(kmem_cache_is_valid(c));
+	}
+	in = info_of(c);
+	ASSERT_EQ(in.shared_avail, 4);
+	ASSERT_EQ(in.active_objs, 8);	/* 4 on the CPU, 4 shared: not on a slab */
+	/* a refill takes from the shared array first, by the batch */
+	p[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	for (int i = 1; i < 6; i++)
+		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_EQ(info_of(c).shared_avail, 2);
+	ASSERT_EQ(info_of(c).active_objs, 8);
+	for (int i = 0; i < 6; i++)
+		kmem_cache_free(c, p[i]);
+	ASSERT_EQ(kmem_cache_shrink(c), 0);
+	ASSERT_EQ(info_of(c).shared_avail, 0);
+	ASSERT_EQ(info_of(c).active_objs, 0);
+	ASSERT_EQ(kmem_tune_cpucache(c, 252, 126, 0), 0);	/* plain 2.4 */
+	ASSERT_EQ(info_of(c).sharedfactor, 0);
 	ASSERT_EQ(kmem_cache_destroy(c), 0);
 	test_shutdown(m);
 }
@@ -739,9 +786,9 @@ TEST(slab_slabinfo_format)
 	in = info_of(c);
 	snprintf(want, sizeof(want),
 		 "\nt_info            %6lu %6lu %6zu %4u %4d : tunables %4u %4u %4u : "
-		 "slabdata %6lu %6lu %6lu\n", in.active_objs, in.num_objs, in.buffer_size,
-		 in.num, 1 << in.gfporder, in.limit, in.batchcount, 0u, in.active_slabs,
-		 in.num_slabs, 0UL);
+		 "slabdata %6lu %6lu %6u\n", in.active_objs, in.num_objs, in.buffer_size,
+		 in.num, 1 << in.gfporder, in.limit, in.batchcount, in.sharedfactor,
+		 in.active_slabs, in.num_slabs, in.shared_avail);
 	text = vmsim_proc_read(m, "slabinfo");
 	ASSERT_NOT_NULL(text);
 	ASSERT(!strncmp(text, header, strlen(header)));
@@ -749,6 +796,7 @@ TEST(slab_slabinfo_format)
 	ASSERT_CONTAINS(text, want);
 	ASSERT_CONTAINS(text, "\nsize-131072(DMA)       0      0 131072    1   32 : tunables    8"
 			"    4    0 : slabdata      0      0      0\n");
+	ASSERT_CONTAINS(text, " : tunables  252  126    8 : slabdata ");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long v[11];
 
