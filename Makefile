@@ -45,7 +45,7 @@ TOOL_CFLAGS := -DHAVE_READLINE
 TOOL_LIBS   := -lreadline
 endif
 
-.PHONY: all lib test tsan-test run bench install clean check-scenarios fuzz
+.PHONY: all lib test tsan-test run bench install clean check-scenarios fuzz fuzz-run
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
 
 lib: $(BUILD)/libvmsim.a
@@ -103,6 +103,17 @@ fuzz:
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 		$(FUZZ_BUILD)/corpus tests/scenarios
+
+# The same, running each script on a machine through the tool's executor.
+fuzz-run:
+	$(MAKE) --no-print-directory CC=clang SAN=fuzzer-no-link,address,undefined DEBUG=1 \
+		BUILD=$(FUZZ_BUILD) OPT="-O1 -g" $(FUZZ_BUILD)/libvmsim.a
+	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		tests/fuzz/fuzz_run.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/fuzz_run \
+		-pthread -lm
+	@mkdir -p $(FUZZ_BUILD)/corpus-run
+	$(FUZZ_BUILD)/fuzz_run -max_total_time=$(FUZZ_TIME) -max_len=2048 -close_fd_mask=3 \
+		$(FUZZ_BUILD)/corpus-run tests/scenarios
 
 run: $(BUILD)/vmsim
 	$(BUILD)/vmsim run

@@ -1,0 +1,70 @@
+/*
+ * libFuzzer target that runs scripts: every parsed command is executed on
+ * a 16 MiB machine through the vmsim tool's own executor (compiled in from
+ * tools/vmsim/), so arbitrary system-call arguments, accesses and /proc
+ * reads are thrown at the whole library.  Nothing may crash, BUG or leak.
+ * Commands whose work grows with their numbers (long touches, reads and
+ * writes) and `machine` lines (host memory) are skipped to keep runs short.
+ *
+ *   make fuzz-run     (FUZZ_TIME seconds; run with -close_fd_mask=3 to
+ *                      silence the expect messages)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../tools/vmsim/script.c"
+#include "../../tools/vmsim/report.c"
+
+/* Not used by the executor, but declared in tool.h. */
+const char demo_script[] = "";
+int shell_main(const struct tool_opts *opts)
+{
+	(void)opts;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool too_big(const struct vmsim_cmd *c)
+{
+	switch (c->op) {
+	case VMSIM_CMD_MACHINE:
+		return true;
+	case VMSIM_CMD_TOUCH:
+		return (c->random ? c->count : c->len / c->stride) > 4096;
+	case VMSIM_CMD_READ:
+	case VMSIM_CMD_WRITE:
+	case VMSIM_CMD_EXPECT_READ:
+		return c->len > (1 << 20);
+	case VMSIM_CMD_MINCORE:
+		return c->len > (1ULL << 32);
+	default:
+		return false;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct tool_opts opts = { .json = true, .quiet = true };
+	struct vmsim_script sc;
+	struct session s;
+	char err[256];
+	int line, n = 0;
+
+	if (vmsim_script_parse((const char *)data, size, &sc, err, sizeof(err), &line))
+		return 0;
+	opts.nr_opts = 1;
+	opts.opt_keys[0] = "ram";
+	opts.opt_values[0] = "16M";
+	session_init(&s, &opts, "<fuzz>");
+	for (int i = 0; i < sc.nr_cmds && n < 64; i++) {
+		if (too_big(&sc.cmds[i]))
+			continue;
+		n++;
+		if (session_run_cmd(&s, &sc.cmds[i], sc.lines[i]) == RUN_ERROR && !s.m)
+			break;
+	}
+	vmsim_script_free(&sc);
+	session_fini(&s);
+	return 0;
+}
