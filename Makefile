@@ -38,7 +38,8 @@ TEST_OBJS  := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # The shell links readline or libedit when installed (detected, never required).
-HAVE_READLINE := $(shell printf '\#include <stdio.h>\n\#include <readline/readline.h>\nint main(void){readline("");return 0;}' | \
+HASH := \#
+HAVE_READLINE := $(shell printf '$(HASH)include <stdio.h>\n$(HASH)include <readline/readline.h>\nint main(void){readline("");return 0;}' | \
 	$(CC) -x c - -o /dev/null -lreadline >/dev/null 2>&1 && echo 1)
 ifeq ($(HAVE_READLINE),1)
 TOOL_CFLAGS := -DHAVE_READLINE
