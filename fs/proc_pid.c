@@ -9,6 +9,7 @@
 #include "kern/memory.h"
 #include "kern/pgtable.h"
 #include "kern/sched.h"
+#include "kern/fs.h"
 #include "../mm/vma_internal.h"
 
 /* The name column: a file, a driver's name, [heap], [stack], or none. */
@@ -17,7 +18,7 @@ static const char *vma_name(struct mm_struct *mm, struct vm_area_struct *vma)
 	if (vma->vm_ops && vma->vm_ops->name)
 		return vma->vm_ops->name;
 	if (vma->vm_file)
-		return NULL;	/* file names come with the page cache */
+		return file_path_name(vma->vm_file);	/* fs/inode.c */
 	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
 		return "[heap]";
 	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
@@ -32,10 +33,15 @@ static void show_map_vma(struct mm_struct *mm, struct vm_area_struct *vma, struc
 	unsigned long flags = vma->vm_flags;
 	const char *name = vma_name(mm, vma);
 	size_t line_start = s->len;
+	unsigned int dev_major = 0, dev_minor = 0;
+	unsigned long ino = 0;
+
+	if (vma->vm_file)
+		file_dev_ino(vma->vm_file, &dev_major, &dev_minor, &ino);
 
 	seq_printf(s, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", vma->vm_start, vma->vm_end,
 		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
-		   flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p', pgoff, 0, 0, 0UL);
+		   flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p', pgoff, dev_major, dev_minor, ino);
 	if (name) {
 		/* seq_pad: the header is padded to 25 + 6 * sizeof(void *) - 1 columns, then a space */
 		size_t width = 25 + 6 * 8 - 1, used = s->len - line_start;

@@ -9,6 +9,7 @@
 #include "kern/sched.h"
 #include "kern/memory.h"
 #include "kern/mman.h"
+#include "kern/fs.h"
 
 /*
  * exit_mm - the task leaves its mm.  If the mm's limits pointer is this
@@ -45,6 +46,7 @@ void do_exit(struct task_struct *t, int code)
 	BUG_ON_MSG(t->state != TASK_RUNNING, "do_exit: pid %d state %d", t->pid, t->state);
 	t->flags |= PF_EXITING;
 	exit_mm(t);
+	files_exit(t);		/* fs/open.c: the last user closes every file */
 	t->exit_code = code;
 	t->state = TASK_ZOMBIE;
 	/* release_task: nobody waits, reap now */

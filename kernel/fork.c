@@ -17,6 +17,7 @@
 #include "kern/slab.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
+#include "kern/fs.h"
 
 /*
  * mm_alloc - a fresh, empty address space of machine @m: one user, one
@@ -203,9 +204,12 @@ struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *paren
 	spin_unlock(&m->tasks->tasklist_lock);
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->sp = parent->sp;
-	retval = copy_mm(clone_flags, p, parent);
+	retval = files_fork(clone_flags, p, parent);	/* fs/open.c */
 	if (retval)
 		goto bad_fork_free;
+	retval = copy_mm(clone_flags, p, parent);
+	if (retval)
+		goto bad_fork_cleanup_files;
 	retval = task_attach_pid(m, p);
 	if (retval)
 		goto bad_fork_cleanup_mm;
@@ -218,6 +222,8 @@ bad_fork_cleanup_mm:
 		p->mm = p->active_mm = NULL;
 		mmput(mm);
 	}
+bad_fork_cleanup_files:
+	files_exit(p);
 bad_fork_free:
 	free_task(p);
 fail:

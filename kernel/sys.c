@@ -14,6 +14,7 @@
 #include "kern/memory.h"
 #include "kern/mman.h"
 #include "kern/seq_buf.h"
+#include "kern/fs.h"
 #include "vmsim/process.h"
 
 /* The initial stack VMA of a new process: 128 KiB plus one page of
@@ -154,12 +155,17 @@ long vmsim_mmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long l
 		return -ESRCH;
 	if (offset & ~PAGE_MASK)
 		ret = (unsigned long)-EINVAL;
-	else if (!(flags & MAP_ANONYMOUS))
-		ret = (unsigned long)-EBADF;	/* no files are open in a simulated process */
-	else
+	else if (!(flags & MAP_ANONYMOUS)) {
+		/* a file mapping: the descriptor's file (fs/open.c) */
+		struct file *file = fd < 0 ? NULL : fget((unsigned int)fd);
+
+		ret = file ? do_mmap(c.t->mm, addr, len, (unsigned int)prot, (unsigned int)flags,
+				     file, offset >> PAGE_SHIFT) : (unsigned long)-EBADF;
+		if (file)
+			fput(file);
+	} else
 		ret = do_mmap(c.t->mm, addr, len, (unsigned int)prot, (unsigned int)flags, NULL,
 			      offset >> PAGE_SHIFT);
-	(void)fd;
 	task_call_end(&c);
 	return (long)ret;
 }

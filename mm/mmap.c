@@ -27,6 +27,7 @@
 #include "kern/sched.h"
 #include "kern/slab.h"
 #include "kern/mm.h"
+#include "kern/fs.h"
 #include "vma_internal.h"
 
 /* --- VMA objects ----------------------------------------------------------- */
@@ -50,6 +51,8 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	if (vma) {
 		*vma = *orig;
 		vma->vm_next = NULL;
+		if (vma->vm_file)
+			get_file(vma->vm_file);	/* each VMA holds its file */
 		memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
 		if (vma_is_private_anon(vma))
 			anon_vma_get(vma->vm_private_data);
@@ -59,6 +62,8 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+	if (vma->vm_file)
+		fput(vma->vm_file);
 	if (vma_is_private_anon(vma))
 		anon_vma_put(vma->vm_private_data);
 	kmem_cache_free(vm_area_cachep(vma->vm_mm->machine), vma);
@@ -899,7 +904,15 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 		vma->vm_flags = vm_flags;
 		vma->vm_page_prot = vm_get_page_prot(vm_flags);
 		vma->vm_pgoff = pgoff;
-		vma->vm_file = file;
+		if (file) {
+			/* the file's mmap sets vm_ops (filemap_nopage, shmem_nopage) */
+			vma->vm_file = get_file(file);
+			err = file->f_op->mmap(file, vma);
+			if (err) {
+				vm_area_free(vma);
+				return (unsigned long)err;
+			}
+		}
 		vma_link(mm, vma);
 	}
 	vm_stat_account(mm, vm_flags, (long)npages);
@@ -913,6 +926,7 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		      unsigned long pgoff)
 {
 	unsigned long vm_flags, ret;
+	struct file *shm = NULL;
 	bool populate;
 
 	if (!len)
@@ -926,8 +940,13 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		return (unsigned long)-ENOMEM;
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return (unsigned long)-EOVERFLOW;
-	if (file)
-		return (unsigned long)-ENODEV;	/* file mappings come with the page cache */
+	if (file) {
+		/* as Linux's do_mmap: the file must be mappable and open for reading */
+		if (!file->f_op || !file->f_op->mmap)
+			return (unsigned long)-ENODEV;
+		if (!(file->f_mode & FMODE_READ))
+			return (unsigned long)-EACCES;
+	}
 
 	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
 		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
@@ -935,8 +954,15 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	case MAP_SHARED:
 		if (vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
 			return (unsigned long)-EINVAL;
-		pgoff = 0;
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!file) {
+			pgoff = 0;
+		} else if (!(file->f_mode & FMODE_WRITE)) {
+			/* a read-only file maps shared but can never become writable */
+			if (prot & PROT_WRITE)
+				return (unsigned long)-EACCES;
+			vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		}
 		break;
 	case MAP_PRIVATE:
 		break;
@@ -969,8 +995,17 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		ret = (unsigned long)-EAGAIN;
 		goto out;
 	}
-	if (!(vm_flags & VM_SHARED))
+	if (!file && !(vm_flags & VM_SHARED))
 		pgoff = addr >> PAGE_SHIFT;
+	if (!file && (vm_flags & VM_SHARED)) {
+		/* shared anonymous memory lives in a shmem file (mm/shmem.c) */
+		shm = shmem_file_setup(mm->machine, (loff_t)len);
+		if (!shm) {
+			ret = (unsigned long)-ENOMEM;
+			goto out;
+		}
+		file = shm;
+	}
 	ret = mmap_region(mm, file, addr, len, vm_flags, pgoff);
 out:
 	VALIDATE_MM(mm, "mmap");
@@ -979,6 +1014,8 @@ out:
 	if (populate)
 		mm_populate_locked(mm, ret, ret + len, true);
 	up_write(&mm->mmap_sem);
+	if (shm)
+		fput(shm);	/* the VMA holds its own reference */
 	return ret;
 }
 

@@ -20,6 +20,7 @@
 #include "kern/pgtable.h"
 #include "kern/slab.h"
 #include "kern/swap.h"
+#include "kern/fs.h"
 #include "kern/sched.h"
 #include "kern/printk.h"
 
@@ -375,6 +376,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	if (m->cfg.swap_bytes &&
 	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
 		goto fail_boot;
+	if (fs_init(m))				/* fs/inode.c: inodes, files, page-cache caches */
+		goto fail_boot;
 	if (task_init(m))			/* kernel/task.c: pid table (slab caches above) */
 		goto fail_boot;
 
@@ -404,6 +407,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 
 	/* --- subsystem teardown: reverse order of init --- */
 	task_fini(m);				/* every task exits: exact accounting */
+	fs_fini(m);				/* after the tasks: every file is closed */
 	swap_fini(m);
 	paging_exit(m);
 

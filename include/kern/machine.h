@@ -23,6 +23,7 @@ struct kmem_state;
 struct vmalloc_state;
 struct pkmap_state;
 struct swap_state;
+struct fs_state;
 struct lru_state;
 struct task_state;
 struct bootmem_data;
@@ -90,6 +91,7 @@ struct machine {
 	struct task_state *tasks;		/* kernel/fork.c, exit.c */
 	struct lru_state *lru;			/* mm/swap.c */
 	struct swap_state *swap;		/* mm/swapfile.c */
+	struct fs_state *fs;			/* fs/inode.c: inodes, files, page-cache caches */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */
 	struct log_ring *log;			/* lib/printk.c: the kernel log */

@@ -25,6 +25,7 @@
 #include <pthread.h>
 
 struct kmem_cache_s;
+struct files_struct;
 
 /* signals and si_code values we deliver, Linux's numbers */
 #define SIGBUS		7
@@ -48,6 +49,7 @@ struct kmem_cache_s;
 
 /* clone flags (Linux's values) */
 #define CLONE_VM	0x00000100
+#define CLONE_FILES	0x00000400
 
 /* task->state */
 enum {
@@ -69,6 +71,7 @@ struct task_struct {
 	pthread_mutex_t run_lock;
 	struct mm_struct *mm;			/* NULL for kernel threads, after exit; run_lock */
 	struct mm_struct *active_mm;
+	struct files_struct *files;		/* descriptor table (fs/open.c); run_lock */
 	struct list_head tasks;			/* machine's task list (tasklist_lock) */
 	struct machine *machine;
 	unsigned long sp;			/* user stack pointer (stack-growth checks) */
