@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "unit/testlib.h"
 #include "kern/pagemap.h"
 #include "kern/sched.h"
