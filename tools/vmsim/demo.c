@@ -68,6 +68,7 @@ const char demo_script[] =
 "B mincore 0x30000000 4M\n"
 "\n"
 "# How the MMU finds A's page: one table per level, down to the frame.\n"
+"# The PTE is read-only since the fork: A's next write is a COW fault.\n"
 "show A pagetable 0x10000000\n"
 "\n"
 "# mprotect makes A's memory read-only: reads still work, a write is a\n"
