@@ -45,8 +45,6 @@ void deactivate_page_nolock(struct page *page);
 /* Lists and counters agree (lock taken here); BUG naming the pfn if not. */
 bool lru_is_valid(struct machine *m);
 
-#endif
-
 /* --- swap areas (mm/swapfile.c) and swap I/O (mm/page_io.c) -------------- */
 
 #include "kern/pgtable.h"
@@ -111,3 +109,5 @@ bool swap_map_is_valid(struct machine *m);
 int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page);
 #define READ	0
 #define WRITE	1
+
+#endif
