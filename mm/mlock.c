@@ -66,9 +66,9 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, size_
 		error = mlock_fixup(mm, vma, &prev, nstart, tmp, newflags);
 		if (error)
 			return error;
-		nstart = tmp;
+		/* a merge may have swallowed the next VMA of the range too */
+		nstart = tmp = prev->vm_end;
 		next = prev->vm_next;
-		tmp = prev->vm_end;
 		if (tmp >= end)
 			break;
 	}

@@ -117,9 +117,9 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, size_t len, unsigned 
 		if (error)
 			break;
 		/* prev now covers up to tmp; continue after it */
-		nstart = tmp;
+		/* a merge may have swallowed the next VMA of the range too */
+		nstart = tmp = prev->vm_end;
 		next = prev->vm_next;
-		tmp = prev->vm_end;
 		if (tmp >= end)
 			break;
 	}
