@@ -215,28 +215,32 @@ static void walk_pmd_ranges(struct mm_struct *mm, unsigned long addr, unsigned l
 	while (addr < end) {
 		pgdp_t pgd = pgd_offset(mm, addr);
 		unsigned long next = pgd_addr_end(f, addr, end);
-		pudp_t pud;
 
 		if (pgd_none(pgd) || !pgd_present(pgd)) {
 			addr = next;
 			continue;
 		}
-		pud = pud_offset(pgd, addr);
-		if (pud_none(pud) || !pud_present(pud)) {
-			addr = next;
-			continue;
-		}
+		/* one pud entry covers 1 GiB on x86-64: take each in turn */
 		while (addr < next) {
-			unsigned long mnext = pmd_addr_end(f, addr, next);
-			pmdp_t pmd = pmd_offset(pud, addr);
-			pmd_t v = pmdp_get(pmd);
+			pudp_t pud = pud_offset(pgd, addr);
+			unsigned long unext = pud_addr_end(f, addr, next);
 
-			if (!pmd_none(v)) {
-				BUG_ON_MSG(pmd_bad(v), "mm %p %#lx: bad pmd %#llx", (void *)mm,
-					   addr, (unsigned long long)pmd_val(v));
-				fn(arg, pmd, addr, mnext);
+			if (pud_none(pud) || !pud_present(pud)) {
+				addr = unext;
+				continue;
 			}
-			addr = mnext;
+			while (addr < unext) {
+				unsigned long mnext = pmd_addr_end(f, addr, unext);
+				pmdp_t pmd = pmd_offset(pud, addr);
+				pmd_t v = pmdp_get(pmd);
+
+				if (!pmd_none(v)) {
+					BUG_ON_MSG(pmd_bad(v), "mm %p %#lx: bad pmd %#llx",
+						   (void *)mm, addr, (unsigned long long)pmd_val(v));
+					fn(arg, pmd, addr, mnext);
+				}
+				addr = mnext;
+			}
 		}
 	}
 }
