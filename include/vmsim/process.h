@@ -54,7 +54,12 @@ extern "C" {
 int vmsim_spawn(vmsim_machine_t *m);
 int vmsim_spawn_empty(vmsim_machine_t *m);	/* no stack either */
 int vmsim_fork(vmsim_machine_t *m, int pid);
-int vmsim_clone_vm(vmsim_machine_t *m, int pid);	/* a thread: shares the mm */
+/*
+ * A task sharing @pid's mm (clone with CLONE_VM, without CLONE_THREAD):
+ * it sees every change to the address space, but a fatal signal kills
+ * only the task that took it, as for CLONE_VM siblings on Linux.
+ */
+int vmsim_clone_vm(vmsim_machine_t *m, int pid);
 int vmsim_exit(vmsim_machine_t *m, int pid);
 
 long vmsim_mmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
