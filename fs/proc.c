@@ -10,6 +10,7 @@
 #include "kern/printk.h"
 
 #include "kern/slab.h"
+#include "kern/vmalloc.h"
 
 static void show_val_kb(struct seq_buf *s, const char *label, unsigned long pages)
 {
@@ -75,6 +76,7 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	show_val_kb(s, "KernelStack:", global_page_state(m, NR_KERNEL_STACK));
 	show_val_kb(s, "PageTables:", global_page_state(m, NR_PAGETABLE));
 	show_val_kb(s, "Bounce:", global_page_state(m, NR_BOUNCE));
+	show_meminfo_vmalloc(m, s);	/* VmallocTotal, VmallocUsed, VmallocChunk */
 }
 
 /* /proc/swaps: one line per area, sizes in kB, as Linux prints them. */
@@ -118,6 +120,7 @@ char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 		{ "slabinfo", show_slabinfo },
 		{ "swaps", show_swaps },
 		{ "kmsg", show_kmsg },
+		{ "vmallocinfo", show_vmallocinfo },
 	};
 	struct seq_buf s;
 	struct sim_cpu *saved;

@@ -36,6 +36,8 @@
 #include "kern/tlb.h"
 #include "kern/sched.h"
 #include "kern/swap.h"
+#include "kern/highmem.h"
+#include "kern/vmalloc.h"
 
 /* --- protections ----------------------------------------------------------- */
 
@@ -105,12 +107,6 @@ static void page_remove_rmap(struct mm_struct *mm, struct page *page)
 	if (old == 0 && PageAnon(page))
 		mod_zone_page_state(page->zone, NR_ANON_PAGES, -1);
 	atomic_fetch_sub(rss_counter(mm, page), 1);
-}
-
-/* The host bytes of any frame, for copying page contents (the kernel's kmap). */
-static uint8_t *frame_bytes(struct page *page)
-{
-	return __phys_ram(page_machine(page), page_to_phys(page));
 }
 
 /* --- freeing pages after a TLB flush (mmu_gather) ---------------------------- */
@@ -534,9 +530,10 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+	page = alloc_page(GFP_HIGHUSER);
 	if (!page)
 		return VM_FAULT_OOM;
+	clear_user_highpage(page, address);
 
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);
@@ -583,7 +580,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 			put_page(page);
 			return VM_FAULT_OOM;
 		}
-		memcpy(frame_bytes(copy), frame_bytes(page), PAGE_SIZE);
+		copy_user_highpage(copy, page, address);
 		put_page(page);
 		page = copy;
 		anon = true;
@@ -666,14 +663,16 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	spin_unlock(&mm->page_table_lock);
 
 	new_page = anon_vma_prepare(vma) ? NULL :
-		   alloc_page(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0));
+		   alloc_page(GFP_HIGHUSER);
 	if (!new_page) {
 		if (!zero)
 			put_page(old_page);
 		return VM_FAULT_OOM;
 	}
-	if (!zero)
-		memcpy(frame_bytes(new_page), frame_bytes(old_page), PAGE_SIZE);
+	if (zero)
+		clear_user_highpage(new_page, address);
+	else
+		copy_user_highpage(new_page, old_page, address);
 
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);
@@ -751,6 +750,9 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 	unsigned int flags = 0;
 	int ret;
 
+	/* a kernel-mode access to kernel space: vmalloc space picked up from init_mm */
+	if (mm && !user && address >= mm_pgt_fmt(mm)->task_size)
+		return vmalloc_fault(mm, address, error_code);
 	if (!mm || address >= mm_pgt_fmt(mm)->task_size || (tsk && tsk->mm != mm))
 		goto bad_area_nosemaphore;
 

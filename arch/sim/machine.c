@@ -23,6 +23,8 @@
 #include "kern/fs.h"
 #include "kern/sched.h"
 #include "kern/printk.h"
+#include "kern/highmem.h"
+#include "kern/vmalloc.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
 #define KERNEL_IMAGE_SIZE	0x200000UL	/* 2 MiB of text and data */
@@ -372,6 +374,10 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 		goto fail_boot;
 	if (paging_init(m))			/* arch/sim/pgtable.c: init_mm, ZERO_PAGE, TLBs */
 		goto fail_boot;
+	if (highmem_init(m))			/* mm/highmem.c: pkmap and fixmap tables */
+		goto fail_boot;
+	if (vmalloc_init(m))			/* mm/vmalloc.c: the vmalloc range */
+		goto fail_boot;
 	lru_init(m);
 	if (m->cfg.swap_bytes &&
 	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
@@ -409,6 +415,8 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 	task_fini(m);				/* every task exits: exact accounting */
 	fs_fini(m);				/* after the tasks: every file is closed */
 	swap_fini(m);
+	vmalloc_exit(m);
+	highmem_exit(m);
 	paging_exit(m);
 
 	/* --- end of subsystem teardown --- */

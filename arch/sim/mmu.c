@@ -41,6 +41,7 @@ static unsigned int __mmu_walk(struct machine *m, const struct pgt_format *f,
 	uint64_t e;
 	void *ep;
 
+	ec |= MMU_FAULT;
 	if (!pgt_va_valid(f, addr))
 		return ec;
 	for (;;) {
@@ -130,7 +131,7 @@ uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_acces
 		mm = cpu->active_mm;
 		BUG_ON_MSG(!mm, "cpu %d: access to %#lx with no page tables loaded", cpu->id, addr);
 		ec = mmu_walk(m, mm->pgd, addr, access, user, &res);
-		if (!ec) {
+		if (likely(!ec)) {
 			uint8_t *frame = m->ram + (res.phys & PAGE_MASK);
 
 			tlb_fill(t, addr, frame, res.user, res.writable && res.dirty, res.nx,
@@ -139,7 +140,7 @@ uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_acces
 		}
 		/* the fault handler may sleep and take locks: leave the access */
 		tlb_exit(t);
-		if (do_page_fault(mm, addr, ec))
+		if (do_page_fault(mm, addr, ec & ~MMU_FAULT))
 			return NULL;
 		BUG_ON_MSG(++retries > MAX_FAULT_RETRIES,
 			   "cpu %d: fault at %#lx (error %#x) resolved %u times without progress",

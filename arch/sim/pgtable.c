@@ -18,6 +18,7 @@
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
 #include "kern/sched.h"
+#include "kern/highmem.h"
 
 #define ENTRY_ADDR_MASK	0x000ffffffffff000ULL
 
@@ -113,17 +114,16 @@ static uint64_t table_bits(struct mm_struct *mm, bool top)
 
 ptep_t pte_offset_map(pmdp_t pmd, unsigned long addr)
 {
-	/*
-	 * The simulated hardware reaches every frame; a HIGHMEM PTE table is
-	 * used through the same host address, the pairing with pte_unmap()
-	 * is kept so a kmap_atomic slot can be taken here.
-	 */
-	return pte_offset_kernel(pmd, addr);
+	/* a HIGHMEM PTE table is reached through a KM_PTE kmap_atomic slot (mm/highmem.c) */
+	const struct pgt_format *f = pmd.fmt;
+	struct page *table = pmd_page(pmdp_get(pmd));
+
+	return (ptep_t){ kmap_pte_table(table) + (pte_index(f, addr) << f->entry_shift), f };
 }
 
 void pte_unmap(ptep_t pte)
 {
-	(void)pte;
+	kunmap_pte_table(pte.p);
 }
 
 /*

@@ -196,14 +196,21 @@ static inline struct page *virt_to_page(struct machine *m, const void *va)
 #define __va(pa)	phys_to_virt(this_machine(), (pa))
 #define __pa(va)	virt_to_phys(this_machine(), (va))
 
-/* page_address - kernel address of a lowmem page; NULL for HIGHMEM. */
+/* mm/highmem.c: the kmap address of a HIGHMEM page (BUG in debug builds if none). */
+void *highmem_page_address(const struct page *page);
+
+/*
+ * page_address - kernel address of a page: lowmem directly; a HIGHMEM
+ * page only while kmapped (NULL otherwise, a BUG naming the pfn in debug
+ * builds: kernel code must kmap HIGHMEM pages).
+ */
 static inline void *page_address(const struct page *page)
 {
 	struct machine *m = page_machine(page);
 	unsigned long pfn = page_to_pfn(page);
 
-	if (pfn >= m->max_low_pfn)
-		return NULL;
+	if (unlikely(pfn >= m->max_low_pfn))
+		return highmem_page_address(page);
 	return m->ram + ((phys_addr_t)pfn << PAGE_SHIFT);
 }
 

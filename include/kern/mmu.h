@@ -40,9 +40,12 @@ struct mmu_walk_result {
 };
 /*
  * mmu_walk - the hardware page walk of @addr in the tables at @pgd_phys:
- * 0 with @res filled (Accessed, and Dirty for a write, set in RAM), or the
- * x86 error code of the fault it would raise.
+ * 0 with @res filled (Accessed, and Dirty for a write, set in RAM), or
+ * MMU_FAULT | the x86 error code of the fault it would raise (the flag
+ * tells a kernel-mode read of a not-present page, error code 0, from a
+ * successful walk).
  */
+#define MMU_FAULT	0x80000000u
 unsigned int mmu_walk(struct machine *m, phys_addr_t pgd_phys, unsigned long addr,
 		      enum mmu_access access, bool user, struct mmu_walk_result *res);
 

@@ -165,7 +165,11 @@ TEST(buddy_zone_fallback_order)
 	struct page *h = alloc_pages(GFP_HIGHUSER, 0), *k = alloc_pages(GFP_KERNEL, 0);
 	ASSERT_EQ(h->zone->idx, ZONE_HIGHMEM);
 	ASSERT(PageHighMem(h));
-	ASSERT_NULL(page_address(h));
+	/* no kmap: no address (a BUG naming the pfn in debug builds, mm/highmem.c) */
+	if (test_debug_build())
+		EXPECT_BUG(page_address(h), "has no kmap");
+	else
+		ASSERT_NULL(page_address(h));
 	ASSERT_EQ(k->zone->idx, ZONE_NORMAL);
 	ASSERT_NOT_NULL(page_address(k));
 	__free_page(h);

@@ -229,7 +229,7 @@ TEST(pgtable_direct_map_through_mmu)
 			struct mmu_walk_result r;
 
 			ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, kaddr, MMU_READ, true, &r),
-				  PF_PROT | PF_USER);
+				  MMU_FAULT | PF_PROT | PF_USER);
 			ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, kaddr, MMU_READ, false, &r), 0);
 			ASSERT_EQ(r.phys, page_to_phys(page) + 100);
 			ASSERT(r.global);
