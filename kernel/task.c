@@ -313,6 +313,9 @@ void task_leave(struct task_struct *t, struct sim_cpu *saved)
 		   cpu->id);
 	cpu->curr = NULL;
 	pthread_mutex_unlock(&t->run_lock);
+	/* a scheduling point: kswapd runs here if an allocation woke it */
+	if (cpu->machine->reclaim.kswapd_run)
+		cpu->machine->reclaim.kswapd_run(cpu->machine);
 	cpu_leave(saved);
 }
 

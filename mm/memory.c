@@ -23,9 +23,10 @@
  * rss_shmem and NR_ANON_PAGES follow the mappings.  The ZERO_PAGE and
  * remap_page_range frames (VM_PFNMAP) are mapped without references.
  *
- * Swap entries in PTEs: until swap support lands (mm/swapfile.c), a
- * not-present non-empty PTE cannot be created; if one is met, a fault on
- * it is SIGBUS (do_swap_page) and zap/copy treat it as a BUG.
+ * Swap entries in PTEs (left by swap_out, mm/vmscan.c): each holds one
+ * reference on its slot and counts in mm->swap_ents; a fault brings the
+ * page back through the swap cache (do_swap_page), fork duplicates the
+ * reference, unmapping drops it (free_swap_and_cache).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include "kern/tlb.h"
 #include "kern/sched.h"
 #include "kern/swap.h"
+#include "kern/vmscan.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
 
@@ -90,7 +92,7 @@ static void page_add_rmap(struct mm_struct *mm, struct page *page)
 }
 
 /* A fresh private anonymous page becomes mapped. */
-static void page_add_anon_rmap(struct mm_struct *mm, struct page *page)
+void page_add_anon_rmap(struct mm_struct *mm, struct page *page)
 {
 	SetPageAnon(page);
 	SetPageSwapBacked(page);
@@ -98,7 +100,7 @@ static void page_add_anon_rmap(struct mm_struct *mm, struct page *page)
 }
 
 /* A PTE mapping @page went away (its reference is dropped by the caller). */
-static void page_remove_rmap(struct mm_struct *mm, struct page *page)
+void page_remove_rmap(struct mm_struct *mm, struct page *page)
 {
 	int old = atomic_fetch_sub(&page->_mapcount, 1);
 
@@ -140,7 +142,7 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 	tlb->start = ~0UL;
 	tlb->end = 0;
 	for (unsigned int i = 0; i < tlb->nr; i++)
-		put_page(tlb->pages[i]);
+		free_page_and_swap_cache(tlb->pages[i]);	/* an unused swap copy goes too */
 	tlb->nr = 0;
 	for (unsigned int i = 0; i < tlb->nr_tables; i++)
 		pgtable_page_free(tlb->mm, tlb->tables[i]);
@@ -185,9 +187,12 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 		if (pte_none(pte))
 			continue;
 		pte = ptep_get_and_clear(p);
-		BUG_ON_MSG(!pte_present(pte),
-			   "zap %#lx: swap entry %#llx in a PTE without swap support", addr,
-			   (unsigned long long)pte_val(pte));
+		if (!pte_present(pte)) {
+			/* a swap entry: its slot (and unused cached copy) go */
+			free_swap_and_cache(pte_to_swp_entry(pte));
+			atomic_fetch_sub(&mm->swap_ents, 1);
+			continue;
+		}
 		tlb_note_range(tlb, addr);
 		if (!page_is_refcounted(m, vma, pte_pfn(pte)))
 			continue;
@@ -434,9 +439,15 @@ static void copy_pte_range(struct mm_struct *dst, struct vm_area_struct *vma, pt
 
 		if (pte_none(pte))
 			continue;
-		BUG_ON_MSG(!pte_present(pte),
-			   "fork %#lx: swap entry %#llx in a PTE without swap support", addr,
-			   (unsigned long long)pte_val(pte));
+		if (!pte_present(pte)) {
+			/* swapped out: the child's PTE names the same slot */
+			BUG_ON_MSG(!swap_duplicate(pte_to_swp_entry(pte)),
+				   "fork %#lx: swap entry %#llx names a free slot", addr,
+				   (unsigned long long)pte_val(pte));
+			atomic_fetch_add(&dst->swap_ents, 1);
+			set_pte(dp, pte);
+			continue;
+		}
 		VM_BUG_ON_MSG(!pte_none(ptep_get(dp)), "fork %#lx: child PTE %#llx not empty",
 			      addr, (unsigned long long)pte_val(ptep_get(dp)));
 		/* private writable: both sides read-only, the first write copies */
@@ -610,21 +621,66 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 }
 
 /*
- * do_swap_page - the PTE holds a swap entry.  Swap-in belongs to the swap
- * mechanism (mm/swap_state.c); until it exists no swap entry can be
- * written into a PTE, so one found here is corrupt: SIGBUS.
+ * do_swap_page - the PTE holds a swap entry: find the page in the swap
+ * cache, or read it from its slot (a major fault), and map it.  The PTE's
+ * slot reference goes.  A write to a page nobody else uses (no other PTE
+ * names the slot) takes it out of the swap cache and maps it writable;
+ * otherwise it is mapped read-only and a write copies it (do_wp_page).
  */
 static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
 			ptep_t pte, unsigned long address, pte_t orig, bool write)
 {
-	(void)vma;
-	(void)pmd;
-	(void)address;
-	(void)orig;
-	(void)write;
+	swp_entry_t entry = pte_to_swp_entry(orig);
+	int ret = VM_FAULT_MINOR;
+	struct page *page;
+	pte_t entry_pte;
+	bool same;
+
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
-	return VM_FAULT_SIGBUS;
+	page = lookup_swap_cache(entry);
+	if (!page) {
+		page = read_swap_cache_async(entry);
+		if (!page) {
+			/* another thread may have swapped it in and freed the slot */
+			spin_lock(&mm->page_table_lock);
+			pte = pte_offset_map(pmd, address);
+			same = pte_same_fault(ptep_get(pte), orig);
+			pte_unmap(pte);
+			spin_unlock(&mm->page_table_lock);
+			if (!same)
+				return VM_FAULT_MINOR;
+			return swap_count(entry) ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		}
+		ret = VM_FAULT_MAJOR;
+	}
+	mark_page_accessed(page);
+	lock_page(page);
+
+	spin_lock(&mm->page_table_lock);
+	pte = pte_offset_map(pmd, address);
+	if (!pte_same_fault(ptep_get(pte), orig) || !PageUptodate(page)) {
+		same = pte_same_fault(ptep_get(pte), orig);
+		pte_unmap(pte);
+		spin_unlock(&mm->page_table_lock);
+		unlock_page(page);
+		put_page(page);
+		return same ? VM_FAULT_SIGBUS : VM_FAULT_MINOR;
+	}
+	/* our lookup reference becomes the PTE's; the PTE's slot reference goes */
+	swap_free(entry);
+	atomic_fetch_sub(&mm->swap_ents, 1);
+	page_add_anon_rmap(mm, page);
+	entry_pte = mk_pte(page, vma->vm_page_prot);
+	if (write && remove_exclusive_swap_page(page))
+		entry_pte = pte_mkwrite(pte_mkdirty(entry_pte));
+	else
+		entry_pte = pte_wrprotect(entry_pte);
+	set_pte(pte, pte_mkyoung(entry_pte));
+	pte_unmap(pte);
+	spin_unlock(&mm->page_table_lock);
+	unlock_page(page);
+	return ret;
 }
 
 /*
@@ -649,6 +705,12 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	}
 	old_page = pfn_to_page(m, pfn);
 	zero = PageZero(old_page);
+	/* 2.4's can_share_swap_page: the swap cache's copy goes if only we use it */
+	if (!zero && PageSwapCache(old_page) && page_mapcount(old_page) == 1 &&
+	    trylock_page(old_page)) {
+		remove_exclusive_swap_page(old_page);
+		unlock_page(old_page);
+	}
 	if (!zero && PageAnon(old_page) && page_mapcount(old_page) == 1 &&
 	    page_count(old_page) == 1) {
 		set_pte(pte, pte_mkyoung(pte_mkdirty(pte_mkwrite(orig))));
@@ -1029,8 +1091,11 @@ static int map_range(struct vm_area_struct *vma, unsigned long from, unsigned lo
 		pte_unmap(p);
 		if (pte_none(old))
 			continue;
-		BUG_ON_MSG(!pte_present(old), "remap %#lx: swap entry %#llx without swap support",
-			   addr, (unsigned long long)pte_val(old));
+		if (!pte_present(old)) {
+			free_swap_and_cache(pte_to_swp_entry(old));
+			atomic_fetch_sub(&mm->swap_ents, 1);
+			continue;
+		}
 		tlb_note_range(&tlb, addr);
 		if (page_is_refcounted(m, vma, pte_pfn(old))) {
 			struct page *page = pfn_to_page(m, pte_pfn(old));

@@ -358,6 +358,7 @@ static struct page *get_page_from_zonelist(zonelist_t *zl, unsigned int order,
 }
 
 #define MAX_RECLAIM_RETRIES 16
+#define MAX_OOM_KILLS 4
 
 struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist)
 {
@@ -365,7 +366,7 @@ struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonel
 	struct task_struct *tsk = this_cpu()->curr;
 	zone_t *classzone = zonelist->zones[0];
 	struct page *page;
-	int retries = 0;
+	int retries = 0, oom_kills = 0;
 
 	if (unlikely(order >= MAX_ORDER || !classzone))
 		return NULL;
@@ -408,9 +409,20 @@ rebalance:
 	if (page)
 		return page;
 	/* Large orders do not loop; order <= 3 retry while reclaim makes progress. */
-	if (order > 3 || !freed || ++retries > MAX_RECLAIM_RETRIES)
+	if (order > 3)
 		return NULL;
-	goto rebalance;
+	if (freed && ++retries <= MAX_RECLAIM_RETRIES)
+		goto rebalance;
+	/*
+	 * No progress: the OOM killer frees a victim's memory, then we try
+	 * again, a bounded number of times (2.4 looped forever).
+	 */
+	if (m->reclaim.out_of_memory && oom_kills++ < MAX_OOM_KILLS &&
+	    m->reclaim.out_of_memory(m, gfp_mask, order)) {
+		retries = 0;
+		goto rebalance;
+	}
+	return NULL;
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)

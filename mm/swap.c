@@ -47,7 +47,7 @@ void lru_init(struct machine *m)
 
 /* --- list moves, pagemap_lru_lock held ------------------------------------- */
 
-static void add_page_to_active_list(struct lru_state *lru, struct page *page)
+void add_page_to_active_list(struct lru_state *lru, struct page *page)
 {
 	SetPageActive(page);
 	list_add(&page->lru, &lru->active_list);
@@ -55,7 +55,7 @@ static void add_page_to_active_list(struct lru_state *lru, struct page *page)
 	mod_zone_page_state(page->zone, lru_item(page, true), 1);
 }
 
-static void add_page_to_inactive_list(struct lru_state *lru, struct page *page)
+void add_page_to_inactive_list(struct lru_state *lru, struct page *page)
 {
 	SetPageInactiveDirty(page);
 	list_add(&page->lru, &lru->inactive_list);
@@ -63,7 +63,7 @@ static void add_page_to_inactive_list(struct lru_state *lru, struct page *page)
 	mod_zone_page_state(page->zone, lru_item(page, false), 1);
 }
 
-static void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
+void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
 {
 	SetPageInactiveClean(page);
 	list_add(&page->lru, &lru->inactive_clean_list);
@@ -72,7 +72,7 @@ static void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *
 	mod_zone_page_state(page->zone, lru_item(page, false), 1);
 }
 
-static void del_page_from_lru_list(struct lru_state *lru, struct page *page)
+void del_page_from_lru_list(struct lru_state *lru, struct page *page)
 {
 	list_del(&page->lru);
 	if (TestClearPageActive(page)) {

@@ -23,6 +23,7 @@
 #include "kern/fs.h"
 #include "kern/sched.h"
 #include "kern/printk.h"
+#include "kern/vmscan.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
 
@@ -386,6 +387,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 		goto fail_boot;
 	if (task_init(m))			/* kernel/task.c: pid table (slab caches above) */
 		goto fail_boot;
+	if (vmscan_init(m))			/* mm/vmscan.c: swap cache, kswapd, OOM (needs fs, tasks) */
+		goto fail_boot;
 
 	/* --- end of subsystem init --- */
 
@@ -413,6 +416,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 
 	/* --- subsystem teardown: reverse order of init --- */
 	task_fini(m);				/* every task exits: exact accounting */
+	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */
 	fs_fini(m);				/* after the tasks: every file is closed */
 	swap_fini(m);
 	vmalloc_exit(m);

@@ -25,6 +25,7 @@ struct pkmap_state;
 struct swap_state;
 struct fs_state;
 struct lru_state;
+struct vmscan_state;
 struct task_state;
 struct bootmem_data;
 
@@ -54,6 +55,10 @@ struct reclaim_hooks {
 					   gfp_t gfp_mask, unsigned int order);
 	/* take a page whose last reference is going off its LRU list (swap.c) */
 	void (*lru_cache_del)(struct page *page);
+	/* direct reclaim failed: kill a victim (mm/oom_kill.c); true: retry */
+	bool (*out_of_memory)(struct machine *m, gfp_t gfp_mask, unsigned int order);
+	/* a scheduling point (task_leave): run kswapd if it was woken */
+	void (*kswapd_run)(struct machine *m);
 };
 
 struct machine {
@@ -91,6 +96,7 @@ struct machine {
 	struct task_state *tasks;		/* kernel/fork.c, exit.c */
 	struct lru_state *lru;			/* mm/swap.c */
 	struct swap_state *swap;		/* mm/swapfile.c */
+	struct vmscan_state *vmscan;		/* mm/vmscan.c: swap cache, kswapd */
 	struct fs_state *fs;			/* fs/inode.c: inodes, files, page-cache caches */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */

@@ -70,6 +70,13 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 /* Protection bits for vm_flags (protection_map[]) */
 pgprot_t vm_get_page_prot(unsigned long vm_flags);
 
+/*
+ * rmap-lite for reclaim and swapoff (page_table_lock held): a PTE now maps
+ * anonymous @page (its reference held) / no longer maps @page.
+ */
+void page_add_anon_rmap(struct mm_struct *mm, struct page *page);
+void page_remove_rmap(struct mm_struct *mm, struct page *page);
+
 /* --- user memory access (mm/memory.c, through the MMU) ------------------ */
 /* Each returns the number of bytes NOT copied (0 on success), as Linux does. */
 unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n);

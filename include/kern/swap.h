@@ -42,6 +42,11 @@ void age_page_up(struct page *page);
 void age_page_down(struct page *page);
 /* 2.4.0: move a page to the inactive_dirty or inactive_clean list (lock held). */
 void deactivate_page_nolock(struct page *page);
+/* List moves for reclaim (mm/vmscan.c), pagemap_lru_lock held; PG_lru unchanged. */
+void add_page_to_active_list(struct lru_state *lru, struct page *page);
+void add_page_to_inactive_list(struct lru_state *lru, struct page *page);
+void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page);
+void del_page_from_lru_list(struct lru_state *lru, struct page *page);
 /* Lists and counters agree (lock taken here); BUG naming the pfn if not. */
 bool lru_is_valid(struct machine *m);
 

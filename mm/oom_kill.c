@@ -1,0 +1,114 @@
+/*
+ * The OOM killer (Linux mm/oom_kill.c): when direct reclaim cannot free
+ * anything for a small allocation, the process using the most memory is
+ * killed with SIGKILL so that the others can go on.  Badness as modern
+ * Linux, without oom_score_adj: resident pages + swap entries + page-table
+ * pages.  Ties go to the lowest pid (the task list is in pid order), so a
+ * run is deterministic.
+ *
+ * The victim dies at once when no CPU is running it: the killer takes its
+ * run_lock (trylock) and runs its exit, so its memory is back before the
+ * allocation is retried.  If the victim is the allocating task itself, or
+ * shares its mm, or is running on another CPU, the allocating task is the
+ * one killed (the SIGKILL is acted on when its call returns) and the
+ * allocation fails.
+ */
+#include "kern/vmscan.h"
+#include "kern/printk.h"
+
+unsigned long oom_badness(struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+
+	if (!mm)
+		return 0;
+	return get_mm_rss(mm) + (unsigned long)atomic_load(&mm->swap_ents) +
+	       (unsigned long)atomic_load(&mm->nr_ptes);
+}
+
+/* The task with the highest badness, with a reference; NULL if none. */
+static struct task_struct *select_bad_process(struct machine *m)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *t, *chosen = NULL;
+	unsigned long best = 0;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(t, &ts->task_list, tasks) {
+		unsigned long points;
+
+		if (!t->mm || (t->flags & (PF_KTHREAD | PF_EXITING)))
+			continue;
+		points = oom_badness(t);
+		if (!chosen || points > best) {
+			chosen = t;
+			best = points;
+		}
+	}
+	if (chosen)
+		get_task_struct(chosen);
+	spin_unlock(&ts->tasklist_lock);
+	return chosen;
+}
+
+static void oom_report(struct machine *m, struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+	const int k = PAGE_SHIFT - 10;
+
+	printk(m, "Out of memory: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, "
+	       "file-rss:%lukB, shmem-rss:%lukB\n", t->pid, t->comm, mm->total_vm << k,
+	       (unsigned long)atomic_load(&mm->rss_anon) << k,
+	       (unsigned long)atomic_load(&mm->rss_file) << k,
+	       (unsigned long)atomic_load(&mm->rss_shmem) << k);
+	count_vm_event(OOM_KILL);
+	atomic_fetch_add(&m->vmscan->oom_kills, 1);
+}
+
+bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
+{
+	struct task_struct *cur = this_cpu()->curr;
+	struct task_struct *victim;
+
+	(void)gfp_mask;
+	(void)order;
+	if (cur && (cur->flags & PF_KTHREAD))
+		return false;		/* kswapd never kills */
+	if (atomic_load(&m->vmscan->swapoff_active))
+		return false;		/* swapoff fails with -ENOMEM instead */
+	victim = select_bad_process(m);
+	if (!victim)
+		return false;
+	if (victim != cur) {
+		bool ours = cur && cur->mm;
+
+		if (ours && victim->mm == cur->mm) {
+			/* a thread of our own mm: its exit would wait for our mmap_sem */
+			put_task_struct(victim);
+			victim = cur;
+			get_task_struct(victim);
+		} else if (pthread_mutex_trylock(&victim->run_lock)) {
+			/* running on another CPU: the allocating task goes instead */
+			put_task_struct(victim);
+			if (!ours)
+				return false;
+			victim = cur;
+			get_task_struct(victim);
+		}
+	}
+	if (victim == cur) {
+		oom_report(m, cur);
+		force_sig_fault(cur, SIGKILL, 0, 0);
+		put_task_struct(victim);
+		return false;
+	}
+	/* we hold its run_lock: it runs nowhere, its exit is ours to do */
+	if (victim->state == TASK_RUNNING) {
+		oom_report(m, victim);
+		force_sig_fault(victim, SIGKILL, 0, 0);
+		task_deliver_signal(victim);
+	}
+	pthread_mutex_unlock(&victim->run_lock);
+	put_task_struct(victim);
+	return true;
+}
