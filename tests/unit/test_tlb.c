@@ -251,6 +251,7 @@ static void *cpu1_writer(void *arg)
 				c->bad++;
 		}
 		n++;
+		atomic_store(&c->phase, 1);	/* CPU 1 runs the mm: flushes must shoot it down */
 	}
 	cpu1_leave(c);
 	return NULL;
@@ -269,6 +270,8 @@ TEST(tlb_stress_shootdown_zap)
 	c.addr = memtest_mmap(&t, 0, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_EQ(pthread_create(&th, NULL, cpu1_writer, &c), 0);
+	while (!atomic_load(&c.phase))
+		sched_yield();
 	for (int i = 0; i < 300; i++) {
 		ASSERT_EQ(do_madvise(t.mm, c.addr + (i % 4) * PAGE_SIZE, 4 * PAGE_SIZE,
 				     MADV_DONTNEED), 0);
