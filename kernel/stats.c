@@ -60,7 +60,7 @@ int vmsim_zone_stats(vmsim_machine_t *m, int index, struct vmsim_zone_stats *out
 	out->low_pages = z->pages_low;
 	out->high_pages = z->pages_high;
 	for (int c = 0; c < m->nr_cpus; c++)
-		out->pcp_pages += (unsigned long)READ_ONCE(z->pageset[c].count);
+		out->pcp_pages += (unsigned long)pcp_count(&z->pageset[c]);
 	out->free_pages = zone_free_pages(z);
 	spin_lock(&z->lock);
 	for (int o = 0; o < MAX_ORDER; o++)

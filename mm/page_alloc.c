@@ -205,7 +205,7 @@ static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, unsigned int or
 		list_add_tail(&page->lru, &pcp->lists[order]);
 	}
 	spin_unlock(&zone->lock);
-	pcp->count += i << order;
+	pcp_count_add(pcp, i << order);
 	return i;
 }
 
@@ -216,7 +216,7 @@ static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, unsigned int or
 static void free_pcppages_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
 {
 	spin_lock(&zone->lock);
-	while (count > 0 && pcp->count > 0) {
+	while (count > 0 && pcp_count(pcp) > 0) {
 		struct list_head *list;
 		struct page *page;
 		unsigned int order;
@@ -227,7 +227,7 @@ static void free_pcppages_bulk(zone_t *zone, struct per_cpu_pages *pcp, int coun
 		} while (list_empty(list));
 		page = list_last_entry(list, struct page, lru);
 		list_del(&page->lru);
-		pcp->count -= 1 << order;
+		pcp_count_add(pcp, -(1 << order));
 		count -= 1 << order;
 		__free_one_page(page, zone, order);
 	}
@@ -241,8 +241,8 @@ static void drain_cpu_pages(struct machine *m, int cpu)
 			zone_t *zone = &m->node_data[n].node_zones[z];
 			struct per_cpu_pages *pcp = &zone->pageset[cpu];
 
-			if (pcp->count)
-				free_pcppages_bulk(zone, pcp, pcp->count);
+			if (pcp_count(pcp))
+				free_pcppages_bulk(zone, pcp, pcp_count(pcp));
 		}
 }
 
@@ -296,7 +296,7 @@ static struct page *buffered_rmqueue(zone_t *zone, unsigned int order, gfp_t gfp
 			return NULL;
 		page = list_first_entry(list, struct page, lru);
 		list_del(&page->lru);
-		pcp->count -= 1 << order;
+		pcp_count_add(pcp, -(1 << order));
 	} else {
 		spin_lock(&zone->lock);
 		page = __rmqueue(zone, order);
@@ -456,7 +456,7 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 			struct page *page = list_first_entry(list, struct page, lru);
 
 			list_del(&page->lru);
-			pcp->count -= 1 << order;
+			pcp_count_add(pcp, -(1 << order));
 			count_vm_events(PGALLOC_DMA + z->idx, 1UL << order);
 			prep_new_page(page, order, gfp_mask);
 			return page;
@@ -512,7 +512,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
 
 		list_add(&page->lru, &pcp->lists[order]);
-		pcp->count += 1 << order;
+		pcp_count_add(pcp, 1 << order);
 		if (unlikely(pcp->count >= pcp->high))
 			free_pcppages_bulk(zone, pcp, pcp->batch);
 		return;
@@ -699,7 +699,7 @@ static void setup_pageset(zone_t *zone)
 	if (batch < 1)
 		batch = 1;
 	for (int c = 0; c < NR_CPUS; c++) {
-		zone->pageset[c].count = 0;
+		__atomic_store_n(&zone->pageset[c].count, 0, __ATOMIC_RELAXED);
 		zone->pageset[c].batch = (int)batch;
 		/* room for a few blocks of every cached order */
 		zone->pageset[c].high = (int)max(6 * batch, 4UL << PAGE_ALLOC_COSTLY_ORDER);
@@ -734,7 +734,7 @@ unsigned long zone_free_pages(zone_t *zone)
 	long n = zone_page_state(zone, NR_FREE_PAGES);
 
 	for (int c = 0; c < zone->zone_pgdat->machine->nr_cpus; c++)
-		n += zone->pageset[c].count;
+		n += pcp_count(&zone->pageset[c]);
 	return (unsigned long)n;
 }
 

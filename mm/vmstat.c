@@ -87,7 +87,7 @@ void show_zoneinfo(struct machine *m, struct seq_buf *s)
 			struct per_cpu_pages *pcp = &zone->pageset[c];
 
 			seq_printf(s, "\n    cpu: %i", c);
-			seq_printf(s, "\n              count:    %i", pcp->count);
+			seq_printf(s, "\n              count:    %i", pcp_count(pcp));
 			seq_printf(s, "\n              high:     %i", m->cfg.pcp ? pcp->high : 0);
 			seq_printf(s, "\n              batch:    %i", m->cfg.pcp ? pcp->batch : 1);
 		}

@@ -121,12 +121,24 @@ typedef struct free_area_struct {
 #define NR_PCP_LISTS		(PAGE_ALLOC_COSTLY_ORDER + 1)
 
 struct per_cpu_pages {
-	int count;			/* pages on all lists */
+	int count;			/* pages on all lists: written by the owner with
+					 * pcp_count_add, read by others with pcp_count */
 	int high;			/* above this, give batch pages back */
 	int batch;			/* pages moved to/from the buddy at once */
 	int free_rr;			/* round-robin list for bulk frees */
 	struct list_head lists[NR_PCP_LISTS];	/* one per order */
 } __attribute__((aligned(64)));
+
+/* The owner changes its count with a relaxed atomic store (a plain mov) so
+ * other CPUs may read it (zone_free_pages, reports) without a data race. */
+static inline void pcp_count_add(struct per_cpu_pages *pcp, int d)
+{
+	__atomic_store_n(&pcp->count, pcp->count + d, __ATOMIC_RELAXED);
+}
+static inline int pcp_count(const struct per_cpu_pages *pcp)
+{
+	return __atomic_load_n(&pcp->count, __ATOMIC_RELAXED);
+}
 
 enum zone_type { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };
 
