@@ -107,40 +107,60 @@ static __always_inline struct tlb_entry *tlb_set(struct tlb *t, unsigned long ad
 }
 
 /*
+ * __tlb_lookup - host address of @addr if a way of its set holds a
+ * matching tag (@write: the write tag), NULL otherwise.  The 4-way case
+ * (the default geometry) is unrolled and branch-free: with random
+ * accesses the hitting way is unpredictable, and a mispredicted loop exit
+ * cost more than the whole lookup.
+ */
+static __always_inline uint8_t *__tlb_lookup(struct tlb *t, unsigned long addr, bool user,
+					     bool write)
+{
+	unsigned long page = addr & PAGE_MASK;
+	unsigned long mask = user ? ~0UL : ~TLB_KERNEL;
+	struct tlb_entry *e = tlb_set(t, addr);
+	uint8_t *host = NULL;
+
+	if (unlikely(tlb_flush_pending(t)))
+		return NULL;
+	if (likely(t->ways == 4)) {
+		/* tags are unique within a set: select the (only) match without branches */
+		unsigned int m0, m1, m2, m3, idx;
+
+#define TLB_WAY_MATCH(i) ((((write ? e[i].tag_write : e[i].tag_read) & mask) == page))
+		m0 = TLB_WAY_MATCH(0);
+		m1 = TLB_WAY_MATCH(1);
+		m2 = TLB_WAY_MATCH(2);
+		m3 = TLB_WAY_MATCH(3);
+#undef TLB_WAY_MATCH
+		idx = m1 + 2 * m2 + 3 * m3;
+		host = (uint8_t *)((uintptr_t)e[idx].host & -(uintptr_t)(m0 | m1 | m2 | m3));
+	} else {
+		for (unsigned int i = 0; i < t->ways; i++) {
+			unsigned long tag = (write ? e[i].tag_write : e[i].tag_read) & mask;
+
+			if (tag == page) {
+				host = e[i].host;
+				break;
+			}
+		}
+	}
+	return likely(host) ? host + (addr & ~PAGE_MASK) : NULL;
+}
+
+/*
  * tlb_lookup_read/write - host address of @addr on a hit for an access of
  * the given mode, NULL on a miss (or when a flush is pending).  Call
  * inside tlb_enter/tlb_exit.
  */
 static __always_inline uint8_t *tlb_lookup_read(struct tlb *t, unsigned long addr, bool user)
 {
-	unsigned long page = addr & PAGE_MASK;
-	struct tlb_entry *e = tlb_set(t, addr);
-	unsigned int i;
-
-	if (unlikely(tlb_flush_pending(t)))
-		return NULL;
-	for (i = 0; i < t->ways; i++, e++) {
-		unsigned long tag = user ? e->tag_read : (e->tag_read & ~TLB_KERNEL);
-		if (tag == page)
-			return e->host + (addr & ~PAGE_MASK);
-	}
-	return NULL;
+	return __tlb_lookup(t, addr, user, false);
 }
 
 static __always_inline uint8_t *tlb_lookup_write(struct tlb *t, unsigned long addr, bool user)
 {
-	unsigned long page = addr & PAGE_MASK;
-	struct tlb_entry *e = tlb_set(t, addr);
-	unsigned int i;
-
-	if (unlikely(tlb_flush_pending(t)))
-		return NULL;
-	for (i = 0; i < t->ways; i++, e++) {
-		unsigned long tag = user ? e->tag_write : (e->tag_write & ~TLB_KERNEL);
-		if (tag == page)
-			return e->host + (addr & ~PAGE_MASK);
-	}
-	return NULL;
+	return __tlb_lookup(t, addr, user, true);
 }
 
 /* --- arch/sim/tlb.c ---------------------------------------------------------- */
