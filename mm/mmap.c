@@ -1148,20 +1148,20 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 	address &= PAGE_MASK;
 	if (address < MMAP_MIN_ADDR)
 		return -EPERM;
-	spin_lock(&mm->page_table_lock);
-	if (address >= vma->vm_start)
-		goto out;
+	/* the list is stable under mmap_sem: check the guard gap before locking */
 	prev = vma_prev_of(vma);
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
 	    (prev->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) &&
-	    address - prev->vm_end < STACK_GUARD_GAP) {
-		ret = -ENOMEM;
+	    address - prev->vm_end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (prev && address < prev->vm_end)
+		return -ENOMEM;
+	/* as expand_downwards: a growing stack gets its anon_vma first */
+	if (anon_vma_prepare(vma))
+		return -ENOMEM;
+	spin_lock(&mm->page_table_lock);
+	if (address >= vma->vm_start)
 		goto out;
-	}
-	if (prev && address < prev->vm_end) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	size = vma->vm_end - address;
 	grow = (vma->vm_start - address) >> PAGE_SHIFT;
 	if (!may_expand_vm(mm, vma->vm_flags, grow) || size > rlimit_cur(mm, RLIMIT_STACK)) {

@@ -4,13 +4,15 @@
  * inside a 64-page window of the x86-64 layout, run as real system calls
  * in a forked child of this process and in a simulated process.  After
  * every step the return value, the errno, the /proc/PID/maps lines of the
- * window and the bytes read must agree.  The child drops root (setuid) so
+ * window, their smaps blocks (Rss, Pss, dirty, Anonymous, Locked, VmFlags, ...)
+ * and the bytes read must agree.  The child drops root (setuid) so
  * RLIMIT_MEMLOCK applies to it as to the simulated, unprivileged process.
  * The host side makes raw system calls: the sanitizers' interceptors turn
  * mlock/munlock into no-ops.
  *
  * `make test` runs DIFF_SEQS sequences with a fixed seed; VMSIM_DIFF_LONG=N
- * runs N more with seed VMSIM_DIFF_SEED (default 1).
+ * runs N more with seed VMSIM_DIFF_SEED (default 1), comparing smaps after every
+ * call when VMSIM_DIFF_SMAPS is set.
  */
 /* first: <signal.h> defines si_addr as a macro, which would rename the API's field */
 #include "vmsim/process.h"
@@ -31,6 +33,8 @@
 #define WIN_PAGES	64
 #define MAX_OPS		16
 #define MAPS_MAX	3072
+#define SMAPS_MAX	32768
+#define SMAPS_EVERY	8
 #define DIFF_SEQS	2000
 #define MEMLOCK		(16 * PG)
 
@@ -48,6 +52,7 @@ struct result {
 	long ret;		/* value, -errno, or OUTSIDE / FAULT */
 	uint64_t value;		/* bytes read */
 	char maps[MAPS_MAX];	/* window lines after the op */
+	char smaps[SMAPS_MAX];	/* and their smaps blocks */
 };
 
 #define OUTSIDE	(-100000L)	/* a hinted mmap/mremap landed outside the window */
@@ -218,24 +223,80 @@ static long host_access(const struct op *o, uint64_t *val)
 	return 0;
 }
 
-static void host_window_maps(char *out)
+/* The whole of a text file (malloc'd), or NULL. */
+static char *slurp(const char *path)
 {
-	char line[512];
-	size_t n = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
+	FILE *f = fopen(path, "r");
+	size_t n = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
 
-	out[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long start = strtoul(line, NULL, 16);
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	for (size_t got; (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+		n += got;
+		if (n + 1 == cap) {
+			char *nb = realloc(buf, cap *= 2);
 
-		if (start >= WIN && start < WIN + WIN_PAGES * PG && n + strlen(line) < MAPS_MAX) {
-			strcpy(out + n, line);
-			n += strlen(line);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
 		}
 	}
+	buf[n] = 0;
 	fclose(f);
+	return buf;
+}
+
+/*
+ * The lines of maps or smaps text that belong to VMAs starting in the
+ * window: a "start-end ..." header line and, in smaps, its field lines.
+ * False if @out (@max bytes) is too small.
+ */
+static bool window_blocks(const char *text, char *out, size_t max)
+{
+	bool in = false;
+	size_t n = 0;
+
+	out[0] = 0;
+	while (text && *text) {
+		const char *eol = strchr(text, '\n');
+		size_t len = eol ? (size_t)(eol - text) + 1 : strlen(text);
+		unsigned long start, end;
+
+		if (sscanf(text, "%lx-%lx ", &start, &end) == 2)
+			in = start >= WIN && start < WIN + WIN_PAGES * PG;
+		if (in) {
+			if (n + len + 2 > max)
+				return false;
+			memcpy(out + n, text, len);
+			n += len;
+			if (!eol)
+				out[n++] = '\n';
+			out[n] = 0;
+		}
+		text += len;
+	}
+	return true;
+}
+
+/* The window's maps lines, and its smaps blocks if @with_smaps (else ""). */
+static void host_window(struct result *res, bool with_smaps)
+{
+	char *maps = slurp("/proc/self/maps"), *smaps = with_smaps ? slurp("/proc/self/smaps") : NULL;
+
+	res->smaps[0] = 0;
+	if (!maps || !window_blocks(maps, res->maps, MAPS_MAX) ||
+	    (with_smaps && (!smaps || !window_blocks(smaps, res->smaps, SMAPS_MAX))))
+		_exit(7);
+	free(maps);
+	free(smaps);
 }
 
 static bool in_window(unsigned long a, unsigned long len)
@@ -292,7 +353,8 @@ static long host_op(const struct op *o, uint64_t *val)
 }
 
 /* Run @ops in a child; results in the shared @res. */
-static void run_host(const struct op *ops, int n, struct result *res)
+static void run_host(const struct op *ops, int n, struct result *res, bool smaps_each_op,
+		     bool smaps_last)
 {
 	pid_t pid = fork();
 	int status, i;
@@ -314,7 +376,7 @@ static void run_host(const struct op *ops, int n, struct result *res)
 		for (i = 0; i < n; i++) {
 			res[i].value = 0;
 			res[i].ret = host_op(&ops[i], &res[i].value);
-			host_window_maps(res[i].maps);
+			host_window(&res[i], smaps_each_op || (smaps_last && i == n - 1));
 		}
 		_exit(0);
 	}
@@ -324,20 +386,20 @@ static void run_host(const struct op *ops, int n, struct result *res)
 
 /* --- vmsim side ----------------------------------------------------------- */
 
-static void sim_window_maps(struct machine *m, int pid, char *out)
+static void sim_window(struct machine *m, int pid, char *maps, char *smaps, bool with_smaps)
 {
-	char *maps = vmsim_proc_pid_read(m, pid, "maps"), *line, *save = NULL;
-	size_t n = 0;
+	char *text = vmsim_proc_pid_read(m, pid, "maps");
 
-	out[0] = 0;
-	ASSERT_NOT_NULL(maps);
-	for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long start = strtoul(line, NULL, 16);
-
-		if (start >= WIN && start < WIN + WIN_PAGES * PG && n + strlen(line) + 1 < MAPS_MAX)
-			n += (size_t)sprintf(out + n, "%s\n", line);
-	}
-	free(maps);
+	ASSERT_NOT_NULL(text);
+	ASSERT(window_blocks(text, maps, MAPS_MAX));
+	free(text);
+	smaps[0] = 0;
+	if (!with_smaps)
+		return;
+	text = vmsim_proc_pid_read(m, pid, "smaps");
+	ASSERT_NOT_NULL(text);
+	ASSERT(window_blocks(text, smaps, SMAPS_MAX));
+	free(text);
 }
 
 /*
@@ -421,15 +483,44 @@ static void dump_ops(const struct op *ops, int n)
 			ops[i].prot, ops[i].flags);
 }
 
-static void run_sequences(uint64_t seed, int count)
+/* Print the first line where two maps/smaps texts differ, with its VMA's header. */
+static void print_first_difference(const char *a, const char *b)
+{
+	const char *hdr = a;
+
+	while (*a && *a == *b) {
+		if (*a == '\n') {
+			unsigned long x, y;
+
+			if (sscanf(a + 1, "%lx-%lx ", &x, &y) == 2)
+				hdr = a + 1;
+		}
+		a++;
+		b++;
+	}
+	while (a > hdr && a[-1] != '\n') {
+		a--;
+		b--;
+	}
+	fprintf(stderr, "first difference in:\n%.*s  host:  %.*s\n  vmsim: %.*s\n",
+		(int)strcspn(hdr, "\n") + 1, hdr, (int)strcspn(a, "\n"), a,
+		(int)strcspn(b, "\n"), b);
+}
+
+/*
+ * Reading the host's smaps is slow (the test process's own mappings, ASan's
+ * among them, are many): smaps is compared after the last call of every
+ * SMAPS_EVERY-th sequence, or after every call with @smaps_each_op.
+ */
+static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 {
 	struct result *host = mmap(NULL, sizeof(struct result) * MAX_OPS, PROT_READ | PROT_WRITE,
 				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct machine *m = test_boot("ram=64M paging=x86_64");
-	char maps[MAPS_MAX];
+	char maps[MAPS_MAX], *smaps = malloc(SMAPS_MAX);
 	int late_faults = 0;
 
-	ASSERT(host != MAP_FAILED);
+	ASSERT(host != MAP_FAILED && smaps);
 	host_fault_code = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT(host_fault_code != MAP_FAILED);
 	for (int seq = 0; seq < count; seq++) {
@@ -442,7 +533,9 @@ static void run_sequences(uint64_t seed, int count)
 			else
 				gen_op(&seed, &ops[i]);
 		}
-		run_host(ops, n, host);
+		bool smaps_last = smaps_each_op || seq % SMAPS_EVERY == 0;
+
+		run_host(ops, n, host, smaps_each_op, smaps_last);
 		pid = vmsim_spawn(m);
 		ASSERT_CMP(pid, >, 0);
 		ASSERT_EQ(vmsim_setrlimit(m, pid, 8 /* RLIMIT_MEMLOCK */, MEMLOCK, MEMLOCK), 0);
@@ -465,8 +558,9 @@ static void run_sequences(uint64_t seed, int count)
 				late_faults++;
 				break;
 			}
-			sim_window_maps(m, pid, maps);
+			sim_window(m, pid, maps, smaps, smaps_each_op || (smaps_last && i == n - 1));
 			if (r != host[i].ret || strcmp(maps, host[i].maps) ||
+			    strcmp(smaps, host[i].smaps) ||
 			    (ops[i].kind == OP_READ && r == 0 && val != host[i].value)) {
 				fprintf(stderr, "sequence %d differs at op %d:\n", seq, i);
 				dump_ops(ops, n);
@@ -474,9 +568,12 @@ static void run_sequences(uint64_t seed, int count)
 					"vmsim ret %ld value %#llx maps:\n%s", host[i].ret,
 					(unsigned long long)host[i].value, host[i].maps, r,
 					(unsigned long long)val, maps);
+				if (strcmp(smaps, host[i].smaps))
+					print_first_difference(host[i].smaps, smaps);
 				ASSERT_EQ(r, host[i].ret);
 				ASSERT_STREQ(maps, host[i].maps);
 				ASSERT_EQ(val, host[i].value);
+				ASSERT_STREQ(smaps, host[i].smaps);
 			}
 		}
 		int er = vmsim_exit(m, pid);
@@ -493,13 +590,14 @@ static void run_sequences(uint64_t seed, int count)
 	test_shutdown(m);
 	munmap(host, sizeof(struct result) * MAX_OPS);
 	munmap((void *)host_fault_code, PG);
+	free(smaps);
 	/* sequences cut short by a fault only the process itself takes stay rare */
 	ASSERT_CMP(late_faults, <=, count / 20 + 1);
 }
 
 TEST(diff_host_vma_sequences)
 {
-	run_sequences(20240601, DIFF_SEQS);
+	run_sequences(20240601, DIFF_SEQS, false);
 }
 
 TEST(diff_host_long)
@@ -508,5 +606,5 @@ TEST(diff_host_long)
 
 	if (!n)
 		return;
-	run_sequences(s ? strtoull(s, NULL, 0) : 1, atoi(n));
+	run_sequences(s ? strtoull(s, NULL, 0) : 1, atoi(n), getenv("VMSIM_DIFF_SMAPS") != NULL);
 }
