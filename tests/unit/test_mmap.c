@@ -312,3 +312,62 @@ TEST(mmap_max_map_count)
 	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
+
+/* One "Name:   N kB" field of /proc/PID/status, in kB. */
+static long status_kb(struct machine *m, int pid, const char *field)
+{
+	char *st = vmsim_proc_pid_read(m, pid, "status"), *at;
+	long kb = -1;
+
+	ASSERT_NOT_NULL(st);
+	at = strstr(st, field);
+	ASSERT_MSG(at, "status has no %s", field);
+	kb = strtol(at + strlen(field) + 1, NULL, 10);
+	free(st);
+	return kb;
+}
+
+/*
+ * status follows memory.c as the host kernel does (checked on Linux 6.18
+ * with the same calls at an address with no page tables yet): 3 pages
+ * written add 12 kB to VmRSS/RssAnon and 12 kB of PUD+PMD+PTE tables to
+ * VmPTE; a read maps the zero page, which is no RSS; DONTNEED drops the
+ * pages but keeps the tables; munmap frees both.
+ */
+TEST(mmap_status_rss_and_pte_follow_faults)
+{
+	struct machine *m = test_boot("ram=64M paging=x86_64");
+	int p = vmsim_spawn(m);
+	const unsigned long at = 0x310000000000UL;
+	long rss, anon, pte, size, data;
+	uint64_t one = 1;
+
+	rss = status_kb(m, p, "VmRSS:");
+	anon = status_kb(m, p, "RssAnon:");
+	pte = status_kb(m, p, "VmPTE:");
+	size = status_kb(m, p, "VmSize:");
+	data = status_kb(m, p, "VmData:");
+	ASSERT_EQ(vmsim_mmap(m, p, at, 64 * PG, RW, FIXED, -1, 0), (long)at);
+	ASSERT_EQ(status_kb(m, p, "VmSize:"), size + 256);
+	ASSERT_EQ(status_kb(m, p, "VmData:"), data + 256);
+	ASSERT_EQ(status_kb(m, p, "VmPTE:"), pte);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(vmsim_write(m, p, at + i * PG, &one, sizeof(one)), 0);
+	ASSERT_EQ(status_kb(m, p, "VmRSS:"), rss + 12);
+	ASSERT_EQ(status_kb(m, p, "RssAnon:"), anon + 12);
+	ASSERT_EQ(status_kb(m, p, "VmPTE:"), pte + 12);
+	ASSERT_EQ(vmsim_read(m, p, at + 5 * PG, &one, sizeof(one)), 0);
+	ASSERT_EQ(one, 0);
+	ASSERT_EQ(status_kb(m, p, "VmRSS:"), rss + 12);
+	ASSERT_EQ(vmsim_madvise(m, p, at, 64 * PG, VMSIM_MADV_DONTNEED), 0);
+	ASSERT_EQ(status_kb(m, p, "VmRSS:"), rss);
+	ASSERT_EQ(status_kb(m, p, "RssAnon:"), anon);
+	ASSERT_EQ(status_kb(m, p, "VmPTE:"), pte + 12);
+	ASSERT_EQ(vmsim_munmap(m, p, at, 64 * PG), 0);
+	ASSERT_EQ(status_kb(m, p, "VmPTE:"), pte);
+	ASSERT_EQ(status_kb(m, p, "VmSize:"), size);
+	ASSERT_EQ(status_kb(m, p, "VmData:"), data);
+	ASSERT_CMP(status_kb(m, p, "VmPeak:"), >=, size + 256);
+	ASSERT_EQ(vmsim_exit(m, p), 0);
+	test_shutdown(m);
+}
