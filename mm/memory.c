@@ -672,10 +672,14 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 	atomic_fetch_sub(&mm->swap_ents, 1);
 	page_add_anon_rmap(mm, page);
 	entry_pte = mk_pte(page, vma->vm_page_prot);
-	if (write && remove_exclusive_swap_page(page))
+	if (write && remove_exclusive_swap_page(page)) {
 		entry_pte = pte_mkwrite(pte_mkdirty(entry_pte));
-	else
+	} else {
+		/* swap filling up: a read fault gives the slot back too */
+		if (vm_swap_full(mm->machine))
+			remove_exclusive_swap_page(page);
 		entry_pte = pte_wrprotect(entry_pte);
+	}
 	set_pte(pte, pte_mkyoung(entry_pte));
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);

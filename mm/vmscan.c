@@ -680,14 +680,21 @@ static unsigned long free_pages_24_0(struct machine *m, zone_t *classzone, unsig
  * from DEF_PRIORITY down to 1, scanning more each time, until
  * SWAP_CLUSTER_MAX pages (or the 2^@order wanted) are free.  Pages that
  * swap_out took from their PTEs are freed by the next LRU scan, so while
- * it makes such progress the whole round is repeated (a few times).
+ * it makes such progress the whole round is repeated.
  */
+#define MAX_RECLAIM_ROUNDS	64
+
 unsigned long try_to_free_pages(struct machine *m, zone_t *classzone, gfp_t gfp_mask,
 				unsigned int order)
 {
 	unsigned long target = max(SWAP_CLUSTER_MAX, 1UL << order), freed = 0;
 
-	for (int round = 0; round < 4 && freed < target; round++) {
+	/*
+	 * A page mapped by several processes is freed only once swap_out
+	 * took it from each of them: rounds go on while PTEs are unmapped
+	 * (bounded: every process has been scanned many times over by then).
+	 */
+	for (int round = 0; round < MAX_RECLAIM_ROUNDS && freed < target; round++) {
 		unsigned long unmapped = 0;
 
 		for (unsigned int prio = DEF_PRIORITY; prio > 0 && freed < target; prio--) {

@@ -92,6 +92,15 @@ struct page *read_swap_cache_async(swp_entry_t entry);
  * swap cache, dirty (to be written).  0, -ENOSPC (swap full), -ENOMEM.
  */
 int add_to_swap(struct page *page, gfp_t gfp_mask);
+/*
+ * vm_swap_full - more than half the swap space is used: swap-in then
+ * frees the slot of a page nobody else needs (keeping a clean copy on
+ * disk for every resident page would fill swap with pages in RAM).
+ */
+static inline bool vm_swap_full(struct machine *m)
+{
+	return m->swap && m->swap->nr_swap_pages * 2 < m->swap->total_swap_pages;
+}
 /* Write a locked swap-cache page to its slot (swapper_space a_ops). */
 int swap_writepage(struct page *page);
 /*

@@ -1,0 +1,31 @@
+/*
+ * Swap and reclaim controls of a simulated machine (with vmsim_swapon in
+ * vmsim.h).
+ */
+#ifndef VMSIM_SWAP_H
+#define VMSIM_SWAP_H
+
+#include "vmsim/vmsim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Stop swapping to area @type (vmsim_swapon's result): every page in it
+ * is brought back into memory first.  0, -EINVAL if there is no such
+ * area, -ENOMEM if memory cannot take the pages back (the area stays).
+ */
+int vmsim_swapoff(vmsim_machine_t *m, int type);
+
+/*
+ * Reclaim as much as possible now (page cache, swap cache, anonymous
+ * pages to swap, slab): as Linux's drop_caches plus swapping out.
+ * Returns the number of pages freed.
+ */
+unsigned long vmsim_shrink_memory(vmsim_machine_t *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

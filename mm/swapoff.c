@@ -1,0 +1,264 @@
+/*
+ * swapoff (Linux 2.4 sys_swapoff and try_to_unuse, mm/swapfile.c): take an
+ * area out of swap_list so nothing new goes there, bring every page that
+ * lives in it back into memory (each swap PTE of every process replaced
+ * by a PTE mapping the page; each swap-cache copy dropped), then release
+ * the area.  If memory cannot take it all back, the area is put back in
+ * use and -ENOMEM returned; the pages brought in so far stay in memory.
+ *
+ * Also the public calls vmsim_swapoff and vmsim_shrink_memory.
+ */
+#include <errno.h>
+#include "kern/vmscan.h"
+#include "kern/memory.h"
+#include "kern/pgtable.h"
+#include "kern/tlb.h"
+#include "vmsim/swap.h"
+
+/* Put area @type back in swap_list by priority (swaplock held). */
+static void swap_list_add(struct swap_state *s, int type)
+{
+	int prev = -1, i;
+
+	for (i = s->swap_list_head; i >= 0; i = s->swap_info[i].next) {
+		if (s->swap_info[type].prio >= s->swap_info[i].prio)
+			break;
+		prev = i;
+	}
+	s->swap_info[type].next = i;
+	if (prev < 0)
+		s->swap_list_head = type;
+	else
+		s->swap_info[prev].next = type;
+	s->swap_list_next = s->swap_list_head;
+}
+
+static void swap_list_del(struct swap_state *s, int type)
+{
+	int prev = -1;
+
+	for (int i = s->swap_list_head; i >= 0; prev = i, i = s->swap_info[i].next) {
+		if (i != type)
+			continue;
+		if (prev < 0)
+			s->swap_list_head = s->swap_info[i].next;
+		else
+			s->swap_info[prev].next = s->swap_info[i].next;
+		break;
+	}
+	s->swap_list_next = s->swap_list_head;
+}
+
+static pmdp_t unuse_lookup_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pgdp_t pgd = pgd_offset(mm, addr);
+	pudp_t pud;
+
+	if (pgd_none(pgd) || !pgd_present(pgd))
+		return (pmdp_t){ NULL, pgd.fmt };
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pud) || !pud_present(pud))
+		return (pmdp_t){ NULL, pgd.fmt };
+	return pmd_offset(pud, addr);
+}
+
+/*
+ * unuse_vma - every swap PTE of area @type in @vma gets its page back
+ * (mmap_sem held).  The page is mapped read-only: a write copies it if
+ * another process still shares it, or reuses it.  0 or -ENOMEM.
+ */
+static int unuse_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned int type)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+	unsigned long a = vma->vm_start;
+
+	spin_lock(&mm->page_table_lock);
+	while (a < vma->vm_end) {
+		unsigned long next = pmd_addr_end(f, a, vma->vm_end);
+		pmdp_t pmd = unuse_lookup_pmd(mm, a);
+		ptep_t p;
+		pte_t pte = __pte(0);
+
+		if (!pmd.p || pmd_none(pmdp_get(pmd)) || pmd_bad(pmdp_get(pmd))) {
+			a = next;
+			continue;
+		}
+		p = pte_offset_map(pmd, a);
+		for (; a < next; a += PAGE_SIZE, p = ptep_next(p)) {
+			pte = ptep_get(p);
+			if (is_swap_pte(pte) && swp_type(pte_to_swp_entry(pte)) == type)
+				break;
+		}
+		pte_unmap(p);
+		if (a >= next)
+			continue;
+		/* read the page in with no spinlock held, then map it if still wanted */
+		{
+			swp_entry_t entry = pte_to_swp_entry(pte);
+			struct page *page;
+
+			spin_unlock(&mm->page_table_lock);
+			page = read_swap_cache_async(entry);
+			if (!page) {
+				if (swap_count(entry))
+					return -ENOMEM;
+				spin_lock(&mm->page_table_lock);
+				continue;	/* freed meanwhile: look again */
+			}
+			lock_page(page);
+			spin_lock(&mm->page_table_lock);
+			p = pte_offset_map(pmd, a);
+			if (pte_val(ptep_get(p)) == pte_val(pte) && PageUptodate(page)) {
+				get_page(page);
+				page_add_anon_rmap(mm, page);
+				set_pte(p, pte_wrprotect(mk_pte(page, vma->vm_page_prot)));
+				swap_free(entry);
+				atomic_fetch_sub(&mm->swap_ents, 1);
+			}
+			pte_unmap(p);
+			unlock_page(page);
+			put_page(page);		/* not the last: the PTE or the cache hold it */
+		}
+	}
+	spin_unlock(&mm->page_table_lock);
+	return 0;
+}
+
+/* Every process's swap PTEs of area @type, in pid order.  0 or -ENOMEM. */
+static int unuse_processes(struct machine *m, unsigned int type)
+{
+	struct task_state *ts = m->tasks;
+	int pid = 1, err = 0;
+
+	for (;;) {
+		struct task_struct *t, *found = NULL;
+		struct mm_struct *mm = NULL;
+		struct vm_area_struct *vma;
+
+		spin_lock(&ts->tasklist_lock);
+		list_for_each_entry(t, &ts->task_list, tasks)
+			if (t->pid >= pid && t->mm) {
+				found = t;
+				break;
+			}
+		if (found) {
+			pid = found->pid + 1;
+			mm = found->mm;
+			mmget(mm);
+		}
+		spin_unlock(&ts->tasklist_lock);
+		if (!mm)
+			return 0;
+		down_read(&mm->mmap_sem);
+		for (vma = mm->mmap; vma && !err; vma = vma->vm_next)
+			err = unuse_vma(mm, vma, type);
+		up_read(&mm->mmap_sem);
+		mmput(mm);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * try_to_unuse - bring area @type's pages back: the processes' swap PTEs,
+ * then the swap-cache copies nobody maps.  0 or -ENOMEM.
+ */
+static int try_to_unuse(struct machine *m, unsigned int type)
+{
+	struct swap_info_struct *si = &m->swap->swap_info[type];
+
+	for (int pass = 0; pass < 8; pass++) {
+		int err = unuse_processes(m, type);
+
+		if (err)
+			return err;
+		for (unsigned long off = 1; off < si->max; off++) {
+			swp_entry_t entry = swp_entry(type, off);
+			struct page *page;
+
+			if (!swap_count(entry))
+				continue;
+			page = lookup_swap_cache(entry);
+			if (!page)
+				continue;
+			lock_page(page);
+			/* the cache's reference on the slot is the only one left */
+			if (PageSwapCache(page) && page_swp_entry(page).val == entry.val &&
+			    swap_count(entry) == 1)
+				delete_from_swap_cache(page);
+			unlock_page(page);
+			put_page(page);
+		}
+		if (!si->inuse_pages)
+			return 0;
+	}
+	/* a slot still referenced by nothing we can find: a broken count */
+	BUG_ON_MSG(1, "swapoff: area %u still has %lu slots in use", type, si->inuse_pages);
+	return -EBUSY;
+}
+
+int sys_swapoff(struct machine *m, int type)
+{
+	struct swap_state *s = m->swap;
+	struct swap_info_struct *p;
+	unsigned long inuse;
+	int err;
+
+	if (!s || type < 0 || type >= s->nr_swapfiles)
+		return -EINVAL;
+	p = &s->swap_info[type];
+	spin_lock(&s->swaplock);
+	if ((p->flags & SWP_WRITEOK) != SWP_WRITEOK) {
+		spin_unlock(&s->swaplock);
+		return -EINVAL;
+	}
+	/* no new slots from here on; the used ones stay counted until freed */
+	swap_list_del(s, type);
+	p->flags = SWP_USED;
+	inuse = p->inuse_pages;	/* each slot freed below adds one to nr_swap_pages */
+	s->nr_swap_pages -= (long)(p->pages - inuse);
+	s->total_swap_pages -= (long)p->pages;
+	spin_unlock(&s->swaplock);
+
+	atomic_fetch_add(&m->vmscan->swapoff_active, 1);
+	err = try_to_unuse(m, (unsigned int)type);
+	atomic_fetch_sub(&m->vmscan->swapoff_active, 1);
+
+	spin_lock(&s->swaplock);
+	if (err) {
+		/* memory is short: the area stays, with what is still in it */
+		p->flags = SWP_WRITEOK;
+		s->nr_swap_pages += (long)(p->pages - inuse);
+		s->total_swap_pages += (long)p->pages;
+		swap_list_add(s, type);
+		spin_unlock(&s->swaplock);
+		return err;
+	}
+	/* every slot freed went back to nr_swap_pages; take them out again */
+	s->nr_swap_pages -= (long)inuse;
+	p->flags = 0;
+	spin_unlock(&s->swaplock);
+	sim_disk_close(&p->disk);
+	free_pages((unsigned long)p->swap_map, p->map_order);
+	p->swap_map = NULL;
+	return 0;
+}
+
+int vmsim_swapoff(vmsim_machine_t *m, int type)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+	int ret = sys_swapoff(m, type);
+
+	cpu_leave(saved);
+	return ret;
+}
+
+unsigned long vmsim_shrink_memory(vmsim_machine_t *m)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+	unsigned long freed = shrink_all_memory(m);
+
+	drain_local_pages();
+	cpu_leave(saved);
+	return freed;
+}
