@@ -285,12 +285,16 @@ static int __swap_out(struct machine *m, zone_t *classzone)
 {
 	struct vmscan_state *vs = m->vmscan;
 	int budget = SWAP_CLUSTER_MAX;
+	unsigned long total, free;
 	int counter;
 
-	if (!m->swap || !m->swap->total_swap_pages)
+	si_swapinfo(m, &total, &free);
+	if (!total)
 		return 0;
 	/* every process once (the first from where the last scan stopped) */
+	spin_lock(&m->tasks->tasklist_lock);
 	counter = m->tasks->nr_tasks + 1;
+	spin_unlock(&m->tasks->tasklist_lock);
 	while (counter-- > 0 && budget > 0) {
 		struct mm_struct *mm;
 		unsigned long addr;
@@ -653,7 +657,9 @@ static unsigned long shrink_caches(struct machine *m, zone_t *classzone, unsigne
 		return freed;
 	nr_pages -= freed;
 	/* keep the active list about twice the inactive one */
+	spin_lock(&lru->pagemap_lru_lock);
 	ratio = nr_pages * lru->nr_active_pages / (lru->nr_inactive_pages * 2 + 1) + 1;
+	spin_unlock(&lru->pagemap_lru_lock);
 	refill_inactive(m, ratio);
 	return freed + shrink_cache(m, nr_pages, classzone, priority, unmapped);
 }

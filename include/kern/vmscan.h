@@ -99,7 +99,10 @@ int add_to_swap(struct page *page, gfp_t gfp_mask);
  */
 static inline bool vm_swap_full(struct machine *m)
 {
-	return m->swap && m->swap->nr_swap_pages * 2 < m->swap->total_swap_pages;
+	unsigned long total, free;
+
+	si_swapinfo(m, &total, &free);	/* under swaplock */
+	return free * 2 < total;
 }
 /* Write a locked swap-cache page to its slot (swapper_space a_ops). */
 int swap_writepage(struct page *page);
