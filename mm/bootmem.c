@@ -120,7 +120,7 @@ void *alloc_bootmem_pages(struct machine *m, phys_addr_t size)
 	return m->ram + pa;
 }
 
-void __free_pages_bootmem(struct page *page, unsigned int order);
+void __free_pages_bootmem(struct page *page, unsigned int order, bool zeroed);
 
 /*
  * free_all_bootmem - hand every unreserved frame to the buddy allocator
@@ -148,13 +148,13 @@ unsigned long free_all_bootmem(struct machine *m)
 				if (bm_test(b, pfn + i))
 					break;
 			if (i == block && first->zone == last->zone) {
-				__free_pages_bootmem(first, MAX_ORDER - 1);
+				__free_pages_bootmem(first, MAX_ORDER - 1, true);
 				count += block;
 				pfn += block;
 				continue;
 			}
 		}
-		__free_pages_bootmem(pfn_to_page(m, pfn), 0);
+		__free_pages_bootmem(pfn_to_page(m, pfn), 0, true);
 		count++;
 		pfn++;
 	}
@@ -162,7 +162,7 @@ unsigned long free_all_bootmem(struct machine *m)
 	map_pages = b->map_pages;
 	m->bdata = NULL;
 	for (unsigned long i = 0; i < map_pages; i++)
-		__free_pages_bootmem(pfn_to_page(m, map_start + i), 0);
+		__free_pages_bootmem(pfn_to_page(m, map_start + i), 0, false);	/* written */
 	count += map_pages;
 	m->reserved_pages = m->max_pfn - count;
 	return count;

@@ -541,10 +541,9 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	page = alloc_page(GFP_HIGHUSER);
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
 	if (!page)
 		return VM_FAULT_OOM;
-	clear_user_highpage(page, address);
 
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);
@@ -729,15 +728,13 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	spin_unlock(&mm->page_table_lock);
 
 	new_page = anon_vma_prepare(vma) ? NULL :
-		   alloc_page(GFP_HIGHUSER);
+		   alloc_page(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0));
 	if (!new_page) {
 		if (!zero)
 			put_page(old_page);
 		return VM_FAULT_OOM;
 	}
-	if (zero)
-		clear_user_highpage(new_page, address);
-	else
+	if (!zero)
 		copy_user_highpage(new_page, old_page, address);
 
 	spin_lock(&mm->page_table_lock);

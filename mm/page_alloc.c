@@ -259,7 +259,32 @@ void drain_all_pages(struct machine *m)
 
 /* --- allocation ------------------------------------------------------------ */
 
-static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_mask)
+/*
+ * Frames never used since boot still hold the zeroes the RAM came up with
+ * (PG_zeroed, set by bootmem's hand-over and dropped by any free), so a
+ * __GFP_ZERO request for them costs no clearing: on a fresh machine, the
+ * first touch of anonymous memory writes each frame once, not twice.
+ */
+static __noinline void zero_new_block(struct page *page, unsigned int order)
+{
+	struct machine *m = page_machine(page);
+	uint8_t *p = __phys_ram(m, page_to_phys(page));
+
+	for (unsigned long i = 0; i < (1UL << order); i++, p += PAGE_SIZE) {
+		if (PageZeroed(page + i)) {
+			if (DEBUG_VM)
+				for (unsigned long b = 0; b < PAGE_SIZE; b++)
+					BUG_ON_MSG(p[b], "pfn %lu marked zeroed has byte %lu = %#x",
+						   page_to_pfn(page + i), b, p[b]);
+			continue;
+		}
+		/* the allocator clears through the physical map, as clear_page does */
+		memset(p, 0, PAGE_SIZE);
+	}
+}
+
+static __always_inline void prep_new_page(struct page *page, unsigned int order,
+					  gfp_t gfp_mask)
 {
 	if (DEBUG_VM) {
 		for (unsigned long i = 0; i < (1UL << order); i++) {
@@ -270,10 +295,15 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_mask)
 	/* flags and private were cleared when the block was freed */
 	page->order_hint = (uint8_t)order;
 	set_page_count(page, 1);
-	if (gfp_mask & __GFP_ZERO) {
-		struct machine *m = page_machine(page);
-		/* the allocator zeroes through the physical map, as clear_page */
-		memset(__phys_ram(m, page_to_phys(page)), 0, PAGE_SIZE << order);
+	if (gfp_mask & __GFP_ZERO)
+		zero_new_block(page, order);
+	if (unlikely(atomic_load_explicit(&page->flags, memory_order_relaxed) &
+		     (1u << PG_zeroed))) {
+		/* the block is ours now: nobody else can look at these flags */
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			atomic_store_explicit(&page[i].flags,
+				atomic_load_explicit(&page[i].flags, memory_order_relaxed) &
+				~(1u << PG_zeroed), memory_order_relaxed);
 	}
 }
 
@@ -564,15 +594,20 @@ void put_page(struct page *page)
 	__free_pages(page, 0);
 }
 
-/* Boot: give a block that was never allocated to the buddy lists. */
-void __free_pages_bootmem(struct page *page, unsigned int order);
-void __free_pages_bootmem(struct page *page, unsigned int order)
+/*
+ * Boot: give a block that was never allocated to the buddy lists; @zeroed
+ * if its bytes are the untouched zeroes of fresh RAM.
+ */
+void __free_pages_bootmem(struct page *page, unsigned int order, bool zeroed);
+void __free_pages_bootmem(struct page *page, unsigned int order, bool zeroed)
 {
 	zone_t *zone = page->zone;
 	struct machine *m = zone->zone_pgdat->machine;
 
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		ClearPageReserved(page + i);
+		if (zeroed)
+			SetPageZeroed(page + i);
 		set_page_count(page + i, 0);
 	}
 	zone->managed_pages += 1UL << order;

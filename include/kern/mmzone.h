@@ -82,6 +82,7 @@ PAGE_FLAG_OPS(Anon, anon)
 PAGE_FLAG_OPS(PageTable, pgtable)
 PAGE_FLAG_OPS(Zero, zero)
 PAGE_FLAG_OPS(Poisoned, poisoned)
+PAGE_FLAG_OPS(Zeroed, zeroed)
 
 static inline int page_count(const struct page *p)
 {

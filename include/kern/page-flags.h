@@ -30,6 +30,8 @@ enum pageflags {
 	PG_pgtable,		/* page-table page */
 	PG_zero,		/* the ZERO_PAGE */
 	PG_poisoned,		/* debug: filled with PAGE_POISON when freed */
+	PG_zeroed,		/* free and still all zeroes since boot: __GFP_ZERO
+				 * need not clear it (cleared by any free) */
 	__NR_PAGEFLAGS
 };
 
@@ -37,7 +39,7 @@ enum pageflags {
 	"locked", "error", "referenced", "uptodate", "dirty", "lru", "active", \
 	"inactive_dirty", "inactive_clean", "slab", "highmem", "reserved", \
 	"launder", "writeback", "swapcache", "swapbacked", "mlocked", "buddy", \
-	"anon", "pgtable", "zero", "poisoned"
+	"anon", "pgtable", "zero", "poisoned", "zeroed"
 
 #define PAGE_FLAG_OPS(uname, lname)						\
 static inline bool Page##uname(const struct page *p)				\

@@ -599,3 +599,31 @@ TEST(buddy_config_tlb_geometry)
 	cfg.tlb_ways = 8;
 	ASSERT_EQ(vmsim_config_validate(&cfg, err, sizeof(err)), 0);
 }
+
+/* Fresh frames are known zero: __GFP_ZERO skips clearing them, never others. */
+TEST(buddy_gfp_zero_fresh_and_reused_pages)
+{
+	struct machine *m = test_boot("ram=32M pcp=off");
+	struct page *p = alloc_page(GFP_KERNEL);
+	uint8_t *va;
+
+	/* handed out: the flag is gone */
+	ASSERT(!PageZeroed(p));
+	va = page_address(p);
+	memset(va, 0x77, PAGE_SIZE);
+	__free_page(p);
+	ASSERT(!PageZeroed(p));
+	/* the same frame comes back (LIFO) and must be cleared now */
+	struct page *q = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	ASSERT(q == p);
+	for (unsigned long i = 0; i < PAGE_SIZE; i++)
+		ASSERT_EQ(va[i], 0);
+	__free_page(q);
+	/* a never-used frame: still marked on the free lists */
+	unsigned long zeroed = 0;
+	zone_t *z = zone_of(m, 0, ZONE_NORMAL);
+	for (unsigned long i = 0; i < z->spanned_pages; i++)
+		zeroed += PageZeroed(z->zone_mem_map + i);
+	ASSERT_CMP(zeroed, >, z->managed_pages / 2);
+	test_shutdown(m);
+}
