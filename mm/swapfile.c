@@ -15,22 +15,19 @@
 #define MIN_SWAP_PAGES	10
 #define SWAP_SIGNATURE	"SWAPSPACE2"
 
-static struct swap_state *swap_state_get(struct machine *m)
-{
-	struct swap_state *s = m->swap;
-	unsigned int order;
+static unsigned int swap_state_order(void);
 
-	if (s)
-		return s;
-	for (order = 0; (PAGE_SIZE << order) < sizeof(*s); order++)
-		;
-	s = (struct swap_state *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
+int swap_init(struct machine *m)
+{
+	struct swap_state *s;
+
+	s = (struct swap_state *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, swap_state_order());
 	if (!s)
-		return NULL;
+		return -ENOMEM;
 	spin_lock_init(&s->swaplock);
 	s->swap_list_head = s->swap_list_next = -1;
 	m->swap = s;
-	return s;
+	return 0;
 }
 
 static unsigned int swap_state_order(void)
@@ -84,7 +81,7 @@ static void swap_list_insert(struct swap_state *s, int type)
 
 int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 {
-	struct swap_state *s = swap_state_get(m);
+	struct swap_state *s = m->swap;
 	struct swap_info_struct *p;
 	unsigned long slots = (unsigned long)(bytes >> PAGE_SHIFT);
 	unsigned int order;
@@ -124,6 +121,9 @@ int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 	if (!p->swap_map)
 		goto out_free;
 	p->map_order = order;
+	spin_lock(&s->swaplock);
+	s->map_pages += 1UL << order;
+	spin_unlock(&s->swaplock);
 	err = sim_disk_open(&p->disk, path, (uint64_t)slots << PAGE_SHIFT);
 	if (err)
 		goto out_map;
@@ -152,11 +152,27 @@ out_disk:
 	sim_disk_close(&p->disk);
 out_map:
 	free_pages((unsigned long)p->swap_map, p->map_order);
+	spin_lock(&s->swaplock);
+	s->map_pages -= 1UL << p->map_order;
+	spin_unlock(&s->swaplock);
 out_free:
 	spin_lock(&s->swaplock);
 	p->flags = 0;
 	spin_unlock(&s->swaplock);
 	return err;
+}
+
+unsigned long swap_map_pages(struct machine *m)
+{
+	struct swap_state *s = m->swap;
+	unsigned long n;
+
+	if (!s)
+		return 0;
+	spin_lock(&s->swaplock);
+	n = s->map_pages;
+	spin_unlock(&s->swaplock);
+	return n;
 }
 
 void swap_fini(struct machine *m)

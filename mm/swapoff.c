@@ -236,6 +236,7 @@ int sys_swapoff(struct machine *m, int type)
 	}
 	/* every slot freed went back to nr_swap_pages; take them out again */
 	s->nr_swap_pages -= (long)inuse;
+	s->map_pages -= 1UL << p->map_order;
 	p->flags = 0;
 	spin_unlock(&s->swaplock);
 	sim_disk_close(&p->disk);

@@ -315,7 +315,8 @@ bool machine_accounting_is_exact(struct machine *m, char *why, size_t whylen)
 	unsigned long free_now, objs = 0;
 
 	machine_drain(m);
-	free_now = nr_free_pages(m);
+	/* pages held by swap areas' maps count as free: swapon/swapoff move them */
+	free_now = nr_free_pages(m) + swap_map_pages(m) - m->boot_swap_map_pages;
 	if (m->slab_active_objs)
 		objs = m->slab_active_objs(m);
 	if (free_now != m->boot_free_pages) {
@@ -380,6 +381,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	if (vmalloc_init(m))			/* mm/vmalloc.c: the vmalloc range */
 		goto fail_boot;
 	lru_init(m);
+	if (swap_init(m))
+		goto fail_boot;
 	if (m->cfg.swap_bytes &&
 	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
 		goto fail_boot;
@@ -395,6 +398,7 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 	machine_drain(m);
 	m->booted = true;
 	m->boot_free_pages = nr_free_pages(m);
+	m->boot_swap_map_pages = swap_map_pages(m);
 	m->boot_slab_objs = m->slab_active_objs ? m->slab_active_objs(m) : 0;
 	cpu_leave(saved);
 	return m;

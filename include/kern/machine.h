@@ -110,6 +110,7 @@ struct machine {
 	bool booted;				/* boot finished: fault injection armed */
 	unsigned long boot_free_pages;
 	unsigned long boot_slab_objs;
+	unsigned long boot_swap_map_pages;	/* swap areas come and go: counted apart */
 	/* Filled by mm/slab.c: give cached empty slabs and per-CPU objects
 	 * back (drain), count live objects over every cache. */
 	void (*slab_drain)(struct machine *m);

@@ -84,6 +84,7 @@ struct swap_state {
 	int swap_list_head, swap_list_next;
 	long nr_swap_pages;		/* free slots over all areas */
 	long total_swap_pages;
+	unsigned long map_pages;	/* pages the areas' swap_maps hold (accounting) */
 	struct swap_info_struct swap_info[MAX_SWAPFILES];
 };
 
@@ -96,6 +97,10 @@ struct swap_state {
  * MAX_SWAPFILES areas exist, -EBUSY if @path is already in use.
  */
 int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio);
+/* The swap state, allocated at boot before any area (0 or -ENOMEM). */
+int swap_init(struct machine *m);
+/* Pages held by the swap areas' maps (0 before swap_init). */
+unsigned long swap_map_pages(struct machine *m);
 /* Release every area (machine teardown; swapoff proper is try_to_unuse). */
 void swap_fini(struct machine *m);
 /* A free slot with a count of 1, or an entry with val 0 when swap is full. */
