@@ -44,7 +44,7 @@ void exit_mm(struct task_struct *t)
 void do_exit(struct task_struct *t, int code)
 {
 	BUG_ON_MSG(t->state != TASK_RUNNING, "do_exit: pid %d state %d", t->pid, t->state);
-	t->flags |= PF_EXITING;
+	task_set_flags(t, PF_EXITING);
 	exit_mm(t);
 	files_exit(t);		/* fs/open.c: the last user closes every file */
 	t->exit_code = code;

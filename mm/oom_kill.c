@@ -37,7 +37,7 @@ static struct task_struct *select_bad_process(struct machine *m)
 	list_for_each_entry(t, &ts->task_list, tasks) {
 		unsigned long points;
 
-		if (!t->mm || (t->flags & (PF_KTHREAD | PF_EXITING)))
+		if (!t->mm || (task_flags(t) & (PF_KTHREAD | PF_EXITING)))
 			continue;
 		points = oom_badness(t);
 		if (!chosen || points > best) {
@@ -72,7 +72,7 @@ bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
 
 	(void)gfp_mask;
 	(void)order;
-	if (cur && (cur->flags & PF_KTHREAD))
+	if (cur && (task_flags(cur) & PF_KTHREAD))
 		return false;		/* kswapd never kills */
 	if (atomic_load(&m->vmscan->swapoff_active))
 		return false;		/* swapoff fails with -ENOMEM instead */

@@ -423,17 +423,17 @@ struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonel
 
 rebalance:
 	/* The reclaimer itself may take the last pages. */
-	if (tsk && (tsk->flags & PF_MEMALLOC))
+	if (tsk && (task_flags(tsk) & PF_MEMALLOC))
 		return get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_NONE);
 	if (!(gfp_mask & __GFP_WAIT) || !m->reclaim.try_to_free_pages)
 		return NULL;
 
 	count_vm_event(ALLOCSTALL);
 	if (tsk)
-		tsk->flags |= PF_MEMALLOC;
+		task_set_flags(tsk, PF_MEMALLOC);
 	unsigned long freed = m->reclaim.try_to_free_pages(m, classzone, gfp_mask, order);
 	if (tsk)
-		tsk->flags &= ~PF_MEMALLOC;
+		task_clear_flags(tsk, PF_MEMALLOC);
 	drain_local_pages();
 	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_MIN);
 	if (page)

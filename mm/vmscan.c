@@ -260,7 +260,7 @@ static struct mm_struct *next_swap_mm(struct machine *m, int *pid)
 
 	spin_lock(&ts->tasklist_lock);
 	list_for_each_entry(t, &ts->task_list, tasks) {
-		if (!t->mm || (t->flags & (PF_KTHREAD | PF_EXITING)))
+		if (!t->mm || (task_flags(t) & (PF_KTHREAD | PF_EXITING)))
 			continue;
 		if (!first)
 			first = t;
@@ -725,7 +725,7 @@ unsigned long shrink_all_memory(struct machine *m)
 	int idle = 0;
 
 	if (curr)
-		curr->flags |= PF_MEMALLOC;
+		task_set_flags(curr, PF_MEMALLOC);
 	/* swap_out may need several rounds before shrink_cache sees the pages */
 	while (idle < 3) {
 		freed = try_to_free_pages(m, NULL, GFP_KERNEL, 0);

@@ -89,6 +89,23 @@ struct task_struct {
 	unsigned long min_flt, maj_flt;
 };
 
+/*
+ * t->flags is changed by the task's own CPU and read by others (reclaim,
+ * the OOM killer walking the task list): relaxed atomics, no data race.
+ */
+static inline unsigned int task_flags(const struct task_struct *t)
+{
+	return __atomic_load_n(&t->flags, __ATOMIC_RELAXED);
+}
+static inline void task_set_flags(struct task_struct *t, unsigned int f)
+{
+	__atomic_fetch_or(&t->flags, f, __ATOMIC_RELAXED);
+}
+static inline void task_clear_flags(struct task_struct *t, unsigned int f)
+{
+	__atomic_fetch_and(&t->flags, ~f, __ATOMIC_RELAXED);
+}
+
 static inline struct task_struct *get_current(void)
 {
 	return this_cpu()->curr;
