@@ -190,44 +190,64 @@ static struct page *__rmqueue(zone_t *zone, unsigned int order)
 
 /* --- per-CPU lists ----------------------------------------------------------- */
 
+static __always_inline struct page *pcp_pop(struct per_cpu_pages *pcp, unsigned int order)
+{
+	struct list_head *e = pcp->first[order];
+
+	pcp->first[order] = e->next;
+	pcp_count_add(pcp, -(1 << order));
+	return list_entry(e, struct page, lru);
+}
+
+static __always_inline void pcp_push(struct per_cpu_pages *pcp, unsigned int order,
+				     struct page *page)
+{
+	page->lru.next = pcp->first[order];
+	page->lru.prev = (struct list_head *)LIST_POISON2;
+	pcp->first[order] = &page->lru;
+	pcp_count_add(pcp, 1 << order);
+}
+
 /* Move up to @count blocks of @order from the buddy lists to @pcp. */
 static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, unsigned int order,
 			int count)
 {
+	struct list_head *head = NULL, **tail = &head;
 	int i;
 
+	/* chained in the order the buddy lists hand them out, lowest first */
 	spin_lock(&zone->lock);
 	for (i = 0; i < count; i++) {
 		struct page *page = __rmqueue(zone, order);
 
 		if (!page)
 			break;
-		list_add_tail(&page->lru, &pcp->lists[order]);
+		*tail = &page->lru;
+		page->lru.prev = (struct list_head *)LIST_POISON2;
+		tail = &page->lru.next;
 	}
 	spin_unlock(&zone->lock);
+	*tail = pcp->first[order];
+	pcp->first[order] = head;
 	pcp_count_add(pcp, i << order);
 	return i;
 }
 
 /*
- * Give at least @count pages back to the buddy lists, taking from the
- * cold ends of the lists in turn (orders round-robin, as Linux 5.14).
+ * Give at least @count pages back to the buddy lists, from the lists in
+ * turn (orders round-robin, as Linux 5.14).
  */
 static void free_pcppages_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
 {
 	spin_lock(&zone->lock);
 	while (count > 0 && pcp_count(pcp) > 0) {
-		struct list_head *list;
 		struct page *page;
 		unsigned int order;
 
 		do {
 			order = (unsigned int)(pcp->free_rr++ % NR_PCP_LISTS);
-			list = &pcp->lists[order];
-		} while (list_empty(list));
-		page = list_last_entry(list, struct page, lru);
-		list_del(&page->lru);
-		pcp_count_add(pcp, -(1 << order));
+		} while (!pcp->first[order]);
+		page = pcp_pop(pcp, order);
 		count -= 1 << order;
 		__free_one_page(page, zone, order);
 	}
@@ -319,14 +339,11 @@ static struct page *buffered_rmqueue(zone_t *zone, unsigned int order, gfp_t gfp
 
 	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && m->cfg.pcp)) {
 		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
-		struct list_head *list = &pcp->lists[order];
 
-		if (unlikely(list_empty(list)) &&
+		if (unlikely(!pcp->first[order]) &&
 		    !rmqueue_bulk(zone, pcp, order, max(pcp->batch >> order, 1)))
 			return NULL;
-		page = list_first_entry(list, struct page, lru);
-		list_del(&page->lru);
-		pcp_count_add(pcp, -(1 << order));
+		page = pcp_pop(pcp, order);
 	} else {
 		spin_lock(&zone->lock);
 		page = __rmqueue(zone, order);
@@ -476,20 +493,20 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 	zonelist_t *zl = &cpu->zonelists[gfp_mask & GFP_ZONEMASK];
 
 	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
-		zone_t *z = zl->zones[0];
-		struct per_cpu_pages *pcp = &z->pageset[cpu->id];
-		struct list_head *list = &pcp->lists[order];
+		unsigned int i = gfp_mask & GFP_ZONEMASK;
+		struct per_cpu_pages *pcp = cpu->first_pcp[i];
 
-		if (likely(!list_empty(list) && !cpu->machine->cfg.fail_page_alloc_nth &&
-			   zone_page_state(z, NR_FREE_PAGES) + pcp->count >
-			   (long)z->pages_low + (1L << order))) {
-			struct page *page = list_first_entry(list, struct page, lru);
+		if (likely(pcp->first[order] && !cpu->fail_page_alloc_armed)) {
+			zone_t *z = cpu->first_zone[i];
 
-			list_del(&page->lru);
-			pcp_count_add(pcp, -(1 << order));
-			count_vm_events(PGALLOC_DMA + z->idx, 1UL << order);
-			prep_new_page(page, order, gfp_mask);
-			return page;
+			if (likely(zone_page_state(z, NR_FREE_PAGES) + pcp->count >
+				   (long)z->pages_low + (1L << order))) {
+				struct page *page = pcp_pop(pcp, order);
+
+				__count_vm_events(cpu, PGALLOC_DMA + z->idx, 1UL << order);
+				prep_new_page(page, order, gfp_mask);
+				return page;
+			}
 		}
 	}
 	return __alloc_pages(gfp_mask, order, zl);
@@ -511,7 +528,29 @@ unsigned long get_zeroed_page(gfp_t gfp_mask)
 
 /* --- freeing ------------------------------------------------------------------ */
 
-static void __free_pages_ok(struct page *page, unsigned int order)
+/*
+ * free_to_pcp - the common free: onto this CPU's list of the block's order
+ * (the page's count is 0, it is off the LRU, its flags are reset here).
+ */
+static __always_inline void free_to_pcp(struct sim_cpu *cpu, zone_t *zone,
+					struct page *page, unsigned int order)
+{
+	struct per_cpu_pages *pcp = &zone->pageset[cpu->id];
+	const unsigned int keep = (1u << PG_highmem) | (1u << PG_poisoned);
+	unsigned int flags = atomic_load_explicit(&page->flags, memory_order_relaxed);
+
+	/* count is 0: nobody else can see the page, plain stores suffice */
+	if (unlikely(flags & ~keep))
+		atomic_store_explicit(&page->flags, flags & keep, memory_order_relaxed);
+	if (unlikely(page->private))
+		page->private = 0;
+	__count_vm_events(cpu, PGFREE, 1UL << order);
+	pcp_push(pcp, order, page);
+	if (unlikely(pcp->count >= pcp->high))
+		free_pcppages_bulk(zone, pcp, pcp->batch);
+}
+
+static __noinline void __free_pages_ok(struct page *page, unsigned int order)
 {
 	zone_t *zone = page->zone;
 	struct machine *m = zone->zone_pgdat->machine;
@@ -531,22 +570,15 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 			poison_page(page + i);
 		}
 	}
-	/* count is 0: nobody else can see the page, plain stores suffice */
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && m->cfg.pcp)) {
+		free_to_pcp(this_cpu(), zone, page, order);
+		return;
+	}
 	atomic_store_explicit(&page->flags,
 		atomic_load_explicit(&page->flags, memory_order_relaxed) &
 		((1u << PG_highmem) | (1u << PG_poisoned)), memory_order_relaxed);
 	page->private = 0;
 	count_vm_events(PGFREE, 1UL << order);
-
-	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && m->cfg.pcp)) {
-		struct per_cpu_pages *pcp = &zone->pageset[smp_processor_id()];
-
-		list_add(&page->lru, &pcp->lists[order]);
-		pcp_count_add(pcp, 1 << order);
-		if (unlikely(pcp->count >= pcp->high))
-			free_pcppages_bulk(zone, pcp, pcp->batch);
-		return;
-	}
 	spin_lock(&zone->lock);
 	__free_one_page(page, zone, order);
 	spin_unlock(&zone->lock);
@@ -567,6 +599,14 @@ void __free_pages(struct page *page, unsigned int order)
 	if (likely(atomic_load_explicit(&page->_count, memory_order_relaxed) == 1 &&
 		   !PageLRU(page))) {
 		atomic_store_explicit(&page->_count, 0, memory_order_relaxed);
+		if (!DEBUG_VM && likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
+			struct sim_cpu *cpu = this_cpu();
+
+			if (likely(cpu->pcp)) {
+				free_to_pcp(cpu, page->zone, page, order);
+				return;
+			}
+		}
 		__free_pages_ok(page, order);
 		return;
 	}
@@ -639,7 +679,7 @@ static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 	}
 	for (int c = 0; c < NR_CPUS; c++)
 		for (int o = 0; o < NR_PCP_LISTS; o++)
-			INIT_LIST_HEAD(&zone->pageset[c].lists[o]);
+			zone->pageset[c].first[o] = NULL;
 	for (unsigned long pfn = start; pfn < end; pfn++) {
 		struct page *page = pgdat->machine->mem_map + pfn;
 
@@ -711,6 +751,17 @@ void build_all_zonelists(struct machine *m)
 						zl->zones[nz++] = &p->node_zones[j];
 			}
 			zl->zones[nz] = NULL;
+		}
+	}
+	for (int c = 0; c < m->nr_cpus; c++) {
+		struct sim_cpu *cpu = &m->cpu[c];
+
+		for (int i = 0; i < (int)NR_GFPINDEX; i++) {
+			zone_t *z = cpu->zonelists[i].zones[0];
+
+			BUG_ON_MSG(!z, "cpu %d: empty zonelist for GFP zone modifier %#x", c, i);
+			cpu->first_zone[i] = z;
+			cpu->first_pcp[i] = z ? &z->pageset[c] : NULL;
 		}
 	}
 }

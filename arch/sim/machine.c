@@ -297,6 +297,7 @@ static void setup_cpus(struct machine *m)
 		m->cpu[i].node = i % m->nr_nodes;	/* CPUs spread over the nodes */
 		m->cpu[i].machine = m;
 		m->cpu[i].zonelists = m->node_data[m->cpu[i].node].node_zonelists;
+		m->cpu[i].pcp = m->cfg.pcp;
 	}
 }
 
@@ -397,6 +398,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 
 	machine_drain(m);
 	m->booted = true;
+	for (int i = 0; i < m->nr_cpus; i++)
+		m->cpu[i].fail_page_alloc_armed = m->cfg.fail_page_alloc_nth != 0;
 	m->boot_free_pages = nr_free_pages(m);
 	m->boot_swap_map_pages = swap_map_pages(m);
 	m->boot_slab_objs = m->slab_active_objs ? m->slab_active_objs(m) : 0;

@@ -35,6 +35,12 @@ struct sim_cpu {
 	int node;				/* numa_node_id() */
 	struct machine *machine;
 	zonelist_t *zonelists;			/* this node's, by GFP zone modifier */
+	bool pcp;				/* cfg.pcp, at hand for the hot paths */
+	/* by GFP zone modifier: the first zone of this node's zonelist and this
+	 * CPU's lists in it, so the common allocation chases two pointers */
+	zone_t *first_zone[NR_GFPINDEX];
+	struct per_cpu_pages *first_pcp[NR_GFPINDEX];
+	bool fail_page_alloc_armed;		/* cfg.fail_page_alloc_nth set, booted */
 	struct task_struct *curr;		/* task running on this CPU (`current`) */
 	struct mm_struct *active_mm;		/* whose page tables are loaded (cr3) */
 	struct tlb *tlb;			/* arch/sim/tlb.c */
@@ -143,6 +149,14 @@ static __always_inline int smp_processor_id(void)
 struct sim_cpu *cpu_enter(struct machine *m);
 void cpu_leave(struct sim_cpu *saved);
 
+/* The same, with the running CPU at hand (saves a TLS load on hot paths). */
+static __always_inline void __count_vm_events(struct sim_cpu *cpu, enum vm_event_item item,
+					      unsigned long n)
+{
+	atomic_ulong *c = &cpu->events[item];
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
 static __always_inline void count_vm_events(enum vm_event_item item, unsigned long n)
 {
 	atomic_ulong *c = &__this_cpu->events[item];

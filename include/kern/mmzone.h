@@ -127,7 +127,12 @@ struct per_cpu_pages {
 	int high;			/* above this, give batch pages back */
 	int batch;			/* pages moved to/from the buddy at once */
 	int free_rr;			/* round-robin list for bulk frees */
-	struct list_head lists[NR_PCP_LISTS];	/* one per order */
+	/*
+	 * One LIFO stack per order, linked through page->lru.next and ended
+	 * by NULL (lru.prev is unused): taking or giving a page touches only
+	 * that page and this structure.
+	 */
+	struct list_head *first[NR_PCP_LISTS];
 } __attribute__((aligned(64)));
 
 /* The owner changes its count with a relaxed atomic store (a plain mov) so

@@ -506,7 +506,7 @@ TEST(buddy_pcp_lists_cache_orders_0_to_3)
 		ASSERT_NOT_NULL(p);
 		__free_pages(p, o);
 		/* the block stays on this CPU's list of its order */
-		ASSERT(!list_empty(&pcp->lists[o]));
+		ASSERT(pcp->first[o] != NULL);
 	}
 	ASSERT_CMP(pcp->count, >, 0);
 	ASSERT_EQ(nr_free_pages(m) + (unsigned long)pcp->count, free0);
