@@ -82,4 +82,9 @@ const char demo_script[] =
 "expect C alive\n"
 "C read 0x10000000 5\n"
 "C exit\n"
-"show buddyinfo\n";
+"# Physical memory at the end, as /proc shows it: the buddy free lists\n"
+"# (blocks of 2^order pages per zone), each zone's watermarks and counters,\n"
+"# and the machine-wide summary.\n"
+"show buddyinfo\n"
+"show zoneinfo\n"
+"show meminfo\n";
