@@ -524,31 +524,7 @@ out_unlocked:
 
 /* --- the public API (include/vmsim/file.h) -------------------------------------- */
 
-struct fcall {
-	struct sim_cpu *outer, *saved;
-	struct task_struct *t;
-};
-
-static int fcall_begin(struct machine *m, int pid, struct fcall *c)
-{
-	bool dead;
-
-	c->outer = cpu_enter(m);
-	c->t = find_get_task(m, pid);
-	if (!c->t)
-		goto esrch;
-	c->saved = task_enter(m, c->t, &dead);
-	if (dead) {
-		put_task_struct(c->t);
-		goto esrch;
-	}
-	return 0;
-esrch:
-	cpu_leave(c->outer);
-	return -ESRCH;
-}
-
-static long fcall_end(struct fcall *c, long ret)
+static long fcall_end(struct task_call *c, long ret)
 {
 	/* a kernel access to a bad buffer is -EFAULT, not a signal (exception fixup) */
 	if (c->t->pending_signal == SIGSEGV || c->t->pending_signal == SIGBUS) {
@@ -556,9 +532,7 @@ static long fcall_end(struct fcall *c, long ret)
 		c->t->pending_si_code = 0;
 		c->t->pending_si_addr = 0;
 	}
-	task_leave(c->t, c->saved);
-	put_task_struct(c->t);
-	cpu_leave(c->outer);
+	task_call_end(c);
 	return ret;
 }
 
@@ -578,36 +552,36 @@ const char *vmsim_fs_root(vmsim_machine_t *m)
 
 int vmsim_open(vmsim_machine_t *m, int pid, const char *path, int flags, unsigned int mode)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return (int)fcall_end(&c, sys_open(path, flags, mode));
 }
 
 int vmsim_close(vmsim_machine_t *m, int pid, int fd)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_close((unsigned int)fd));
 }
 
 long vmsim_fd_read(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return fcall_end(&c, fd < 0 ? -EBADF : sys_read((unsigned int)fd, buf, count));
 }
 
 long vmsim_fd_write(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return fcall_end(&c, fd < 0 ? -EBADF : sys_write((unsigned int)fd, buf, count));
 }
@@ -615,9 +589,9 @@ long vmsim_fd_write(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size
 long vmsim_pread(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
 		 int64_t offset)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return fcall_end(&c, fd < 0 ? -EBADF : sys_pread64((unsigned int)fd, buf, count, offset));
 }
@@ -625,54 +599,54 @@ long vmsim_pread(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t 
 long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
 		  int64_t offset)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return fcall_end(&c, fd < 0 ? -EBADF : sys_pwrite64((unsigned int)fd, buf, count, offset));
 }
 
 int64_t vmsim_lseek(vmsim_machine_t *m, int pid, int fd, int64_t offset, int whence)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return fcall_end(&c, fd < 0 ? -EBADF : sys_lseek((unsigned int)fd, offset, whence));
 }
 
 int vmsim_ftruncate(vmsim_machine_t *m, int pid, int fd, int64_t length)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_ftruncate((unsigned int)fd, length));
 }
 
 int vmsim_fsync(vmsim_machine_t *m, int pid, int fd)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_fsync((unsigned int)fd));
 }
 
 int vmsim_fdatasync(vmsim_machine_t *m, int pid, int fd)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_fdatasync((unsigned int)fd));
 }
 
 int vmsim_msync(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int flags)
 {
-	struct fcall c;
+	struct task_call c;
 
-	if (fcall_begin(m, pid, &c))
+	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	return (int)fcall_end(&c, sys_msync(addr, len, flags));
 }

@@ -23,39 +23,6 @@
 /* Where the stack pointer starts: below the (empty) argument area. */
 #define EXEC_SP_OFFSET		256UL
 
-/* A public call running in task @pid's context. */
-struct task_call {
-	struct sim_cpu *outer;		/* the thread's binding before the call */
-	struct sim_cpu *saved;		/* task_enter's */
-	struct task_struct *t;
-};
-
-static int task_call_begin(struct machine *m, int pid, struct task_call *c)
-{
-	bool dead;
-
-	c->outer = cpu_enter(m);
-	c->t = find_get_task(m, pid);
-	if (!c->t)
-		goto esrch;
-	c->saved = task_enter(m, c->t, &dead);
-	if (dead) {
-		put_task_struct(c->t);
-		goto esrch;
-	}
-	return 0;
-esrch:
-	cpu_leave(c->outer);
-	return -ESRCH;
-}
-
-static void task_call_end(struct task_call *c)
-{
-	task_leave(c->t, c->saved);
-	put_task_struct(c->t);
-	cpu_leave(c->outer);
-}
-
 /* A new process, with a stack as exec leaves it when @with_stack. */
 static int spawn(struct machine *m, bool with_stack)
 {

@@ -398,3 +398,29 @@ void task_fini(struct machine *m)
 	free(ts);
 	m->tasks = NULL;
 }
+
+int task_call_begin(struct machine *m, int pid, struct task_call *c)
+{
+	bool dead;
+
+	c->outer = cpu_enter(m);
+	c->t = find_get_task(m, pid);
+	if (!c->t)
+		goto esrch;
+	c->saved = task_enter(m, c->t, &dead);
+	if (dead) {
+		put_task_struct(c->t);
+		goto esrch;
+	}
+	return 0;
+esrch:
+	cpu_leave(c->outer);
+	return -ESRCH;
+}
+
+void task_call_end(struct task_call *c)
+{
+	task_leave(c->t, c->saved);
+	put_task_struct(c->t);
+	cpu_leave(c->outer);
+}

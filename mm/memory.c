@@ -383,20 +383,6 @@ void free_pgd_range_all(struct mm_struct *mm)
 
 /* --- table lookup and allocation for one address ------------------------------- */
 
-/* The pmd entry of @addr, or a null pointer if a level above is missing. */
-static pmdp_t pmd_lookup(struct mm_struct *mm, unsigned long addr)
-{
-	pgdp_t pgd = pgd_offset(mm, addr);
-	pudp_t pud;
-
-	if (pgd_none(pgd) || !pgd_present(pgd))
-		return (pmdp_t){ NULL, pgd.fmt };
-	pud = pud_offset(pgd, addr);
-	if (pud_none(pud) || !pud_present(pud))
-		return (pmdp_t){ NULL, pgd.fmt };
-	return pmd_offset(pud, addr);
-}
-
 /* The pmd entry of @addr, allocating upper tables (page_table_lock held). */
 static pmdp_t pmd_alloc_path(struct mm_struct *mm, unsigned long addr)
 {

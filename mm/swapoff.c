@@ -49,18 +49,6 @@ static void swap_list_del(struct swap_state *s, int type)
 	s->swap_list_next = s->swap_list_head;
 }
 
-static pmdp_t unuse_lookup_pmd(struct mm_struct *mm, unsigned long addr)
-{
-	pgdp_t pgd = pgd_offset(mm, addr);
-	pudp_t pud;
-
-	if (pgd_none(pgd) || !pgd_present(pgd))
-		return (pmdp_t){ NULL, pgd.fmt };
-	pud = pud_offset(pgd, addr);
-	if (pud_none(pud) || !pud_present(pud))
-		return (pmdp_t){ NULL, pgd.fmt };
-	return pmd_offset(pud, addr);
-}
 
 /*
  * unuse_vma - every swap PTE of area @type in @vma gets its page back
@@ -75,7 +63,7 @@ static int unuse_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	spin_lock(&mm->page_table_lock);
 	while (a < vma->vm_end) {
 		unsigned long next = pmd_addr_end(f, a, vma->vm_end);
-		pmdp_t pmd = unuse_lookup_pmd(mm, a);
+		pmdp_t pmd = pmd_lookup(mm, a);
 		ptep_t p;
 		pte_t pte = __pte(0);
 

@@ -67,19 +67,6 @@ static bool get_page_unless_zero(struct page *page)
 	return false;
 }
 
-/* The pmd entry of @addr in @mm, or a null pointer if an upper table is missing. */
-static pmdp_t lookup_pmd(struct mm_struct *mm, unsigned long addr)
-{
-	pgdp_t pgd = pgd_offset(mm, addr);
-	pudp_t pud;
-
-	if (pgd_none(pgd) || !pgd_present(pgd))
-		return (pmdp_t){ NULL, pgd.fmt };
-	pud = pud_offset(pgd, addr);
-	if (pud_none(pud) || !pud_present(pud))
-		return (pmdp_t){ NULL, pgd.fmt };
-	return pmd_offset(pud, addr);
-}
 
 /*
  * A page swap_out just took from its last PTE is reclaimable: put it at
@@ -187,7 +174,7 @@ static int swap_out_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsign
 	spin_lock(&mm->page_table_lock);
 	while (a < end && done < budget) {
 		unsigned long next = pmd_addr_end(f, a, end);
-		pmdp_t pmd = lookup_pmd(mm, a);
+		pmdp_t pmd = pmd_lookup(mm, a);
 		struct page *need = NULL;
 		ptep_t p;
 		int r = 0;

@@ -410,6 +410,19 @@ static inline pmdp_t pmd_offset(pudp_t pud, unsigned long addr)
 	return (pmdp_t){ (uint8_t *)__pgt_table(this_machine(), pud_val(pudp_get(pud))) +
 			 (pmd_index(f, addr) << f->entry_shift), f };
 }
+/* The pmd entry of @addr in @mm, or a null pointer if an upper table is missing. */
+static inline pmdp_t pmd_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	pgdp_t pgd = pgd_offset(mm, addr);
+	pudp_t pud;
+
+	if (pgd_none(pgd) || !pgd_present(pgd))
+		return (pmdp_t){ NULL, pgd.fmt };
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pud) || !pud_present(pud))
+		return (pmdp_t){ NULL, pgd.fmt };
+	return pmd_offset(pud, addr);
+}
 /*
  * pte_offset_map - entry of @addr in the PTE table @pmd points to (which
  * must be present).  PTE tables may be HIGHMEM: always pair with

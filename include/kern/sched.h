@@ -229,6 +229,19 @@ void task_unlazy_mm(struct mm_struct *mm);
 /* The last user of @mm went: drop every CPU's lazy reference to it. */
 void task_steal_lazy_mm(struct mm_struct *mm);
 
+/* A public call running in task @pid's context. */
+struct task_call {
+	struct sim_cpu *outer;		/* the thread's binding before the call */
+	struct sim_cpu *saved;		/* task_enter's */
+	struct task_struct *t;
+};
+/*
+ * task_call_begin - bind the thread to @m and enter live task @pid for a
+ * public call (0, or -ESRCH with nothing entered); task_call_end leaves.
+ */
+int task_call_begin(struct machine *m, int pid, struct task_call *c);
+void task_call_end(struct task_call *c);
+
 /* Internal pid-table helpers (task.c), for fork.c, exit.c and sys.c. */
 int task_attach_pid(struct machine *m, struct task_struct *t);
 void task_detach_pid(struct task_struct *t);
