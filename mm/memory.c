@@ -270,6 +270,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned 
 	BUG_ON_MSG(address < vma->vm_start || end > vma->vm_end || end < address,
 		   "zap_page_range [%#lx, %#lx) outside vma [%#lx, %#lx)", address, end,
 		   vma->vm_start, vma->vm_end);
+	update_hiwater_rss(mm);
 	tlb_gather_init(&tlb, mm);
 	spin_lock(&mm->page_table_lock);
 	walk_pmd_ranges(mm, address, end, zap_fn, &z);

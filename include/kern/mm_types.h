@@ -117,4 +117,13 @@ static inline unsigned long get_mm_rss(struct mm_struct *mm)
 	       atomic_load(&mm->rss_shmem);
 }
 
+/* Keep the RSS peak (VmHWM) before pages are unmapped, as Linux does. */
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+
 #endif
