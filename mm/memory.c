@@ -84,10 +84,16 @@ static atomic_long *rss_counter(struct mm_struct *mm, struct page *page)
 }
 
 /* A new PTE maps @page (reference already held by the caller). */
+/* NR_ANON_PAGES or NR_FILE_MAPPED ("Mapped": file and shmem pages) */
+static inline enum zone_stat_item mapped_item(const struct page *page)
+{
+	return PageAnon(page) ? NR_ANON_PAGES : NR_FILE_MAPPED;
+}
+
 static void page_add_rmap(struct mm_struct *mm, struct page *page)
 {
-	if (atomic_fetch_add(&page->_mapcount, 1) == -1 && PageAnon(page))
-		mod_zone_page_state(page->zone, NR_ANON_PAGES, 1);
+	if (atomic_fetch_add(&page->_mapcount, 1) == -1 && !PageZero(page))
+		mod_zone_page_state(page->zone, mapped_item(page), 1);
 	atomic_fetch_add(rss_counter(mm, page), 1);
 }
 
@@ -106,8 +112,8 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page)
 
 	VM_BUG_ON_MSG(old < 0, "page_remove_rmap: pfn %lu was not mapped (mapcount %d)",
 		      page_to_pfn(page), old + 1);
-	if (old == 0 && PageAnon(page))
-		mod_zone_page_state(page->zone, NR_ANON_PAGES, -1);
+	if (old == 0 && !PageZero(page))
+		mod_zone_page_state(page->zone, mapped_item(page), -1);
 	atomic_fetch_sub(rss_counter(mm, page), 1);
 }
 

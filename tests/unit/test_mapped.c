@@ -1,0 +1,51 @@
+/*
+ * /proc/meminfo "Mapped:" counts file and shmem pages mapped by some
+ * process (NR_FILE_MAPPED), "AnonPages:" the anonymous ones, as Linux.
+ */
+#include <stdlib.h>
+#include "testlib.h"
+#include "vmsim/process.h"
+
+static long meminfo_kb(struct machine *m, const char *field)
+{
+	char *mi = vmsim_proc_read(m, "meminfo"), *p;
+	long v = -1;
+
+	ASSERT_NOT_NULL(mi);
+	p = strstr(mi, field);
+	if (p)
+		v = strtol(p + strlen(field), NULL, 10);
+	free(mi);
+	return v;
+}
+
+TEST(mapped_shmem_and_anon_in_meminfo)
+{
+	struct machine *m = test_boot("ram=64M");
+	int pid = vmsim_spawn(m), child;
+	long shared, priv;
+	char x = 1;
+
+	shared = vmsim_mmap(m, pid, 0, 2 * 4096, 3, VMSIM_MAP_SHARED | VMSIM_MAP_ANONYMOUS, -1, 0);
+	priv = vmsim_mmap(m, pid, 0, 3 * 4096, 3, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, -1, 0);
+	ASSERT_CMP(shared, >, 0);
+	ASSERT_CMP(priv, >, 0);
+	long mapped0 = meminfo_kb(m, "Mapped:"), anon0 = meminfo_kb(m, "AnonPages:");
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(vmsim_write(m, pid, (unsigned long)shared + i * 4096UL, &x, 1), 0);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(vmsim_write(m, pid, (unsigned long)priv + i * 4096UL, &x, 1), 0);
+	ASSERT_EQ(meminfo_kb(m, "Mapped:") - mapped0, 8);
+	ASSERT_EQ(meminfo_kb(m, "AnonPages:") - anon0, 12);
+	/* a second mapper of the same shmem pages does not count them twice */
+	child = vmsim_fork(m, pid);
+	ASSERT_CMP(child, >, 0);
+	ASSERT_EQ(vmsim_read(m, child, (unsigned long)shared, &x, 1), 0);
+	ASSERT_EQ(meminfo_kb(m, "Mapped:") - mapped0, 8);
+	ASSERT_EQ(vmsim_exit(m, child), 0);
+	ASSERT_EQ(vmsim_munmap(m, pid, (unsigned long)shared, 2 * 4096), 0);
+	ASSERT_EQ(meminfo_kb(m, "Mapped:"), mapped0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	ASSERT_EQ(meminfo_kb(m, "AnonPages:"), 0);
+	test_shutdown(m);
+}
