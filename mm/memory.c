@@ -37,6 +37,7 @@
 #include "kern/tlb.h"
 #include "kern/sched.h"
 #include "kern/swap.h"
+#include "kern/pagemap.h"
 #include "kern/vmscan.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
@@ -204,7 +205,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 			continue;
 		page = pte_page(pte);
 		if (pte_dirty(pte) && !PageAnon(page))
-			SetPageDirty(page);	/* file pages: written back later */
+			set_page_dirty(page);	/* file pages: written back later */
 		page_remove_rmap(mm, page);
 		tlb_remove_page(tlb, page);
 	}

@@ -4,7 +4,9 @@
  */
 #include <stdlib.h>
 #include "testlib.h"
+#include <unistd.h>
 #include "vmsim/process.h"
+#include "vmsim/file.h"
 
 static long meminfo_kb(struct machine *m, const char *field)
 {
@@ -48,4 +50,39 @@ TEST(mapped_shmem_and_anon_in_meminfo)
 	ASSERT_EQ(vmsim_exit(m, pid), 0);
 	ASSERT_EQ(meminfo_kb(m, "AnonPages:"), 0);
 	test_shutdown(m);
+}
+
+/* A dirty shared file page unmapped without msync is Dirty until written back. */
+TEST(mapped_file_dirty_after_munmap)
+{
+	char dir[] = "/tmp/vmsim-mapped-XXXXXX";
+	struct machine *m = test_boot("ram=64M");
+	int pid = vmsim_spawn(m), fd;
+	long a;
+	char x = 'z', path[64];
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	ASSERT_EQ(vmsim_fs_set_root(m, dir), 0);
+	fd = vmsim_open(m, pid, "f", 0102 /* O_RDWR|O_CREAT */, 0600);
+	ASSERT_CMP(fd, >=, 0);
+	ASSERT_EQ(vmsim_ftruncate(m, pid, fd, 4096), 0);
+	a = vmsim_mmap(m, pid, 0, 4096, 3, VMSIM_MAP_SHARED, fd, 0);
+	ASSERT_CMP(a, >, 0);
+	ASSERT_EQ(vmsim_write(m, pid, (unsigned long)a, &x, 1), 0);
+	ASSERT_EQ(meminfo_kb(m, "Mapped:"), 4);
+	ASSERT_EQ(vmsim_munmap(m, pid, (unsigned long)a, 4096), 0);
+	ASSERT_EQ(meminfo_kb(m, "Mapped:"), 0);
+	ASSERT_EQ(meminfo_kb(m, "Dirty:"), 4);
+	ASSERT_EQ(vmsim_fsync(m, pid, fd), 0);
+	ASSERT_EQ(meminfo_kb(m, "Dirty:"), 0);
+	ASSERT_EQ(vmsim_close(m, pid, fd), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	test_shutdown(m);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	FILE *f = fopen(path, "r");
+	ASSERT_NOT_NULL(f);
+	ASSERT_EQ(fgetc(f), 'z');
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
 }
