@@ -148,8 +148,7 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 		flush_tlb_mm(tlb->mm);
 	tlb->start = ~0UL;
 	tlb->end = 0;
-	for (unsigned int i = 0; i < tlb->nr; i++)
-		free_page_and_swap_cache(tlb->pages[i]);	/* an unused swap copy goes too */
+	free_pages_and_swap_cache(tlb->pages, (int)tlb->nr);	/* unused swap copies too */
 	tlb->nr = 0;
 	for (unsigned int i = 0; i < tlb->nr_tables; i++)
 		pgtable_page_free(tlb->mm, tlb->tables[i]);

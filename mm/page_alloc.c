@@ -623,6 +623,22 @@ void __free_pages(struct page *page, unsigned int order)
 	}
 }
 
+/*
+ * free_unref_page - free an order-0 page whose count the caller already
+ * took to zero and which is off the LRU (release_pages).
+ */
+void free_unref_page(struct page *page)
+{
+	VM_BUG_ON_MSG(page_count(page) != 0 || PageLRU(page),
+		      "free_unref_page: pfn %lu count %d lru %d", page_to_pfn(page),
+		      page_count(page), PageLRU(page));
+	if (!DEBUG_VM && likely(this_cpu()->pcp)) {
+		free_to_pcp(this_cpu(), page->zone, page, 0);
+		return;
+	}
+	__free_pages_ok(page, 0);
+}
+
 void free_pages(unsigned long addr, unsigned int order)
 {
 	if (addr)

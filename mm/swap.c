@@ -119,6 +119,36 @@ void lru_cache_del(struct page *page)
 	spin_unlock(&lru->pagemap_lru_lock);
 }
 
+void release_pages(struct page **pages, int nr)
+{
+	struct lru_state *locked = NULL;
+	int nfree = 0;
+
+	for (int i = 0; i < nr; i++) {
+		struct page *page = pages[i];
+
+		if (!put_page_testzero(page))
+			continue;
+		if (PageLRU(page)) {
+			struct lru_state *lru = page_lru(page);
+
+			if (lru != locked) {
+				if (locked)
+					spin_unlock(&locked->pagemap_lru_lock);
+				spin_lock(&lru->pagemap_lru_lock);
+				locked = lru;
+			}
+			if (TestClearPageLRU(page))
+				del_page_from_lru_list(lru, page);
+		}
+		pages[nfree++] = page;	/* the array is ours: reuse it for the frees */
+	}
+	if (locked)
+		spin_unlock(&locked->pagemap_lru_lock);
+	for (int i = 0; i < nfree; i++)
+		free_unref_page(pages[i]);
+}
+
 static void activate_page_nolock(struct lru_state *lru, struct page *page)
 {
 	if (PageLRU(page) && !PageActive(page)) {

@@ -237,14 +237,27 @@ void free_swap_and_cache(swp_entry_t entry)
 	put_page(page);
 }
 
-void free_page_and_swap_cache(struct page *page)
+/* An unmapped page's swap copy nobody else uses goes with it. */
+static void free_swap_cache(struct page *page)
 {
 	if (PageSwapCache(page) && trylock_page(page)) {
 		if (page_mapcount(page) == 0)
 			remove_exclusive_swap_page(page);
 		unlock_page(page);
 	}
+}
+
+void free_page_and_swap_cache(struct page *page)
+{
+	free_swap_cache(page);
 	put_page(page);
+}
+
+void free_pages_and_swap_cache(struct page **pages, int nr)
+{
+	for (int i = 0; i < nr; i++)
+		free_swap_cache(pages[i]);
+	release_pages(pages, nr);
 }
 
 bool swap_cache_is_valid(struct machine *m)

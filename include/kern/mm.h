@@ -40,6 +40,8 @@ void free_pages(unsigned long addr, unsigned int order);
  * Pages still on the LRU are taken off by __page_cache_release (swap.c).
  */
 void put_page(struct page *page);
+/* Free an order-0 page whose count is already 0 and that is off the LRU. */
+void free_unref_page(struct page *page);
 
 /* Empty this CPU's per-CPU lists back into the buddy lists. */
 void drain_local_pages(void);

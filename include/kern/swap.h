@@ -47,6 +47,12 @@ void add_page_to_active_list(struct lru_state *lru, struct page *page);
 void add_page_to_inactive_list(struct lru_state *lru, struct page *page);
 void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page);
 void del_page_from_lru_list(struct lru_state *lru, struct page *page);
+/*
+ * release_pages - drop one reference to each of @nr order-0 pages, taking
+ * the ones whose count reaches zero off the LRU under one hold of
+ * pagemap_lru_lock and freeing them (Linux's batched put_page).
+ */
+void release_pages(struct page **pages, int nr);
 /* Lists and counters agree (lock taken here); BUG naming the pfn if not. */
 bool lru_is_valid(struct machine *m);
 

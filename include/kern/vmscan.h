@@ -118,6 +118,8 @@ bool remove_exclusive_swap_page(struct page *page);
 void free_swap_and_cache(swp_entry_t entry);
 /* Drop a reference to a page, freeing its swap-cache copy if nobody else uses it. */
 void free_page_and_swap_cache(struct page *page);
+/* The same for a batch (the mmu_gather after a TLB flush). */
+void free_pages_and_swap_cache(struct page **pages, int nr);
 /* Every cached page belongs to a used slot, counts agree; BUG if not. */
 bool swap_cache_is_valid(struct machine *m);
 
