@@ -551,6 +551,9 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_ZONEINFO] = "zoneinfo",
 	[VMSIM_SHOW_SLABINFO] = "slabinfo",
 	[VMSIM_SHOW_VMSTAT] = "vmstat",
+	[VMSIM_SHOW_SWAPS] = "swaps",
+	[VMSIM_SHOW_KMSG] = "kmsg",
+	[VMSIM_SHOW_VMALLOCINFO] = "vmallocinfo",
 	[VMSIM_SHOW_REPORT] = "report",
 	[VMSIM_SHOW_MAPS] = "maps",
 	[VMSIM_SHOW_SMAPS] = "smaps",
@@ -715,7 +718,7 @@ static int parse_machine(const struct line *l, struct vmsim_cmd *c, char *err, s
 
 static int parse_show(const struct line *l, struct vmsim_cmd *c, char *err, size_t errlen)
 {
-	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|report, "
+	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|report, "
 		"show page PFN, show A maps|smaps|status|pagetable ADDR";
 
 	if (l->n < 2) {

@@ -28,7 +28,7 @@ static const char shell_help[] =
 "  A touch ADDR LEN [read|write] [stride=N] [random=COUNT seed=S]\n"
 "  A write ADDR \"text\" | A write ADDR pattern=SEED len=N | A read ADDR LEN\n"
 "  A fork B | A clone B | A exit\n"
-"  show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|report\n"
+"  show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|report\n"
 "  show A maps|smaps|status | show A pagetable ADDR | show page PFN\n"
 "  expect A read ADDR LEN = HEX | expect A alive | expect A killed SIGSEGV\n"
 "  expect = VALUE                          the previous result\n"
