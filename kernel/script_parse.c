@@ -563,7 +563,7 @@ static const char *const show_names[] = {
 
 /* Words that cannot name a process: they start other lines or `show` forms. */
 static const char *const reserved_words[] = {
-	"machine", "spawn", "show", "expect", "page", "LASTRESULT",
+	"machine", "spawn", "show", "expect", "page", "LASTRESULT", "swapon", "swapoff",
 	"help", "quit", "alive", "killed",
 	NULL
 };
@@ -574,6 +574,8 @@ const char *vmsim_cmd_name(enum vmsim_cmd_op op)
 	case VMSIM_CMD_NONE: return "";
 	case VMSIM_CMD_MACHINE: return "machine";
 	case VMSIM_CMD_SPAWN: return "spawn";
+	case VMSIM_CMD_SWAPON: return "swapon";
+	case VMSIM_CMD_SWAPOFF: return "swapoff";
 	case VMSIM_CMD_SHOW:
 	case VMSIM_CMD_SHOW_PROC:
 	case VMSIM_CMD_SHOW_PAGE: return "show";
@@ -1158,6 +1160,28 @@ static int parse_words(const struct line *l, struct vmsim_cmd *c, char *err, siz
 		    parse_name(&l->w[1], c->child, err, errlen))
 			return -1;
 		c->op = VMSIM_CMD_SPAWN;
+		return 0;
+	}
+	if (!strcmp(first, "swapon")) {
+		uint64_t prio = 0;
+
+		if (want_words(l, 2, 3, "swapon SIZE [PRIO]", err, errlen) ||
+		    parse_num(&l->w[1], &c->len, "SIZE", err, errlen) ||
+		    (l->n == 3 && parse_num(&l->w[2], &prio, "PRIO", err, errlen)))
+			return -1;
+		if (prio > 32767) {
+			seterr(err, errlen, "swapon: PRIO must be 0..32767");
+			return -1;
+		}
+		c->flags = l->n == 3 ? (int)prio : -1;
+		c->op = VMSIM_CMD_SWAPON;
+		return 0;
+	}
+	if (!strcmp(first, "swapoff")) {
+		if (want_words(l, 2, 2, "swapoff AREA", err, errlen) ||
+		    parse_num(&l->w[1], &c->addr, "AREA", err, errlen))
+			return -1;
+		c->op = VMSIM_CMD_SWAPOFF;
 		return 0;
 	}
 	if (!strcmp(first, "show"))

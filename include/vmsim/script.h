@@ -51,6 +51,8 @@ enum vmsim_cmd_op {
 	VMSIM_CMD_EXPECT_ALIVE,	/* expect A alive */
 	VMSIM_CMD_EXPECT_KILLED,/* expect A killed SIGSEGV [SEGV_ACCERR] */
 	VMSIM_CMD_EXPECT_RESULT,/* expect = VALUE (LASTRESULT = VALUE) */
+	VMSIM_CMD_SWAPON,	/* swapon SIZE [PRIO] */
+	VMSIM_CMD_SWAPOFF,	/* swapoff AREA */
 	VMSIM_CMD_NR_OPS
 };
 
@@ -86,6 +88,7 @@ struct vmsim_cmd {
 	 *  mlockall  flags                      touch addr len stride count seed
 	 *  write     addr (len for pattern)     read addr len
 	 *  show pagetable addr; show page pfn   expect read addr len
+	 *  swapon    len (size) flags (prio, -1 default)   swapoff addr (area)
 	 */
 	uint64_t addr, len, len2, newaddr;
 	int prot;			/* VMSIM_PROT_* bits */

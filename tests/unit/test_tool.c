@@ -535,3 +535,27 @@ TEST(tool_stats_pagetable_i386)
 	ASSERT_EQ(vmsim_exit(m, pid), 0);
 	test_shutdown(m);
 }
+
+TEST(tool_parse_swapon_swapoff)
+{
+	struct vmsim_cmd c;
+	char err[256];
+
+	ASSERT_EQ(vmsim_cmd_parse("swapon 8M", &c, err, sizeof(err)), 0);
+	ASSERT_EQ(c.op, VMSIM_CMD_SWAPON);
+	ASSERT_EQ(c.len, 8 << 20);
+	ASSERT_EQ(c.flags, -1);
+	vmsim_cmd_free(&c);
+	ASSERT_EQ(vmsim_cmd_parse("swapon 0x100000 7", &c, err, sizeof(err)), 0);
+	ASSERT_EQ(c.flags, 7);
+	vmsim_cmd_free(&c);
+	ASSERT_EQ(vmsim_cmd_parse("swapoff 3", &c, err, sizeof(err)), 0);
+	ASSERT_EQ(c.op, VMSIM_CMD_SWAPOFF);
+	ASSERT_EQ(c.addr, 3);
+	vmsim_cmd_free(&c);
+	ASSERT_EQ(vmsim_cmd_parse("swapon 1M 40000", &c, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, "PRIO");
+	ASSERT_EQ(vmsim_cmd_parse("swapoff", &c, err, sizeof(err)), -1);
+	ASSERT_EQ(vmsim_cmd_parse("spawn swapoff", &c, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, "reserved");
+}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vmsim/process.h"
+#include "vmsim/swap.h"
 #include "vmsim/stats.h"
 #include "tool.h"
 
@@ -803,6 +804,18 @@ static enum run_status run_cmd(struct session *s, const struct vmsim_cmd *c, int
 		if (bind_name(s, c->child, pid > 0 ? pid : -1) != RUN_OK)
 			return RUN_ERROR;
 		bool numeric = fmt_num(res, sizeof(res), pid);
+		out_printf(s, "%s = %s\n", c->text, res);
+		set_last(s, res, numeric);
+		return RUN_OK;
+	}
+	case VMSIM_CMD_SWAPON:
+	case VMSIM_CMD_SWAPOFF: {
+		char res[64];
+		long ret = c->op == VMSIM_CMD_SWAPON ?
+			vmsim_swapon(s->m, NULL, c->len, c->flags) :
+			(c->addr > 64 ? -EINVAL : vmsim_swapoff(s->m, (int)c->addr));
+		bool numeric = fmt_num(res, sizeof(res), ret);
+
 		out_printf(s, "%s = %s\n", c->text, res);
 		set_last(s, res, numeric);
 		return RUN_OK;
