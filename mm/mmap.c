@@ -114,14 +114,15 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *av;
 
-	if (!vma_is_private_anon(vma) || READ_ONCE(vma->vm_private_data))
+	/* double-checked: racing faults (mmap_sem read-held) publish it atomically */
+	if (!vma_is_private_anon(vma) || __atomic_load_n(&vma->vm_private_data, __ATOMIC_ACQUIRE))
 		return 0;
 	av = anon_vma_alloc();
 	if (!av)
 		return -ENOMEM;
 	spin_lock(&mm->page_table_lock);
 	if (!vma->vm_private_data) {
-		WRITE_ONCE(vma->vm_private_data, av);
+		__atomic_store_n(&vma->vm_private_data, av, __ATOMIC_RELEASE);
 		av = NULL;
 	}
 	spin_unlock(&mm->page_table_lock);
