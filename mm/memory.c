@@ -550,6 +550,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	page_add_anon_rmap(mm, page);
 	entry = pte_mkwrite(pte_mkdirty(mk_pte(page, vma->vm_page_prot)));
 	set_pte(pte, entry);
+	update_mmu_cache(vma, address, entry);
 	lru_cache_add(page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
@@ -709,7 +710,10 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	}
 	if (!zero && PageAnon(old_page) && page_mapcount(old_page) == 1 &&
 	    page_count(old_page) == 1) {
-		set_pte(pte, pte_mkyoung(pte_mkdirty(pte_mkwrite(orig))));
+		pte_t entry = pte_mkyoung(pte_mkdirty(pte_mkwrite(orig)));
+
+		set_pte(pte, entry);
+		update_mmu_cache(vma, address, entry);
 		pte_unmap(pte);
 		spin_unlock(&mm->page_table_lock);
 		count_vm_event(PGFAULT_COW_REUSE);
@@ -736,9 +740,12 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		if (!zero)
 			page_remove_rmap(mm, old_page);
 		page_add_anon_rmap(mm, new_page);
-		set_pte(pte, pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot))));
+		pte_t entry = pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)));
+
+		set_pte(pte, entry);
 		/* no CPU may keep reading the old frame through this address */
 		flush_tlb_page(vma, address);
+		update_mmu_cache(vma, address, entry);
 		lru_cache_add(new_page);
 		count_vm_event(PGFAULT_COW);
 		/* the mapping's reference to the old page goes below */

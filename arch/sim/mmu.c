@@ -146,6 +146,13 @@ uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_acces
 			   "cpu %d: fault at %#lx (error %#x) resolved %u times without progress",
 			   cpu->id, addr, ec, retries);
 		tlb_enter(t);
+		/* the fault handler may have loaded the translation (update_mmu_cache) */
+		if (access != MMU_FETCH) {
+			uint8_t *p = access == MMU_WRITE ? tlb_lookup_write(t, addr, user) :
+							   tlb_lookup_read(t, addr, user);
+			if (p)
+				return p;
+		}
 	}
 }
 

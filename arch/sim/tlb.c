@@ -330,3 +330,25 @@ bool tlb_probe(struct tlb *t, unsigned long addr, bool write)
 	}
 	return false;
 }
+
+/*
+ * update_mmu_cache - the fault that installed @pte at @address is about
+ * to be retried: load the translation into this CPU's TLB now (as Linux's
+ * hook does on MIPS and SPARC; x86 hardware would walk again), so the
+ * retried access hits.  Only a user PTE whose Accessed bit (and Dirty bit,
+ * for a writable entry) is already set is loaded: the walk it saves would
+ * have changed nothing.  Call with mm->page_table_lock held, so that a
+ * racing zap clears the PTE (and posts its flush) after the fill.
+ */
+void update_mmu_cache(struct vm_area_struct *vma, unsigned long address, pte_t pte)
+{
+	struct sim_cpu *cpu = this_cpu();
+	uint64_t v = pte_val(pte);
+
+	if (cpu->active_mm != vma->vm_mm || !cpu->tlb ||
+	    (v & (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)) !=
+	    (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED))
+		return;
+	tlb_fill(cpu->tlb, address, cpu->machine->ram + ((phys_addr_t)pte_pfn(pte) << PAGE_SHIFT),
+		 true, (v & _PAGE_RW) && (v & _PAGE_DIRTY), v & _PAGE_NX, v & _PAGE_GLOBAL);
+}

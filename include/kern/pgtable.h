@@ -508,4 +508,8 @@ bool pgtables_are_valid(struct mm_struct *mm);
 /* Table pages below the pgd of @mm, counted by walking (tests). */
 unsigned long pgt_count_tables(struct mm_struct *mm);
 
+/* Preload this CPU's TLB with a PTE a fault just installed (arch/sim/tlb.c;
+ * page_table_lock held). */
+void update_mmu_cache(struct vm_area_struct *vma, unsigned long address, pte_t pte);
+
 #endif
