@@ -874,8 +874,7 @@ int vmtruncate(struct inode *inode, loff_t offset)
  * reads around the page (a window of ra_pages centred on it, unless the
  * VMA is VM_RAND_READ) and counts a major fault.
  */
-struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address,
-			    int write_access)
+struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address, int *type)
 {
 	struct file *file = vma->vm_file;
 	struct address_space *mapping = file->f_mapping;
@@ -884,7 +883,6 @@ struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address,
 	loff_t isize;
 	int err;
 
-	(void)write_access;
 	isize = isize_of(mapping);
 	if (pgoff >= (unsigned long)((isize + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT))
 		return NULL;
@@ -897,9 +895,7 @@ struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address,
 			start = pgoff;
 		if (ra > 1)
 			do_page_cache_readahead(mapping, file, start, ra);
-		count_vm_event(PGMAJFAULT);
-		if (current)
-			current->maj_flt++;
+		*type = VM_FAULT_MAJOR;	/* do_page_fault counts it */
 	} else {
 		page_cache_release(page);
 	}

@@ -568,6 +568,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 {
 	struct page *page, *copy;
 	bool anon = false;
+	int type = VM_FAULT_MINOR;
 	pte_t entry;
 
 	if (!vma->vm_ops || !vma->vm_ops->nopage)
@@ -575,7 +576,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 
-	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, write);
+	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, &type);
 	if (!page)
 		return VM_FAULT_SIGBUS;
 	if (write && !(vma->vm_flags & VM_SHARED)) {
@@ -610,7 +611,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		lru_cache_add(page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
-	return VM_FAULT_MINOR;
+	return type;
 }
 
 /*

@@ -39,15 +39,14 @@ static const struct file_operations shmem_fops = {
  * with a reference for the new PTE; a new one is zeroed and cached.
  * NULL (SIGBUS) past the size of the object or without memory.
  */
-static struct page *shmem_nopage(struct vm_area_struct *vma, unsigned long address,
-				 int write_access)
+static struct page *shmem_nopage(struct vm_area_struct *vma, unsigned long address, int *type)
 {
 	struct inode *inode = vma->vm_file->f_inode;
 	struct address_space *mapping = inode->i_mapping;
 	unsigned long idx = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
 	loff_t size = atomic_load(&inode->i_size);
 
-	(void)write_access;
+	(void)type;	/* shmem pages are made here, never read in: minor faults */
 	if (idx >= (unsigned long)((size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT))
 		return NULL;
 	for (;;) {

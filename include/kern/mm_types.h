@@ -46,10 +46,12 @@ struct vm_operations_struct {
 	void (*close)(struct vm_area_struct *vma);
 	/*
 	 * nopage - the page to map at @address (with a reference held for
-	 * the caller), or NULL for SIGBUS.  Filled by file mappings and shmem.
+	 * the caller), or NULL for SIGBUS.  *@type is VM_FAULT_MINOR on entry;
+	 * set it to VM_FAULT_MAJOR when the page had to be read in (2.6's
+	 * interface: 2.4 counted every nopage fault as major).  Filled by file
+	 * mappings and shmem.
 	 */
-	struct page *(*nopage)(struct vm_area_struct *vma, unsigned long address,
-			       int write_access);
+	struct page *(*nopage)(struct vm_area_struct *vma, unsigned long address, int *type);
 	const char *name;	/* for /proc/PID/maps when no file: "[vdso]" ... */
 };
 

@@ -120,8 +120,7 @@ long generic_file_read(struct file *file, unsigned long buf, size_t count, loff_
 long generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t *ppos);
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 /* vm_ops->nopage of file mappings: the page at @address, with a reference. */
-struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address,
-			    int write_access);
+struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address, int *type);
 /* Move PTE dirty bits of [start, end) in @vma to the pages (msync's first half). */
 void filemap_sync(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 void file_ra_state_init(struct file_ra_state *ra);

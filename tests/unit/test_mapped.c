@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "vmsim/process.h"
 #include "vmsim/file.h"
+#include "kern/sched.h"
 
 static long meminfo_kb(struct machine *m, const char *field)
 {
@@ -83,6 +84,53 @@ TEST(mapped_file_dirty_after_munmap)
 	ASSERT_NOT_NULL(f);
 	ASSERT_EQ(fgetc(f), 'z');
 	fclose(f);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A file fault that reads from disk is one major fault, not also a minor one. */
+TEST(mapped_file_fault_counted_major_once)
+{
+	char dir[] = "/tmp/vmsim-major-XXXXXX", path[64];
+	struct machine *m = test_boot("ram=64M");
+	int pid = vmsim_spawn(m), fd;
+	struct task_struct *t;
+	unsigned long maj0, min0, majev0;
+	long a;
+	char x = 0;
+	FILE *f;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/data", dir);
+	f = fopen(path, "w");
+	ASSERT_NOT_NULL(f);
+	for (int i = 0; i < 8192; i++)
+		fputc('a' + i % 26, f);
+	fclose(f);
+	ASSERT_EQ(vmsim_fs_set_root(m, dir), 0);
+	fd = vmsim_open(m, pid, "data", 0, 0);
+	ASSERT_CMP(fd, >=, 0);
+	a = vmsim_mmap(m, pid, 0, 8192, 1, VMSIM_MAP_PRIVATE, fd, 0);
+	ASSERT_CMP(a, >, 0);
+	t = find_get_task(m, pid);
+	ASSERT_NOT_NULL(t);
+	maj0 = t->maj_flt;
+	min0 = t->min_flt;
+	majev0 = sum_vm_event(m, PGMAJFAULT);
+	ASSERT_EQ(vmsim_read(m, pid, (unsigned long)a + 4096 + 3, &x, 1), 0);
+	ASSERT_EQ(x, 'a' + (4096 + 3) % 26);
+	ASSERT_EQ(t->maj_flt - maj0, 1);
+	ASSERT_EQ(t->min_flt - min0, 0);
+	ASSERT_EQ(sum_vm_event(m, PGMAJFAULT) - majev0, 1);
+	/* the other page came in by readahead: its fault is minor */
+	ASSERT_EQ(vmsim_read(m, pid, (unsigned long)a, &x, 1), 0);
+	ASSERT_EQ(x, 'a');
+	ASSERT_EQ(t->maj_flt - maj0, 1);
+	ASSERT_EQ(t->min_flt - min0, 1);
+	put_task_struct(t);
+	ASSERT_EQ(vmsim_close(m, pid, fd), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	test_shutdown(m);
 	unlink(path);
 	rmdir(dir);
 }

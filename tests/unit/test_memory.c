@@ -289,12 +289,12 @@ struct nopage_backing {
 	struct page *page;	/* the "file" page; NULL: SIGBUS */
 };
 
-static struct page *test_nopage(struct vm_area_struct *vma, unsigned long address, int write)
+static struct page *test_nopage(struct vm_area_struct *vma, unsigned long address, int *type)
 {
 	struct nopage_backing *b = vma->vm_private_data;
 
 	(void)address;
-	(void)write;
+	(void)type;
 	if (!b->page)
 		return NULL;
 	get_page(b->page);
