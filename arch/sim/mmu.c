@@ -29,7 +29,7 @@ static bool set_entry_bits(void *p, const struct pgt_format *f, uint64_t old, ui
 	return __pgt_cmpxchg(p, f, old, old | bits);
 }
 
-static unsigned int __mmu_walk(struct machine *m, const struct pgt_format *f,
+static __always_inline unsigned int __mmu_walk(struct machine *m, const struct pgt_format *f,
 			       phys_addr_t pgd_phys, unsigned long addr,
 			       enum mmu_access access, bool user, struct mmu_walk_result *res)
 {
@@ -99,15 +99,42 @@ static unsigned int __mmu_walk(struct machine *m, const struct pgt_format *f,
 	return 0;
 }
 
+/*
+ * One walker per format: the same code, with the format's shifts, widths
+ * and folding as constants, so each is a short straight loop.
+ */
+static const struct pgt_format walk_i386 = PGT_FORMAT_I386;
+static const struct pgt_format walk_pae = PGT_FORMAT_PAE;
+static const struct pgt_format walk_x86_64 = PGT_FORMAT_X86_64;
+
+#define DEFINE_WALKER(name, fmt)						\
+static __noinline unsigned int name(struct machine *m, phys_addr_t pgd_phys,	\
+				    unsigned long addr, enum mmu_access access,	\
+				    bool user, struct mmu_walk_result *res)	\
+{										\
+	unsigned int ec;							\
+										\
+	while ((ec = __mmu_walk(m, &(fmt), pgd_phys, addr, access, user, res)) ==	\
+	       WALK_RESTART)							\
+		;								\
+	return ec;								\
+}
+DEFINE_WALKER(mmu_walk_i386, walk_i386)
+DEFINE_WALKER(mmu_walk_pae, walk_pae)
+DEFINE_WALKER(mmu_walk_x86_64, walk_x86_64)
+
 unsigned int mmu_walk(struct machine *m, phys_addr_t pgd_phys, unsigned long addr,
 		      enum mmu_access access, bool user, struct mmu_walk_result *res)
 {
-	const struct pgt_format *f = pgt_fmt(m);
-	unsigned int ec;
-
-	while ((ec = __mmu_walk(m, f, pgd_phys, addr, access, user, res)) == WALK_RESTART)
-		;
-	return ec;
+	switch (m->cfg.paging) {
+	case VMSIM_PAGING_I386:
+		return mmu_walk_i386(m, pgd_phys, addr, access, user, res);
+	case VMSIM_PAGING_PAE:
+		return mmu_walk_pae(m, pgd_phys, addr, access, user, res);
+	case VMSIM_PAGING_X86_64:
+	default:
+		return mmu_walk_x86_64(m, pgd_phys, addr, access, user, res);
+	}
 }
 
 /* After this many faults on one access the fault handler is not making progress. */

@@ -102,6 +102,43 @@ struct pgt_format {
 	uint64_t max_phys;			/* frames must lie below */
 };
 
+/*
+ * The three formats' parameters, as initializers: pgt_formats[] is made of
+ * them (arch/sim/pgtable.c), and the MMU's walker (arch/sim/mmu.c) uses
+ * them as compile-time constants so each format gets a walk of its own.
+ */
+#define PGT_FORMAT_I386 { \
+	.name = "i386", .paging = VMSIM_PAGING_I386, .levels = 2, \
+	.entry_shift = 2, .wide = false, .pud_folded = true, .pmd_folded = true, \
+	.shift = { [PGT_PTE] = 12, [PGT_PMD] = 22, [PGT_PUD] = 22, [PGT_PGD] = 22 }, \
+	.ptrs = { [PGT_PTE] = 1024, [PGT_PMD] = 1, [PGT_PUD] = 1, [PGT_PGD] = 1024 }, \
+	.phys_mask = 0xfffff000ULL, .entry_mask = 0xffffffffULL, \
+	.top_table_bits = _PAGE_TABLE, \
+	.task_size = 0xC0000000UL, .page_offset = 0xC0000000UL, \
+	.kernel_start = 0xC0000000UL, .va_bits = 32, .max_phys = 1ULL << 32, \
+}
+#define PGT_FORMAT_PAE { \
+	.name = "pae", .paging = VMSIM_PAGING_PAE, .levels = 3, \
+	.entry_shift = 3, .wide = true, .pud_folded = true, .pmd_folded = false, \
+	.shift = { [PGT_PTE] = 12, [PGT_PMD] = 21, [PGT_PUD] = 30, [PGT_PGD] = 30 }, \
+	.ptrs = { [PGT_PTE] = 512, [PGT_PMD] = 512, [PGT_PUD] = 1, [PGT_PGD] = 4 }, \
+	.phys_mask = 0x0000000ffffff000ULL, .entry_mask = ~0ULL, \
+	/* PDPT entries hold only Present (RW/USER are reserved there) */ \
+	.top_table_bits = _PAGE_PRESENT, \
+	.task_size = 0xC0000000UL, .page_offset = 0xC0000000UL, \
+	.kernel_start = 0xC0000000UL, .va_bits = 32, .max_phys = 1ULL << 36, \
+}
+#define PGT_FORMAT_X86_64 { \
+	.name = "x86_64", .paging = VMSIM_PAGING_X86_64, .levels = 4, \
+	.entry_shift = 3, .wide = true, .pud_folded = false, .pmd_folded = false, \
+	.shift = { [PGT_PTE] = 12, [PGT_PMD] = 21, [PGT_PUD] = 30, [PGT_PGD] = 39 }, \
+	.ptrs = { [PGT_PTE] = 512, [PGT_PMD] = 512, [PGT_PUD] = 512, [PGT_PGD] = 512 }, \
+	.phys_mask = 0x000ffffffffff000ULL, .entry_mask = ~0ULL, \
+	.top_table_bits = _PAGE_TABLE, \
+	.task_size = 0x7ffffffff000UL, .page_offset = 0xffff888000000000UL, \
+	.kernel_start = 0xffff800000000000UL, .va_bits = 48, .max_phys = 1ULL << 46, \
+}
+
 extern const struct pgt_format pgt_formats[3];
 
 static __always_inline const struct pgt_format *pgt_fmt(const struct machine *m)
