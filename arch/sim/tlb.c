@@ -111,19 +111,17 @@ void tlb_fill(struct tlb *t, unsigned long addr, uint8_t *host, bool user,
 	struct tlb_entry *slot = NULL;
 	unsigned long tag = page | (user ? 0 : TLB_KERNEL);
 
-	/* the same page again (a write after a read): replace in place */
+	/* the same page again (a write after a read): replace in place;
+	 * otherwise the first free way */
 	for (unsigned int i = 0; i < t->ways; i++) {
-		if (e[i].tag_read != TLB_INVALID && (e[i].tag_read & ~TLB_KERNEL) == page) {
+		unsigned long tr = e[i].tag_read;
+
+		if (tr == TLB_INVALID) {
+			if (!slot)
+				slot = &e[i];
+		} else if ((tr & ~TLB_KERNEL) == page) {
 			slot = &e[i];
 			break;
-		}
-	}
-	if (!slot) {
-		for (unsigned int i = 0; i < t->ways; i++) {
-			if (e[i].tag_read == TLB_INVALID) {
-				slot = &e[i];
-				break;
-			}
 		}
 	}
 	if (!slot) {
