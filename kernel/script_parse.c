@@ -561,6 +561,11 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_PAGETABLE] = "pagetable",
 };
 
+const char *vmsim_show_name(enum vmsim_show what)
+{
+	return (size_t)what < sizeof(show_names) / sizeof(show_names[0]) ? show_names[what] : "?";
+}
+
 /* Words that cannot name a process: they start other lines or `show` forms. */
 static const char *const reserved_words[] = {
 	"machine", "spawn", "show", "expect", "page", "LASTRESULT", "swapon", "swapoff",

@@ -61,7 +61,7 @@ static int write_swap_header(struct machine *m, struct swap_info_struct *p)
 }
 
 /* Insert area @type into swap_list by priority (swaplock held). */
-static void swap_list_insert(struct swap_state *s, int type)
+void swap_list_insert(struct swap_state *s, int type)
 {
 	int prev = -1, i;
 	int prio = s->swap_info[type].prio;

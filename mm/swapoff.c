@@ -15,23 +15,6 @@
 #include "kern/tlb.h"
 #include "vmsim/swap.h"
 
-/* Put area @type back in swap_list by priority (swaplock held). */
-static void swap_list_add(struct swap_state *s, int type)
-{
-	int prev = -1, i;
-
-	for (i = s->swap_list_head; i >= 0; i = s->swap_info[i].next) {
-		if (s->swap_info[type].prio >= s->swap_info[i].prio)
-			break;
-		prev = i;
-	}
-	s->swap_info[type].next = i;
-	if (prev < 0)
-		s->swap_list_head = type;
-	else
-		s->swap_info[prev].next = type;
-	s->swap_list_next = s->swap_list_head;
-}
 
 static void swap_list_del(struct swap_state *s, int type)
 {
@@ -218,7 +201,7 @@ int sys_swapoff(struct machine *m, int type)
 		p->flags = SWP_WRITEOK;
 		s->nr_swap_pages += (long)(p->pages - inuse);
 		s->total_swap_pages += (long)p->pages;
-		swap_list_add(s, type);
+		swap_list_insert(s, type);
 		spin_unlock(&s->swaplock);
 		return err;
 	}

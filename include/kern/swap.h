@@ -105,6 +105,8 @@ struct swap_state {
 int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio);
 /* The swap state, allocated at boot before any area (0 or -ENOMEM). */
 int swap_init(struct machine *m);
+/* Put area @type into swap_list by priority (swaplock held). */
+void swap_list_insert(struct swap_state *s, int type);
 /* Pages held by the swap areas' maps (0 before swap_init). */
 unsigned long swap_map_pages(struct machine *m);
 /* Release every area (machine teardown; swapoff proper is try_to_unuse). */

@@ -171,6 +171,8 @@ const char *vmsim_sicode_name(int sig, int code);
 
 /* Name of a command, as written in scripts ("mmap"), for messages. */
 const char *vmsim_cmd_name(enum vmsim_cmd_op op);
+/* The word of a `show` form ("meminfo", "maps", ...): also its /proc file name. */
+const char *vmsim_show_name(enum vmsim_show what);
 
 #ifdef __cplusplus
 }

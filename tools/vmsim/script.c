@@ -608,22 +608,6 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 
 /* --- show ---------------------------------------------------------------- */
 
-static const char *const show_file[] = {
-	[VMSIM_SHOW_MEMINFO] = "meminfo",
-	[VMSIM_SHOW_BUDDYINFO] = "buddyinfo",
-	[VMSIM_SHOW_ZONEINFO] = "zoneinfo",
-	[VMSIM_SHOW_SLABINFO] = "slabinfo",
-	[VMSIM_SHOW_VMSTAT] = "vmstat",
-	[VMSIM_SHOW_SWAPS] = "swaps",
-	[VMSIM_SHOW_KMSG] = "kmsg",
-	[VMSIM_SHOW_VMALLOCINFO] = "vmallocinfo",
-	[VMSIM_SHOW_REPORT] = "report",
-	[VMSIM_SHOW_MAPS] = "maps",
-	[VMSIM_SHOW_SMAPS] = "smaps",
-	[VMSIM_SHOW_STATUS] = "status",
-	[VMSIM_SHOW_PAGETABLE] = "pagetable",
-};
-
 /* Print a text from the library, or `CMD = -ERR` when there is none. */
 static void show_text(struct session *s, const struct vmsim_cmd *c, char *text, int err)
 {
@@ -659,7 +643,7 @@ static enum run_status run_show(struct session *s, const struct vmsim_cmd *c)
 			return RUN_OK;
 		}
 		errno = 0;
-		text = vmsim_proc_read(s->m, show_file[c->show]);
+		text = vmsim_proc_read(s->m, vmsim_show_name(c->show));
 		show_text(s, c, text, errno);
 		return RUN_OK;
 	case VMSIM_CMD_SHOW_PAGE:
@@ -680,7 +664,7 @@ static enum run_status run_show(struct session *s, const struct vmsim_cmd *c)
 		} else if (c->show == VMSIM_SHOW_PAGETABLE) {
 			text = vmsim_pagetable_describe(s->m, p->pid, (unsigned long)c->addr);
 		} else {
-			text = vmsim_proc_pid_read(s->m, p->pid, show_file[c->show]);
+			text = vmsim_proc_pid_read(s->m, p->pid, vmsim_show_name(c->show));
 		}
 		show_text(s, c, text, errno);
 		return RUN_OK;
