@@ -828,8 +828,9 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 		goto good_area;
 	if (!(vma->vm_flags & VM_GROWSDOWN))
 		goto bad_area;
-	/* 2.4's check, when the task's stack pointer is known */
-	if (user && tsk && tsk->sp && address + STACK_BELOW_SP < tsk->sp)
+	/* 2.4's check (cfg spcheck=on), when the task's stack pointer is known */
+	if (user && tsk && tsk->sp && mm->machine->cfg.stack_sp_check &&
+	    address + STACK_BELOW_SP < tsk->sp)
 		goto bad_area;
 	if (expand_stack(vma, address))
 		goto bad_area;

@@ -154,6 +154,9 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 			cfg->reclaim = VMSIM_RECLAIM_24_0;
 		else
 			goto bad;
+	} else if (!strcmp(key, "spcheck")) {
+		if (parse_bool(value, &cfg->stack_sp_check))
+			goto bad;
 	} else if (!strcmp(key, "swap")) {
 		if (vmsim_parse_size(value, &cfg->swap_bytes))
 			goto bad;

@@ -45,6 +45,13 @@ struct vmsim_config {
 	int tlb_ways;			/* associativity, default 4 */
 	bool pcp;			/* per-CPU order-0 page lists (2.6), default on */
 	enum vmsim_reclaim reclaim;
+	/*
+	 * 2.4's stack check: a fault more than 64 KiB + 32 words below the
+	 * task's stack pointer never grows the stack (SIGSEGV).  Off by
+	 * default, as Linux since 4.20, where only the guard gap and
+	 * RLIMIT_STACK bound growth.
+	 */
+	bool stack_sp_check;
 	/* a swap area made at boot: size (0 = none) and host file (empty: a
 	 * temporary file that disappears with the machine) */
 	uint64_t swap_bytes;
@@ -62,7 +69,7 @@ void vmsim_config_default(struct vmsim_config *cfg);
 /*
  * Set one option from text, as on the command line or the script's
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
- * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 swap=SIZE swapfile=PATH
+ * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 spcheck=on|off swap=SIZE swapfile=PATH
  * fail_page_alloc=N fail_slab=N.
  * Returns 0, or -1 with a message in @err.
  */

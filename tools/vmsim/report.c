@@ -195,12 +195,13 @@ void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
 	sb_printf(sb, "{\"ram_bytes\": %llu, \"nodes\": %d, \"paging\": \"%s\", \"cpus\": %d, "
 		  "\"seed\": %llu, \"tlb_entries\": %d, \"tlb_ways\": %d, \"pcp\": %s, "
 		  "\"reclaim\": \"%s\", \"fail_page_alloc_nth\": %llu, \"fail_slab_nth\": %llu, "
-		  "\"swap_bytes\": %llu, \"swap_path\": ",
+		  "\"stack_sp_check\": %s, \"swap_bytes\": %llu, \"swap_path\": ",
 		  (unsigned long long)cfg->ram_bytes, cfg->nodes, paging_name(cfg->paging),
 		  cfg->cpus, (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
 		  cfg->pcp ? "true" : "false", reclaim_name(cfg->reclaim),
 		  (unsigned long long)cfg->fail_page_alloc_nth,
-		  (unsigned long long)cfg->fail_slab_nth, (unsigned long long)cfg->swap_bytes);
+		  (unsigned long long)cfg->fail_slab_nth, cfg->stack_sp_check ? "true" : "false",
+		  (unsigned long long)cfg->swap_bytes);
 	sb_json_string(sb, cfg->swap_path);
 	sb_printf(sb, ", \"page_size_bytes\": %lu}", VMSIM_PAGE_SIZE);
 }
