@@ -129,7 +129,7 @@ struct inode *new_inode(struct machine *m)
 	spin_lock_init(&inode->i_data.tree_lock);
 	INIT_RADIX_TREE(&inode->i_data.page_tree, fs->radix_tree_node_cachep);
 	inode->i_data.host = inode;
-	inode->i_data.gfp_mask = GFP_USER;	/* lowmem until kmap lands (mm/highmem.c) */
+	inode->i_data.gfp_mask = GFP_HIGHUSER;	/* reached through kmap (mm/highmem.c) */
 	INIT_LIST_HEAD(&inode->i_hash);
 	spin_lock(&fs->inode_lock);
 	fs->nr_inodes++;

@@ -32,15 +32,7 @@
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
 #include "kern/sched.h"
-
-void *page_cache_kaddr(struct page *page)
-{
-	void *kaddr = page_address(page);
-
-	/* page-cache pages are lowmem (GFP_USER) until mm/highmem.c's kmap lands */
-	BUG_ON_MSG(!kaddr, "page cache: pfn %lu is HIGHMEM, no kmap yet", page_to_pfn(page));
-	return kaddr;
-}
+#include "kern/highmem.h"
 
 /* --- the page lock ---------------------------------------------------------- */
 
@@ -471,7 +463,9 @@ static long do_generic_file_read(struct file *file, loff_t *ppos, unsigned long 
 			}
 			mark_page_accessed(page);
 		}
-		left = copy_to_user(buf, (uint8_t *)page_cache_kaddr(page) + offset, nr);
+		/* page-cache pages may be HIGHMEM: reach the bytes through kmap */
+		left = copy_to_user(buf, (uint8_t *)kmap(page) + offset, nr);
+		kunmap(page);
 		page_cache_release(page);
 		nr -= left;
 		copied += nr;
@@ -679,7 +673,6 @@ long generic_file_write(struct file *file, unsigned long buf, size_t count, loff
 			err = -ENOMEM;
 			break;
 		}
-		kaddr = page_cache_kaddr(page);
 		if (!PageUptodate(page) && (offset || copied < PAGE_SIZE)) {
 			if (isize > 0 && index <= (unsigned long)((isize - 1) >> PAGE_SHIFT) &&
 			    mapping->a_ops->readpage) {
@@ -693,11 +686,13 @@ long generic_file_write(struct file *file, unsigned long buf, size_t count, loff
 					break;
 				}
 			} else {
-				memset(kaddr, 0, PAGE_SIZE);
+				clear_highpage(page);
 				SetPageUptodate(page);
 			}
 		}
+		kaddr = kmap(page);
 		memcpy(kaddr + offset, bounce, copied);
+		kunmap(page);
 		SetPageUptodate(page);
 		set_page_dirty(page);
 		unlock_page(page);
@@ -757,9 +752,10 @@ void truncate_inode_pages(struct address_space *mapping, loff_t lstart)
 
 		if (page) {
 			/* the tail past EOF reads as zeroes, through read() and mmap alike */
-			if (PageUptodate(page))
-				memset((uint8_t *)page_cache_kaddr(page) + partial, 0,
-				       PAGE_SIZE - partial);
+			if (PageUptodate(page)) {
+				memset((uint8_t *)kmap(page) + partial, 0, PAGE_SIZE - partial);
+				kunmap(page);
+			}
 			unlock_page(page);
 			page_cache_release(page);
 		}

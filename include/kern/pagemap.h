@@ -29,9 +29,6 @@ static inline struct fs_state *mapping_fs(const struct address_space *mapping)
 #define page_cache_get(page)		get_page(page)
 #define page_cache_release(page)	put_page(page)
 
-/* Kernel address of a page-cache page's bytes (lowmem until kmap lands). */
-void *page_cache_kaddr(struct page *page);
-
 /* --- page lock (PG_locked) ----------------------------------------------- */
 
 /* Wait (yielding the host CPU) until PG_locked is ours. */

@@ -134,3 +134,47 @@ TEST(mapped_file_fault_counted_major_once)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* Page-cache pages come from HIGHMEM when there is some: reached through kmap. */
+TEST(mapped_file_io_through_highmem_page_cache)
+{
+	char dir[] = "/tmp/vmsim-highfile-XXXXXX", path[64];
+	struct machine *m = test_boot("ram=1G paging=i386");
+	int pid = vmsim_spawn(m), fd;
+	long buf, map;
+	char in[6000], out[6000];
+	long high0;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	ASSERT_EQ(vmsim_fs_set_root(m, dir), 0);
+	for (int i = 0; i < 6000; i++)
+		in[i] = (char)('A' + i % 53);
+	buf = vmsim_mmap(m, pid, 0, 8192, 3, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, -1, 0);
+	ASSERT_CMP(buf, >, 0);
+	ASSERT_EQ(vmsim_write(m, pid, (unsigned long)buf, in, sizeof(in)), 0);
+	high0 = (long)sum_vm_event(m, PGALLOC_HIGH);
+	fd = vmsim_open(m, pid, "f", 0102 /* O_RDWR|O_CREAT */, 0600);
+	ASSERT_CMP(fd, >=, 0);
+	ASSERT_EQ(vmsim_pwrite(m, pid, fd, (unsigned long)buf, sizeof(in), 100), (long)sizeof(in));
+	/* the two cached pages sit in HIGHMEM */
+	ASSERT_CMP((long)sum_vm_event(m, PGALLOC_HIGH) - high0, >=, 2);
+	ASSERT_EQ(vmsim_pread(m, pid, fd, (unsigned long)buf + 100, sizeof(in), 100), (long)sizeof(in));
+	ASSERT_EQ(vmsim_read(m, pid, (unsigned long)buf + 100, out, sizeof(out)), 0);
+	ASSERT_MEMEQ(out, in, sizeof(in));
+	map = vmsim_mmap(m, pid, 0, 8192, 1, VMSIM_MAP_SHARED, fd, 0);
+	ASSERT_CMP(map, >, 0);
+	ASSERT_EQ(vmsim_read(m, pid, (unsigned long)map + 100, out, sizeof(out)), 0);
+	ASSERT_MEMEQ(out, in, sizeof(in));
+	/* truncate into the second page: its tail reads as zeroes */
+	ASSERT_EQ(vmsim_ftruncate(m, pid, fd, 5000), 0);
+	ASSERT_EQ(vmsim_read(m, pid, (unsigned long)map + 4990, out, 20), 0);
+	ASSERT_MEMEQ(out, in + 4890, 10);
+	for (int i = 10; i < 20; i++)
+		ASSERT_EQ(out[i], 0);
+	ASSERT_EQ(vmsim_close(m, pid, fd), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	test_shutdown(m);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	unlink(path);
+	rmdir(dir);
+}
