@@ -67,7 +67,6 @@ static bool get_page_unless_zero(struct page *page)
 	return false;
 }
 
-
 /*
  * A page swap_out just took from its last PTE is reclaimable: put it at
  * the tail of the inactive list (2.4.0: inactive_dirty), where the next
@@ -104,7 +103,8 @@ static void rotate_to_inactive_tail(struct machine *m, struct page *page)
  * the PTE now holds a swap entry, 0 if not, SWAP_OUT_NEED_SLOT.
  */
 static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
-			   unsigned long address, ptep_t p, zone_t *classzone, struct page **need)
+			   unsigned long address, ptep_t p, zone_t *classzone, bool can_swap,
+			   struct page **need)
 {
 	struct machine *m = mm->machine;
 	pte_t pte = ptep_get(p);
@@ -114,8 +114,14 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (!pte_present(pte) || !pfn_valid(m, pte_pfn(pte)))
 		return 0;
 	page = pfn_to_page(m, pte_pfn(pte));
-	if (!PageAnon(page) || PageZero(page) || PageReserved(page) ||
-	    !memclass(page->zone, classzone))
+	if (PageZero(page) || PageReserved(page) || !memclass(page->zone, classzone))
+		return 0;
+	/* a page-cache page is found again by its mapping: only file pages
+	 * here, shmem pages have no way out of memory yet */
+	if (!PageAnon(page) && (!page->mapping || page->mapping->swapbacked))
+		return 0;
+	/* without swap space anonymous pages stay; file pages can still go */
+	if (PageAnon(page) && !can_swap)
 		return 0;
 	if (ptep_test_and_clear_young(p)) {
 		if (is_24_0(m)) {
@@ -133,6 +139,22 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 		age_page_down(page);
 		spin_unlock(&m->lru->pagemap_lru_lock);
 		return 0;
+	}
+	if (!PageAnon(page)) {
+		/*
+		 * 2.4's drop_pte: the file page stays in the page cache (dirty
+		 * if the PTE was), for shrink_cache to write and free once
+		 * nobody maps it; a later access faults it back in (nopage).
+		 */
+		pte = ptep_get_and_clear(p);
+		flush_tlb_page(vma, address);
+		if (pte_dirty(pte))
+			set_page_dirty(page);
+		page_remove_rmap(mm, page);
+		if (page_mapcount(page) == 0)
+			rotate_to_inactive_tail(m, page);
+		put_page(page);		/* the PTE's reference */
+		return 1;
 	}
 	if (!trylock_page(page))
 		return 0;
@@ -164,7 +186,7 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
  * SWAP_OUT_FULL when no swap slot is left.
  */
 static int swap_out_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long *addr,
-			int budget, zone_t *classzone)
+			int budget, zone_t *classzone, bool can_swap)
 {
 	const struct pgt_format *f = mm_pgt_fmt(mm);
 	unsigned long a = *addr < vma->vm_start ? vma->vm_start : *addr;
@@ -185,7 +207,7 @@ static int swap_out_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsign
 		}
 		p = pte_offset_map(pmd, a);
 		for (; a < next && done < budget; a += PAGE_SIZE, p = ptep_next(p)) {
-			r = try_to_swap_out(mm, vma, a, p, classzone, &need);
+			r = try_to_swap_out(mm, vma, a, p, classzone, can_swap, &need);
 			if (r == SWAP_OUT_NEED_SLOT)
 				break;
 			done += r;
@@ -214,7 +236,7 @@ static int swap_out_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsign
  * *@addr becomes TASK_SIZE-like ~0 when the whole mm was scanned.
  */
 static int swap_out_mm(struct mm_struct *mm, unsigned long *addr, int budget,
-		       zone_t *classzone)
+		       zone_t *classzone, bool can_swap)
 {
 	struct vm_area_struct *vma;
 	int done = 0;
@@ -222,9 +244,9 @@ static int swap_out_mm(struct mm_struct *mm, unsigned long *addr, int budget,
 	for (vma = find_vma(mm, *addr); vma && done < budget; vma = vma->vm_next) {
 		int r;
 
-		if (vma->vm_flags & (VM_LOCKED | VM_IO | VM_PFNMAP | VM_SHARED))
+		if (vma->vm_flags & (VM_LOCKED | VM_IO | VM_PFNMAP))
 			continue;
-		r = swap_out_vma(mm, vma, addr, budget - done, classzone);
+		r = swap_out_vma(mm, vma, addr, budget - done, classzone, can_swap);
 		if (r == SWAP_OUT_FULL)
 			return r;
 		done += r;
@@ -273,11 +295,11 @@ static int __swap_out(struct machine *m, zone_t *classzone)
 	struct vmscan_state *vs = m->vmscan;
 	int budget = SWAP_CLUSTER_MAX;
 	unsigned long total, free;
+	bool can_swap;
 	int counter;
 
 	si_swapinfo(m, &total, &free);
-	if (!total)
-		return 0;
+	can_swap = free > 0;	/* else only file pages leave their PTEs */
 	/* every process once (the first from where the last scan stopped) */
 	spin_lock(&m->tasks->tasklist_lock);
 	counter = m->tasks->nr_tasks + 1;
@@ -300,7 +322,7 @@ static int __swap_out(struct machine *m, zone_t *classzone)
 		spin_unlock(&vs->swap_out_lock);
 		/* VMAs change under mmap_sem: skip a process busy with them */
 		if (down_read_trylock(&mm->mmap_sem)) {
-			r = swap_out_mm(mm, &addr, budget, classzone);
+			r = swap_out_mm(mm, &addr, budget, classzone, can_swap);
 			up_read(&mm->mmap_sem);
 		} else {
 			addr = ~0UL;

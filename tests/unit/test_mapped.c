@@ -178,3 +178,73 @@ TEST(mapped_file_io_through_highmem_page_cache)
 	unlink(path);
 	rmdir(dir);
 }
+
+/*
+ * Mapped file pages are reclaimable (2.4's swap_out drops their PTEs,
+ * shrink_cache writes and frees them): a machine without swap runs a
+ * mapped file and more anonymous memory than fit together, and every byte
+ * of both, including what was written through the mapping, survives.
+ */
+TEST(mapped_file_pages_reclaimed_under_pressure)
+{
+	char dir[] = "/tmp/vmsim-reclaim-XXXXXX", path[64];
+	struct machine *m = test_boot("ram=16M");
+	const unsigned long flen = 8UL << 20, alen = 6UL << 20;
+	int pid = vmsim_spawn(m), fd;
+	long map, anon;
+	struct vmsim_task_info ti;
+	char c;
+	FILE *f;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/big", dir);
+	f = fopen(path, "w");
+	ASSERT_NOT_NULL(f);
+	for (unsigned long i = 0; i < flen; i++)
+		fputc((int)(i * 7 % 251), f);
+	fclose(f);
+	ASSERT_EQ(vmsim_fs_set_root(m, dir), 0);
+	fd = vmsim_open(m, pid, "big", 2 /* O_RDWR */, 0);
+	ASSERT_CMP(fd, >=, 0);
+	map = vmsim_mmap(m, pid, 0, flen, 3, VMSIM_MAP_SHARED, fd, 0);
+	ASSERT_CMP(map, >, 0);
+	/* touch every file page, and dirty one byte in each 64K */
+	for (unsigned long off = 0; off < flen; off += 4096) {
+		ASSERT_EQ(vmsim_read(m, pid, (unsigned long)map + off, &c, 1), 0);
+		ASSERT_EQ((unsigned char)c, off * 7 % 251);
+		if (!(off & 0xffff)) {
+			c = 'W';
+			ASSERT_EQ(vmsim_write(m, pid, (unsigned long)map + off + 1, &c, 1), 0);
+		}
+	}
+	anon = vmsim_mmap(m, pid, 0, alen, 3, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, -1, 0);
+	ASSERT_CMP(anon, >, 0);
+	for (unsigned long off = 0; off < alen; off += 4096) {
+		c = (char)(off >> 12);
+		ASSERT_EQ(vmsim_write(m, pid, (unsigned long)anon + off, &c, 1), 0);
+	}
+	ASSERT_EQ(vmsim_task_info(m, pid, &ti), 0);
+	ASSERT(ti.alive);
+	ASSERT_CMP(sum_vm_event(m, PGSTEAL_KSWAPD) + sum_vm_event(m, PGSTEAL_DIRECT), >, 0);
+	for (unsigned long off = 0; off < alen; off += 4096) {
+		ASSERT_EQ(vmsim_read(m, pid, (unsigned long)anon + off, &c, 1), 0);
+		ASSERT_EQ(c, (char)(off >> 12));
+	}
+	for (unsigned long off = 0; off < flen; off += 4096) {
+		ASSERT_EQ(vmsim_read(m, pid, (unsigned long)map + off + 1, &c, 1), 0);
+		ASSERT_EQ((unsigned char)c, (off & 0xffff) ? (off + 1) * 7 % 251 : 'W');
+	}
+	ASSERT_EQ(vmsim_close(m, pid, fd), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	test_shutdown(m);
+	/* the writes through the mapping reached the file */
+	f = fopen(path, "r");
+	ASSERT_NOT_NULL(f);
+	for (unsigned long off = 0; off < flen; off += 0x10000) {
+		ASSERT_EQ(fseek(f, (long)off + 1, SEEK_SET), 0);
+		ASSERT_EQ(fgetc(f), 'W');
+	}
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+}
