@@ -120,17 +120,11 @@ static ptep_t kernel_pte_lookup(struct mm_struct *init, unsigned long addr)
 {
 	const struct pgt_format *f = mm_pgt_fmt(init);
 	ptep_t none = { NULL, f };
-	pgdp_t pgd = pgd_offset(init, addr);
-	pudp_t pud;
-	pmdp_t pmd;
+	pmdp_t pmd = pmd_lookup(init, addr);
 	pmd_t v;
 
-	if (pgd_none(pgd) || !pgd_present(pgd))
+	if (!pmd.p)
 		return none;
-	pud = pud_offset(pgd, addr);
-	if (pud_none(pud) || !pud_present(pud))
-		return none;
-	pmd = pmd_offset(pud, addr);
 	v = pmdp_get(pmd);
 	if (pmd_none(v) || pmd_bad(v))
 		return none;

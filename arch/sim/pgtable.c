@@ -192,20 +192,14 @@ ptep_t pgt_walk(struct mm_struct *mm, unsigned long addr)
 {
 	const struct pgt_format *f = mm_pgt_fmt(mm);
 	ptep_t none = { NULL, f };
-	pgdp_t pgd;
-	pudp_t pud;
 	pmdp_t pmd;
 	pmd_t pmdv;
 
 	if (!pgt_va_valid(f, addr))
 		return none;
-	pgd = pgd_offset(mm, addr);
-	if (pgd_none(pgd) || !pgd_present(pgd))
+	pmd = pmd_lookup(mm, addr);
+	if (!pmd.p)
 		return none;
-	pud = pud_offset(pgd, addr);
-	if (pud_none(pud) || !pud_present(pud))
-		return none;
-	pmd = pmd_offset(pud, addr);
 	pmdv = pmdp_get(pmd);
 	if (pmd_none(pmdv) || pmd_bad(pmdv))
 		return none;
