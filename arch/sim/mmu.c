@@ -183,6 +183,39 @@ uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_acces
 	}
 }
 
+int __mmu_access64(struct sim_cpu *cpu, unsigned long addr, uint64_t *val, bool write)
+{
+	struct tlb *t = cpu->tlb;
+	uint8_t *p;
+
+	if (unlikely(addr & 7)) {
+		int err;
+
+		/* the copy brackets each page itself */
+		tlb_exit(t);
+		err = write ? mmu_user_write(addr, val, 8) : mmu_user_read(addr, val, 8);
+		tlb_enter(t);
+		return err;
+	}
+	p = write ? tlb_lookup_write(t, addr, true) : tlb_lookup_read(t, addr, true);
+	if (p) {
+		__count_vm_events(cpu, TLB_HIT, 1);
+		tlb_l0_promote(t, addr);
+	} else {
+		p = __mmu_translate(cpu, addr, write ? MMU_WRITE : MMU_READ, true);
+		if (!p) {
+			/* the fault left the bracket: the caller closes it */
+			tlb_enter(t);
+			return -EFAULT;
+		}
+	}
+	if (write)
+		__atomic_store_n((uint64_t *)p, *val, __ATOMIC_RELAXED);
+	else
+		*val = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
  * Copy between @buf and virtual memory page by page.  Returns the bytes
  * not copied (0 when everything was).

@@ -31,6 +31,45 @@ static void tlb_invalidate(struct tlb_entry *e)
 	e->flags = 0;
 }
 
+static void tlb_l0_invalidate(struct tlb_l0 *l)
+{
+	l->tag_read = TLB_INVALID;
+	l->tag_write = TLB_INVALID;
+	l->addend = 0;
+}
+
+static void tlb_l0_clear(struct tlb *t)
+{
+	for (unsigned int i = 0; i < TLB_L0_SIZE; i++)
+		tlb_l0_invalidate(&t->l0[i]);
+}
+
+/* The L0 keeps only user entries: its compare is for user accesses. */
+static void tlb_l0_set(struct tlb *t, const struct tlb_entry *e)
+{
+	struct tlb_l0 *l;
+
+	if (!(e->flags & TLB_F_USER))
+		return;
+	l = tlb_l0_slot(t, e->tag_read);
+	l->tag_read = e->tag_read;
+	l->tag_write = e->tag_write;
+	l->addend = (uintptr_t)e->host - (e->tag_read & PAGE_MASK);
+}
+
+/* Drop @e from the array, and its copy from the L0. */
+static void tlb_drop(struct tlb *t, struct tlb_entry *e)
+{
+	struct tlb_l0 *l;
+
+	if (e->tag_read == TLB_INVALID)
+		return;
+	l = tlb_l0_slot(t, e->tag_read);
+	if (l->tag_read == e->tag_read)
+		tlb_l0_invalidate(l);
+	tlb_invalidate(e);
+}
+
 static void tlb_free(struct tlb *t)
 {
 	if (!t)
@@ -78,6 +117,7 @@ int tlb_init_machine(struct machine *m)
 			goto nomem;
 		for (unsigned int j = 0; j < nr; j++)
 			tlb_invalidate(&t->entry[j]);
+		tlb_l0_clear(t);
 		t->nr_entries = nr;
 		t->ways = ways;
 		t->way_shift = (unsigned int)__builtin_ctz(ways);
@@ -128,14 +168,31 @@ void tlb_fill(struct tlb *t, unsigned long addr, uint8_t *host, bool user,
 		slot = &e[t->victim[set]];
 		t->victim[set] = (uint8_t)((t->victim[set] + 1) & (t->ways - 1));
 	}
+	tlb_drop(t, slot);
 	slot->host = host;
 	slot->tag_read = tag;
 	slot->tag_write = writable_dirty ? tag : TLB_INVALID;
 	slot->flags = (nx ? TLB_F_NX : 0) | (global ? TLB_F_GLOBAL : 0) | (user ? TLB_F_USER : 0);
+	tlb_l0_set(t, slot);
+}
+
+void tlb_l0_promote(struct tlb *t, unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	struct tlb_entry *e = tlb_set(t, addr);
+
+	for (unsigned int i = 0; i < t->ways; i++) {
+		if (e[i].tag_read == page) {
+			tlb_l0_set(t, &e[i]);
+			return;
+		}
+	}
 }
 
 static void __tlb_flush(struct tlb *t, bool keep_global)
 {
+	/* global entries survive in the array only: the L0 refills on a hit */
+	tlb_l0_clear(t);
 	for (unsigned int i = 0; i < t->nr_entries; i++) {
 		struct tlb_entry *e = &t->entry[i];
 
@@ -174,7 +231,7 @@ void local_flush_tlb_page(unsigned long addr)
 
 	for (unsigned int i = 0; i < t->ways; i++) {
 		if (e[i].tag_read != TLB_INVALID && (e[i].tag_read & ~TLB_KERNEL) == page)
-			tlb_invalidate(&e[i]);
+			tlb_drop(t, &e[i]);
 	}
 }
 
@@ -313,6 +370,27 @@ unsigned int tlb_valid_entries(struct tlb *t)
 	for (unsigned int i = 0; i < t->nr_entries; i++)
 		n += t->entry[i].tag_read != TLB_INVALID;
 	return n;
+}
+
+bool tlb_l0_is_valid(struct tlb *t)
+{
+	for (unsigned int i = 0; i < TLB_L0_SIZE; i++) {
+		const struct tlb_l0 *l = &t->l0[i];
+		const struct tlb_entry *e;
+		bool found = false;
+
+		if (l->tag_read == TLB_INVALID)
+			continue;
+		if (tlb_l0_slot(t, l->tag_read) != l)
+			return false;
+		e = tlb_set(t, l->tag_read);
+		for (unsigned int w = 0; w < t->ways; w++)
+			found |= e[w].tag_read == l->tag_read && e[w].tag_write == l->tag_write &&
+				 (uintptr_t)e[w].host - (l->tag_read & PAGE_MASK) == l->addend;
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
 bool tlb_probe(struct tlb *t, unsigned long addr, bool write)

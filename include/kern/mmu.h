@@ -67,8 +67,6 @@ int mmu_user_read(unsigned long addr, void *buf, unsigned long len);
 int mmu_user_write(unsigned long addr, const void *buf, unsigned long len);
 /* Instruction fetch of one byte (NX checked: PF_INSTR faults). */
 int mmu_user_fetch(unsigned long addr, uint8_t *byte);
-#define mmu_user_read_slow(a, b, l) mmu_user_read(a, b, l)
-#define mmu_user_write_slow(a, b, l) mmu_user_write(a, b, l)
 
 /* --- kernel-mode accesses -------------------------------------------------- */
 
@@ -80,48 +78,118 @@ int mmu_user_fetch(unsigned long addr, uint8_t *byte);
 unsigned long mmu_kernel_read(void *buf, unsigned long addr, unsigned long len);
 unsigned long mmu_kernel_write(unsigned long addr, const void *buf, unsigned long len);
 
+/* --- 8-byte user accesses ----------------------------------------------------- */
+
+/*
+ * __mmu_access64 - the rest of an 8-byte user load or store (@write: store
+ * *@val) that the L0 did not serve: an unaligned address, a hit in the
+ * set-associative array, a walk, a fault.  Entered and left inside the
+ * access bracket.  0, or -EFAULT after a fault that raised a signal.
+ */
+int __mmu_access64(struct sim_cpu *cpu, unsigned long addr, uint64_t *val, bool write);
+
+/* One load or store of the running task, with its own access bracket. */
 static __always_inline int mmu_user_load64(unsigned long addr, uint64_t *val)
 {
 	struct sim_cpu *cpu = this_cpu();
 	struct tlb *t = cpu->tlb;
-	uint8_t *p;
+	const struct tlb_l0 *e;
+	int err = 0;
 
-	if (unlikely(addr & 7))
-		return mmu_user_read_slow(addr, val, 8);
 	tlb_enter(t);
-	p = tlb_lookup_read(t, addr, true);
-	if (likely(p)) {
-		count_vm_event(TLB_HIT);
+	e = tlb_l0_hit(t, addr, false);
+	if (likely(e)) {
+		*val = __atomic_load_n((uint64_t *)(e->addend + addr), __ATOMIC_RELAXED);
+		__count_vm_events(cpu, TLB_HIT, 1);
 	} else {
-		p = __mmu_translate(cpu, addr, MMU_READ, true);
-		if (!p)
-			return -EFAULT;
+		err = __mmu_access64(cpu, addr, val, false);
 	}
-	*val = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);
 	tlb_exit(t);
-	return 0;
+	return err;
 }
 
 static __always_inline int mmu_user_store64(unsigned long addr, uint64_t val)
 {
 	struct sim_cpu *cpu = this_cpu();
 	struct tlb *t = cpu->tlb;
-	uint8_t *p;
+	const struct tlb_l0 *e;
+	int err = 0;
 
-	if (unlikely(addr & 7))
-		return mmu_user_write_slow(addr, &val, 8);
 	tlb_enter(t);
-	p = tlb_lookup_write(t, addr, true);
-	if (likely(p)) {
-		count_vm_event(TLB_HIT);
+	e = tlb_l0_hit(t, addr, true);
+	if (likely(e)) {
+		__atomic_store_n((uint64_t *)(e->addend + addr), val, __ATOMIC_RELAXED);
+		__count_vm_events(cpu, TLB_HIT, 1);
 	} else {
-		p = __mmu_translate(cpu, addr, MMU_WRITE, true);
-		if (!p)
-			return -EFAULT;
+		err = __mmu_access64(cpu, addr, &val, true);
 	}
-	__atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
 	tlb_exit(t);
-	return 0;
+	return err;
+}
+
+/*
+ * A user-mode run: a stretch of the running task's loads and stores, as a
+ * CPU executes user instructions between two kernel entries.
+ *
+ *	struct mmu_run r;
+ *
+ *	mmu_run_begin(&r);
+ *	for (...)
+ *		if (mmu_run_load64(&r, addr, &v)) ...;
+ *	mmu_run_end(&r);
+ *
+ * The access bracket stays open for the whole run, so a hit is the L0
+ * compare and the flush check, with no store; hits are added to the CPU's
+ * TLB_HIT count at mmu_run_end (the events lag until then, as Linux's
+ * per-CPU counter deltas do).  Faults are taken and resolved inside, as
+ * with the one-access calls.  Between begin and end the thread must keep
+ * running accesses or end the run: no system call, no vmsim_* call, no
+ * blocking, since other CPUs' TLB shootdowns wait for the run's next
+ * access (as an IPI waits for an instruction boundary).
+ */
+struct mmu_run {
+	struct sim_cpu *cpu;
+	struct tlb *tlb;
+	unsigned long hits;	/* TLB hits not yet in the CPU's events */
+};
+
+static __always_inline void mmu_run_begin(struct mmu_run *r)
+{
+	r->cpu = this_cpu();
+	r->tlb = r->cpu->tlb;
+	r->hits = 0;
+	tlb_enter(r->tlb);
+}
+
+static __always_inline void mmu_run_end(struct mmu_run *r)
+{
+	__count_vm_events(r->cpu, TLB_HIT, r->hits);
+	r->hits = 0;
+	tlb_exit(r->tlb);
+}
+
+static __always_inline int mmu_run_load64(struct mmu_run *r, unsigned long addr, uint64_t *val)
+{
+	const struct tlb_l0 *e = tlb_l0_hit(r->tlb, addr, false);
+
+	if (likely(e)) {
+		r->hits++;
+		*val = __atomic_load_n((uint64_t *)(e->addend + addr), __ATOMIC_RELAXED);
+		return 0;
+	}
+	return __mmu_access64(r->cpu, addr, val, false);
+}
+
+static __always_inline int mmu_run_store64(struct mmu_run *r, unsigned long addr, uint64_t val)
+{
+	const struct tlb_l0 *e = tlb_l0_hit(r->tlb, addr, true);
+
+	if (likely(e)) {
+		r->hits++;
+		__atomic_store_n((uint64_t *)(e->addend + addr), val, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return __mmu_access64(r->cpu, addr, &val, true);
 }
 
 #endif

@@ -24,6 +24,18 @@
  * initiator provides it for everyone with membarrier(2) when the host
  * supports it (the owner's path then has no fence), otherwise each access
  * pays a full fence.  Under TSan every step is seq_cst.
+ *
+ * The L0.  In front of the set-associative array sits a small
+ * direct-mapped index of it (TLB_L0_SIZE slots by virtual page number),
+ * holding copies of entries the TLB holds: tlb_fill and a hit found in the
+ * array put the entry there; anything that drops an entry from the array
+ * drops its copy.  It changes no hit or miss, it only makes the common hit
+ * one compare: the 8-byte accesses of kern/mmu.h try it first.
+ *
+ * A user-mode run (struct mmu_run in kern/mmu.h) keeps in_access set for
+ * its whole length, so that its loads and stores are bare L0 lookups: a
+ * shootdown then waits for the run's next access, which sees the request
+ * and applies it, as an IPI is taken at the next instruction boundary.
  */
 #ifndef KERN_TLB_H
 #define KERN_TLB_H
@@ -41,8 +53,17 @@
 #define TLB_TSAN 0
 #endif
 
-#define TLB_KERNEL	0x1UL		/* in a tag: supervisor-only page */
+/*
+ * In a tag: a supervisor-only page.  Bit 11 rather than bit 0, so the L0
+ * compare below (page bits and the low 3 bits of the address) can reject
+ * both supervisor pages and unaligned addresses at once.
+ */
+#define TLB_KERNEL	0x800UL
 #define TLB_INVALID	(~0UL)		/* tag of an empty entry: never matches */
+
+/* The L0: slots, and the address bits an aligned 8-byte user access compares. */
+#define TLB_L0_SIZE	64
+#define TLB_L0_MATCH	(PAGE_MASK | 7UL)
 
 /* tlb_entry.flags */
 #define TLB_F_NX	0x1u		/* no instruction fetch */
@@ -57,6 +78,14 @@ struct tlb_entry {
 	unsigned int pad;
 };
 
+/* A copy of a TLB entry in the L0: tags as the entry's, host as an addend. */
+struct tlb_l0 {
+	unsigned long tag_read;
+	unsigned long tag_write;
+	uintptr_t addend;		/* host address - page address */
+	unsigned long pad;
+};
+
 struct tlb {
 	/* owner-only, hot */
 	struct tlb_entry *entry;	/* nr_sets * ways, set-major */
@@ -69,6 +98,7 @@ struct tlb {
 	atomic_ulong flush_done;	/* last request applied; owner writes */
 	uint8_t *victim;		/* per set: next way to replace */
 	struct sim_cpu *cpu;
+	struct tlb_l0 l0[TLB_L0_SIZE] __attribute__((aligned(64)));	/* owner-only */
 	/* written by other CPUs: its own cache line */
 	atomic_ulong flush_req __attribute__((aligned(64)));
 };
@@ -99,6 +129,40 @@ static __always_inline bool tlb_flush_pending(struct tlb *t)
 	return atomic_load_explicit(&t->flush_req, TLB_TSAN ? memory_order_seq_cst :
 				    memory_order_relaxed) !=
 	       atomic_load_explicit(&t->flush_done, memory_order_relaxed);
+}
+
+/*
+ * The flush check of an access: acquire, so the compiler cannot hoist the
+ * access's own loads above it (x86 keeps loads in order).
+ */
+static __always_inline bool tlb_flush_pending_acquire(struct tlb *t)
+{
+	return atomic_load_explicit(&t->flush_req, TLB_TSAN ? memory_order_seq_cst :
+				    memory_order_acquire) !=
+	       atomic_load_explicit(&t->flush_done, memory_order_relaxed);
+}
+
+static __always_inline struct tlb_l0 *tlb_l0_slot(struct tlb *t, unsigned long addr)
+{
+	return &t->l0[(addr >> PAGE_SHIFT) & (TLB_L0_SIZE - 1)];
+}
+
+/*
+ * tlb_l0_hit - the L0 slot serving an aligned 8-byte user access to @addr
+ * (@write: a store) if it holds the page for that mode and no flush is
+ * pending, NULL otherwise (a miss here may still hit the array: see
+ * __mmu_access64).  The host address is slot->addend + @addr.  Inside the
+ * access bracket.
+ */
+static __always_inline const struct tlb_l0 *tlb_l0_hit(struct tlb *t, unsigned long addr,
+						       bool write)
+{
+	const struct tlb_l0 *e = tlb_l0_slot(t, addr);
+
+	if (likely((addr & TLB_L0_MATCH) == (write ? e->tag_write : e->tag_read) &&
+		   !tlb_flush_pending_acquire(t)))
+		return e;
+	return NULL;
 }
 
 static __always_inline struct tlb_entry *tlb_set(struct tlb *t, unsigned long addr)
@@ -175,6 +239,8 @@ void tlb_exit_machine(struct machine *m);
  */
 void tlb_fill(struct tlb *t, unsigned long addr, uint8_t *host, bool user,
 	      bool writable_dirty, bool nx, bool global);
+/* Copy the array's entry for @addr (a hit just found there) into the L0. */
+void tlb_l0_promote(struct tlb *t, unsigned long addr);
 /* Apply a pending remote flush request (owner CPU, inside the bracket). */
 void tlb_apply_pending(struct tlb *t);
 
@@ -198,6 +264,8 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 
 /* Entries currently valid in @t (tests). */
 unsigned int tlb_valid_entries(struct tlb *t);
+/* Does every L0 slot copy an entry the array holds (tests)? */
+bool tlb_l0_is_valid(struct tlb *t);
 /* Is @addr cached in @t for reads (tests)?  Does not count as an access. */
 bool tlb_probe(struct tlb *t, unsigned long addr, bool write);
 
