@@ -537,6 +537,13 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
 	if (!page)
 		return VM_FAULT_OOM;
+	/*
+	 * The clear streamed the frame to memory, past the cache: bring the
+	 * line the retried store goes to back now, while the rest of the
+	 * fault runs, so that the store does not wait for it.
+	 */
+	__builtin_prefetch(__phys_ram(mm->machine, page_to_phys(page)) + (address & ~PAGE_MASK &
+			   ~63UL), 1);
 
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);
