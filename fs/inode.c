@@ -127,6 +127,8 @@ struct inode *new_inode(struct machine *m)
 	inode->host_fd = -1;
 	inode->i_mapping = &inode->i_data;
 	spin_lock_init(&inode->i_data.tree_lock);
+	spin_lock_init(&inode->i_data.i_shared_lock);
+	atomic_init(&inode->i_data.truncate_count, 0);
 	INIT_RADIX_TREE(&inode->i_data.page_tree, fs->radix_tree_node_cachep);
 	inode->i_data.host = inode;
 	inode->i_data.gfp_mask = GFP_HIGHUSER;	/* reached through kmap (mm/highmem.c) */
@@ -152,6 +154,13 @@ void iput(struct inode *inode)
 	fs->nr_inodes--;
 	spin_unlock(&fs->inode_lock);
 
+	/* every VMA holds a file reference: none can still map it */
+	BUG_ON_MSG(mapping->i_mmap || mapping->i_mmap_shared,
+		   "iput: inode %lu freed while mapped by VMA [%#lx, %#lx)", inode->i_ino,
+		   (mapping->i_mmap ? mapping->i_mmap : mapping->i_mmap_shared)->vm_start,
+		   (mapping->i_mmap ? mapping->i_mmap : mapping->i_mmap_shared)->vm_end);
+	if (inode->i_kind == I_SHMEM)
+		shmem_delete_inode(inode);	/* mm/shmem.c: its pages and swap slots */
 	/* the last reference: data to the host file, then every page goes */
 	if (mapping->a_ops && mapping->a_ops->writepage)
 		filemap_fdatawrite(mapping);

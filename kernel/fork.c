@@ -137,6 +137,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 		if (tmp->vm_ops && tmp->vm_ops->open)
 			tmp->vm_ops->open(tmp);
+		/* a file VMA goes just after the parent's on the file's list (2.4) */
+		vma_link_file_after(tmp, mpnt);
 		/* links list and tree, counts map_count and total_vm & co. */
 		insert_vm_struct(mm, tmp);
 		retval = copy_page_range(mm, oldmm, mpnt);
@@ -144,7 +146,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			goto out;
 	}
 	mm->hiwater_vm = mm->total_vm;
-	mm->hiwater_rss = get_mm_rss(mm);
+	/* truncate may already zap the child's file VMAs (update_hiwater_rss) */
+	__atomic_store_n(&mm->hiwater_rss, get_mm_rss(mm), __ATOMIC_RELAXED);
 	VM_BUG_ON(!validate_mm(mm));
 out:
 	/* the parent's private pages just became read-only */

@@ -12,6 +12,12 @@
  *   mapping->tree_lock   the radix tree, nrpages, dirty tags (2.4 had one
  *                        global pagecache_lock; 2.6's per-mapping lock
  *                        scales across files)
+ *   mapping->i_shared_lock  the file's lists of VMAs (i_mmap, i_mmap_shared,
+ *                        mm/mmap.c links them).  Truncate (vmtruncate ->
+ *                        unmap_mapping_range) walks them as 2.4: i_sem ->
+ *                        i_shared_lock -> each mm's page_table_lock, no
+ *                        mmap_sem; then truncate_inode_pages (page locks)
+ *                        after dropping it.
  * Page contents are copied without the page lock (the reference keeps the
  * page), and user buffers are copied through a kernel bounce buffer before
  * a page is locked, so a fault on a mapping of the same file cannot wait
@@ -778,59 +784,38 @@ static void unmap_vma_pages(struct vm_area_struct *vma, unsigned long first, uns
 }
 
 /*
- * unmap_mapping_range - Linux finds the VMAs of a file through
- * mapping->i_mmap; our VMAs have no such link, so we visit the address
- * space of every live task (truncate is rare) and zap the VMAs mapping
- * @mapping.  Private COW copies in the range go too, as Linux's truncate.
+ * vmtruncate_list - zap, in each VMA of the list from @vma, the pages
+ * mapping file pages [first, last]: shared pages and the private COW
+ * copies alike, as 2.4's vmtruncate_list (and Linux's even_cows).
+ * i_shared_lock held: the VMAs and their mms cannot go, and their bounds
+ * cannot change (mm/mmap.c changes them under i_shared_lock); each zap
+ * takes the mm's page_table_lock.
+ */
+static void vmtruncate_list(struct vm_area_struct *vma, unsigned long first, unsigned long last)
+{
+	for (; vma; vma = vma->vm_next_share)
+		unmap_vma_pages(vma, first, last);
+}
+
+/*
+ * unmap_mapping_range - zap every mapping of [holebegin, holebegin +
+ * holelen) of @mapping (holelen 0: to the end of the file), through the
+ * file's lists of VMAs.  Takes i_shared_lock, then each mm's
+ * page_table_lock; never mmap_sem, so it cannot wait on a task that holds
+ * mmap_sem and is itself waiting on this file (e.g. for i_sem).  Bumps
+ * truncate_count, which mremap checks to catch a move it raced with.
  */
 void unmap_mapping_range(struct address_space *mapping, loff_t holebegin, loff_t holelen)
 {
-	struct machine *m = mapping->host->i_machine;
-	struct task_state *ts = m->tasks;
 	unsigned long first = (unsigned long)(holebegin >> PAGE_SHIFT), last = ~0UL;
-	struct mm_struct **mms;
-	struct task_struct *t;
-	int nr = 0, cap;
 
 	if (holelen)
 		last = (unsigned long)((holebegin + holelen - 1) >> PAGE_SHIFT);
-	if (!ts)
-		return;
-	for (;;) {
-		spin_lock(&ts->tasklist_lock);
-		cap = ts->nr_tasks;
-		spin_unlock(&ts->tasklist_lock);
-		mms = kmalloc(sizeof(*mms) * (size_t)(cap ? cap : 1), GFP_KERNEL);
-		if (!mms) {
-			sched_yield();
-			continue;
-		}
-		spin_lock(&ts->tasklist_lock);
-		if (ts->nr_tasks <= cap)
-			break;
-		spin_unlock(&ts->tasklist_lock);
-		kfree(mms);
-	}
-	list_for_each_entry(t, &ts->task_list, tasks) {
-		if (t->mm && nr < cap) {
-			mmget(t->mm);
-			mms[nr++] = t->mm;
-		}
-	}
-	spin_unlock(&ts->tasklist_lock);
-
-	for (int i = 0; i < nr; i++) {
-		struct mm_struct *mm = mms[i];
-		struct vm_area_struct *vma;
-
-		down_read(&mm->mmap_sem);
-		for (vma = mm->mmap; vma; vma = vma->vm_next)
-			if (vma->vm_file && vma->vm_file->f_mapping == mapping)
-				unmap_vma_pages(vma, first, last);
-		up_read(&mm->mmap_sem);
-		mmput(mm);
-	}
-	kfree(mms);
+	spin_lock(&mapping->i_shared_lock);
+	atomic_fetch_add(&mapping->truncate_count, 1);
+	vmtruncate_list(mapping->i_mmap, first, last);
+	vmtruncate_list(mapping->i_mmap_shared, first, last);
+	spin_unlock(&mapping->i_shared_lock);
 }
 
 int vmtruncate(struct inode *inode, loff_t offset)
@@ -994,5 +979,241 @@ bool mapping_is_valid(struct address_space *mapping)
 	}
 	spin_unlock(&mapping->tree_lock);
 	BUG_ON_MSG(seen != items, "mapping %p: walked %lu pages of %lu", (void *)mapping, seen, items);
+	return true;
+}
+
+/* --- the reverse map: counts and validation --------------------------------------- */
+
+/*
+ * Check one list of @mapping (i_shared_lock held): every back link points
+ * at the link that points at the VMA (so no VMA is on it twice, nor on
+ * both lists, nor in a cycle), every VMA maps this file and belongs on
+ * this list.  Returns its length.
+ */
+static unsigned long i_mmap_list_check(struct address_space *mapping,
+				       struct vm_area_struct **head, bool shared)
+{
+	struct vm_area_struct **pprev = head, *vma;
+	unsigned long n = 0;
+
+	for (vma = *head; vma; pprev = &vma->vm_next_share, vma = vma->vm_next_share) {
+		BUG_ON_MSG(vma->vm_pprev_share != pprev,
+			   "mapping %p: VMA [%#lx, %#lx) of mm %p: bad back link (twice on a list?)",
+			   (void *)mapping, vma->vm_start, vma->vm_end, (void *)vma->vm_mm);
+		BUG_ON_MSG(!vma->vm_file || vma->vm_file->f_mapping != mapping,
+			   "mapping %p: VMA [%#lx, %#lx) of mm %p maps another file",
+			   (void *)mapping, vma->vm_start, vma->vm_end, (void *)vma->vm_mm);
+		BUG_ON_MSG(!!(vma->vm_flags & VM_SHARED) != shared,
+			   "mapping %p: VMA [%#lx, %#lx) of mm %p (flags %#lx) on the %s list",
+			   (void *)mapping, vma->vm_start, vma->vm_end, (void *)vma->vm_mm,
+			   vma->vm_flags, shared ? "i_mmap_shared" : "i_mmap");
+		BUG_ON_MSG(!vma->vm_mm || vma->vm_start >= vma->vm_end,
+			   "mapping %p: VMA %p [%#lx, %#lx) broken", (void *)mapping, (void *)vma,
+			   vma->vm_start, vma->vm_end);
+		n++;
+	}
+	return n;
+}
+
+void mapping_nr_mmaps(struct address_space *mapping, unsigned long *nr_private,
+		      unsigned long *nr_shared)
+{
+	spin_lock(&mapping->i_shared_lock);
+	*nr_private = i_mmap_list_check(mapping, &mapping->i_mmap, false);
+	*nr_shared = i_mmap_list_check(mapping, &mapping->i_mmap_shared, true);
+	spin_unlock(&mapping->i_shared_lock);
+}
+
+bool mapping_i_mmap_is_valid(struct address_space *mapping)
+{
+	unsigned long p, s;
+
+	mapping_nr_mmaps(mapping, &p, &s);
+	return true;
+}
+
+/* How many times @vma is on @mapping's lists (i_shared_lock held). */
+static unsigned int i_mmap_occurrences(struct address_space *mapping, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *heads[2] = { mapping->i_mmap, mapping->i_mmap_shared }, *v;
+	unsigned int n = 0;
+
+	for (int i = 0; i < 2; i++)
+		for (v = heads[i]; v; v = v->vm_next_share)
+			n += v == vma;
+	return n;
+}
+
+/* References to the distinct mms of live tasks (kmalloc'd array, *nr of them). */
+static struct mm_struct **collect_mms(struct machine *m, int *nr)
+{
+	struct task_state *ts = m->tasks;
+	struct mm_struct **mms;
+	struct task_struct *t;
+	int cap;
+
+	*nr = 0;
+	if (!ts)
+		return NULL;
+	for (;;) {
+		spin_lock(&ts->tasklist_lock);
+		cap = ts->nr_tasks;
+		spin_unlock(&ts->tasklist_lock);
+		mms = kmalloc(sizeof(*mms) * (size_t)(cap ? cap : 1), GFP_KERNEL);
+		BUG_ON_MSG(!mms, "i_mmap_is_valid: no memory for %d mms", cap);
+		spin_lock(&ts->tasklist_lock);
+		if (ts->nr_tasks <= cap)
+			break;
+		spin_unlock(&ts->tasklist_lock);
+		kfree(mms);
+	}
+	list_for_each_entry(t, &ts->task_list, tasks) {
+		bool seen = false;
+
+		if (!t->mm)
+			continue;
+		for (int i = 0; i < *nr; i++)
+			seen |= mms[i] == t->mm;
+		if (!seen && *nr < cap) {
+			mmget(t->mm);
+			mms[(*nr)++] = t->mm;
+		}
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return mms;
+}
+
+/* File VMAs mapping @mapping over all @mms. */
+static unsigned long count_file_vmas(struct mm_struct **mms, int nr,
+				     struct address_space *mapping)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < nr; i++) {
+		struct vm_area_struct *vma;
+
+		down_read(&mms[i]->mmap_sem);
+		for (vma = mms[i]->mmap; vma; vma = vma->vm_next)
+			n += vma->vm_file && vma->vm_file->f_mapping == mapping;
+		up_read(&mms[i]->mmap_sem);
+	}
+	return n;
+}
+
+/*
+ * i_mmap_is_valid - pass 1: each file VMA of each mm is on its mapping's
+ * lists exactly once (the right list is checked in pass 2).  Pass 2:
+ * each mapping seen, and each hostfs inode, has well-formed lists exactly
+ * as long as the number of VMAs mapping it, so nothing else is on them.
+ * Takes mmap_sem (read), then i_shared_lock.
+ */
+bool i_mmap_is_valid(struct machine *m)
+{
+	struct fs_state *fs = m->fs;
+	struct mm_struct **mms;
+	struct file **files = NULL;
+	struct inode **inodes = NULL;
+	unsigned long total = 0, nfiles = 0, ninodes = 0;
+	int nr;
+
+	mms = collect_mms(m, &nr);
+	for (int i = 0; i < nr; i++) {
+		struct vm_area_struct *vma;
+
+		down_read(&mms[i]->mmap_sem);
+		for (vma = mms[i]->mmap; vma; vma = vma->vm_next) {
+			struct address_space *mapping;
+			unsigned int n;
+
+			if (!vma->vm_file) {
+				BUG_ON_MSG(vma->vm_pprev_share || vma->vm_next_share,
+					   "mm %p: anonymous VMA [%#lx, %#lx) on a file list",
+					   (void *)mms[i], vma->vm_start, vma->vm_end);
+				continue;
+			}
+			mapping = vma->vm_file->f_mapping;
+			spin_lock(&mapping->i_shared_lock);
+			n = i_mmap_occurrences(mapping, vma);
+			spin_unlock(&mapping->i_shared_lock);
+			BUG_ON_MSG(n != 1, "mm %p: VMA [%#lx, %#lx) is %u times on its file's lists",
+				   (void *)mms[i], vma->vm_start, vma->vm_end, n);
+			total++;
+		}
+		up_read(&mms[i]->mmap_sem);
+	}
+
+	/* the distinct files mapped, each held by a reference while we look */
+	if (total) {
+		files = kmalloc(sizeof(*files) * total, GFP_KERNEL);
+		BUG_ON_MSG(!files, "i_mmap_is_valid: no memory for %lu files", total);
+	}
+	for (int i = 0; i < nr; i++) {
+		struct vm_area_struct *vma;
+
+		down_read(&mms[i]->mmap_sem);
+		for (vma = mms[i]->mmap; vma; vma = vma->vm_next) {
+			bool seen = false;
+
+			if (!vma->vm_file)
+				continue;
+			for (unsigned long j = 0; j < nfiles; j++)
+				seen |= files[j]->f_mapping == vma->vm_file->f_mapping;
+			if (!seen && nfiles < total)
+				files[nfiles++] = get_file(vma->vm_file);
+		}
+		up_read(&mms[i]->mmap_sem);
+	}
+	for (unsigned long j = 0; j < nfiles; j++) {
+		struct address_space *mapping = files[j]->f_mapping;
+		unsigned long p, s, want = count_file_vmas(mms, nr, mapping);
+
+		mapping_nr_mmaps(mapping, &p, &s);
+		BUG_ON_MSG(p + s != want,
+			   "mapping %p (inode %lu): %lu private + %lu shared on its lists, %lu VMAs map it",
+			   (void *)mapping, mapping->host->i_ino, p, s, want);
+	}
+
+	/* hostfs inodes nobody maps: empty lists */
+	if (fs) {
+		struct inode *inode;
+
+		spin_lock(&fs->inode_lock);
+		ninodes = fs->nr_inodes;
+		spin_unlock(&fs->inode_lock);
+		if (ninodes)
+			inodes = kmalloc(sizeof(*inodes) * ninodes, GFP_KERNEL);
+		BUG_ON_MSG(ninodes && !inodes, "i_mmap_is_valid: no memory for %lu inodes", ninodes);
+		ninodes = 0;
+		spin_lock(&fs->inode_lock);
+		list_for_each_entry(inode, &fs->inode_list, i_hash) {
+			if (ninodes == fs->nr_inodes)
+				break;
+			__iget(inode);
+			inodes[ninodes++] = inode;
+		}
+		spin_unlock(&fs->inode_lock);
+		for (unsigned long k = 0; k < ninodes; k++) {
+			struct address_space *mapping = inodes[k]->i_mapping;
+			bool mapped = false;
+			unsigned long p, s;
+
+			for (unsigned long j = 0; j < nfiles; j++)
+				mapped |= files[j]->f_mapping == mapping;
+			mapping_nr_mmaps(mapping, &p, &s);
+			BUG_ON_MSG(!mapped && (p || s),
+				   "inode %lu: %lu private + %lu shared VMAs listed, none maps it",
+				   inodes[k]->i_ino, p, s);
+		}
+	}
+
+	for (unsigned long k = 0; k < ninodes; k++)
+		iput(inodes[k]);
+	kfree(inodes);
+	for (unsigned long j = 0; j < nfiles; j++)
+		fput(files[j]);
+	kfree(files);
+	for (int i = 0; i < nr; i++)
+		mmput(mms[i]);
+	kfree(mms);
 	return true;
 }

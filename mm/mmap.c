@@ -10,7 +10,19 @@
  * (faults) hold mmap_sem for reading; expand_stack additionally takes
  * page_table_lock since it moves vm_start under a read lock.
  *
- * Lock order: mmap_sem -> page_table_lock (memory.c) -> zone->lock.
+ * Lock order: mmap_sem -> mapping->i_shared_lock -> page_table_lock
+ * (memory.c) -> zone->lock.
+ *
+ * The reverse map of files (2.4): a file VMA is also on its mapping's
+ * i_mmap (private) or i_mmap_shared (VM_SHARED) list, linked through
+ * vm_next_share / vm_pprev_share (2.4's pprev links rather than a
+ * list_head: unlinking needs no list head, the VMA finds its own link).
+ * Truncate walks these lists holding only i_shared_lock (no mmap_sem),
+ * so for a file VMA every change of vm_start, vm_end or vm_pgoff, and its
+ * linking and unlinking, happens under i_shared_lock too (2.4's
+ * lock_vma_mappings): whatever truncate sees on a list is a whole VMA of
+ * a live mm whose page tables are still there.  Nothing is allocated and
+ * no VMA's close/open runs under i_shared_lock.
  *
  * anon_vma: Linux refuses to merge VMAs whose private anonymous pages are
  * tracked by different anon_vmas.  We keep that identity (a refcounted
@@ -51,6 +63,8 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	if (vma) {
 		*vma = *orig;
 		vma->vm_next = NULL;
+		vma->vm_next_share = NULL;	/* on no file list yet */
+		vma->vm_pprev_share = NULL;
 		if (vma->vm_file)
 			get_file(vma->vm_file);	/* each VMA holds its file */
 		memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
@@ -62,6 +76,8 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+	BUG_ON_MSG(vma->vm_pprev_share, "vm_area_free: VMA [%#lx, %#lx) of mm %p still on its file's list",
+		   vma->vm_start, vma->vm_end, (void *)vma->vm_mm);
 	if (vma->vm_file)
 		fput(vma->vm_file);
 	if (vma_is_private_anon(vma))
@@ -236,8 +252,99 @@ static int find_vma_links(struct mm_struct *mm, unsigned long addr, unsigned lon
 	return 0;
 }
 
-/* vma_link - put @vma (not overlapping anything) into list and tree. */
-static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+/* --- the reverse map: a file's lists of VMAs ------------------------------------ */
+
+static inline struct address_space *vma_mapping(const struct vm_area_struct *vma)
+{
+	return vma->vm_file ? vma->vm_file->f_mapping : NULL;
+}
+
+void lock_vma_mappings(struct vm_area_struct *vma)
+{
+	struct address_space *mapping = vma_mapping(vma);
+
+	if (mapping)
+		spin_lock(&mapping->i_shared_lock);
+}
+
+void unlock_vma_mappings(struct vm_area_struct *vma)
+{
+	struct address_space *mapping = vma_mapping(vma);
+
+	if (mapping)
+		spin_unlock(&mapping->i_shared_lock);
+}
+
+/* Insert @vma at the link *@pprev (a list head or a vm_next_share). */
+static void __share_link(struct vm_area_struct *vma, struct vm_area_struct **pprev)
+{
+	vma->vm_next_share = *pprev;
+	if (*pprev)
+		(*pprev)->vm_pprev_share = &vma->vm_next_share;
+	*pprev = vma;
+	vma->vm_pprev_share = pprev;
+}
+
+/*
+ * __vma_link_file - put file @vma at the head of its mapping's i_mmap or
+ * i_mmap_shared list (2.4's __vma_link_file).  i_shared_lock held.
+ */
+static void __vma_link_file(struct vm_area_struct *vma)
+{
+	struct address_space *mapping = vma_mapping(vma);
+
+	if (!mapping)
+		return;
+	BUG_ON_MSG(vma->vm_pprev_share, "__vma_link_file: VMA [%#lx, %#lx) of mm %p already linked",
+		   vma->vm_start, vma->vm_end, (void *)vma->vm_mm);
+	__share_link(vma, (vma->vm_flags & VM_SHARED) ? &mapping->i_mmap_shared : &mapping->i_mmap);
+}
+
+/*
+ * __remove_shared_vm_struct - take file @vma off its mapping's list (2.4's
+ * name).  i_shared_lock held.
+ */
+static void __remove_shared_vm_struct(struct vm_area_struct *vma)
+{
+	if (!vma->vm_file)
+		return;
+	BUG_ON_MSG(!vma->vm_pprev_share || *vma->vm_pprev_share != vma,
+		   "__remove_shared_vm_struct: VMA [%#lx, %#lx) of mm %p not on its file's list",
+		   vma->vm_start, vma->vm_end, (void *)vma->vm_mm);
+	if (vma->vm_next_share)
+		vma->vm_next_share->vm_pprev_share = vma->vm_pprev_share;
+	*vma->vm_pprev_share = vma->vm_next_share;
+	vma->vm_next_share = NULL;
+	vma->vm_pprev_share = NULL;
+}
+
+/*
+ * vma_link_file_after - dup_mmap: link @vma, the child's copy of @orig,
+ * just after @orig on their list, as 2.4's dup_mmap.  Truncate walks the
+ * list in order and copy_page_range fills @vma from @orig afterwards: a
+ * PTE copied before truncate zaps @orig is zapped again in @vma, which
+ * comes later.  vma_link then links only the mm side.
+ */
+void vma_link_file_after(struct vm_area_struct *vma, struct vm_area_struct *orig)
+{
+	struct address_space *mapping = vma_mapping(orig);
+
+	if (!mapping)
+		return;
+	BUG_ON_MSG(vma->vm_file != orig->vm_file || vma->vm_pprev_share || !orig->vm_pprev_share,
+		   "vma_link_file_after: VMA [%#lx, %#lx) cannot follow its original",
+		   vma->vm_start, vma->vm_end);
+	spin_lock(&mapping->i_shared_lock);
+	__share_link(vma, &orig->vm_next_share);
+	spin_unlock(&mapping->i_shared_lock);
+}
+
+/*
+ * __vma_link - put @vma (not overlapping anything) into list and tree,
+ * and, a file VMA not linked yet, on its mapping's list.  i_shared_lock
+ * held for a file VMA.
+ */
+static void __vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct vm_area_struct *prev;
 	struct rb_node **link, *parent;
@@ -255,6 +362,16 @@ static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	rb_link_node(&vma->vm_rb, parent, link);
 	rb_insert_color(&vma->vm_rb, &mm->mm_rb);
 	mm->map_count++;
+	if (!vma->vm_pprev_share)	/* dup_mmap links the file side itself */
+		__vma_link_file(vma);
+}
+
+/* vma_link - __vma_link under the file's i_shared_lock. */
+static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	lock_vma_mappings(vma);
+	__vma_link(mm, vma);
+	unlock_vma_mappings(vma);
 }
 
 /* __vma_unlink - take @vma (with list predecessor @prev) out of list and tree. */
@@ -271,13 +388,28 @@ static void __vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma,
 	mm->map_count--;
 }
 
-/* Unlink and free @vma (pages already gone or moved): close, free. */
-void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
+/* __remove_vma - unlink @vma from list, tree and file list (i_shared_lock held). */
+static void __remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	__vma_unlink(mm, vma, vma_prev_of(vma));
+	__remove_shared_vm_struct(vma);
+}
+
+/* Close and free an unlinked VMA. */
+static void close_free_vma(struct vm_area_struct *vma)
+{
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 	vm_area_free(vma);
+}
+
+/* Unlink and free @vma (pages already gone or moved): close, free. */
+void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	lock_vma_mappings(vma);
+	__remove_vma(mm, vma);
+	unlock_vma_mappings(vma);
+	close_free_vma(vma);
 }
 
 void insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -304,7 +436,26 @@ void insert_vm_struct_nocount(struct mm_struct *mm, struct vm_area_struct *vma)
 	vma_link(mm, vma);
 }
 
-/* validate_mm - list, tree and map_count agree; VMAs sorted, disjoint, sane. */
+/*
+ * A file VMA is linked on a list (its own link points back at it, the next
+ * one's at it too); an anonymous one on none.  mmap_sem held: takes
+ * i_shared_lock, since other mms' VMAs rewrite our links.  Which list it
+ * is on is checked by i_mmap_is_valid (mm/filemap.c).
+ */
+static bool vma_share_link_is_valid(struct vm_area_struct *vma)
+{
+	bool ok;
+
+	if (!vma->vm_file)
+		return !vma->vm_pprev_share && !vma->vm_next_share;
+	lock_vma_mappings(vma);
+	ok = vma->vm_pprev_share && *vma->vm_pprev_share == vma &&
+	     (!vma->vm_next_share || vma->vm_next_share->vm_pprev_share == &vma->vm_next_share);
+	unlock_vma_mappings(vma);
+	return ok;
+}
+
+/* validate_mm - list, tree and map_count agree; VMAs sorted, disjoint, sane; file links. */
 bool validate_mm(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma, *prev = NULL;
@@ -321,6 +472,8 @@ bool validate_mm(struct mm_struct *mm)
 		if (prev && prev->vm_end > vma->vm_start)
 			return false;
 		if (vma->vm_mm != mm || vma->vm_end > mm->task_size)
+			return false;
+		if (!vma_share_link_is_valid(vma))
 			return false;
 		node = rb_next(node);
 		n++;
@@ -640,18 +793,25 @@ struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct
 	if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
 		right = false;
 	if (left) {
+		/* prev, next and the range map one file: one i_shared_lock */
+		lock_vma_mappings(prev);
 		prev->vm_end = end;
 		anon_vma_adopt(prev, anon);
 		if (right) {
 			prev->vm_end = next->vm_end;
 			anon_vma_adopt(prev, anon_of(next));
-			remove_vma(mm, next);
+			__remove_vma(mm, next);
 		}
+		unlock_vma_mappings(prev);
+		if (right)
+			close_free_vma(next);
 		return prev;
 	}
 	if (right) {
+		lock_vma_mappings(next);
 		next->vm_start = addr;
 		next->vm_pgoff = pgoff;
+		unlock_vma_mappings(next);
 		anon_vma_adopt(next, anon);
 		return next;
 	}
@@ -676,6 +836,10 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;
+	if (new->vm_ops && new->vm_ops->open)
+		new->vm_ops->open(new);
+	/* truncate sees either the whole VMA or both halves, never a gap */
+	lock_vma_mappings(vma);
 	if (new_below) {
 		new->vm_end = addr;
 		vma->vm_start = addr;
@@ -685,9 +849,8 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 		vma->vm_end = addr;
 	}
-	if (new->vm_ops && new->vm_ops->open)
-		new->vm_ops->open(new);
-	vma_link(mm, new);
+	__vma_link(mm, new);
+	unlock_vma_mappings(vma);
 	return 0;
 }
 
@@ -731,33 +894,50 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *p
 		if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
 			right = false;
 	}
+	/* the merging VMAs map one file: its i_shared_lock covers every change */
 	if (left && right) {
 		/* PPPPVVVVNNNN -> PPPPPPPPPPPP */
+		lock_vma_mappings(prev);
 		prev->vm_end = next->vm_end;
 		anon_vma_adopt(prev, anon ? anon : anon_of(next));
-		remove_vma(mm, vma);
-		remove_vma(mm, next);
+		__remove_vma(mm, vma);
+		__remove_vma(mm, next);
+		unlock_vma_mappings(prev);
+		close_free_vma(vma);
+		close_free_vma(next);
 		return prev;
 	}
 	if (left) {
+		bool whole = end == vma->vm_end;
+
 		anon_vma_adopt(prev, anon);
+		lock_vma_mappings(prev);
 		prev->vm_end = end;
-		if (end == vma->vm_end) {
-			remove_vma(mm, vma);		/* PPPPVVVV -> PPPPPPPP */
+		if (whole) {
+			__remove_vma(mm, vma);		/* PPPPVVVV -> PPPPPPPP */
 		} else {
 			vma->vm_start = end;		/* PPPPVVVV -> PPPPPPVV */
 			vma->vm_pgoff += npages;
 		}
+		unlock_vma_mappings(prev);
+		if (whole)
+			close_free_vma(vma);
 		return prev;
 	}
 	if (right) {
+		bool whole = start == vma->vm_start;
+
 		anon_vma_adopt(next, anon);
+		lock_vma_mappings(next);
 		next->vm_start = start;
 		next->vm_pgoff = pgoff;
-		if (start == vma->vm_start)
-			remove_vma(mm, vma);		/* VVVVNNNN -> NNNNNNNN */
+		if (whole)
+			__remove_vma(mm, vma);		/* VVVVNNNN -> NNNNNNNN */
 		else
 			vma->vm_end = start;		/* VVVVNNNN -> VVNNNNNN */
+		unlock_vma_mappings(next);
+		if (whole)
+			close_free_vma(vma);
 		return next;
 	}
 	if (start > vma->vm_start) {
@@ -1160,6 +1340,8 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 	/* as expand_downwards: a growing stack gets its anon_vma first */
 	if (anon_vma_prepare(vma))
 		return -ENOMEM;
+	/* a MAP_GROWSDOWN file mapping moves vm_start under truncate's lock too */
+	lock_vma_mappings(vma);
 	spin_lock(&mm->page_table_lock);
 	if (address >= vma->vm_start)
 		goto out;
@@ -1181,6 +1363,7 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 	vm_stat_account(mm, vma->vm_flags, (long)grow);
 out:
 	spin_unlock(&mm->page_table_lock);
+	unlock_vma_mappings(vma);
 	return ret;
 }
 
@@ -1201,9 +1384,11 @@ void exit_mmap(struct mm_struct *mm)
 	update_hiwater_vm(mm);
 	for (vma = mm->mmap; vma; vma = next) {
 		next = vma->vm_next;
-		if (vma->vm_ops && vma->vm_ops->close)
-			vma->vm_ops->close(vma);
-		vm_area_free(vma);
+		/* off the file's list before the page tables go (truncate walks it) */
+		lock_vma_mappings(vma);
+		__remove_shared_vm_struct(vma);
+		unlock_vma_mappings(vma);
+		close_free_vma(vma);
 	}
 	mm->mmap = NULL;
 	mm->mm_rb = RB_ROOT;

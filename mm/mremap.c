@@ -9,10 +9,18 @@
  * checked first without the VMA (check_mremap_params), then against the
  * VMA at addr (check_prep_vma), then carried out in place (mremap_at) or
  * at a new address (mremap_to -> move_vma).
+ *
+ * A move of a file mapping races with truncate, which walks the file's
+ * VMAs without mmap_sem: it may zap the target before the PTEs arrive and
+ * the source after they left.  2.6 held i_mmap_lock across the move; our
+ * move_page_tables allocates, which i_shared_lock forbids, so move_vma
+ * samples the mapping's truncate_count before and, if a truncate ran
+ * meanwhile, unmaps again what lies past the (new) end of the file.
  */
 #include <errno.h>
 #include "kern/mman.h"
 #include "kern/memory.h"
+#include "kern/pagemap.h"
 #include "vma_internal.h"
 
 enum remap_type { REMAP_NO_RESIZE, REMAP_SHRINK, REMAP_EXPAND };
@@ -167,6 +175,32 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	return new_vma;
 }
 
+/* The truncate generation of @vma's file (0 for anonymous memory). */
+static unsigned long truncate_seq(struct vm_area_struct *vma)
+{
+	struct address_space *mapping = vma->vm_file ? vma->vm_file->f_mapping : NULL;
+	unsigned long seq;
+
+	if (!mapping)
+		return 0;
+	spin_lock(&mapping->i_shared_lock);
+	seq = atomic_load(&mapping->truncate_count);
+	spin_unlock(&mapping->i_shared_lock);
+	return seq;
+}
+
+/* A truncate ran during the move: unmap again everything past EOF. */
+static void truncate_recheck(struct vm_area_struct *vma, unsigned long seq)
+{
+	struct address_space *mapping = vma->vm_file ? vma->vm_file->f_mapping : NULL;
+	loff_t isize;
+
+	if (!mapping || truncate_seq(vma) == seq)
+		return;
+	isize = atomic_load(&mapping->host->i_size);
+	unmap_mapping_range(mapping, isize + (loff_t)PAGE_SIZE - 1, 0);
+}
+
 /*
  * move_vma - move [addr, addr + old_len) of r->vma to the free range
  * [new_addr, new_addr + new_len): copy the VMA, move the page tables, then
@@ -179,6 +213,7 @@ static unsigned long move_vma(struct remap *r)
 	struct vm_area_struct *vma = r->vma, *new_vma;
 	unsigned long pgoff = vma->vm_pgoff + ((r->addr - vma->vm_start) >> PAGE_SHIFT);
 	unsigned long hiwater_vm, src_addr = r->addr, src_len = r->old_len;
+	unsigned long tseq = truncate_seq(vma);
 	int err;
 
 	/* the copy may not merge (+1) and the unmap may split (+1) */
@@ -195,6 +230,7 @@ static unsigned long move_vma(struct remap *r)
 		src_addr = r->new_addr;
 		src_len = r->new_len;
 	}
+	truncate_recheck(new_vma, tseq);
 	/* total_vm is too high for a moment: keep the high-water mark */
 	hiwater_vm = mm->hiwater_vm;
 	remap_stat_account(r, vma, r->new_len);

@@ -25,6 +25,10 @@
  * Lock order: inode->i_sem -> mm->mmap_sem -> page lock (PG_locked)
  *   -> mapping->tree_lock -> pagemap_lru_lock -> zone->lock;
  *   fs->inode_lock and files->file_lock are leaves.
+ * The reverse map: inode->i_sem -> mm->mmap_sem -> mapping->i_shared_lock
+ *   -> mm->page_table_lock (-> tree_lock, set_page_dirty in a zap).
+ *   Truncate takes i_shared_lock without mmap_sem (2.4's vmtruncate); no
+ *   allocation and no page lock under i_shared_lock.
  */
 #ifndef KERN_FS_H
 #define KERN_FS_H
@@ -71,6 +75,16 @@ struct address_space {
 	gfp_t gfp_mask;			/* for page-cache pages */
 	bool swapbacked;		/* shmem: PG_swapbacked pages, NR_SHMEM */
 	int wb_err;			/* first writeback error since the last fsync */
+	/*
+	 * The reverse map from the file to its mappings (2.4): every VMA
+	 * mapping it, private ones on i_mmap, VM_SHARED ones on i_mmap_shared,
+	 * linked through vm_next_share/vm_pprev_share (mm/mmap.c).
+	 */
+	spinlock_t i_shared_lock;		/* i_mmap, i_mmap_shared, truncate_count */
+	struct vm_area_struct *i_mmap;		/* i_shared_lock */
+	struct vm_area_struct *i_mmap_shared;	/* i_shared_lock */
+	/* bumped (under i_shared_lock) by each truncate unmap pass; read locklessly */
+	atomic_ulong truncate_count;
 };
 
 struct file_ra_state;
@@ -229,6 +243,29 @@ long sys_ftruncate(unsigned int fd, loff_t length);
 long sys_fsync(unsigned int fd);
 long sys_fdatasync(unsigned int fd);
 long sys_msync(unsigned long start, size_t len, int flags);
+
+/* --- the reverse map: a file's VMAs (mm/mmap.c, mm/filemap.c) ----------- */
+
+/* Take / drop the i_shared_lock of @vma's file (nothing for an anonymous VMA). */
+void lock_vma_mappings(struct vm_area_struct *vma);
+void unlock_vma_mappings(struct vm_area_struct *vma);
+/* dup_mmap: link the child's copy @vma just after @orig on their file's list. */
+void vma_link_file_after(struct vm_area_struct *vma, struct vm_area_struct *orig);
+/* The VMAs on @mapping's lists: private (i_mmap) and shared (i_mmap_shared). */
+void mapping_nr_mmaps(struct address_space *mapping, unsigned long *nr_private,
+		      unsigned long *nr_shared);
+/*
+ * mapping_i_mmap_is_valid - @mapping's two lists are well linked, hold
+ * only VMAs of this file with the right VM_SHARED, none twice.  BUGs
+ * naming the VMA if not.
+ */
+bool mapping_i_mmap_is_valid(struct address_space *mapping);
+/*
+ * i_mmap_is_valid - every file VMA of every live mm is on its mapping's
+ * list exactly once, and the lists hold nothing else.  For tests, with
+ * the address spaces quiescent.  BUGs naming the VMA or mapping if not.
+ */
+bool i_mmap_is_valid(struct machine *m);
 
 /* --- mm/shmem.c ---------------------------------------------------------- */
 

@@ -68,6 +68,14 @@ struct vm_area_struct {
 	struct file *vm_file;
 	void *vm_private_data;
 	int anon_name_kind;		/* 0 none, 1 [heap], 2 [stack]: set by mmap.c */
+	/*
+	 * A file VMA is on its mapping's i_mmap (private) or i_mmap_shared
+	 * (VM_SHARED) list, as 2.4: vm_pprev_share points at the link that
+	 * points at it (NULL: on no list).  vm_file->f_mapping->i_shared_lock
+	 * protects these two and, for file VMAs, vm_start/vm_end/vm_pgoff.
+	 */
+	struct vm_area_struct *vm_next_share;
+	struct vm_area_struct **vm_pprev_share;
 };
 
 /* Resource limits we enforce, with Linux's RLIMIT numbers. */
@@ -119,13 +127,19 @@ static inline unsigned long get_mm_rss(struct mm_struct *mm)
 	       atomic_load(&mm->rss_shmem);
 }
 
-/* Keep the RSS peak (VmHWM) before pages are unmapped, as Linux does. */
+/*
+ * Keep the RSS peak (VmHWM) before pages are unmapped, as Linux does.
+ * Truncate zaps other mms' VMAs without their mmap_sem, so two zaps may
+ * race here: the larger peak wins.
+ */
 static inline void update_hiwater_rss(struct mm_struct *mm)
 {
 	unsigned long rss = get_mm_rss(mm);
+	unsigned long old = __atomic_load_n(&mm->hiwater_rss, __ATOMIC_RELAXED);
 
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
+	while (old < rss && !__atomic_compare_exchange_n(&mm->hiwater_rss, &old, rss, true,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
 #endif
