@@ -10,6 +10,7 @@
 #include "kern/pgtable.h"
 #include "kern/sched.h"
 #include "kern/fs.h"
+#include "kern/shmem_fs.h"
 #include "../mm/vma_internal.h"
 
 /* The name column: a file, a driver's name, [heap], [stack], or none. */
@@ -162,6 +163,8 @@ void show_smap(struct mm_struct *mm, struct seq_buf *s)
 		for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
 			smaps_pte(mm, addr, &mss);
 		spin_unlock(&mm->page_table_lock);
+		if (vma_is_shmem(vma))		/* its object's pages on swap (Linux 4.5+) */
+			mss.swap += shmem_swap_usage(vma);
 
 		show_map_vma(mm, vma, s);
 		smap_line(s, "Size:", vma->vm_end - vma->vm_start);

@@ -106,8 +106,8 @@ void page_add_anon_rmap(struct mm_struct *mm, struct page *page)
 	page_add_rmap(mm, page);
 }
 
-/* A PTE mapping @page went away (its reference is dropped by the caller). */
-void page_remove_rmap(struct mm_struct *mm, struct page *page)
+/* The mapcount side of page_remove_rmap; the caller counts the rss. */
+static void __page_remove_rmap(struct page *page)
 {
 	int old = atomic_fetch_sub(&page->_mapcount, 1);
 
@@ -115,6 +115,12 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page)
 		      page_to_pfn(page), old + 1);
 	if (old == 0 && !PageZero(page))
 		mod_zone_page_state(page->zone, mapped_item(page), -1);
+}
+
+/* A PTE mapping @page went away (its reference is dropped by the caller). */
+void page_remove_rmap(struct mm_struct *mm, struct page *page)
+{
+	__page_remove_rmap(page);
 	atomic_fetch_sub(rss_counter(mm, page), 1);
 }
 
@@ -185,6 +191,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 	struct mm_struct *mm = vma->vm_mm;
 	struct machine *m = mm->machine;
 	ptep_t start = pte_offset_map(pmd, addr), p = start;
+	long anon = 0, shmem = 0, file = 0, swap = 0;	/* rss taken off at the end */
 
 	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p)) {
 		pte_t pte = ptep_get(p);
@@ -196,7 +203,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 		if (!pte_present(pte)) {
 			/* a swap entry: its slot (and unused cached copy) go */
 			free_swap_and_cache(pte_to_swp_entry(pte));
-			atomic_fetch_sub(&mm->swap_ents, 1);
+			swap++;
 			continue;
 		}
 		tlb_note_range(tlb, addr);
@@ -205,10 +212,25 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 		page = pte_page(pte);
 		if (pte_dirty(pte) && !PageAnon(page))
 			set_page_dirty(page);	/* file pages: written back later */
-		page_remove_rmap(mm, page);
+		__page_remove_rmap(page);
+		if (PageAnon(page))
+			anon++;
+		else if (PageSwapBacked(page))
+			shmem++;
+		else
+			file++;
 		tlb_remove_page(tlb, page);
 	}
 	pte_unmap(start);
+	/* one update of each counter per table, as Linux's add_mm_rss_vec */
+	if (anon)
+		atomic_fetch_sub(&mm->rss_anon, anon);
+	if (shmem)
+		atomic_fetch_sub(&mm->rss_shmem, shmem);
+	if (file)
+		atomic_fetch_sub(&mm->rss_file, file);
+	if (swap)
+		atomic_fetch_sub(&mm->swap_ents, swap);
 }
 
 /* Visit each present pmd of [addr, end) in @mm, calling @fn on its PTE range. */

@@ -108,15 +108,16 @@ static void unpoison_page(struct page *page)
 
 /* --- the buddy core (zone->lock held) ------------------------------------- */
 
+/* A free block is the allocator's alone (zone->lock): no locked instructions. */
 static inline void set_buddy_order(struct page *page, unsigned int order)
 {
 	page->private = order;
-	SetPageBuddy(page);
+	__SetPageBuddy(page);
 }
 
 static inline void clear_buddy(struct page *page)
 {
-	ClearPageBuddy(page);
+	__ClearPageBuddy(page);
 	page->private = 0;
 }
 
@@ -134,7 +135,7 @@ static void __free_one_page(struct page *page, zone_t *zone, unsigned int order)
 
 	VM_BUG_ON_MSG(idx & ((1UL << order) - 1),
 		      "free block pfn %lu not aligned to order %u", page_to_pfn(page), order);
-	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
+	__mod_zone_freepage_state(zone, 1L << order);
 	while (order < MAX_ORDER - 1) {
 		unsigned long buddy_idx = idx ^ (1UL << order);
 		struct page *buddy;
@@ -185,7 +186,7 @@ static struct page *__rmqueue(zone_t *zone, unsigned int order)
 		area->nr_free--;
 		clear_buddy(page);
 		expand(zone, page, order, cur);
-		mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
+		__mod_zone_freepage_state(zone, -(1L << order));
 		return page;
 	}
 	return NULL;
@@ -529,7 +530,7 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 		if (likely(pcp->first[order] && !cpu->fail_page_alloc_armed)) {
 			zone_t *z = cpu->first_zone[i];
 
-			if (likely(zone_page_state(z, NR_FREE_PAGES) + pcp->count >
+			if (likely(zone_free_pages_state(z) + pcp->count >
 				   (long)z->pages_low + (1L << order))) {
 				struct page *page = pcp_pop(pcp, order);
 

@@ -74,18 +74,23 @@ void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
 
 void del_page_from_lru_list(struct lru_state *lru, struct page *page)
 {
+	/* the three list flags go in one atomic step (other flags of the word
+	 * change under other locks, so it must be atomic) */
+	const unsigned int lists = (1u << PG_active) | (1u << PG_inactive_dirty) |
+				   (1u << PG_inactive_clean);
+	unsigned int old = atomic_fetch_and_explicit(&page->flags, ~lists, memory_order_acq_rel);
+
 	list_del(&page->lru);
-	if (TestClearPageActive(page)) {
+	if (old & (1u << PG_active)) {
 		lru->nr_active_pages--;
 		mod_zone_page_state(page->zone, lru_item(page, true), -1);
-	} else if (TestClearPageInactiveClean(page)) {
+	} else if (old & (1u << PG_inactive_clean)) {
 		lru->nr_inactive_clean_pages--;
 		page->zone->inactive_clean_pages--;
 		mod_zone_page_state(page->zone, lru_item(page, false), -1);
 	} else {
-		VM_BUG_ON_MSG(!PageInactiveDirty(page), "pfn %lu on the LRU with no list flag",
-			      page_to_pfn(page));
-		ClearPageInactiveDirty(page);
+		VM_BUG_ON_MSG(!(old & (1u << PG_inactive_dirty)),
+			      "pfn %lu on the LRU with no list flag", page_to_pfn(page));
 		lru->nr_inactive_pages--;
 		mod_zone_page_state(page->zone, lru_item(page, false), -1);
 	}

@@ -173,6 +173,108 @@ struct page *read_swap_cache_async(swp_entry_t entry)
 	return page;
 }
 
+/*
+ * The two moves of a shmem page between its inode's page cache and the
+ * swap cache (Linux 2.5's move_to_swap_cache / move_from_swap_cache, for
+ * mm/shmem.c).  Both trees are locked together (mapping->tree_lock, then
+ * swapper_space.tree_lock: nobody takes them the other way round), so a
+ * lookup finds the page in one cache or the other, never in neither.  The
+ * page keeps its LRU place and its one cache reference; NR_FILE_PAGES is
+ * unchanged (a swap-cache page is a cache page too, as Linux counts it).
+ */
+int move_to_swap_cache(struct page *page, swp_entry_t entry)
+{
+	struct address_space *mapping = page->mapping;
+	struct address_space *swapper = swapper_space(page_machine(page));
+	unsigned long index = swap_cache_index(entry);
+	struct radix_tree_preload rtp = { 0 };
+	unsigned int need;
+	int err;
+
+	VM_BUG_ON_MSG(!PageLocked(page) || PageSwapCache(page) || !mapping || !mapping->swapbacked,
+		      "move_to_swap_cache: pfn %lu not a locked shmem page", page_to_pfn(page));
+	for (;;) {
+		spin_lock(&mapping->tree_lock);
+		spin_lock(&swapper->tree_lock);
+		need = radix_tree_nodes_needed(&swapper->page_tree, index);
+		if (need <= (unsigned int)rtp.nr)
+			break;
+		spin_unlock(&swapper->tree_lock);
+		spin_unlock(&mapping->tree_lock);
+		/* reclaim's context: no recursion into reclaim */
+		err = radix_tree_preload(&swapper->page_tree, &rtp, need, GFP_ATOMIC);
+		if (err)
+			goto out;
+	}
+	err = radix_tree_insert(&swapper->page_tree, index, page, &rtp);
+	if (!err) {
+		BUG_ON_MSG(radix_tree_delete(&mapping->page_tree, page->index) != page,
+			   "move_to_swap_cache: pfn %lu not at index %lu of its mapping",
+			   page_to_pfn(page), page->index);
+		mapping->nrpages--;
+		mod_zone_page_state(page->zone, NR_SHMEM, -1);
+		SetPageSwapCache(page);
+		page->mapping = swapper;
+		page->index = index;
+		page->private = entry.val;
+		swapper->nrpages++;
+		mod_zone_page_state(page->zone, NR_SWAPCACHE, 1);
+	}
+	spin_unlock(&swapper->tree_lock);
+	spin_unlock(&mapping->tree_lock);
+	if (!err)
+		SetPageDirty(page);	/* its slot holds nothing yet */
+out:
+	radix_tree_preload_end(&swapper->page_tree, &rtp);
+	return err;
+}
+
+int move_from_swap_cache(struct page *page, unsigned long index, struct address_space *mapping,
+			 gfp_t gfp_mask)
+{
+	struct address_space *swapper = swapper_space(page_machine(page));
+	struct radix_tree_preload rtp = { 0 };
+	swp_entry_t entry = page_swp_entry(page);
+	unsigned int need;
+	int err;
+
+	VM_BUG_ON_MSG(!PageLocked(page) || !PageSwapCache(page) || !mapping->swapbacked,
+		      "move_from_swap_cache: pfn %lu not a locked swap-cache page",
+		      page_to_pfn(page));
+	for (;;) {
+		spin_lock(&mapping->tree_lock);
+		spin_lock(&swapper->tree_lock);
+		need = radix_tree_nodes_needed(&mapping->page_tree, index);
+		if (need <= (unsigned int)rtp.nr)
+			break;
+		spin_unlock(&swapper->tree_lock);
+		spin_unlock(&mapping->tree_lock);
+		err = radix_tree_preload(&mapping->page_tree, &rtp, need,
+					 gfp_mask & ~(gfp_t)(__GFP_HIGHMEM | __GFP_DMA | __GFP_ZERO));
+		if (err)
+			goto out;
+	}
+	err = radix_tree_insert(&mapping->page_tree, index, page, &rtp);
+	if (!err) {
+		__delete_from_swap_cache(page);		/* NR_FILE_PAGES - 1 ... */
+		page->mapping = mapping;
+		page->index = index;
+		mapping->nrpages++;
+		mod_zone_page_state(page->zone, NR_FILE_PAGES, 1);	/* ... + 1 */
+		mod_zone_page_state(page->zone, NR_SHMEM, 1);
+	}
+	spin_unlock(&swapper->tree_lock);
+	spin_unlock(&mapping->tree_lock);
+	if (!err) {
+		/* only RAM holds it now: the swap cache's slot reference goes */
+		SetPageDirty(page);
+		swap_free(entry);
+	}
+out:
+	radix_tree_preload_end(&mapping->page_tree, &rtp);
+	return err;
+}
+
 int add_to_swap(struct page *page, gfp_t gfp_mask)
 {
 	swp_entry_t entry;

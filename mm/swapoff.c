@@ -2,7 +2,8 @@
  * swapoff (Linux 2.4 sys_swapoff and try_to_unuse, mm/swapfile.c): take an
  * area out of swap_list so nothing new goes there, bring every page that
  * lives in it back into memory (each swap PTE of every process replaced
- * by a PTE mapping the page; each swap-cache copy dropped), then release
+ * by a PTE mapping the page; each shmem page moved back into its inode,
+ * shmem_unuse; each swap-cache copy dropped), then release
  * the area.  If memory cannot take it all back, the area is put back in
  * use and -ENOMEM returned; the pages brought in so far stay in memory.
  *
@@ -13,6 +14,7 @@
 #include "kern/memory.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
+#include "kern/shmem_fs.h"
 #include "vmsim/swap.h"
 
 
@@ -131,8 +133,39 @@ static int unuse_processes(struct machine *m, unsigned int type)
 }
 
 /*
+ * unuse_slot - a slot of the area still in use once the processes' swap
+ * PTEs are gone: a shmem inode's table names it (2.4's shmem_unuse), or
+ * only the swap cache holds it.  Its page is read in if not cached.
+ * 0 or -ENOMEM.
+ */
+static int unuse_slot(swp_entry_t entry)
+{
+	struct page *page = lookup_swap_cache(entry);
+	int err = 0;
+
+	if (!page) {
+		page = read_swap_cache_async(entry);
+		if (!page)
+			return swap_count(entry) ? -ENOMEM : 0;	/* else freed meanwhile */
+	}
+	lock_page(page);
+	if (PageSwapCache(page) && page_swp_entry(page).val == entry.val) {
+		/* more than the cache's reference: a shmem table (or a PTE come back) */
+		if (swap_count(entry) > 1)
+			err = shmem_unuse(entry, page);
+		/* the cache's reference on the slot is the only one left */
+		if (err >= 0 && PageSwapCache(page) && swap_count(entry) == 1)
+			delete_from_swap_cache(page);
+	}
+	unlock_page(page);
+	put_page(page);
+	return err < 0 ? err : 0;
+}
+
+/*
  * try_to_unuse - bring area @type's pages back: the processes' swap PTEs,
- * then the swap-cache copies nobody maps.  0 or -ENOMEM.
+ * then the slots left: shmem pages into their inodes, swap-cache copies
+ * nobody maps dropped.  0 or -ENOMEM.
  */
 static int try_to_unuse(struct machine *m, unsigned int type)
 {
@@ -145,20 +178,12 @@ static int try_to_unuse(struct machine *m, unsigned int type)
 			return err;
 		for (unsigned long off = 1; off < si->max; off++) {
 			swp_entry_t entry = swp_entry(type, off);
-			struct page *page;
 
 			if (!swap_count(entry))
 				continue;
-			page = lookup_swap_cache(entry);
-			if (!page)
-				continue;
-			lock_page(page);
-			/* the cache's reference on the slot is the only one left */
-			if (PageSwapCache(page) && page_swp_entry(page).val == entry.val &&
-			    swap_count(entry) == 1)
-				delete_from_swap_cache(page);
-			unlock_page(page);
-			put_page(page);
+			err = unuse_slot(entry);
+			if (err)
+				return err;
 		}
 		if (!si->inuse_pages)
 			return 0;

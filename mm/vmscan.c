@@ -27,6 +27,7 @@
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
 #include "kern/slab.h"
+#include "kern/shmem_fs.h"
 
 /* --- helpers ------------------------------------------------------------------- */
 
@@ -116,12 +117,11 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	page = pfn_to_page(m, pte_pfn(pte));
 	if (PageZero(page) || PageReserved(page) || !memclass(page->zone, classzone))
 		return 0;
-	/* a page-cache page is found again by its mapping: only file pages
-	 * here, shmem pages have no way out of memory yet */
-	if (!PageAnon(page) && (!page->mapping || page->mapping->swapbacked))
+	/* a page-cache page (file or shmem) is found again by its mapping */
+	if (!PageAnon(page) && !PageSwapBacked(page) && !page->mapping)
 		return 0;
-	/* without swap space anonymous pages stay; file pages can still go */
-	if (PageAnon(page) && !can_swap)
+	/* without swap space anonymous and shmem pages stay; file pages can still go */
+	if (PageSwapBacked(page) && !can_swap)
 		return 0;
 	if (ptep_test_and_clear_young(p)) {
 		if (is_24_0(m)) {
@@ -142,9 +142,10 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	if (!PageAnon(page)) {
 		/*
-		 * 2.4's drop_pte: the file page stays in the page cache (dirty
-		 * if the PTE was), for shrink_cache to write and free once
-		 * nobody maps it; a later access faults it back in (nopage).
+		 * 2.4's drop_pte: the file or shmem page stays in its page
+		 * cache (dirty if the PTE was), for shrink_cache to write (a
+		 * shmem page to swap, shmem_writepage) and free once nobody
+		 * maps it; a later access faults it back in (nopage).
 		 */
 		pte = ptep_get_and_clear(p);
 		flush_tlb_page(vma, address);
@@ -381,13 +382,17 @@ static void refill_inactive(struct machine *m, unsigned long nr_pages)
 
 /*
  * Write a locked, referenced dirty page back (no spinlock held): swap-cache
- * pages to their slot, file pages through their mapping; shmem pages have
- * nowhere to go.  Returns true if the page is clean and still locked.
+ * pages to their slot, file pages through their mapping, shmem pages into
+ * the swap cache first (shmem_writepage) and then to their new slot.
+ * Returns true if the page is clean and still locked.
  */
 static bool pageout(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
 
+	/* shmem pages are always dirty: only RAM or their slot holds them */
+	if (mapping && mapping->swapbacked && !PageSwapCache(page) && shmem_writepage(page))
+		return false;
 	if (!PageDirty(page))
 		return true;
 	if (PageSwapCache(page)) {
@@ -830,10 +835,18 @@ int vmscan_init(struct machine *m)
 		return -ENOMEM;
 	m->vmscan = vs;
 	swap_cache_init(m);
+	/* the shmem inode list (for swapoff) lives beside the swap cache */
+	err = shmem_init(m);
+	if (err) {
+		m->vmscan = NULL;
+		kfree(vs);
+		return err;
+	}
 	spin_lock_init(&vs->swap_out_lock);
 	vs->swap_pid = 1;
 	k = alloc_task(m, &err);
 	if (!k) {
+		shmem_fini(m);
 		m->vmscan = NULL;
 		kfree(vs);
 		return err;
@@ -870,6 +883,7 @@ void vmscan_fini(struct machine *m)
 
 	if (!vs)
 		return;
+	shmem_fini(m);		/* every shmem inode went with the tasks */
 	swap_cache_sweep(m);
 	m->reclaim.wakeup_kswapd = NULL;
 	m->reclaim.try_to_free_pages = NULL;

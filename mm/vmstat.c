@@ -14,6 +14,17 @@ _Static_assert(sizeof((const char *[]){ ZONE_STAT_NAMES }) / sizeof(char *) ==
 _Static_assert(sizeof((const char *[]){ VM_EVENT_NAMES }) / sizeof(char *) ==
 	       NR_VM_EVENT_ITEMS, "vm_event_names out of step with enum vm_event_item");
 
+long zone_page_state(zone_t *z, enum zone_stat_item item)
+{
+	long x = atomic_load_explicit(&z->vm_stat[item], memory_order_relaxed);
+
+	if (item == NR_FREE_PAGES)
+		return x;
+	for (int cpu = 0; cpu < z->zone_pgdat->machine->nr_cpus; cpu++)
+		x += __atomic_load_n(&z->pageset[cpu].vm_stat_diff[item], __ATOMIC_RELAXED);
+	return x;
+}
+
 #define for_each_populated_zone(m, n, j, zone)					\
 	for (n = 0; n < (m)->nr_nodes; n++)					\
 		for (j = 0; j < MAX_NR_ZONES; j++)				\

@@ -119,6 +119,7 @@ struct inode {
 	int host_fd;				/* -1 for shmem and directories */
 	uint64_t host_dev, host_ino;
 	char *i_path;				/* "/a/b" below the root (kmalloc) */
+	void *i_private;			/* shmem: struct shmem_inode_info */
 };
 
 /*
@@ -274,5 +275,7 @@ struct file *shmem_file_setup(struct machine *m, loff_t size);
 /* do_mmap's hook: give a shared anonymous @vma its shmem file.  0 or -ENOMEM. */
 int shmem_zero_setup(struct vm_area_struct *vma);
 bool vma_is_shmem(const struct vm_area_struct *vma);
+/* iput's last reference to a shmem inode: its pages and swap slots go. */
+void shmem_delete_inode(struct inode *inode);
 
 #endif

@@ -26,6 +26,7 @@ struct swap_state;
 struct fs_state;
 struct lru_state;
 struct vmscan_state;
+struct shmem_sb_info;
 struct task_state;
 struct bootmem_data;
 
@@ -104,6 +105,7 @@ struct machine {
 	struct swap_state *swap;		/* mm/swapfile.c */
 	struct vmscan_state *vmscan;		/* mm/vmscan.c: swap cache, kswapd */
 	struct fs_state *fs;			/* fs/inode.c: inodes, files, page-cache caches */
+	struct shmem_sb_info *shmem;		/* mm/shmem.c: shmem inodes (swapoff) */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */
 	struct log_ring *log;			/* lib/printk.c: the kernel log */
@@ -148,6 +150,27 @@ static __always_inline int smp_processor_id(void)
 /* Bind this thread to @m's CPU 0 (or keep its CPU if already on @m). */
 struct sim_cpu *cpu_enter(struct machine *m);
 void cpu_leave(struct sim_cpu *saved);
+
+/*
+ * mod_zone_page_state - add @d to a counter of @z (not NR_FREE_PAGES: see
+ * __mod_zone_freepage_state): into the running CPU's part, with a plain
+ * store; a thread on no CPU of the machine adds to the zone's own value.
+ */
+static __always_inline void mod_zone_page_state(zone_t *z, enum zone_stat_item item, long d)
+{
+	struct sim_cpu *cpu = __this_cpu;
+
+	VM_BUG_ON_MSG(item == NR_FREE_PAGES, "zone %s: NR_FREE_PAGES changed outside zone->lock",
+		      z->name);
+	if (likely(cpu) && likely(cpu->machine == z->zone_pgdat->machine)) {
+		long *diff = &z->pageset[cpu->id].vm_stat_diff[item];
+
+		__atomic_store_n(diff, __atomic_load_n(diff, __ATOMIC_RELAXED) + d,
+				 __ATOMIC_RELAXED);
+	} else {
+		atomic_fetch_add_explicit(&z->vm_stat[item], d, memory_order_relaxed);
+	}
+}
 
 /* The same, with the running CPU at hand (saves a TLS load on hot paths). */
 static __always_inline void __count_vm_events(struct sim_cpu *cpu, enum vm_event_item item,

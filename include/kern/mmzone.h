@@ -133,6 +133,14 @@ struct per_cpu_pages {
 	 * that page and this structure.
 	 */
 	struct list_head *first[NR_PCP_LISTS];
+	/*
+	 * This CPU's part of the zone's counters (all but NR_FREE_PAGES):
+	 * changed by the owner without a locked instruction, added up by
+	 * zone_page_state, as Linux's vm_stat_diff (which Linux folds into
+	 * the zone past a threshold; we fold on read instead, so a read is
+	 * always exact).
+	 */
+	long vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
 } __attribute__((aligned(64)));
 
 /* The owner changes its count with a relaxed atomic store (a plain mov) so
@@ -174,12 +182,23 @@ typedef struct zone_struct {
 	const char *name;
 } zone_t;
 
-#define zone_page_state(z, item) \
-	atomic_load_explicit(&(z)->vm_stat[item], memory_order_relaxed)
-static inline void mod_zone_page_state(zone_t *z, enum zone_stat_item item, long d)
+/*
+ * NR_FREE_PAGES is the zone's own (zone->lock): exact and read without the
+ * lock by the watermark checks.  Changed under zone->lock only, so without
+ * a locked instruction.
+ */
+static inline long zone_free_pages_state(zone_t *z)
 {
-	atomic_fetch_add_explicit(&z->vm_stat[item], d, memory_order_relaxed);
+	return atomic_load_explicit(&z->vm_stat[NR_FREE_PAGES], memory_order_relaxed);
 }
+static inline void __mod_zone_freepage_state(zone_t *z, long d)
+{
+	atomic_store_explicit(&z->vm_stat[NR_FREE_PAGES], zone_free_pages_state(z) + d,
+			      memory_order_relaxed);
+}
+/* Any counter of @z: the zone's value plus every CPU's part (mm/vmstat.c). */
+long zone_page_state(zone_t *z, enum zone_stat_item item);
+/* mod_zone_page_state() is in kern/machine.h: it needs the running CPU. */
 
 /* Allocation fallback order for one GFP zone modifier: NULL-terminated. */
 typedef struct zonelist_struct {

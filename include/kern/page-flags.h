@@ -48,6 +48,13 @@ static inline void SetPage##uname(struct page *p)				\
 { atomic_fetch_or_explicit(&p->flags, 1u << PG_##lname, memory_order_relaxed); } \
 static inline void ClearPage##uname(struct page *p)				\
 { atomic_fetch_and_explicit(&p->flags, ~(1u << PG_##lname), memory_order_relaxed); } \
+/* Non-atomic forms, for a page nobody else can reach (Linux's __SetPageX). */ \
+static inline void __SetPage##uname(struct page *p)				\
+{ atomic_store_explicit(&p->flags, atomic_load_explicit(&p->flags, memory_order_relaxed) | \
+		       (1u << PG_##lname), memory_order_relaxed); }		\
+static inline void __ClearPage##uname(struct page *p)				\
+{ atomic_store_explicit(&p->flags, atomic_load_explicit(&p->flags, memory_order_relaxed) & \
+		       ~(1u << PG_##lname), memory_order_relaxed); }		\
 static inline bool TestSetPage##uname(struct page *p)				\
 { return atomic_fetch_or_explicit(&p->flags, 1u << PG_##lname, memory_order_acq_rel) & (1u << PG_##lname); } \
 static inline bool TestClearPage##uname(struct page *p)			\

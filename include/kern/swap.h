@@ -128,4 +128,21 @@ int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page);
 #define READ	0
 #define WRITE	1
 
+/* --- shmem pages between their page cache and the swap cache (swap_state.c) --- */
+
+struct address_space;
+/*
+ * move_to_swap_cache - locked shmem @page leaves its inode's page cache
+ * for the swap cache at @entry (the caller hands the cache one slot
+ * reference), dirty.  0, -EEXIST (a page is cached there), -ENOMEM.
+ */
+int move_to_swap_cache(struct page *page, swp_entry_t entry);
+/*
+ * move_from_swap_cache - locked swap-cache @page goes to @index of shmem
+ * @mapping, dirty; the swap cache's slot reference is dropped.  Radix
+ * nodes come with @gfp_mask.  0, -EEXIST (a page is there), -ENOMEM.
+ */
+int move_from_swap_cache(struct page *page, unsigned long index, struct address_space *mapping,
+			 gfp_t gfp_mask);
+
 #endif

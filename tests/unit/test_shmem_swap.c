@@ -1,0 +1,283 @@
+/*
+ * Shmem pages on swap (mm/shmem.c with mm/vmscan.c, mm/swap_state.c,
+ * mm/swapoff.c): MAP_SHARED|MAP_ANONYMOUS memory larger than RAM goes to
+ * swap and comes back byte for byte to every sharer; the per-inode table,
+ * info->swapped, meminfo (Shmem, SwapCached, SwapFree), smaps "Swap:" and
+ * pswpin/pswpout follow; swapoff brings shmem pages back into their inode;
+ * the last unmap frees every slot and swap-cache copy.
+ */
+#include "swaptest.h"
+#include "kern/shmem_fs.h"
+#include "kern/memory.h"
+#include "kern/sched.h"
+#include "vmsim/swap.h"
+
+#define SHARED	(VMSIM_MAP_SHARED | VMSIM_MAP_ANONYMOUS)
+
+/* The shmem inode behind @addr of @pid (the caller is attached to a CPU). */
+static struct inode *shmem_inode_at(struct machine *m, int pid, unsigned long addr)
+{
+	struct task_struct *t = find_get_task(m, pid);
+	struct vm_area_struct *vma;
+	struct inode *inode;
+
+	ASSERT_NOT_NULL(t);
+	vma = find_vma(t->mm, addr);
+	ASSERT(vma && vma_is_shmem(vma));
+	inode = vma->vm_file->f_inode;
+	put_task_struct(t);
+	return inode;
+}
+
+/* The value (kB) of meminfo line @name ("Shmem:"). */
+static unsigned long meminfo_kb(struct machine *m, const char *name)
+{
+	char *s = vmsim_proc_read(m, "meminfo"), *p;
+	unsigned long v;
+
+	ASSERT_NOT_NULL(s);
+	p = strstr(s, name);
+	ASSERT_NOT_NULL(p);
+	v = strtoul(p + strlen(name), NULL, 10);
+	free(s);
+	return v;
+}
+
+/* smaps "Swap:" (kB) of the VMA starting at @addr. */
+static unsigned long smaps_swap_kb(struct machine *m, int pid, unsigned long addr)
+{
+	char *s = vmsim_proc_pid_read(m, pid, "smaps"), head[32], *p;
+	unsigned long v;
+
+	ASSERT_NOT_NULL(s);
+	snprintf(head, sizeof(head), "%08lx-", addr);
+	p = strstr(s, head);
+	ASSERT_NOT_NULL(p);
+	p = strstr(p, "\nSwap:");
+	ASSERT_NOT_NULL(p);
+	v = strtoul(p + 6, NULL, 10);
+	free(s);
+	return v;
+}
+
+/*
+ * For every slot of area 0: swap_count = swap PTEs of @pids + 1 if the swap
+ * cache holds it + 1 if @inode's table names it.  Returns the swap PTEs.
+ */
+static unsigned long swap_refs_exact_shmem(struct machine *m, const int *pids, int n,
+					   struct inode *inode)
+{
+	struct swap_info_struct *si = &m->swap->swap_info[0];
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	unsigned int *refs = calloc(si->max, sizeof(*refs));
+	struct shmem_swap_block *blk;
+	unsigned long ptes = 0, first = 0, entries = 0;
+
+	ASSERT_NOT_NULL(refs);
+	vmsim_cpu_attach(m, 0);
+	for (int i = 0; i < n; i++) {
+		struct task_struct *t = find_get_task(m, pids[i]);
+
+		ASSERT_NOT_NULL(t);
+		for (struct vm_area_struct *vma = t->mm->mmap; vma; vma = vma->vm_next)
+			for (unsigned long a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+				ptep_t p = pgt_walk(t->mm, a);
+				pte_t pte;
+
+				if (ptep_is_null(p))
+					continue;
+				pte = ptep_get(p);
+				pte_unmap(p);
+				if (!is_swap_pte(pte))
+					continue;
+				refs[swp_offset(pte_to_swp_entry(pte))]++;
+				ptes++;
+			}
+		put_task_struct(t);
+	}
+	spin_lock(&info->lock);
+	while (radix_tree_gang_lookup(&info->swap_tree, (void **)&blk, first, 1)) {
+		for (unsigned int j = 0; j < SHMEM_SWP_BLOCK; j++)
+			if (blk->ent[j].val) {
+				ASSERT_EQ(swp_type(blk->ent[j]), 0);
+				refs[swp_offset(blk->ent[j])]++;
+				entries++;
+			}
+		first = blk->base / SHMEM_SWP_BLOCK + 1;
+	}
+	ASSERT_EQ(entries, info->swapped);
+	spin_unlock(&info->lock);
+	for (unsigned long o = 1; o < si->max; o++) {
+		swp_entry_t e = swp_entry(0, o);
+		struct page *page = lookup_swap_cache(e);
+		unsigned int want = refs[o] + (page != NULL);
+
+		if (page)
+			put_page(page);
+		ASSERT_MSG((unsigned int)swap_count(e) == want,
+			   "slot %lu: swap_count %d, PTEs and table %u + cache %d", o, swap_count(e),
+			   refs[o], page != NULL);
+	}
+	free(refs);
+	return ptes;
+}
+
+static unsigned long swap_used(struct machine *m)
+{
+	unsigned long total, freep;
+
+	vmsim_cpu_attach(m, 0);
+	si_swapinfo(m, &total, &freep);
+	return total - freep;
+}
+
+/*
+ * The bigger-than-RAM case: 6000 shared pages (23 MiB) on a 16 MiB
+ * machine, half written before a fork and half after by the parent, all
+ * read back by the child.  Both reclaim designs.
+ */
+static void bigger_than_ram(const char *opts)
+{
+	struct machine *m = test_boot(opts);
+	int parent = vmsim_spawn(m), child;
+	unsigned long n = 6000, a;
+	struct inode *inode;
+
+	a = (unsigned long)vmsim_mmap(m, parent, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	ASSERT_CMP((long)a, >, 0);
+	pattern_write(m, parent, a, n / 2, 71);
+	child = vmsim_fork(m, parent);
+	ASSERT_CMP(child, >, 0);
+	/* the second half: pages first touched after the fork, by the parent */
+	for (unsigned long i = n / 2; i < n; i += CHUNK_PAGES) {
+		unsigned long k = n - i < CHUNK_PAGES ? n - i : CHUNK_PAGES;
+		uint8_t *buf = malloc(k * PAGE_SIZE);
+
+		ASSERT_NOT_NULL(buf);
+		pattern_fill(buf, 71, i, k);
+		ASSERT_EQ(vmsim_write(m, parent, a + i * PAGE_SIZE, buf, k * PAGE_SIZE), 0);
+		free(buf);
+	}
+	vmsim_cpu_attach(m, 0);
+	ASSERT_CMP(sum_vm_event(m, PSWPOUT), >, 2000);
+	inode = shmem_inode_at(m, parent, a);
+	ASSERT_CMP(shmem_swapped(inode), >, 2000);
+	ASSERT(shmem_inode_is_valid(inode));
+	/* every byte, through the child's own faults */
+	ASSERT_EQ(pattern_check(m, child, a, n, 71), 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_CMP(sum_vm_event(m, PSWPIN), >, 2000);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT(swap_map_is_valid(m));
+	ASSERT(swap_cache_is_valid(m));
+	ASSERT_EQ(sum_vm_event(m, OOM_KILL), 0);
+	{
+		struct vmsim_task_info info;
+
+		ASSERT_EQ(vmsim_task_info(m, parent, &info), 0);
+		ASSERT(info.alive);
+		ASSERT_EQ(vmsim_task_info(m, child, &info), 0);
+		ASSERT(info.alive);
+	}
+	ASSERT_EQ(vmsim_exit(m, parent), 0);
+	ASSERT_EQ(vmsim_exit(m, child), 0);
+	swap_all_free(m);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), 0);
+	test_shutdown(m);
+}
+
+TEST(shmem_swap_bigger_than_ram_child_reads_every_byte)
+{
+	bigger_than_ram("ram=16M swap=64M");
+}
+
+TEST(shmem_swap_bigger_than_ram_24_0)
+{
+	bigger_than_ram("ram=16M swap=64M reclaim=2.4.0");
+}
+
+/* Without swap the same workload cannot fit: shmem pages have nowhere to go. */
+TEST(shmem_swap_none_means_oom)
+{
+	struct machine *m = test_boot("ram=16M");
+	int pid = vmsim_spawn(m);
+	unsigned long a = (unsigned long)vmsim_mmap(m, pid, 0, 6000 * PAGE_SIZE, RW, SHARED,
+						    -1, 0);
+	struct vmsim_task_info info;
+	uint8_t buf[PAGE_SIZE];
+
+	memset(buf, 0x77, sizeof(buf));
+	for (unsigned long i = 0; i < 6000; i++)
+		if (vmsim_write(m, pid, a + i * PAGE_SIZE, buf, PAGE_SIZE))
+			break;
+	ASSERT_EQ(vmsim_task_info(m, pid, &info), 0);
+	ASSERT(!info.alive);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_EQ(sum_vm_event(m, PSWPOUT), 0);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), 0);
+	test_shutdown(m);
+}
+
+/*
+ * Out to swap and back: the counters of each step.  After shrink every
+ * page is on swap (Shmem 0, the table holds the slots, smaps shows them);
+ * reading brings them back and frees the slots.
+ */
+TEST(shmem_swap_out_and_in_counters)
+{
+	struct machine *m = test_boot("ram=32M swap=64M");
+	int pid = vmsim_spawn(m), other = vmsim_spawn(m);
+	unsigned long n = 1000, a, out0, in0, used;
+	struct inode *inode;
+
+	a = (unsigned long)vmsim_mmap(m, pid, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	pattern_write(m, pid, a, n, 81);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), n);
+	ASSERT_EQ(meminfo_kb(m, "Shmem:"), n * 4);
+	ASSERT_EQ(swap_used(m), 0);
+	out0 = sum_vm_event(m, PSWPOUT);
+	ASSERT_CMP(vmsim_shrink_memory(m), >=, n);
+	vmsim_cpu_attach(m, 0);
+	inode = shmem_inode_at(m, pid, a);
+	ASSERT_EQ(shmem_swapped(inode), n);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), 0);
+	ASSERT_EQ(inode->i_mapping->nrpages, 0);
+	ASSERT_EQ(meminfo_kb(m, "Shmem:"), 0);
+	ASSERT_EQ(sum_vm_event(m, PSWPOUT) - out0, n);
+	used = swap_used(m);
+	ASSERT_EQ(used, n);
+	ASSERT_EQ(meminfo_kb(m, "SwapTotal:") - meminfo_kb(m, "SwapFree:"), n * 4);
+	ASSERT_EQ(smaps_swap_kb(m, pid, a), n * 4);
+	/* the whole object is the process's (not per-PTE): VmSwap stays 0 as Linux */
+	{
+		char *st = vmsim_proc_pid_read(m, pid, "status");
+
+		ASSERT_CONTAINS(st, "VmSwap:\t       0 kB");
+		ASSERT_CONTAINS(st, "RssShmem:\t       0 kB");
+		free(st);
+	}
+	/* every slot is held by the table alone: no PTE names one */
+	{
+		int pids[2] = { pid, other };
+
+		vmsim_cpu_attach(m, 0);
+		ASSERT_EQ(swap_refs_exact_shmem(m, pids, 2, inode), 0);
+	}
+	in0 = sum_vm_event(m, PSWPIN);
+	/* back in, through the faults */
+	ASSERT_EQ(pattern_check(m, pid, a, n, 81), 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_EQ(sum_vm_event(m, PSWPIN) - in0, n);
+	ASSERT_EQ(shmem_swapped(inode), 0);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), n);
+	ASSERT_EQ(global_page_state(m, NR_SWAPCACHE), 0);
+	ASSERT_EQ(swap_used(m), 0);
+	ASSERT_EQ(smaps_swap_kb(m, pid, a), 0);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	ASSERT_EQ(vmsim_exit(m, other), 0);
+	swap_all_free(m);
+	test_shutdown(m);
+}
