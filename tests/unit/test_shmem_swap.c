@@ -281,3 +281,269 @@ TEST(shmem_swap_out_and_in_counters)
 	swap_all_free(m);
 	test_shutdown(m);
 }
+
+/* --- swapoff ------------------------------------------------------------------- */
+
+TEST(shmem_swap_swapoff_brings_pages_back)
+{
+	struct machine *m = test_boot("ram=32M swap=64M");
+	int pids[2];
+	unsigned long n = 3000, a, p, total, freep;
+	struct inode *inode;
+
+	pids[0] = vmsim_spawn(m);
+	a = (unsigned long)vmsim_mmap(m, pids[0], 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	pattern_write(m, pids[0], a, n, 91);
+	pids[1] = vmsim_fork(m, pids[0]);
+	/* private anonymous pages beside them, on swap too */
+	p = (unsigned long)vmsim_mmap(m, pids[1], 0, 500 * PAGE_SIZE, RW, ANON, -1, 0);
+	pattern_write(m, pids[1], p, 500, 92);
+	ASSERT_CMP(vmsim_shrink_memory(m), >, 0);
+	vmsim_cpu_attach(m, 0);
+	inode = shmem_inode_at(m, pids[0], a);
+	ASSERT_CMP(shmem_swapped(inode), >, 2500);
+	ASSERT_CMP(swap_refs_exact_shmem(m, pids, 2, inode), >, 400);
+	ASSERT_EQ(vmsim_swapoff(m, 0), 0);
+	vmsim_cpu_attach(m, 0);
+	si_swapinfo(m, &total, &freep);
+	ASSERT_EQ(total, 0);
+	ASSERT_EQ(shmem_swapped(inode), 0);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), n);
+	ASSERT_EQ(inode->i_mapping->nrpages, n);
+	ASSERT_EQ(global_page_state(m, NR_SWAPCACHE), 0);
+	ASSERT_EQ(smaps_swap_kb(m, pids[0], a), 0);
+	/* no fault reads anything from disk now */
+	{
+		unsigned long in0 = sum_vm_event(m, PSWPIN);
+
+		ASSERT_EQ(pattern_check(m, pids[1], a, n, 91), 0);
+		ASSERT_EQ(pattern_check(m, pids[0], a, n, 91), 0);
+		ASSERT_EQ(pattern_check(m, pids[1], p, 500, 92), 0);
+		vmsim_cpu_attach(m, 0);
+		ASSERT_EQ(sum_vm_event(m, PSWPIN), in0);
+	}
+	/* on again: out again, back again */
+	ASSERT_EQ(vmsim_swapon(m, NULL, 64 << 20, -1), 0);
+	ASSERT_CMP(vmsim_shrink_memory(m), >, 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_CMP(shmem_swapped(inode), >, 2500);
+	ASSERT_EQ(pattern_check(m, pids[1], a, n, 91), 0);
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(vmsim_exit(m, pids[i]), 0);
+	swap_all_free(m);
+	test_shutdown(m);
+}
+
+/* Shmem pages that cannot fit back: -ENOMEM, the area stays, nothing is lost. */
+TEST(shmem_swap_swapoff_enomem)
+{
+	struct machine *m = test_boot("ram=16M swap=64M");
+	int pid = vmsim_spawn(m);
+	unsigned long n = 5000, a;
+	struct inode *inode;
+
+	a = (unsigned long)vmsim_mmap(m, pid, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	pattern_write(m, pid, a, n, 93);
+	ASSERT_EQ(vmsim_swapoff(m, 0), -ENOMEM);
+	vmsim_cpu_attach(m, 0);
+	ASSERT(swap_map_is_valid(m));
+	ASSERT(swap_cache_is_valid(m));
+	inode = shmem_inode_at(m, pid, a);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT_EQ(swap_refs_exact_shmem(m, &pid, 1, inode), 0);
+	ASSERT_EQ(sum_vm_event(m, OOM_KILL), 0);
+	ASSERT_EQ(pattern_check(m, pid, a, n, 93), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	ASSERT_EQ(vmsim_swapoff(m, 0), 0);
+	ASSERT_EQ(vmsim_swapon(m, NULL, 64 << 20, -1), 0);
+	swap_all_free(m);
+	test_shutdown(m);
+}
+
+/* --- the inode goes: every slot and swap-cache copy with it ------------------------ */
+
+/*
+ * Pages in every state when the last sharer goes: resident, on swap only,
+ * in the swap cache not yet written (dirty), in the swap cache written
+ * (clean).  Exit frees them all.
+ */
+TEST(shmem_swap_exit_frees_slots_and_swap_cache)
+{
+	struct machine *m = test_boot("ram=32M swap=64M");
+	int pid = vmsim_spawn(m), child;
+	unsigned long n = 64, a, out0, maj0;
+	struct inode *inode;
+
+	a = (unsigned long)vmsim_mmap(m, pid, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	pattern_write(m, pid, a, n, 95);
+	child = vmsim_fork(m, pid);
+	/* nobody maps them: shmem_writepage can take them */
+	ASSERT_EQ(vmsim_madvise(m, pid, a, n * PAGE_SIZE, VMSIM_MADV_DONTNEED), 0);
+	ASSERT_EQ(vmsim_madvise(m, child, a, n * PAGE_SIZE, VMSIM_MADV_DONTNEED), 0);
+	vmsim_cpu_attach(m, 0);
+	inode = shmem_inode_at(m, pid, a);
+	out0 = sum_vm_event(m, PSWPOUT);
+	for (unsigned long idx = 0; idx < 32; idx++) {
+		struct page *page = find_lock_page(inode->i_mapping, idx);
+
+		ASSERT_NOT_NULL(page);
+		ASSERT_EQ(page_mapcount(page), 0);
+		ASSERT_EQ(shmem_writepage(page), 0);
+		ASSERT(PageSwapCache(page) && PageDirty(page));
+		if (idx < 16) {
+			/* written: pageout's second half */
+			ClearPageDirty(page);
+			ASSERT_EQ(swap_writepage(page), 0);
+		}
+		unlock_page(page);
+		put_page(page);
+	}
+	ASSERT_EQ(sum_vm_event(m, PSWPOUT) - out0, 16);
+	ASSERT_EQ(shmem_swapped(inode), 32);
+	ASSERT_EQ(global_page_state(m, NR_SWAPCACHE), 32);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), 32);
+	ASSERT_EQ(meminfo_kb(m, "SwapCached:"), 32 * 4);
+	ASSERT_EQ(meminfo_kb(m, "Shmem:"), 32 * 4);
+	ASSERT_EQ(swap_used(m), 32);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT_EQ(swap_refs_exact_shmem(m, &pid, 1, inode), 0);
+	/* the swap-cache copies come back with no I/O: minor faults */
+	maj0 = sum_vm_event(m, PGMAJFAULT);
+	ASSERT_EQ(pattern_check_at(m, child, a, 8, 8, 95), 0);	/* written ones */
+	ASSERT_EQ(pattern_check_at(m, child, a, 24, 4, 95), 0);	/* dirty ones */
+	vmsim_cpu_attach(m, 0);
+	ASSERT_EQ(sum_vm_event(m, PGMAJFAULT), maj0);
+	ASSERT_EQ(shmem_swapped(inode), 20);
+	ASSERT_EQ(global_page_state(m, NR_SWAPCACHE), 20);
+	ASSERT_EQ(swap_used(m), 20);
+	/* the written ones leave the swap cache; the slot alone holds the data */
+	ASSERT_CMP(vmsim_shrink_memory(m), >, 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_CMP(shmem_swapped(inode), >=, 20);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	/* the child still maps it: nothing goes yet */
+	ASSERT_EQ(pattern_check(m, child, a, n, 95), 0);
+	ASSERT_EQ(vmsim_exit(m, child), 0);
+	swap_all_free(m);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), 0);
+	test_shutdown(m);
+}
+
+/* The last munmap (the process lives on) frees the slots too. */
+TEST(shmem_swap_munmap_frees_slots)
+{
+	struct machine *m = test_boot("ram=16M swap=64M");
+	int pid = vmsim_spawn(m);
+	unsigned long n = 5000, a;
+
+	a = (unsigned long)vmsim_mmap(m, pid, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	pattern_write(m, pid, a, n, 97);
+	ASSERT_CMP(swap_used(m), >, 1000);
+	ASSERT_EQ(vmsim_munmap(m, pid, a, n * PAGE_SIZE), 0);
+	swap_all_free(m);
+	ASSERT_EQ(global_page_state(m, NR_SHMEM), 0);
+	ASSERT_EQ(global_page_state(m, NR_FILE_PAGES), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	test_shutdown(m);
+}
+
+/* --- two CPUs fault the same pages while reclaim swaps them (TSan) ----------------- */
+
+struct shmem_stress {
+	struct machine *m;
+	int cpu, pid;
+	unsigned long addr, npages;
+	unsigned long bad;
+};
+
+/* Each CPU owns one half of every page: both fault the same page indices. */
+static void half_fill(uint8_t *buf, uint64_t seed, unsigned long page, int half)
+{
+	for (unsigned long w = 0; w < PAGE_SIZE / 16; w++) {
+		uint64_t v = splitmix64_mix(seed * 0x9e3779b97f4a7c15ULL + (page << 12) +
+					    (unsigned long)half * 4096 + w);
+
+		memcpy(buf + w * 8, &v, 8);
+	}
+}
+
+static void *shmem_stress_thread(void *p)
+{
+	struct shmem_stress *s = p;
+	uint8_t want[PAGE_SIZE / 2], got[PAGE_SIZE / 2];
+	unsigned long off = (unsigned long)s->cpu * (PAGE_SIZE / 2);
+
+	vmsim_cpu_attach(s->m, s->cpu);
+	for (uint64_t round = 0; round < 2; round++) {
+		uint64_t seed = 300 + round;
+
+		for (unsigned long i = 0; i < s->npages; i++) {
+			half_fill(want, seed, i, s->cpu);
+			if (vmsim_write(s->m, s->pid, s->addr + i * PAGE_SIZE + off, want,
+					sizeof(want)))
+				s->bad++;
+		}
+		for (unsigned long i = 0; i < s->npages; i++) {
+			half_fill(want, seed, i, s->cpu);
+			if (vmsim_read(s->m, s->pid, s->addr + i * PAGE_SIZE + off, got,
+				       sizeof(got)) || memcmp(got, want, sizeof(got)))
+				s->bad++;
+		}
+	}
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+TEST(shmem_swap_stress_two_cpus)
+{
+	struct machine *m = test_boot("ram=16M swap=64M cpus=2");
+	struct shmem_stress args[2];
+	unsigned long n = 4500, a;
+	pthread_t th[2];
+	int pids[2];
+
+	pids[0] = vmsim_spawn(m);
+	a = (unsigned long)vmsim_mmap(m, pids[0], 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	ASSERT_CMP((long)a, >, 0);
+	pids[1] = vmsim_fork(m, pids[0]);
+	for (int i = 0; i < 2; i++)
+		args[i] = (struct shmem_stress){ m, i, pids[i], a, n, 0 };
+	vmsim_cpu_detach();
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, shmem_stress_thread, &args[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	vmsim_cpu_attach(m, 0);
+	for (int i = 0; i < 2; i++) {
+		struct vmsim_task_info info;
+
+		ASSERT_EQ(vmsim_task_info(m, pids[i], &info), 0);
+		ASSERT_MSG(info.alive, "pid %d died with signal %d", pids[i], info.signo);
+		ASSERT_EQ(args[i].bad, 0);
+	}
+	ASSERT_CMP(sum_vm_event(m, PSWPOUT), >, 1000);
+	ASSERT_CMP(sum_vm_event(m, PSWPIN), >, 1000);
+	/* the two halves of every page, each CPU's last round, seen by the other task */
+	{
+		uint8_t want[PAGE_SIZE / 2], got[PAGE_SIZE / 2];
+
+		for (unsigned long i = 0; i < n; i += 7)
+			for (int half = 0; half < 2; half++) {
+				half_fill(want, 301, i, half);
+				ASSERT_EQ(vmsim_read(m, pids[1 - half], a + i * PAGE_SIZE +
+						     (unsigned long)half * (PAGE_SIZE / 2), got,
+						     sizeof(got)), 0);
+				ASSERT(!memcmp(got, want, sizeof(got)));
+			}
+	}
+	vmsim_cpu_attach(m, 0);
+	ASSERT(shmem_inode_is_valid(shmem_inode_at(m, pids[0], a)));
+	ASSERT(swap_map_is_valid(m));
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(vmsim_exit(m, pids[i]), 0);
+	/* copies orphaned by races between the CPUs go with the next scan */
+	vmsim_shrink_memory(m);
+	swap_all_free(m);
+	test_shutdown(m);
+}
