@@ -194,7 +194,14 @@ int shmem_writepage(struct page *page)
 	VM_BUG_ON_MSG(!PageLocked(page) || PageSwapCache(page) || !mapping || !mapping->swapbacked,
 		      "shmem_writepage: pfn %lu not a locked shmem page", page_to_pfn(page));
 	info = SHMEM_I(mapping->host);
-	/* mapped again since reclaim looked: swap_out has to unmap it first */
+	/*
+	 * Mapped again since reclaim looked: swap_out has to unmap it first.
+	 * A fault may still map it after this check (nopage returns the page
+	 * unlocked): the PTE then maps a swap-cache page whose slot the
+	 * table names.  That stays consistent: writes through it dirty the
+	 * page, reclaim writes it to the slot before freeing it, and the
+	 * next fault of a sharer moves it back into the page cache.
+	 */
 	if (page_mapcount(page))
 		return -EBUSY;
 	swap = get_swap_page();		/* its reference goes to the swap cache */

@@ -250,6 +250,12 @@ TEST(shmem_swap_out_and_in_counters)
 	ASSERT_EQ(used, n);
 	ASSERT_EQ(meminfo_kb(m, "SwapTotal:") - meminfo_kb(m, "SwapFree:"), n * 4);
 	ASSERT_EQ(smaps_swap_kb(m, pid, a), n * 4);
+	/* split in two VMAs: each counts its own part of the object */
+	ASSERT_EQ(vmsim_mprotect(m, pid, a + 600 * PAGE_SIZE, 400 * PAGE_SIZE, VMSIM_PROT_READ), 0);
+	ASSERT_EQ(smaps_swap_kb(m, pid, a), 600 * 4);
+	ASSERT_EQ(smaps_swap_kb(m, pid, a + 600 * PAGE_SIZE), 400 * 4);
+	ASSERT_EQ(vmsim_mprotect(m, pid, a + 600 * PAGE_SIZE, 400 * PAGE_SIZE, RW), 0);
+	ASSERT_EQ(smaps_swap_kb(m, pid, a), n * 4);
 	/* the whole object is the process's (not per-PTE): VmSwap stays 0 as Linux */
 	{
 		char *st = vmsim_proc_pid_read(m, pid, "status");
