@@ -185,6 +185,9 @@ static void tlb_note_range(struct mmu_gather *tlb, unsigned long addr)
 
 /* --- zap_page_range ------------------------------------------------------------- */
 
+/* How many PTEs ahead zap_pte_range prefetches the struct page. */
+#define ZAP_PREFETCH	8
+
 static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmdp_t pmd,
 			  unsigned long addr, unsigned long end)
 {
@@ -192,26 +195,51 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 	struct machine *m = mm->machine;
 	ptep_t start = pte_offset_map(pmd, addr), p = start;
 	long anon = 0, shmem = 0, file = 0, swap = 0;	/* rss taken off at the end */
+	unsigned int step = 1u << p.fmt->entry_shift;
 
 	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p)) {
 		pte_t pte = ptep_get(p);
 		struct page *page;
 
+		/*
+		 * The struct page of a PTE a few entries on: its cache miss
+		 * overlaps the work on this one (the table is at hand).
+		 */
+		if (likely(addr + ZAP_PREFETCH * PAGE_SIZE < end)) {
+			pte_t ahead = __pte(__pgt_read((uint8_t *)p.p + ZAP_PREFETCH * step, p.fmt));
+
+			if (pte_present(ahead) && pfn_valid(m, pte_pfn(ahead)))
+				__builtin_prefetch(pfn_to_page(m, pte_pfn(ahead)), 1);
+		}
 		if (pte_none(pte))
 			continue;
-		pte = ptep_get_and_clear(p);
 		if (!pte_present(pte)) {
 			/* a swap entry: its slot (and unused cached copy) go */
+			pte_clear(p);
 			free_swap_and_cache(pte_to_swp_entry(pte));
 			swap++;
 			continue;
 		}
 		tlb_note_range(tlb, addr);
-		if (!page_is_refcounted(m, vma, pte_pfn(pte)))
+		if (!page_is_refcounted(m, vma, pte_pfn(pte))) {
+			pte_clear(p);
 			continue;
+		}
 		page = pte_page(pte);
-		if (pte_dirty(pte) && !PageAnon(page))
-			set_page_dirty(page);	/* file pages: written back later */
+		if (PageAnon(page)) {
+			/*
+			 * An anonymous page dies with this mapping (a shared one is
+			 * mapped read-only): an Accessed or Dirty bit another CPU's
+			 * walk sets before the clear does not matter, so no xchg.
+			 * The flush still comes before the page is freed.
+			 */
+			pte_clear(p);
+		} else {
+			/* the Dirty bit of a file page must not be lost */
+			pte = ptep_get_and_clear(p);
+			if (pte_dirty(pte))
+				set_page_dirty(page);	/* written back later */
+		}
 		__page_remove_rmap(page);
 		if (PageAnon(page))
 			anon++;

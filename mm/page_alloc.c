@@ -243,19 +243,33 @@ static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, unsigned int or
  */
 static void free_pcppages_bulk(zone_t *zone, struct per_cpu_pages *pcp, int count)
 {
+	unsigned int rr = (unsigned int)pcp->free_rr;
+
 	spin_lock(&zone->lock);
 	while (count > 0 && pcp_count(pcp) > 0) {
-		struct page *page;
-		unsigned int order;
+		unsigned int order, batch_free = 0;
 
+		/*
+		 * Round-robin over the lists, as Linux: each empty list passed
+		 * lets the next non-empty one give one more block, so a lone
+		 * order-0 list is not reached through empty ones every time.
+		 */
 		do {
-			order = (unsigned int)(pcp->free_rr++ % NR_PCP_LISTS);
+			batch_free++;
+			order = rr++ & (NR_PCP_LISTS - 1);
 		} while (!pcp->first[order]);
-		page = pcp_pop(pcp, order);
-		count -= 1 << order;
-		__free_one_page(page, zone, order);
+		/* every other list was empty: this one gives all that is asked */
+		if (batch_free == NR_PCP_LISTS)
+			batch_free = (unsigned int)count;
+		do {
+			struct page *page = pcp_pop(pcp, order);
+
+			count -= 1 << order;
+			__free_one_page(page, zone, order);
+		} while (--batch_free && count > 0 && pcp->first[order]);
 	}
 	spin_unlock(&zone->lock);
+	pcp->free_rr = (int)rr;
 }
 
 static void drain_cpu_pages(struct machine *m, int cpu)

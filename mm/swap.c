@@ -72,13 +72,18 @@ void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
 	mod_zone_page_state(page->zone, lru_item(page, false), 1);
 }
 
-void del_page_from_lru_list(struct lru_state *lru, struct page *page)
+/*
+ * Take @page off its list; @also is cleared with the list flags (PG_lru
+ * when the page leaves the LRU altogether).  All in one atomic step: the
+ * other flags of the word change under other locks.
+ */
+static void __del_page_from_lru_list(struct lru_state *lru, struct page *page,
+				     unsigned int also)
 {
-	/* the three list flags go in one atomic step (other flags of the word
-	 * change under other locks, so it must be atomic) */
 	const unsigned int lists = (1u << PG_active) | (1u << PG_inactive_dirty) |
 				   (1u << PG_inactive_clean);
-	unsigned int old = atomic_fetch_and_explicit(&page->flags, ~lists, memory_order_acq_rel);
+	unsigned int old = atomic_fetch_and_explicit(&page->flags, ~(lists | also),
+						     memory_order_acq_rel);
 
 	list_del(&page->lru);
 	if (old & (1u << PG_active)) {
@@ -94,6 +99,11 @@ void del_page_from_lru_list(struct lru_state *lru, struct page *page)
 		lru->nr_inactive_pages--;
 		mod_zone_page_state(page->zone, lru_item(page, false), -1);
 	}
+}
+
+void del_page_from_lru_list(struct lru_state *lru, struct page *page)
+{
+	__del_page_from_lru_list(lru, page, 0);
 }
 
 /* --- the interface ------------------------------------------------------------ */
@@ -143,8 +153,10 @@ void release_pages(struct page **pages, int nr)
 				spin_lock(&lru->pagemap_lru_lock);
 				locked = lru;
 			}
-			if (TestClearPageLRU(page))
-				del_page_from_lru_list(lru, page);
+			/* PG_lru changes only under the lock: off the list and the
+			 * LRU in one atomic step */
+			if (PageLRU(page))
+				__del_page_from_lru_list(lru, page, 1u << PG_lru);
 		}
 		pages[nfree++] = page;	/* the array is ours: reuse it for the frees */
 	}
