@@ -9,10 +9,11 @@
  * threads (vmsim_clone_vm: CLONE_VM) share it too, as pthreads do.
  * Descriptors are the lowest free number, limited by RLIMIT_NOFILE.
  *
- * User buffers are addresses in the process; a bad one gives -EFAULT as
- * Linux's exception fixup does: the fault signal the user-access layer
- * raises on the way is withdrawn, since the kernel, not the program, made
- * the access.
+ * User buffers are addresses in the process, reached by kernel-mode
+ * copies (kern/uaccess.h): read and write check the whole buffer with
+ * access_ok first, as vfs_read/vfs_write (-EFAULT if it reaches above user
+ * space); a fault on an unmapped part stops the copy without a signal,
+ * and the call returns the bytes copied before it, or -EFAULT if none.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include "kern/pagemap.h"
 #include "kern/memory.h"
+#include "kern/uaccess.h"
 #include "kern/mman.h"
 #include "kern/sched.h"
 #include "vmsim/file.h"
@@ -278,11 +280,14 @@ static bool file_is_dir(const struct file *f)
 	return S_ISDIR(f->f_inode->i_mode);
 }
 
-/* Common checks of read/write: 0 or the errno Linux gives. */
-static long rw_verify(struct file *f, bool write, size_t count)
+/* Common checks of read/write: 0 or the errno Linux gives, in its order. */
+static long rw_verify(struct file *f, bool write, unsigned long buf, size_t count)
 {
 	if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
 		return -EBADF;
+	/* vfs_read/vfs_write: even a count of 0 or a read at EOF */
+	if (!access_ok(buf, count))
+		return -EFAULT;
 	if (file_is_dir(f))
 		return -EISDIR;
 	if ((ssize_t)count < 0)
@@ -292,20 +297,20 @@ static long rw_verify(struct file *f, bool write, size_t count)
 
 static long do_rw(unsigned int fd, unsigned long buf, size_t count, loff_t *upos, bool write)
 {
-	struct file *f = fget(fd);
+	struct file *f;
 	loff_t pos;
 	long ret;
 
+	/* pread64/pwrite64 refuse a negative offset before looking at anything */
+	if (upos && *upos < 0)
+		return -EINVAL;
+	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	ret = rw_verify(f, write, count);
+	ret = rw_verify(f, write, buf, count);
 	if (ret)
 		goto out;
 	if (upos) {
-		if (*upos < 0) {
-			ret = -EINVAL;
-			goto out;
-		}
 		pos = *upos;
 		ret = write ? f->f_op->write(f, buf, count, &pos) : f->f_op->read(f, buf, count, &pos);
 		goto out;
@@ -524,14 +529,13 @@ out_unlocked:
 
 /* --- the public API (include/vmsim/file.h) -------------------------------------- */
 
+/*
+ * The end of a file system call.  Its user copies raise no signal; one
+ * raised otherwise (the OOM killer's SIGKILL) stays pending and is acted
+ * on at the task's next load or store, as at the return to user mode.
+ */
 static long fcall_end(struct task_call *c, long ret)
 {
-	/* a kernel access to a bad buffer is -EFAULT, not a signal (exception fixup) */
-	if (c->t->pending_signal == SIGSEGV || c->t->pending_signal == SIGBUS) {
-		c->t->pending_signal = 0;
-		c->t->pending_si_code = 0;
-		c->t->pending_si_addr = 0;
-	}
 	task_call_end(c);
 	return ret;
 }
@@ -593,7 +597,8 @@ long vmsim_pread(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t 
 
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
-	return fcall_end(&c, fd < 0 ? -EBADF : sys_pread64((unsigned int)fd, buf, count, offset));
+	/* a negative fd is no descriptor: EBADF, after the offset check */
+	return fcall_end(&c, sys_pread64((unsigned int)fd, buf, count, offset));
 }
 
 long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
@@ -603,7 +608,8 @@ long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t
 
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
-	return fcall_end(&c, fd < 0 ? -EBADF : sys_pwrite64((unsigned int)fd, buf, count, offset));
+	/* a negative fd is no descriptor: EBADF, after the offset check */
+	return fcall_end(&c, sys_pwrite64((unsigned int)fd, buf, count, offset));
 }
 
 int64_t vmsim_lseek(vmsim_machine_t *m, int pid, int fd, int64_t offset, int whence)

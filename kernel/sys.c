@@ -3,15 +3,21 @@
  * a simulated process, each run on a simulated CPU in the task's context
  * (task_enter: current = the task, its mm loaded) and delegated to the
  * kernel function Linux's system call would reach (do_mmap, do_munmap,
- * copy_from_user, ...).  A pid that does not exist or whose task has died
- * gives -ESRCH.  A user access that faults fatally kills the task here, as
- * the return to user mode would, and gives VMSIM_KILLED.
+ * ...).  A pid that does not exist or whose task has died gives -ESRCH.
+ *
+ * Loads and stores (vmsim_read/write/load64/store64) are the process's own
+ * instructions, not a system call: they run as user-mode accesses
+ * (mmu_user_*, PF_USER faults), so a fault that cannot be resolved raises
+ * SIGSEGV/SIGBUS, which kills the task here, as the return to user mode
+ * would, and gives VMSIM_KILLED.  (The kernel's copy_to_user & co. are
+ * kernel-mode accesses that never signal: kern/uaccess.h.)
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kern/sched.h"
 #include "kern/memory.h"
+#include "kern/mmu.h"
 #include "kern/mman.h"
 #include "kern/seq_buf.h"
 #include "kern/fs.h"
@@ -314,12 +320,12 @@ int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp)
 
 /* --- loads and stores ------------------------------------------------------- */
 
-/* After a user access: a fatal fault kills the task (VMSIM_KILLED). */
-static int access_result(struct task_struct *t, unsigned long not_done)
+/* After a user access (0 or -EFAULT): a fatal fault kills the task (VMSIM_KILLED). */
+static int access_result(struct task_struct *t, int err)
 {
 	if (task_deliver_signal(t))
 		return VMSIM_KILLED;
-	return not_done ? -EFAULT : 0;
+	return err ? -EFAULT : 0;
 }
 
 int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsigned long len)
@@ -329,7 +335,7 @@ int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsig
 
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
-	ret = access_result(c.t, copy_from_user(buf, addr, len));
+	ret = access_result(c.t, mmu_user_read(addr, buf, len));
 	task_call_end(&c);
 	return ret;
 }
@@ -342,7 +348,7 @@ int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf
 
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
-	ret = access_result(c.t, copy_to_user(addr, buf, len));
+	ret = access_result(c.t, mmu_user_write(addr, buf, len));
 	task_call_end(&c);
 	return ret;
 }
@@ -356,7 +362,7 @@ int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val)
 		return -EINVAL;
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
-	ret = access_result(c.t, get_user_u64(val, addr) ? 8 : 0);
+	ret = access_result(c.t, mmu_user_load64(addr, val));
 	task_call_end(&c);
 	return ret;
 }
@@ -370,7 +376,7 @@ int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val)
 		return -EINVAL;
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
-	ret = access_result(c.t, put_user_u64(val, addr) ? 8 : 0);
+	ret = access_result(c.t, mmu_user_store64(addr, val));
 	task_call_end(&c);
 	return ret;
 }

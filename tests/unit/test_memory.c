@@ -40,7 +40,7 @@ TEST(memory_demand_zero_and_zero_page)
 		anon = ev(t.m, PGFAULT_ANON);
 		nr_anon = global_page_state(t.m, NR_ANON_PAGES);
 
-		ASSERT_EQ(get_user_u64(&v, a), 0);
+		ASSERT_EQ(mmu_user_load64(a, &v), 0);
 		ASSERT_EQ(v, 0);
 		ASSERT(follow_page(t.mm, a, 0) == t.m->zero_page);
 		ASSERT_NULL(follow_page(t.mm, a, 1));
@@ -49,7 +49,7 @@ TEST(memory_demand_zero_and_zero_page)
 		ASSERT_EQ(get_mm_rss(t.mm), 0);
 
 		/* a first write: a private zeroed page, writable and dirty */
-		ASSERT_EQ(put_user_u64(0x1234, a + PAGE_SIZE + 8), 0);
+		ASSERT_EQ(mmu_user_store64(a + PAGE_SIZE + 8, 0x1234), 0);
 		ASSERT_EQ(ev(t.m, PGFAULT_ANON), anon + 1);
 		page = follow_page(t.mm, a + PAGE_SIZE, 1);
 		ASSERT_NOT_NULL(page);
@@ -58,11 +58,11 @@ TEST(memory_demand_zero_and_zero_page)
 		ASSERT_EQ(page_mapcount(page), 1);
 		ASSERT_EQ(atomic_load(&t.mm->rss_anon), 1);
 		ASSERT_EQ(global_page_state(t.m, NR_ANON_PAGES), nr_anon + 1);
-		ASSERT_EQ(get_user_u64(&v, a + PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_load64(a + PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 0);
 
 		/* writing the zero-page-mapped page replaces it with a private one */
-		ASSERT_EQ(put_user_u64(5, a), 0);
+		ASSERT_EQ(mmu_user_store64(a, 5), 0);
 		ASSERT(follow_page(t.mm, a, 1) != t.m->zero_page);
 		ASSERT_EQ(atomic_load(&t.mm->rss_anon), 2);
 		ASSERT_EQ(page_count(t.m->zero_page), 1);
@@ -137,8 +137,8 @@ TEST(memory_cow_through_copy_page_range)
 		a = memtest_mmap(&t, 0, 8 * PAGE_SIZE, RW, ANON);
 		s = memtest_mmap(&t, 0, PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
 		for (int j = 0; j < 8; j++)
-			ASSERT_EQ(put_user_u64(100 + j, a + j * PAGE_SIZE), 0);
-		ASSERT_EQ(put_user_u64(7, s), 0);
+			ASSERT_EQ(mmu_user_store64(a + j * PAGE_SIZE, 100 + j), 0);
+		ASSERT_EQ(mmu_user_store64(s, 7), 0);
 		page = follow_page(t.mm, a, 0);
 
 		child = fork_mm(&t);
@@ -159,29 +159,29 @@ TEST(memory_cow_through_copy_page_range)
 		cow = ev(t.m, PGFAULT_COW);
 		reuse = ev(t.m, PGFAULT_COW_REUSE);
 		/* the parent writes: it gets a copy */
-		ASSERT_EQ(put_user_u64(200, a), 0);
+		ASSERT_EQ(mmu_user_store64(a, 200), 0);
 		ASSERT_EQ(ev(t.m, PGFAULT_COW), cow + 1);
 		ASSERT_EQ(page_count(page), 1);
 		ASSERT_EQ(page_mapcount(page), 1);
 		/* the child still sees the old bytes; its write reuses the page */
 		run_as(&t, &child_task, child);
-		ASSERT_EQ(get_user_u64(&v, a), 0);
+		ASSERT_EQ(mmu_user_load64(a, &v), 0);
 		ASSERT_EQ(v, 100);
-		ASSERT_EQ(put_user_u64(300, a), 0);
+		ASSERT_EQ(mmu_user_store64(a, 300), 0);
 		ASSERT_EQ(ev(t.m, PGFAULT_COW_REUSE), reuse + 1);
 		ASSERT(follow_page(child, a, 1) == page);
 		/* shared memory is shared both ways */
-		ASSERT_EQ(put_user_u64(8, s), 0);
-		ASSERT_EQ(get_user_u64(&v, a + 5 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_store64(s, 8), 0);
+		ASSERT_EQ(mmu_user_load64(a + 5 * PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 105);
 		run_as(&t, &t.task, t.mm);
-		ASSERT_EQ(get_user_u64(&v, s), 0);
+		ASSERT_EQ(mmu_user_load64(s, &v), 0);
 		ASSERT_EQ(v, 8);
-		ASSERT_EQ(get_user_u64(&v, a), 0);
+		ASSERT_EQ(mmu_user_load64(a, &v), 0);
 		ASSERT_EQ(v, 200);
-		ASSERT_EQ(put_user_u64(201, a + 5 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_store64(a + 5 * PAGE_SIZE, 201), 0);
 		run_as(&t, &child_task, child);
-		ASSERT_EQ(get_user_u64(&v, a + 5 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_load64(a + 5 * PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 105);
 		run_as(&t, &t.task, t.mm);
 
@@ -214,14 +214,14 @@ TEST(memory_stack_growth_and_guard_gap)
 		grow = ev(t.m, PGFAULT_STACK_GROW);
 
 		/* touching below the stack grows it */
-		ASSERT_EQ(put_user_u64(42, start - 3 * PAGE_SIZE + 16), 0);
+		ASSERT_EQ(mmu_user_store64(start - 3 * PAGE_SIZE + 16, 42), 0);
 		ASSERT_EQ(ev(t.m, PGFAULT_STACK_GROW), grow + 1);
 		ASSERT_EQ(stack->vm_start, start - 3 * PAGE_SIZE);
-		ASSERT_EQ(get_user_u64(&v, start - 3 * PAGE_SIZE + 16), 0);
+		ASSERT_EQ(mmu_user_load64(start - 3 * PAGE_SIZE + 16, &v), 0);
 		ASSERT_EQ(v, 42);
 
 		/* beyond RLIMIT_STACK (8 MiB): SIGSEGV, nothing grows */
-		ASSERT_EQ(get_user_u64(&v, t.mm->start_stack - (9UL << 20)), -EFAULT);
+		ASSERT_EQ(mmu_user_load64(t.mm->start_stack - (9UL << 20), &v), -EFAULT);
 		ASSERT_EQ(t.task.pending_signal, SIGSEGV);
 		ASSERT_EQ(t.task.pending_si_code, SEGV_MAPERR);
 		clear_signal(&t.task);
@@ -235,11 +235,11 @@ TEST(memory_stack_growth_and_guard_gap)
 
 			ASSERT_EQ(got, low - PAGE_SIZE);
 			/* 300 pages down: inside the gap (less than 256 pages above low) */
-			ASSERT_EQ(put_user_u64(1, low + 10 * PAGE_SIZE), -EFAULT);
+			ASSERT_EQ(mmu_user_store64(low + 10 * PAGE_SIZE, 1), -EFAULT);
 			ASSERT_EQ(t.task.pending_signal, SIGSEGV);
 			clear_signal(&t.task);
 			/* just outside the gap: fine */
-			ASSERT_EQ(put_user_u64(1, low + STACK_GUARD_GAP), 0);
+			ASSERT_EQ(mmu_user_store64(low + STACK_GUARD_GAP, 1), 0);
 			ASSERT_EQ(stack->vm_start, low + STACK_GUARD_GAP);
 		}
 		memtest_end(&t);
@@ -254,7 +254,7 @@ TEST(memory_sigsegv_accerr_and_mprotect)
 
 	memtest_begin(&t, "ram=64M paging=pae");
 	ro = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ, ANON);
-	ASSERT_EQ(put_user_u64(1, ro), -EFAULT);
+	ASSERT_EQ(mmu_user_store64(ro, 1), -EFAULT);
 	ASSERT_EQ(t.task.pending_signal, SIGSEGV);
 	ASSERT_EQ(t.task.pending_si_code, SEGV_ACCERR);
 	ASSERT_EQ(t.task.pending_si_addr, ro);
@@ -262,22 +262,22 @@ TEST(memory_sigsegv_accerr_and_mprotect)
 
 	/* change_protection: PROT_NONE keeps the page, later access is refused */
 	a = memtest_mmap(&t, 0, 2 * PAGE_SIZE, RW, ANON);
-	ASSERT_EQ(put_user_u64(0xfeed, a), 0);
+	ASSERT_EQ(mmu_user_store64(a, 0xfeed), 0);
 	ASSERT_EQ(do_mprotect(t.mm, a, 2 * PAGE_SIZE, PROT_NONE), 0);
 	ASSERT(pte_protnone(__pte(memtest_pte(&t, a))));
 	ASSERT_EQ(atomic_load(&t.mm->rss_anon), 1);
-	ASSERT_EQ(get_user_u64(&v, a), -EFAULT);
+	ASSERT_EQ(mmu_user_load64(a, &v), -EFAULT);
 	ASSERT_EQ(t.task.pending_si_code, SEGV_ACCERR);
 	clear_signal(&t.task);
 	ASSERT_EQ(do_mprotect(t.mm, a, 2 * PAGE_SIZE, PROT_READ), 0);
-	ASSERT_EQ(get_user_u64(&v, a), 0);
+	ASSERT_EQ(mmu_user_load64(a, &v), 0);
 	ASSERT_EQ(v, 0xfeed);
-	ASSERT_EQ(put_user_u64(2, a), -EFAULT);
+	ASSERT_EQ(mmu_user_store64(a, 2), -EFAULT);
 	clear_signal(&t.task);
 	ASSERT_EQ(do_mprotect(t.mm, a, 2 * PAGE_SIZE, RW), 0);
 	/* the page is ours alone: the write reuses it in place */
-	ASSERT_EQ(put_user_u64(3, a), 0);
-	ASSERT_EQ(get_user_u64(&v, a), 0);
+	ASSERT_EQ(mmu_user_store64(a, 3), 0);
+	ASSERT_EQ(mmu_user_load64(a, &v), 0);
 	ASSERT_EQ(v, 3);
 	ASSERT_EQ(atomic_load(&t.mm->rss_anon), 1);
 	memtest_end(&t);
@@ -322,7 +322,7 @@ TEST(memory_nopage_and_sigbus)
 	vma = find_vma(t.mm, a);
 	vma->vm_ops = &test_vm_ops;
 	vma->vm_private_data = &none;
-	ASSERT_EQ(get_user_u64(&v, a), -EFAULT);
+	ASSERT_EQ(mmu_user_load64(a, &v), -EFAULT);
 	ASSERT_EQ(t.task.pending_signal, SIGBUS);
 	ASSERT_EQ(t.task.pending_si_code, BUS_ADRERR);
 	clear_signal(&t.task);
@@ -332,20 +332,20 @@ TEST(memory_nopage_and_sigbus)
 	vma->vm_ops = &test_vm_ops;
 	vma->vm_private_data = &file;
 	/* read: the backing page itself, mapped read-only (private) */
-	ASSERT_EQ(get_user_u64(&v, b + 8), 0);
+	ASSERT_EQ(mmu_user_load64(b + 8, &v), 0);
 	ASSERT_EQ(v, 0xf11e);
 	ASSERT(follow_page(t.mm, b, 0) == file.page);
 	ASSERT_EQ(atomic_load(&t.mm->rss_file), 1);
 	ASSERT_EQ(page_count(file.page), 2);
 	/* write: a private copy replaces it (COW), the backing page is untouched */
-	ASSERT_EQ(put_user_u64(1, b + 8), 0);
+	ASSERT_EQ(mmu_user_store64(b + 8, 1), 0);
 	ASSERT_EQ(((uint64_t *)page_address(file.page))[1], 0xf11e);
 	ASSERT_EQ(atomic_load(&t.mm->rss_file), 0);
 	ASSERT_EQ(atomic_load(&t.mm->rss_anon), 1);
 	ASSERT_EQ(page_count(file.page), 1);
 	/* a write fault on an untouched page copies at once */
-	ASSERT_EQ(put_user_u64(2, b + PAGE_SIZE), 0);
-	ASSERT_EQ(get_user_u64(&v, b + PAGE_SIZE + 8), 0);
+	ASSERT_EQ(mmu_user_store64(b + PAGE_SIZE, 2), 0);
+	ASSERT_EQ(mmu_user_load64(b + PAGE_SIZE + 8, &v), 0);
 	ASSERT_EQ(v, 0xf11e);
 	ASSERT_EQ(page_count(file.page), 1);
 	ASSERT_EQ(atomic_load(&t.mm->rss_anon), 2);
@@ -367,13 +367,13 @@ TEST(memory_zeromap_and_remap)
 		memtest_begin(&t, fmt_opts(i));
 		a = memtest_mmap(&t, 0, 4 * PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
 		for (int j = 0; j < 4; j++)
-			ASSERT_EQ(put_user_u64(9, a + j * PAGE_SIZE), 0);
+			ASSERT_EQ(mmu_user_store64(a + j * PAGE_SIZE, 9), 0);
 		vma = find_vma(t.mm, a);
 		ASSERT_EQ(zeromap_page_range(vma, a, 2 * PAGE_SIZE, vma->vm_page_prot), 0);
-		ASSERT_EQ(get_user_u64(&v, a), 0);
+		ASSERT_EQ(mmu_user_load64(a, &v), 0);
 		ASSERT_EQ(v, 0);
 		ASSERT(follow_page(t.mm, a + PAGE_SIZE, 0) == t.m->zero_page);
-		ASSERT_EQ(get_user_u64(&v, a + 2 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_load64(a + 2 * PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 9);
 		ASSERT_EQ(zeromap_page_range(vma, a + 1, PAGE_SIZE, vma->vm_page_prot), -EINVAL);
 		ASSERT_EQ(do_munmap(t.mm, a, 4 * PAGE_SIZE), 0);
@@ -392,7 +392,7 @@ TEST(memory_zeromap_and_remap)
 			ASSERT_EQ(copy_from_user(buf, a + PAGE_SIZE, 8), 0);
 			ASSERT_MEMEQ(buf, "remapped", 8);
 		}
-		ASSERT_EQ(put_user_u64(5, a), 0);
+		ASSERT_EQ(mmu_user_store64(a, 5), 0);
 		ASSERT_EQ(((uint64_t *)page_address(frames))[0], 5);
 		ASSERT_EQ(page_count(frames), 1);
 		ASSERT_EQ(remap_page_range(vma, a, t.m->ram_size, PAGE_SIZE, vma->vm_page_prot),
@@ -414,7 +414,7 @@ TEST(memory_mremap_moves_page_tables)
 		memtest_begin(&t, fmt_opts(i));
 		a = memtest_mmap(&t, 0, 16 * PAGE_SIZE, RW, ANON);
 		for (int j = 0; j < 16; j += 3)
-			ASSERT_EQ(put_user_u64(1000 + j, a + j * PAGE_SIZE + 24), 0);
+			ASSERT_EQ(mmu_user_store64(a + j * PAGE_SIZE + 24, 1000 + j), 0);
 		/* block growth in place, so the area must move */
 		memtest_mmap(&t, a + 16 * PAGE_SIZE, PAGE_SIZE, PROT_READ, ANON | MAP_FIXED);
 		n = do_mremap(t.mm, a, 16 * PAGE_SIZE, 1024 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
@@ -422,7 +422,7 @@ TEST(memory_mremap_moves_page_tables)
 		ASSERT_NE(n, a);
 		ASSERT_EQ(atomic_load(&t.mm->rss_anon), 6);
 		for (int j = 0; j < 16; j++) {
-			ASSERT_EQ(get_user_u64(&v, n + j * PAGE_SIZE + 24), 0);
+			ASSERT_EQ(mmu_user_load64(n + j * PAGE_SIZE + 24, &v), 0);
 			ASSERT_EQ(v, j % 3 ? 0 : 1000 + j);
 		}
 		ASSERT_EQ(memtest_pte(&t, a), 0);
@@ -444,18 +444,18 @@ TEST(memory_populate_and_free_pgtables)
 		ASSERT_EQ(atomic_load(&t.mm->rss_anon), 32);
 		flt = ev(t.m, PGFAULT);
 		for (int j = 0; j < 32; j++)
-			ASSERT_EQ(put_user_u64(j, a + j * PAGE_SIZE), 0);
+			ASSERT_EQ(mmu_user_store64(a + j * PAGE_SIZE, j), 0);
 		ASSERT_EQ(ev(t.m, PGFAULT), flt);
 		/* a second area 1 GiB away needs its own tables */
 		tables = atomic_load(&t.mm->nr_ptes);
 		b = a >= (2UL << 30) ? a - (1UL << 30) : a + (1UL << 30);
 		b = memtest_mmap(&t, b & ~((1UL << 30) - 1), PAGE_SIZE, RW, ANON | MAP_FIXED);
-		ASSERT_EQ(put_user_u64(1, b), 0);
+		ASSERT_EQ(mmu_user_store64(b, 1), 0);
 		ASSERT(atomic_load(&t.mm->nr_ptes) > tables);
 		ASSERT_EQ(do_munmap(t.mm, b, PAGE_SIZE), 0);
 		ASSERT_EQ(atomic_load(&t.mm->nr_ptes), tables);
 		ASSERT(pgtables_are_valid(t.mm));
-		ASSERT_EQ(get_user_u64(&v, a + 31 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_load64(a + 31 * PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 31);
 		memtest_end(&t);
 	}

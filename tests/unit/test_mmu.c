@@ -67,7 +67,7 @@ TEST(mmu_sets_accessed_and_dirty)
 			ASSERT(pmd_val(pmdp_get(pmd)) & _PAGE_ACCESSED);
 		}
 		/* a store through the MMU (TLB miss, walk) sets Dirty */
-		ASSERT_EQ(put_user_u64(0xabcdef, addr + 16), 0);
+		ASSERT_EQ(mmu_user_store64(addr + 16, 0xabcdef), 0);
 		v = memtest_pte(&t, addr);
 		ASSERT(v & _PAGE_DIRTY);
 		ASSERT_EQ(((uint64_t *)page_address(page))[2], 0xabcdef);
@@ -81,7 +81,7 @@ TEST(mmu_sets_accessed_and_dirty)
 			flush_tlb_mm(t.mm);
 		}
 		ASSERT(!(memtest_pte(&t, addr) & _PAGE_DIRTY));
-		ASSERT_EQ(put_user_u64(1, addr + 16), 0);
+		ASSERT_EQ(mmu_user_store64(addr + 16, 1), 0);
 		ASSERT(memtest_pte(&t, addr) & _PAGE_DIRTY);
 
 		unmap_by_hand(&t, addr);
@@ -132,7 +132,7 @@ TEST(mmu_error_codes)
 		{
 			uint64_t v;
 
-			ASSERT_EQ(get_user_u64(&v, 0x30000000UL), -EFAULT);
+			ASSERT_EQ(mmu_user_load64(0x30000000UL, &v), -EFAULT);
 		}
 		ASSERT_EQ(t.task.pending_signal, SIGSEGV);
 		ASSERT_EQ(t.task.pending_si_code, SEGV_MAPERR);
@@ -166,10 +166,10 @@ TEST(mmu_fault_then_retry)
 				 MAP_PRIVATE | MAP_ANONYMOUS);
 		flt = ev(t.m, PGFAULT);
 		/* read: zero page, then the write faults again (COW of the zero page) */
-		ASSERT_EQ(get_user_u64(&v, a + 4 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_load64(a + 4 * PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 0);
-		ASSERT_EQ(put_user_u64(0x5555, a + 4 * PAGE_SIZE), 0);
-		ASSERT_EQ(get_user_u64(&v, a + 4 * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_store64(a + 4 * PAGE_SIZE, 0x5555), 0);
+		ASSERT_EQ(mmu_user_load64(a + 4 * PAGE_SIZE, &v), 0);
 		ASSERT_EQ(v, 0x5555);
 		ASSERT_EQ(ev(t.m, PGFAULT), flt + 2);
 		ASSERT_EQ(t.task.min_flt, 2);
@@ -182,11 +182,14 @@ TEST(mmu_fault_then_retry)
 			ASSERT_EQ(buf[j], 'x');
 		ASSERT_EQ(atomic_load(&t.mm->rss_anon), 3);
 		/* unaligned 8-byte access goes the bulk way */
-		ASSERT_EQ(put_user_u64(0x0102030405060708ULL, a + 3), 0);
-		ASSERT_EQ(get_user_u64(&v, a + 3), 0);
+		ASSERT_EQ(mmu_user_store64(a + 3, 0x0102030405060708ULL), 0);
+		ASSERT_EQ(mmu_user_load64(a + 3, &v), 0);
 		ASSERT_EQ(v, 0x0102030405060708ULL);
-		/* a copy running off the end of the mapping stops there */
+		/* a kernel copy running off the end of the mapping stops there, no signal */
 		ASSERT_EQ(copy_to_user(a + 16 * PAGE_SIZE - 8, buf, 24), 16);
+		ASSERT_EQ(t.task.pending_signal, 0);
+		/* the process's own stores do the same bytes, then take SIGSEGV */
+		ASSERT_EQ(mmu_user_write(a + 16 * PAGE_SIZE - 8, buf, 24), -EFAULT);
 		ASSERT_EQ(t.task.pending_signal, SIGSEGV);
 		ASSERT_EQ(t.task.pending_si_addr, a + 16 * PAGE_SIZE);
 		t.task.pending_signal = 0;

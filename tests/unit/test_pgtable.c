@@ -167,7 +167,7 @@ TEST(pgtable_i386_narrow_entries)
 
 	memtest_begin(&t, "ram=64M paging=i386");
 	addr = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-	ASSERT_EQ(put_user_u64(0x1122334455667788ULL, addr), 0);
+	ASSERT_EQ(mmu_user_store64(addr, 0x1122334455667788ULL), 0);
 	v = memtest_pte(&t, addr);
 	/* 32-bit entries: no NX bit survives, the frame is below 4 GiB */
 	ASSERT_EQ(v >> 32, 0);
@@ -252,13 +252,13 @@ TEST(pgtable_highmem_pte_pages)
 		ASSERT(t.m->totalhigh_pages > 0);
 		addr = memtest_mmap(&t, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS);
-		ASSERT_EQ(put_user_u64(77, addr + 8), 0);
+		ASSERT_EQ(mmu_user_store64(addr + 8, 77), 0);
 		pmd = pmd_offset(pud_offset(pgd_offset(t.mm, addr), addr), addr);
 		ASSERT_EQ(pmd_page(pmdp_get(pmd))->zone->idx, ZONE_HIGHMEM);
 		{
 			uint64_t v = 0;
 
-			ASSERT_EQ(get_user_u64(&v, addr + 8), 0);
+			ASSERT_EQ(mmu_user_load64(addr + 8, &v), 0);
 			ASSERT_EQ(v, 77);
 		}
 		memtest_end(&t);

@@ -15,18 +15,18 @@ TEST(tlb_hits_and_misses)
 
 	memtest_begin(&t, "ram=32M paging=x86_64");
 	a = memtest_mmap(&t, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-	ASSERT_EQ(put_user_u64(9, a), 0);
+	ASSERT_EQ(mmu_user_store64(a, 9), 0);
 	hit = ev(t.m, TLB_HIT);
 	miss = ev(t.m, TLB_MISS);
 	for (int i = 0; i < 10; i++) {
-		ASSERT_EQ(get_user_u64(&v, a + 8 * i), 0);
-		ASSERT_EQ(put_user_u64(v + 1, a + 8 * i), 0);
+		ASSERT_EQ(mmu_user_load64(a + 8 * i, &v), 0);
+		ASSERT_EQ(mmu_user_store64(a + 8 * i, v + 1), 0);
 	}
 	ASSERT_EQ(ev(t.m, TLB_HIT) - hit, 20);
 	ASSERT_EQ(ev(t.m, TLB_MISS), miss);
 	/* another page: one miss (read of untouched memory faults once, then hits) */
-	ASSERT_EQ(get_user_u64(&v, a + PAGE_SIZE), 0);
-	ASSERT_EQ(get_user_u64(&v, a + PAGE_SIZE + 8), 0);
+	ASSERT_EQ(mmu_user_load64(a + PAGE_SIZE, &v), 0);
+	ASSERT_EQ(mmu_user_load64(a + PAGE_SIZE + 8, &v), 0);
 	ASSERT_EQ(ev(t.m, TLB_MISS) - miss, 1);
 	ASSERT_EQ(ev(t.m, TLB_HIT) - hit, 21);
 	memtest_end(&t);
@@ -43,18 +43,18 @@ TEST(tlb_write_to_clean_page_sets_dirty)
 	memtest_begin(&t, "ram=32M paging=pae");
 	tlb = this_cpu()->tlb;
 	a = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS);
-	ASSERT_EQ(put_user_u64(1, a), 0);
+	ASSERT_EQ(mmu_user_store64(a, 1), 0);
 	/* clean the page behind the TLB's back, as writeback would, then invlpg */
 	p = pgt_walk(t.mm, a);
 	ASSERT(ptep_test_and_clear_dirty(p));
 	pte_unmap(p);
 	flush_tlb_range(t.mm, a, a + PAGE_SIZE);
 	ASSERT(!tlb_probe(tlb, a, false));
-	ASSERT_EQ(get_user_u64(&v, a), 0);
+	ASSERT_EQ(mmu_user_load64(a, &v), 0);
 	ASSERT(tlb_probe(tlb, a, false));
 	ASSERT(!tlb_probe(tlb, a, true));	/* writable, but clean: no write hits */
 	ASSERT(!(memtest_pte(&t, a) & _PAGE_DIRTY));
-	ASSERT_EQ(put_user_u64(2, a), 0);
+	ASSERT_EQ(mmu_user_store64(a, 2), 0);
 	ASSERT(memtest_pte(&t, a) & _PAGE_DIRTY);
 	ASSERT(tlb_probe(tlb, a, true));
 	memtest_end(&t);
@@ -72,7 +72,7 @@ TEST(tlb_flushes_and_global_entries)
 	tlb = this_cpu()->tlb;
 	a = memtest_mmap(&t, 0, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	for (int i = 0; i < 8; i++)
-		ASSERT_EQ(put_user_u64(i, a + i * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_store64(a + i * PAGE_SIZE, i), 0);
 	page = alloc_page(GFP_KERNEL);
 	kaddr = PAGE_OFFSET_OF(t.m) + page_to_phys(page);
 	ASSERT_EQ(mmu_kernel_read(&b, kaddr, 1), 0);
@@ -111,13 +111,13 @@ TEST(tlb_geometry_and_replacement)
 	ASSERT_EQ(tlb->ways, 2);
 	a = memtest_mmap(&t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	for (int i = 0; i < 16; i++)
-		ASSERT_EQ(put_user_u64(i, a + i * PAGE_SIZE), 0);
+		ASSERT_EQ(mmu_user_store64(a + i * PAGE_SIZE, i), 0);
 	ASSERT_EQ(tlb_valid_entries(tlb), 8);
 	flush_tlb_mm(t.mm);
-	ASSERT_EQ(get_user_u64(&v, a), 0);
-	ASSERT_EQ(get_user_u64(&v, a + 4 * PAGE_SIZE), 0);
+	ASSERT_EQ(mmu_user_load64(a, &v), 0);
+	ASSERT_EQ(mmu_user_load64(a + 4 * PAGE_SIZE, &v), 0);
 	ASSERT(tlb_probe(tlb, a, false) && tlb_probe(tlb, a + 4 * PAGE_SIZE, false));
-	ASSERT_EQ(get_user_u64(&v, a + 8 * PAGE_SIZE), 0);
+	ASSERT_EQ(mmu_user_load64(a + 8 * PAGE_SIZE, &v), 0);
 	/* the set had two ways: one of the first two went */
 	ASSERT_EQ(tlb_probe(tlb, a, false) + tlb_probe(tlb, a + 4 * PAGE_SIZE, false), 1);
 	ASSERT(tlb_probe(tlb, a + 8 * PAGE_SIZE, false));
@@ -134,7 +134,7 @@ TEST(tlb_switch_mm_flushes_and_tracks_cpus)
 
 	memtest_begin(&t, "ram=32M paging=x86_64");
 	a = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-	ASSERT_EQ(put_user_u64(1, a), 0);
+	ASSERT_EQ(mmu_user_store64(a, 1), 0);
 	ASSERT_EQ(atomic_load(&t.mm->cpu_vm_mask), 1);
 	ASSERT(tlb_probe(this_cpu()->tlb, a, true));
 	flushes = ev(t.m, TLB_FLUSH);
@@ -183,14 +183,14 @@ static void *cpu1_reader(void *arg)
 	uint64_t v = 0;
 
 	cpu1_enter(c);
-	c->result = get_user_u64(&v, c->addr);
+	c->result = mmu_user_load64(c->addr, &v);
 	if (c->result == 0 && v != 0x77)
 		c->result = -1;
 	atomic_store(&c->phase, 1);
 	while (atomic_load(&c->phase) != 2)
 		sched_yield();
 	/* CPU 0 unmapped the page and shot our TLB down: this access faults */
-	c->result = get_user_u64(&v, c->addr) == -EFAULT ? 0 : -2;
+	c->result = mmu_user_load64(c->addr, &v) == -EFAULT ? 0 : -2;
 	cpu1_leave(c);
 	atomic_store(&c->phase, 3);
 	return NULL;
@@ -208,7 +208,7 @@ TEST(tlb_shootdown_two_cpus)
 	c.t = &t;
 	c.addr = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS);
-	ASSERT_EQ(put_user_u64(0x77, c.addr), 0);
+	ASSERT_EQ(mmu_user_store64(c.addr, 0x77), 0);
 	ASSERT_EQ(pthread_create(&th, NULL, cpu1_reader, &c), 0);
 	while (atomic_load(&c.phase) != 1)
 		sched_yield();
@@ -243,7 +243,7 @@ static void *cpu1_writer(void *arg)
 			unsigned long slot = c->addr + (unsigned long)i * PAGE_SIZE + 8 * (n % 64);
 			uint64_t want = (n << 8) | (uint64_t)i, got = ~0ULL;
 
-			if (put_user_u64(want, slot) || get_user_u64(&got, slot)) {
+			if (mmu_user_store64(slot, want) || mmu_user_load64(slot, &got)) {
 				c->faults++;
 				continue;
 			}
