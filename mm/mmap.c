@@ -836,17 +836,21 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;
+	/* @new is on no list yet: set it up, and open it, unlocked */
+	if (new_below) {
+		new->vm_end = addr;
+	} else {
+		new->vm_start = addr;
+		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+	}
 	if (new->vm_ops && new->vm_ops->open)
 		new->vm_ops->open(new);
 	/* truncate sees either the whole VMA or both halves, never a gap */
 	lock_vma_mappings(vma);
 	if (new_below) {
-		new->vm_end = addr;
 		vma->vm_start = addr;
 		vma->vm_pgoff += (addr - new->vm_start) >> PAGE_SHIFT;
 	} else {
-		new->vm_start = addr;
-		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 		vma->vm_end = addr;
 	}
 	__vma_link(mm, new);

@@ -374,3 +374,77 @@ TEST(i_mmap_stress_truncate_vs_fork)
 	ASSERT_EQ(vmsim_close(e.m, e.pid, fd), 0);
 	fs_env_down(&e);
 }
+
+/*
+ * Stress: one CPU truncates the file down and up while the other moves a
+ * mapping of it back and forth with mremap (truncate_count recheck) and
+ * faults its pages in through kernel-mode copies (pwrite from the
+ * mapping: past the end they fail with EFAULT, no signal).  Once the file
+ * stays short, no page past its end may still be mapped anywhere.
+ */
+static void *trunc_worker2(void *arg)
+{
+	struct trunc_arg *a = arg;
+
+	vmsim_cpu_attach(a->m, 1);
+	for (int i = 0; i < 400; i++)
+		if (vmsim_ftruncate(a->m, a->pid, a->fd, (i & 1) ? 2 * PG : 8 * PG))
+			a->failures++;
+	atomic_store(a->stop, 1);
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+TEST(i_mmap_stress_truncate_vs_mremap)
+{
+	struct fs_env e;
+	struct trunc_arg ta;
+	atomic_int stop = 0;
+	unsigned long map, other;
+	pthread_t th;
+	int fd, scratch, tpid, tfd, iters = 0, failures = 0;
+	long r;
+
+	fs_env_up(&e, "ram=64M cpus=2");
+	fd = open_file(&e, "r", 8 * PG, 6);
+	scratch = vmsim_open(e.m, e.pid, "/scratch", O_RDWR | O_CREAT, 0600);
+	ASSERT_CMP(scratch, >=, 0);
+	r = vmsim_mmap(e.m, e.pid, 0, 8 * PG, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_CMP(r, >, 0);
+	map = (unsigned long)r;
+	other = map - 32 * PG;
+	tpid = vmsim_spawn(e.m);
+	tfd = vmsim_open(e.m, tpid, "/r", O_RDWR, 0);
+	ASSERT_CMP(tfd, >=, 0);
+	ta = (struct trunc_arg){ e.m, tpid, tfd, 0, 0, &stop };
+	ASSERT_EQ(pthread_create(&th, NULL, trunc_worker2, &ta), 0);
+	while (!atomic_load(&stop) || iters < 20) {
+		for (unsigned long k = 0; k < 8; k++) {
+			long w = vmsim_pwrite(e.m, e.pid, scratch, map + k * PG, 8, 0);
+
+			if (w != 8 && (k < 2 || w != -EFAULT))
+				failures++;
+		}
+		r = vmsim_mremap(e.m, e.pid, map, 8 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+				 other);
+		if (r != (long)other) {
+			failures++;
+			break;
+		}
+		other = map;
+		map = (unsigned long)r;
+		iters++;
+	}
+	pthread_join(th, NULL);
+	ASSERT_EQ(failures, 0);
+	ASSERT_EQ(ta.failures, 0);
+	/* the file ends after 2 pages: nothing past it is mapped */
+	for (unsigned long k = 2; k < 8; k++)
+		ASSERT_EQ(vmsim_pwrite(e.m, e.pid, scratch, map + k * PG, 8, 0), -EFAULT);
+	ASSERT_EQ(vmsim_pwrite(e.m, e.pid, scratch, map + PG, 8, 0), 8);
+	ASSERT_EQ(global_page_state(e.m, NR_FILE_PAGES), 2 + 1 /* scratch */);
+	ASSERT(i_mmap_is_valid(e.m));
+	ASSERT_COUNTS(e.m, e.pid, map, 0, 1);
+	ASSERT_EQ(vmsim_exit(e.m, tpid), 0);
+	fs_env_down(&e);
+}
