@@ -237,6 +237,29 @@ static int page_make_uptodate(struct address_space *mapping, struct file *file,
 	return err;
 }
 
+static loff_t isize_of(struct address_space *mapping)
+{
+	return atomic_load(&mapping->host->i_size);
+}
+
+/*
+ * A read (read(), a fault, readahead) that added @page (locked) while a
+ * truncate ran may have added it after truncate_inode_pages passed its
+ * index: if it now lies wholly past EOF, it leaves the cache here.  The
+ * truncate stores i_size before its gang lookups under tree_lock, and we
+ * load i_size after our insert under tree_lock: either the truncate saw
+ * the page or we see the new size.  (Linux 5.15+ keeps such reads out
+ * with mapping->invalidate_lock instead.)
+ */
+static void drop_page_past_eof(struct address_space *mapping, struct page *page)
+{
+	loff_t isize = isize_of(mapping);
+
+	if (page->index >= (unsigned long)((isize + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT) &&
+	    page->mapping == mapping)
+		remove_from_page_cache(page);
+}
+
 struct page *read_cache_page(struct address_space *mapping, unsigned long index,
 			     struct file *file, int *err)
 {
@@ -259,6 +282,8 @@ struct page *read_cache_page(struct address_space *mapping, unsigned long index,
 				return NULL;
 			}
 			e = do_readpage(file, page);
+			/* the caller holds it; it checks EOF itself */
+			drop_page_past_eof(mapping, page);
 			unlock_page(page);
 		} else {
 			e = page_make_uptodate(mapping, file, page);
@@ -286,11 +311,6 @@ void file_ra_state_init(struct file_ra_state *ra)
 	ra->async_size = 0;
 	ra->ra_pages = VM_MAX_READAHEAD * 1024 / PAGE_SIZE;
 	ra->prev_index = ~0UL;
-}
-
-static loff_t isize_of(struct address_space *mapping)
-{
-	return atomic_load(&mapping->host->i_size);
 }
 
 /*
@@ -325,6 +345,7 @@ static unsigned int do_page_cache_readahead(struct address_space *mapping, struc
 		}
 		if (!do_readpage(file, page))
 			done++;
+		drop_page_past_eof(mapping, page);
 		unlock_page(page);
 		page_cache_release(page);
 	}
