@@ -89,6 +89,94 @@ int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf
 int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val);
 int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val);
 
+/*
+ * The process's own accesses in bulk (kernel/access.c): a stream of loads,
+ * stores and instruction fetches run as one stretch of user-mode
+ * execution (one entry into the task, the MMU's access bracket kept open
+ * between faults), as a CPU runs a program between two kernel entries.
+ * Every access goes through the MMU and TLB exactly as the one-access
+ * calls above would (the same faults, signals and TLB hit and miss
+ * counts), only without their per-call cost.
+ */
+enum vmsim_access_kind {
+	VMSIM_ACCESS_LOAD,	/* a data read */
+	VMSIM_ACCESS_STORE,	/* a data write */
+	VMSIM_ACCESS_MODIFY,	/* a read, then a write of the same bytes (x86's RMW) */
+	VMSIM_ACCESS_FETCH,	/* an instruction fetch: NX is checked */
+	VMSIM_ACCESS_NR_KINDS
+};
+
+/* The largest access (an xsave area): a size of 1 .. this. */
+#define VMSIM_ACCESS_MAX_SIZE	4096
+
+/*
+ * One access: the @size bytes at @addr (they may cross a page: each page is
+ * translated, in order).  A store or modify writes @value's bytes
+ * (little-endian; repeated every 8 bytes for sizes over 8).  A fetch reads
+ * the first byte of each page the instruction spans (the MMU's fetch
+ * check is per page); an aligned 8-byte load or store takes the TLB's
+ * fastest path.
+ */
+struct vmsim_access {
+	unsigned long addr;
+	uint64_t value;
+	uint32_t size;
+	uint8_t kind;		/* enum vmsim_access_kind */
+};
+
+/* How a run ended. */
+struct vmsim_access_result {
+	size_t done;		/* accesses made in full */
+	int signo;		/* the signal that killed the task (SIGSEGV 11, ...), or 0 */
+	int code;		/* its si_code (SEGV_MAPERR 1, SEGV_ACCERR 2, ...) */
+	unsigned long fault_addr;	/* its si_addr */
+};
+
+/*
+ * vmsim_access_run - make the @n accesses of @v, in order, as task @pid.
+ * @loaded (NULL, or room for @n values): for each load and modify the
+ * first min(size, 8) bytes loaded (little-endian, zero-extended), for a
+ * fetch its first byte, for a store 0.  Returns @n when every access was
+ * made; VMSIM_KILLED when an access killed the task (res->done is its
+ * index: the accesses before it were made; res->signo, code and
+ * fault_addr say how); -ESRCH for a pid that is not alive; -EINVAL for an
+ * entry with a bad size or kind or one that wraps around the address
+ * space (res->done is its index, the accesses before it were made).
+ * @res may be NULL.
+ */
+long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t n,
+		      uint64_t *loaded, struct vmsim_access_result *res);
+
+/*
+ * A generated stream (the script's `touch`): @count accesses of @size
+ * bytes, the k-th at addr + stride * slot(k), slot(k) = k, or with
+ * @random vmsim_mix64(seed + k) % slots (vmsim/script.h's splitmix64
+ * finaliser; @slots > 0).  Kind and value as in struct vmsim_access.  Run
+ * in stretches of VMSIM_ACCESS_BATCH accesses, each one entry into the
+ * task (the scheduling point between them lets kswapd run).  Returns
+ * @count, VMSIM_KILLED (res->done: accesses made before the killing one),
+ * -ESRCH or -EINVAL (bad size or kind; random with no slots).  Addresses
+ * are computed modulo 2^64, as the CPU's address arithmetic wraps.
+ */
+#define VMSIM_ACCESS_BATCH	4096
+struct vmsim_access_pattern {
+	unsigned long addr;
+	unsigned long stride;
+	uint64_t count;
+	bool random;
+	uint64_t slots;		/* random: slot numbers 0 .. slots - 1 */
+	uint64_t seed;
+	uint64_t value;
+	uint32_t size;
+	uint8_t kind;		/* enum vmsim_access_kind */
+};
+long vmsim_access_pattern(vmsim_machine_t *m, int pid, const struct vmsim_access_pattern *p,
+			  struct vmsim_access_result *res);
+
+/* The end of the machine's user address space (TASK_SIZE: 3 GiB on i386
+ * and PAE, 0x7ffffffff000 on x86_64): user addresses are below it. */
+unsigned long vmsim_task_size(vmsim_machine_t *m);
+
 struct vmsim_task_info {
 	int pid;
 	bool alive;

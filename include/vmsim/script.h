@@ -74,7 +74,7 @@ enum vmsim_show {
 };
 
 /* How `touch` accesses memory. */
-enum vmsim_access { VMSIM_ACCESS_READ, VMSIM_ACCESS_WRITE };
+enum vmsim_touch_access { VMSIM_ACCESS_READ, VMSIM_ACCESS_WRITE };
 
 struct vmsim_cmd {
 	enum vmsim_cmd_op op;
@@ -93,7 +93,7 @@ struct vmsim_cmd {
 	uint64_t addr, len, len2, newaddr;
 	int prot;			/* VMSIM_PROT_* bits */
 	int flags;			/* MAP_*, MREMAP_*, MCL_* bits, or madvise advice */
-	enum vmsim_access access;	/* touch */
+	enum vmsim_touch_access access;	/* touch */
 	uint64_t stride;		/* touch, default 4096 */
 	uint64_t count;			/* touch random=COUNT (0: sequential) */
 	uint64_t seed;			/* touch seed=S, write pattern=SEED */

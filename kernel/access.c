@@ -1,0 +1,316 @@
+/*
+ * The process's own accesses in bulk: access streams run as one user-mode
+ * stretch (include/vmsim/process.h: vmsim_access_run, vmsim_access_pattern).
+ *
+ * A CPU runs a program's loads, stores and instruction fetches one after
+ * the other until something enters the kernel.  vmsim's one-access calls
+ * (vmsim_read, vmsim_load64, ...) pay a task entry and an access bracket
+ * per access; a trace of millions of accesses would spend its time there.
+ * Here the task is entered once per stream and the accesses run inside a
+ * user-mode run (struct mmu_run, kern/mmu.h): the access bracket stays
+ * open, a hit is the L0's compare, and hits are added to the CPU's TLB_HIT
+ * count when the run ends.  Faults are taken inside the run as on the
+ * one-access paths (the MMU leaves the bracket for do_page_fault and comes
+ * back); an access that raises a signal ends the stream and the signal's
+ * default action kills the task, as the return to user mode would.
+ *
+ * Every access sees the TLB exactly as the equivalent one-access call
+ * does, so the hit and miss counts are the same:
+ *   - an aligned 8-byte load or store is mmu_run_load64/store64 (the same
+ *     path as vmsim_load64/store64);
+ *   - any other size, or an unaligned address, is translated page by page
+ *     as mmu_user_read/write do (one lookup per page the bytes touch,
+ *     counted once), the L0 tried first since it only mirrors the array;
+ *   - an instruction fetch looks up each page it spans as mmu_user_fetch
+ *     does (a hit needs an entry without NX; a miss walks with PF_INSTR).
+ * No vmsim_* call and nothing that blocks runs between two accesses of a
+ * run, as kern/mmu.h requires: shootdowns from other CPUs wait for the
+ * run's next access, which applies them.
+ */
+#include <errno.h>
+#include <string.h>
+#include "kern/sched.h"
+#include "kern/mmu.h"
+#include "kern/mman.h"
+#include "vmsim/process.h"
+#include "vmsim/script.h"
+
+/*
+ * The host address of the byte at @addr for a user load or store that
+ * stays within @addr's page, inside the run's bracket: the L0 (one
+ * compare), then the set-associative array (a hit there is promoted to the
+ * L0), then the walk and its faults.  NULL after a fault that raised a
+ * signal (the bracket is open again for the caller to end the run).
+ */
+static __always_inline uint8_t *run_translate(struct mmu_run *r, unsigned long addr, bool write)
+{
+	/* the L0 compares the 8-byte-aligned word: any byte of the page hits alike */
+	const struct tlb_l0 *e = tlb_l0_hit(r->tlb, addr & ~7UL, write);
+	uint8_t *p;
+
+	if (likely(e)) {
+		r->hits++;
+		return (uint8_t *)(e->addend + addr);
+	}
+	p = write ? tlb_lookup_write(r->tlb, addr, true) : tlb_lookup_read(r->tlb, addr, true);
+	if (p) {
+		r->hits++;
+		tlb_l0_promote(r->tlb, addr);
+		return p;
+	}
+	p = __mmu_translate(r->cpu, addr, write ? MMU_WRITE : MMU_READ, true);
+	if (unlikely(!p))
+		tlb_enter(r->tlb);	/* the fault left the bracket */
+	return p;
+}
+
+/*
+ * The host address of the instruction byte at @addr, as mmu_user_fetch
+ * finds it: a way of the set holding the page for reads without NX (the
+ * L0 keeps no NX bit), else a walk with PF_INSTR.  NULL as run_translate.
+ */
+static __always_inline uint8_t *run_fetch_translate(struct mmu_run *r, unsigned long addr)
+{
+	struct tlb *t = r->tlb;
+	uint8_t *p;
+
+	if (likely(!tlb_flush_pending(t))) {
+		struct tlb_entry *e = tlb_set(t, addr);
+
+		for (unsigned int i = 0; i < t->ways; i++)
+			if (e[i].tag_read == (addr & PAGE_MASK) && !(e[i].flags & TLB_F_NX)) {
+				r->hits++;
+				return e[i].host + (addr & ~PAGE_MASK);
+			}
+	}
+	p = __mmu_translate(r->cpu, addr, MMU_FETCH, true);
+	if (unlikely(!p))
+		tlb_enter(t);
+	return p;
+}
+
+/* Byte @i of a store's data: @value's bytes, little-endian, repeated every 8. */
+static inline uint8_t store_byte(uint64_t value, uint32_t i)
+{
+	return (uint8_t)(value >> (8 * (i & 7)));
+}
+
+/*
+ * Load (@write false) or store the @size bytes at @addr, page by page.  A
+ * load keeps its first 8 bytes in *@val (little-endian); the bytes past
+ * them are translated (and fault) like the others but nothing reads them.
+ * 0, or -EFAULT after a fault that raised a signal.  Pages before the
+ * faulting one were accessed, as by mmu_user_read/write.
+ */
+static int run_bytes(struct mmu_run *r, unsigned long addr, uint32_t size, bool write,
+		     uint64_t value, uint64_t *val)
+{
+	uint8_t first[8] = { 0 };
+	uint32_t off = 0;
+
+	while (off < size) {
+		unsigned long a = addr + off;
+		unsigned long room = PAGE_SIZE - (a & ~PAGE_MASK);
+		uint32_t chunk = size - off < room ? size - off : (uint32_t)room;
+		uint8_t *p = run_translate(r, a, write);
+
+		if (unlikely(!p))
+			return -EFAULT;
+		if (write) {
+			if (off == 0 && chunk <= 8) {
+				memcpy(p, &value, chunk);	/* x86 and the host: little-endian */
+			} else {
+				for (uint32_t i = 0; i < chunk; i++)
+					p[i] = store_byte(value, off + i);
+			}
+		} else if (off < 8) {
+			memcpy(first + off, p, chunk < 8 - off ? chunk : 8 - off);
+		}
+		off += chunk;
+	}
+	if (!write)
+		memcpy(val, first, sizeof(first));
+	return 0;
+}
+
+/* An instruction fetch: the first byte of each page it spans, in order. */
+static int run_fetch(struct mmu_run *r, unsigned long addr, uint32_t size, uint64_t *val)
+{
+	unsigned long last = addr + size - 1;
+	uint8_t *p = run_fetch_translate(r, addr);
+
+	if (unlikely(!p))
+		return -EFAULT;
+	*val = __atomic_load_n(p, __ATOMIC_RELAXED);
+	for (unsigned long page = (addr & PAGE_MASK) + PAGE_SIZE; page - 1 < last;
+	     page += PAGE_SIZE) {
+		if (unlikely(!run_fetch_translate(r, page)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Everything but an aligned 8-byte load, store or modify: checked here. */
+static __attribute__((noinline)) int access_slow(struct mmu_run *r, unsigned long addr,
+						 uint32_t size, unsigned int kind, uint64_t value,
+						 uint64_t *val)
+{
+	int err;
+
+	if (size == 0 || size > VMSIM_ACCESS_MAX_SIZE || addr + (size - 1) < addr)
+		return -EINVAL;
+	switch (kind) {
+	case VMSIM_ACCESS_LOAD:
+		return run_bytes(r, addr, size, false, 0, val);
+	case VMSIM_ACCESS_STORE:
+		return run_bytes(r, addr, size, true, value, NULL);
+	case VMSIM_ACCESS_MODIFY:
+		err = run_bytes(r, addr, size, false, 0, val);
+		return err ? err : run_bytes(r, addr, size, true, value, NULL);
+	case VMSIM_ACCESS_FETCH:
+		return run_fetch(r, addr, size, val);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* One access inside the run: 0, -EFAULT (a signal was raised) or -EINVAL. */
+static __always_inline int access_one(struct mmu_run *r, unsigned long addr, uint32_t size,
+				      unsigned int kind, uint64_t value, uint64_t *val)
+{
+	int err;
+
+	if (likely(size == 8 && !(addr & 7))) {
+		switch (kind) {
+		case VMSIM_ACCESS_LOAD:
+			return mmu_run_load64(r, addr, val);
+		case VMSIM_ACCESS_STORE:
+			return mmu_run_store64(r, addr, value);
+		case VMSIM_ACCESS_MODIFY:
+			err = mmu_run_load64(r, addr, val);
+			return err ? err : mmu_run_store64(r, addr, value);
+		default:
+			break;
+		}
+	}
+	return access_slow(r, addr, size, kind, value, val);
+}
+
+/* The accesses of @v in one run; *@done: how many were made. */
+static int run_array(const struct vmsim_access *v, size_t n, uint64_t *loaded, size_t *done)
+{
+	struct mmu_run r;
+	size_t i;
+	int err = 0;
+
+	mmu_run_begin(&r);
+	for (i = 0; i < n; i++) {
+		uint64_t val = 0;
+
+		err = access_one(&r, v[i].addr, v[i].size, v[i].kind, v[i].value, &val);
+		if (unlikely(err))
+			break;
+		if (loaded)
+			loaded[i] = val;
+	}
+	mmu_run_end(&r);
+	*done = i;
+	return err;
+}
+
+/* Accesses @first .. @first + @n - 1 of a pattern in one run. */
+static int run_pattern(const struct vmsim_access_pattern *p, uint64_t first, uint64_t n,
+		       uint64_t *done)
+{
+	struct mmu_run r;
+	uint64_t k;
+	int err = 0;
+
+	mmu_run_begin(&r);
+	for (k = first; k < first + n; k++) {
+		uint64_t slot = p->random ? vmsim_mix64(p->seed + k) % p->slots : k;
+		uint64_t val;
+
+		err = access_one(&r, p->addr + p->stride * (unsigned long)slot, p->size, p->kind,
+				 p->value, &val);
+		if (unlikely(err))
+			break;
+	}
+	mmu_run_end(&r);
+	*done = k - first;
+	return err;
+}
+
+/*
+ * After a run, still inside the task: a signal raised by an access (or
+ * pending from elsewhere, as the OOM killer's SIGKILL) is delivered, as on
+ * the return to user mode.  VMSIM_KILLED with @res filled, @err otherwise
+ * (0, -EINVAL; -EFAULT only if a fault failed without a signal).
+ */
+static int run_finish(struct task_struct *t, int err, struct vmsim_access_result *res)
+{
+	if (task_deliver_signal(t)) {
+		if (res) {
+			res->signo = t->exit_signal_nr;
+			res->code = t->exit_si_code;
+			res->fault_addr = t->exit_si_addr;
+		}
+		return VMSIM_KILLED;
+	}
+	return err;
+}
+
+long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t n,
+		      uint64_t *loaded, struct vmsim_access_result *res)
+{
+	struct task_call c;
+	size_t done = 0;
+	int err;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (n && !v)
+		return -EINVAL;
+	if (task_call_begin(m, pid, &c))
+		return -ESRCH;
+	err = run_finish(c.t, run_array(v, n, loaded, &done), res);
+	task_call_end(&c);
+	if (res)
+		res->done = done;
+	return err ? err : (long)n;
+}
+
+long vmsim_access_pattern(vmsim_machine_t *m, int pid, const struct vmsim_access_pattern *p,
+			  struct vmsim_access_result *res)
+{
+	uint64_t total = 0;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!p || p->size == 0 || p->size > VMSIM_ACCESS_MAX_SIZE ||
+	    p->kind >= VMSIM_ACCESS_NR_KINDS || (p->random && !p->slots))
+		return -EINVAL;
+	do {
+		uint64_t n = p->count - total < VMSIM_ACCESS_BATCH ? p->count - total :
+								      VMSIM_ACCESS_BATCH;
+		struct task_call c;
+		uint64_t done;
+		int err;
+
+		if (task_call_begin(m, pid, &c))
+			return -ESRCH;
+		err = run_finish(c.t, run_pattern(p, total, n, &done), res);
+		task_call_end(&c);
+		total += done;
+		if (res)
+			res->done = (size_t)total;
+		if (err)
+			return err;
+	} while (total < p->count);
+	return (long)total;
+}
+
+unsigned long vmsim_task_size(vmsim_machine_t *m)
+{
+	return arch_task_size(m);
+}
