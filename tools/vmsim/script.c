@@ -336,25 +336,22 @@ static void describe_state(struct session *s, int pid, char *buf, size_t n)
 
 /* --- process commands ---------------------------------------------------- */
 
+/* touch: one generated stream (vmsim_access_pattern), not a call per access. */
 static long do_touch(struct session *s, int pid, const struct vmsim_cmd *c)
 {
-	uint64_t slots = c->len / c->stride;
-	uint64_t n = c->random ? c->count : slots;
-	unsigned char byte = 0x5a;
+	struct vmsim_access_pattern pat = {
+		.addr = (unsigned long)c->addr,
+		.stride = (unsigned long)c->stride,
+		.count = c->random ? c->count : c->len / c->stride,
+		.random = c->random,
+		.slots = c->len / c->stride,
+		.seed = c->seed,
+		.value = 0x5a,
+		.size = 1,
+		.kind = c->access == VMSIM_ACCESS_WRITE ? VMSIM_ACCESS_STORE : VMSIM_ACCESS_LOAD,
+	};
 
-	for (uint64_t k = 0; k < n; k++) {
-		uint64_t slot = c->random ? vmsim_mix64(c->seed + k) % slots : k;
-		unsigned long addr = (unsigned long)(c->addr + c->stride * slot);
-		int ret;
-
-		if (c->access == VMSIM_ACCESS_WRITE)
-			ret = vmsim_write(s->m, pid, addr, &byte, 1);
-		else
-			ret = vmsim_read(s->m, pid, addr, &byte, 1);
-		if (ret)
-			return ret;
-	}
-	return (long)n;
+	return vmsim_access_pattern(s->m, pid, &pat, NULL);
 }
 
 static long do_write(struct session *s, int pid, const struct vmsim_cmd *c)
