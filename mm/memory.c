@@ -628,14 +628,30 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	int type = VM_FAULT_MINOR;
 	pte_t entry;
 
+	struct address_space *mapping = NULL;
+	unsigned long sequence = 0;
+
 	if (!vma->vm_ops || !vma->vm_ops->nopage)
 		return do_anonymous_page(mm, vma, pmd, pte, address, write);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 
+	/*
+	 * A truncate may zap this range and drop the page while nopage finds
+	 * it: it bumps truncate_count before zapping, so a count that moved
+	 * by the time page_table_lock is ours again means the page may be
+	 * past EOF now and must not be mapped (2.6's check; the fault is
+	 * retried and nopage sees the new size).
+	 */
+	if (vma->vm_file) {
+		mapping = vma->vm_file->f_mapping;
+		sequence = atomic_load_explicit(&mapping->truncate_count, memory_order_acquire);
+	}
 	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, &type);
 	if (!page)
 		return VM_FAULT_SIGBUS;
+	if (DEBUG_VM && unlikely(mm->machine->debug_after_nopage))
+		mm->machine->debug_after_nopage(vma, address);
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		copy = alloc_page(GFP_HIGHUSER);
 		if (!copy) {
@@ -650,7 +666,10 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);
-	if (!pte_none(ptep_get(pte))) {
+	if (!pte_none(ptep_get(pte)) ||
+	    (mapping && unlikely(atomic_load_explicit(&mapping->truncate_count,
+						      memory_order_relaxed) != sequence))) {
+		/* another thread mapped it, or a truncate ran: the access retries */
 		pte_unmap(pte);
 		spin_unlock(&mm->page_table_lock);
 		put_page(page);

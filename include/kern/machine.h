@@ -27,6 +27,7 @@ struct fs_state;
 struct lru_state;
 struct vmscan_state;
 struct shmem_sb_info;
+struct vm_area_struct;
 struct task_state;
 struct bootmem_data;
 
@@ -108,6 +109,11 @@ struct machine {
 	struct shmem_sb_info *shmem;		/* mm/shmem.c: shmem inodes (swapoff) */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */
+	/*
+	 * Race windows made deterministic for tests (debug builds only): called
+	 * in do_no_page between ->nopage and retaking page_table_lock.
+	 */
+	void (*debug_after_nopage)(struct vm_area_struct *vma, unsigned long address);
 	struct log_ring *log;			/* lib/printk.c: the kernel log */
 
 	/*
