@@ -3,8 +3,9 @@
  * SIGBUS) and SIGKILL, all with their default action: the task dies, and
  * the signal, si_code and faulting address are kept for vmsim_task_info.
  *
- * A fault is raised deep inside a user access (copy_to_user ->
- * do_page_fault); like a real CPU returning to user mode, the signal is
+ * A fault is raised deep inside one of the process's own accesses
+ * (mmu_user_* -> do_page_fault; the kernel's copy_to_user never signals,
+ * it returns -EFAULT); like a real CPU returning to user mode, the signal is
  * acted on when the access returns to the public entry point
  * (task_deliver_signal), never by unwinding kernel code in the middle.
  */

@@ -1,6 +1,7 @@
 /*
  * The contract between the layers that share page tables:
- *   mm/memory.c      faults, COW, copy/zap/zeromap/remap ranges, uaccess
+ *   mm/memory.c      faults, COW, copy/zap/zeromap/remap ranges
+ *   mm/uaccess.c     copy_to_user and friends (kernel-mode user access)
  *   mm/mmap.c ...    VMAs and the system calls that change them
  *   kernel/fork.c    dup_mmap -> copy_page_range
  * Page-table formats and accessors are in kern/pgtable.h (arch/sim).
@@ -77,8 +78,12 @@ pgprot_t vm_get_page_prot(unsigned long vm_flags);
 void page_add_anon_rmap(struct mm_struct *mm, struct page *page);
 void page_remove_rmap(struct mm_struct *mm, struct page *page);
 
-/* --- user memory access (mm/memory.c, through the MMU) ------------------ */
-/* Each returns the number of bytes NOT copied (0 on success), as Linux does. */
+/* --- user memory access for the kernel (mm/uaccess.c, through the MMU) ---- */
+/*
+ * Kernel-mode accesses (system calls): access_ok first, faults resolved,
+ * never a signal.  Each returns the number of bytes NOT copied (0 on
+ * success), as Linux does; get/put_user 0 or -EFAULT.
+ */
 unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n);
 unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
 int get_user_u64(uint64_t *val, unsigned long addr);

@@ -120,7 +120,8 @@ static inline struct task_struct *get_current(void)
  * task's context; records the signal as pending.  The default action
  * (death) is taken when the access returns to the task's caller
  * (task_deliver_signal from the public entry points), since a fault deep
- * in copy_to_user cannot unwind the kernel.
+ * in a user-mode access (mmu_user_*) cannot unwind the kernel.  Kernel-mode
+ * accesses (copy_to_user) never signal.
  */
 void force_sig_fault(struct task_struct *t, int sig, int code, unsigned long addr);
 static inline bool signal_pending(const struct task_struct *t)
