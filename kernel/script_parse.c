@@ -542,6 +542,7 @@ static const struct cmd_desc proc_cmds[] = {
 	{ "fork", VMSIM_CMD_FORK, "B" },
 	{ "clone", VMSIM_CMD_CLONE, "B" },
 	{ "exit", VMSIM_CMD_EXIT, "" },
+	{ "trace", VMSIM_CMD_TRACE, "FILE [auto|lackey|din|plain] [map=auto|none]" },
 	{ NULL, VMSIM_CMD_NONE, NULL }
 };
 
@@ -560,6 +561,26 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_STATUS] = "status",
 	[VMSIM_SHOW_PAGETABLE] = "pagetable",
 };
+
+static const char *const trace_format_names[] = {
+	[VMSIM_TRACE_AUTO] = "auto",
+	[VMSIM_TRACE_LACKEY] = "lackey",
+	[VMSIM_TRACE_DIN] = "din",
+	[VMSIM_TRACE_PLAIN] = "plain",
+};
+
+const char *vmsim_trace_format_name(enum vmsim_trace_format f)
+{
+	return (size_t)f < VMSIM_TRACE_NR_FORMATS ? trace_format_names[f] : "?";
+}
+
+int vmsim_trace_format_parse(const char *s)
+{
+	for (int f = 0; f < VMSIM_TRACE_NR_FORMATS; f++)
+		if (!strcmp(s, trace_format_names[f]))
+			return f;
+	return -1;
+}
 
 const char *vmsim_show_name(enum vmsim_show what)
 {
@@ -1003,6 +1024,53 @@ static int parse_write(const struct line *l, struct vmsim_cmd *c, char *err, siz
 	return 0;
 }
 
+/* trace FILE [auto|lackey|din|plain] [map=auto|none]: each option at most once. */
+static int parse_trace(const struct line *l, struct vmsim_cmd *c, char *err, size_t errlen)
+{
+	bool have_format = false, have_map = false;
+	const char *v;
+
+	if (memchr(l->w[2].val, 0, l->w[2].val_len) || !l->w[2].val_len) {
+		seterr(err, errlen, "trace: bad FILE name");
+		return -1;
+	}
+	c->path = strdup(l->w[2].val);
+	if (!c->path) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 3; i < l->n; i++) {
+		const struct word *w = &l->w[i];
+		int f = w->quoted ? -1 : vmsim_trace_format_parse(w->val);
+
+		if (f >= 0) {
+			if (have_format)
+				goto dup;
+			have_format = true;
+			c->format = (enum vmsim_trace_format)f;
+		} else if ((v = kv(w, "map"))) {
+			if (have_map)
+				goto dup;
+			have_map = true;
+			if (strcmp(v, "auto") && strcmp(v, "none")) {
+				seterr(err, errlen, "trace: map= wants auto or none, got '%.40s'", v);
+				return -1;
+			}
+			c->map_none = !strcmp(v, "none");
+		} else {
+			seterr(err, errlen, "trace: unknown option '%.40s' (auto, lackey, din, "
+			       "plain, map=auto, map=none)", w->val);
+			return -1;
+		}
+		continue;
+dup:
+		seterr(err, errlen, "trace: a second %s in '%.40s'", kv(w, "map") ? "map=" :
+		       "format", w->val);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, size_t errlen)
 {
 	const struct cmd_desc *d;
@@ -1103,6 +1171,10 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		    parse_num(&l->w[2], &c->addr, "ADDR", err, errlen))
 			return -1;
 		return parse_write(l, c, err, errlen);
+	case VMSIM_CMD_TRACE:
+		if (want_words(l, 3, 5, usage, err, errlen))
+			return -1;
+		return parse_trace(l, c, err, errlen);
 	case VMSIM_CMD_FORK:
 	case VMSIM_CMD_CLONE:
 		if (want_words(l, 3, 3, usage, err, errlen) ||
@@ -1125,6 +1197,7 @@ void vmsim_cmd_free(struct vmsim_cmd *c)
 	free(c->opt_values);
 	free(c->data);
 	free(c->value);
+	free(c->path);
 	free(c->text);
 	memset(c, 0, sizeof(*c));
 }

@@ -53,6 +53,7 @@ enum vmsim_cmd_op {
 	VMSIM_CMD_EXPECT_RESULT,/* expect = VALUE (LASTRESULT = VALUE) */
 	VMSIM_CMD_SWAPON,	/* swapon SIZE [PRIO] */
 	VMSIM_CMD_SWAPOFF,	/* swapoff AREA */
+	VMSIM_CMD_TRACE,	/* A trace FILE [FORMAT] [map=auto|none] */
 	VMSIM_CMD_NR_OPS
 };
 
@@ -75,6 +76,15 @@ enum vmsim_show {
 
 /* How `touch` accesses memory. */
 enum vmsim_touch_access { VMSIM_ACCESS_READ, VMSIM_ACCESS_WRITE };
+
+/* Memory-access trace formats (docs/script.md, `trace`). */
+enum vmsim_trace_format {
+	VMSIM_TRACE_AUTO,	/* told from the first access line */
+	VMSIM_TRACE_LACKEY,	/* valgrind --tool=lackey --trace-mem=yes */
+	VMSIM_TRACE_DIN,	/* Dinero III: LABEL ADDRESS */
+	VMSIM_TRACE_PLAIN,	/* R|W|X|M ADDR [SIZE] */
+	VMSIM_TRACE_NR_FORMATS
+};
 
 struct vmsim_cmd {
 	enum vmsim_cmd_op op;
@@ -108,6 +118,9 @@ struct vmsim_cmd {
 	bool data_is_hash;		/* expect read: wanted is fnv1a64:HASH */
 	uint64_t data_hash;
 	char *value;			/* expect = VALUE (the token as written) */
+	char *path;			/* trace FILE (quotes and escapes resolved) */
+	enum vmsim_trace_format format;	/* trace */
+	bool map_none;			/* trace map=none */
 	/* machine: key=value pairs, checked against vmsim_config_set */
 	int nr_opts;
 	char **opt_keys, **opt_values;
@@ -171,6 +184,10 @@ const char *vmsim_sicode_name(int sig, int code);
 
 /* Name of a command, as written in scripts ("mmap"), for messages. */
 const char *vmsim_cmd_name(enum vmsim_cmd_op op);
+/* "lackey", "din", "plain", "auto"; and back (-1 for an unknown name). */
+const char *vmsim_trace_format_name(enum vmsim_trace_format f);
+int vmsim_trace_format_parse(const char *s);
+
 /* The word of a `show` form ("meminfo", "maps", ...): also its /proc file name. */
 const char *vmsim_show_name(enum vmsim_show what);
 

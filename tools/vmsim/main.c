@@ -1,7 +1,7 @@
 /*
  * vmsim: boot a simulated machine running the Linux 2.4 memory manager,
  * run a workload on it and report what the memory manager did.
- * Subcommands (each with --help): run, shell, demo, help.  This file holds
+ * Subcommands (each with --help): run, trace, shell, demo, help.  This file holds
  * the command line: flags, usage texts, reading the script.  docs/vmsim.1
  * is the manual page.
  */
@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vmsim/process.h"
 #include "tool.h"
 
 static const char usage_main[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
+"       vmsim trace [OPTIONS] TRACE\n"
 "       vmsim shell [OPTIONS]\n"
 "       vmsim demo\n"
 "       vmsim help [COMMAND]\n"
@@ -24,6 +26,8 @@ static const char usage_main[] =
 "Commands:\n"
 "  run     run a script (docs/script.md); - reads standard input; with no\n"
 "          SCRIPT, the built-in demo\n"
+"  trace   replay a memory-access trace (valgrind lackey, Dinero din, plain)\n"
+"          as a process's accesses\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
 "  help    this text, or the help of COMMAND\n"
@@ -63,6 +67,37 @@ static const char usage_run[] =
 "Exit status: 0 success, 1 an expect failed, 2 a bad flag or script line\n"
 "(FILE:LINE: message on standard error).\n";
 
+static const char usage_trace[] =
+"usage: vmsim trace [OPTIONS] TRACE\n"
+"\n"
+"Boot a machine, spawn a process, map the pages TRACE touches and replay its\n"
+"accesses through the MMU and TLB as the process's own loads, stores and\n"
+"instruction fetches.  Prints a summary (accesses by kind, faults, TLB\n"
+"hits and misses, pages swapped) and the report `run` closes with; the\n"
+"replay rate goes to standard error.  Formats (docs/script.md):\n"
+"  lackey   valgrind --tool=lackey --trace-mem=yes: 'I  ADDR,SIZE', ' L|S|M ADDR,SIZE'\n"
+"  din      Dinero III: 'LABEL ADDRESS', 0 read, 1 write, 2 fetch (4 bytes)\n"
+"  plain    'R|W|X|M ADDR [SIZE]' (hex ADDR, SIZE default 1), # comments\n"
+"\n"
+"Trace options:\n"
+"  --format FORMAT      auto (the default: told from the first access line),\n"
+"                       lackey, din or plain\n"
+"  --map auto|none      auto (the default): a first pass maps every touched\n"
+"                       page as private anonymous memory (rw-, rwx where\n"
+"                       fetched; pages less than 64 KiB apart share one\n"
+"                       mapping); none: nothing is mapped, so every access\n"
+"                       faults SIGSEGV (TRACE - (standard input) needs it)\n"
+"\n"
+"Output options:\n"
+"  --json               one JSON document (as run's, with a \"trace\" object)\n"
+"  -q, --quiet          leave the closing report out\n"
+"  -h, --help           this text\n"
+"\n"
+"%s"
+"\n"
+"Exit status: 0 the trace ran (also when the process was killed), 2 a bad\n"
+"flag, an unreadable trace or a bad line (FILE:LINE: message).\n";
+
 static const char usage_shell[] =
 "usage: vmsim shell [OPTIONS]\n"
 "\n"
@@ -87,6 +122,8 @@ static void print_usage(FILE *f, const char *cmd)
 		fprintf(f, usage_run, opts_text);
 	else if (cmd && !strcmp(cmd, "shell"))
 		fprintf(f, usage_shell, opts_text);
+	else if (cmd && !strcmp(cmd, "trace"))
+		fprintf(f, usage_trace, opts_text);
 	else if (cmd && !strcmp(cmd, "demo"))
 		fputs(usage_demo, f);
 	else
@@ -199,6 +236,106 @@ static int cmd_run(const struct tool_opts *opts, const char *script)
 	return st == RUN_OK ? 0 : st == RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE;
 }
 
+/* The summary of a replay: three lines of output, and the JSON object. */
+static void trace_print(struct session *s, const char *name, const struct trace_summary *t)
+{
+	static const char *const kinds[] = { "load", "store", "modify", "fetch" };
+	uint64_t lookups = t->tlb_hits + t->tlb_misses;
+	long rate = lookups ? (long)((t->tlb_hits * 20000 + lookups) / (2 * lookups)) : -1;
+	char ratebuf[32];
+	struct strbuf *j = &s->trace_json;
+
+	if (rate >= 0)
+		snprintf(ratebuf, sizeof(ratebuf), "%ld.%02ld", rate / 100, rate % 100);
+	else
+		snprintf(ratebuf, sizeof(ratebuf), "-");
+	out_printf(s, "trace %s: format %s, map %s", name, vmsim_trace_format_name(t->format),
+		   s->opts->map_none ? "none" : "auto");
+	if (!s->opts->map_none)
+		out_printf(s, ": %lu mappings, %lu pages", t->map_regions, t->map_pages);
+	out_printf(s, "\ntrace %s: %llu accesses: %llu fetch, %llu load, %llu store, %llu modify\n",
+		   name, (unsigned long long)t->accesses,
+		   (unsigned long long)t->by_kind[VMSIM_ACCESS_FETCH],
+		   (unsigned long long)t->by_kind[VMSIM_ACCESS_LOAD],
+		   (unsigned long long)t->by_kind[VMSIM_ACCESS_STORE],
+		   (unsigned long long)t->by_kind[VMSIM_ACCESS_MODIFY]);
+	out_printf(s, "trace %s: faults %llu minor, %llu major; tlb %llu hits, %llu misses, "
+		   "hit rate %s%s; swap %llu pages in, %llu out\n", name,
+		   (unsigned long long)t->minor_faults, (unsigned long long)t->major_faults,
+		   (unsigned long long)t->tlb_hits, (unsigned long long)t->tlb_misses, ratebuf,
+		   rate >= 0 ? "%" : "", (unsigned long long)t->pswpin,
+		   (unsigned long long)t->pswpout);
+	if (t->status == VMSIM_KILLED) {
+		const char *sig = vmsim_signal_name(t->signo);
+		const char *code = vmsim_sicode_name(t->signo, t->code);
+
+		out_printf(s, "trace %s: killed by %s", name, sig ? sig : "a signal");
+		if (code && t->signo != 9)
+			out_printf(s, " (%s) at 0x%lx", code, t->fault_addr);
+		out_printf(s, ", line %lu\n", t->kill_line);
+	}
+
+	sb_puts(j, "{\"file\": ");
+	sb_json_string(j, name);
+	sb_printf(j, ", \"format\": \"%s\", \"map\": \"%s\", \"map_regions\": %lu, "
+		  "\"map_pages\": %lu, \"accesses\": %llu",
+		  vmsim_trace_format_name(t->format), s->opts->map_none ? "none" : "auto",
+		  t->map_regions, t->map_pages, (unsigned long long)t->accesses);
+	for (int k = 0; k < 4; k++)
+		sb_printf(j, ", \"%s_accesses\": %llu", kinds[k], (unsigned long long)t->by_kind[k]);
+	sb_printf(j, ", \"minor_faults\": %llu, \"major_faults\": %llu, \"tlb_hits\": %llu, "
+		  "\"tlb_misses\": %llu, \"tlb_hit_rate_percent\": %s, \"swapped_in_pages\": %llu, "
+		  "\"swapped_out_pages\": %llu, \"killed\": %s",
+		  (unsigned long long)t->minor_faults, (unsigned long long)t->major_faults,
+		  (unsigned long long)t->tlb_hits, (unsigned long long)t->tlb_misses,
+		  rate >= 0 ? ratebuf : "null", (unsigned long long)t->pswpin,
+		  (unsigned long long)t->pswpout, t->status == VMSIM_KILLED ? "true" : "false");
+	if (t->status == VMSIM_KILLED)
+		sb_printf(j, ", \"kill_line\": %lu", t->kill_line);
+	sb_putc(j, '}');
+}
+
+/* vmsim trace: boot, spawn, map, replay, summary and report. */
+static int cmd_trace(const struct tool_opts *opts, const char *path)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct trace_summary sum;
+	struct session s;
+	enum run_status st;
+	char err[512];
+	int pid;
+
+	if (!opts->map_none && !strcmp(path, "-"))
+		return usage_error("trace", "a trace on standard input needs --map none%s", "");
+	session_init(&s, opts, name);
+	s.line = 1;
+	st = session_boot(&s);
+	if (st != RUN_OK)
+		goto out;
+	pid = session_spawn(&s, "trace");
+	if (pid <= 0) {
+		session_error(&s, "cannot spawn the process: %s", strerror(-pid));
+		st = RUN_ERROR;
+		goto out;
+	}
+	if (trace_run(s.m, pid, path, opts->format, !opts->map_none, &sum, err, sizeof(err))) {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", err);
+		st = RUN_ERROR;
+		goto out;
+	}
+	trace_print(&s, name, &sum);
+	if (!opts->json)
+		fflush(stdout);
+	fprintf(stderr, "trace %s: %llu accesses in %.3f s: %.2f M accesses/s\n", name,
+		(unsigned long long)sum.accesses, sum.seconds,
+		sum.seconds > 0 ? (double)sum.accesses / sum.seconds / 1e6 : 0.0);
+out:
+	session_finish(&s, st);
+	session_fini(&s);
+	return st == RUN_OK ? 0 : EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool_opts opts;
@@ -213,10 +350,11 @@ int main(int argc, char **argv)
 		if (no_more_opts || a[0] != '-' || !strcmp(a, "-")) {
 			if (!cmd) {
 				cmd = a;
-				if (strcmp(cmd, "run") && strcmp(cmd, "shell") &&
+				if (strcmp(cmd, "run") && strcmp(cmd, "shell") && strcmp(cmd, "trace") &&
 				    strcmp(cmd, "help") && strcmp(cmd, "demo"))
 					return usage_error(NULL, "unknown command '%s'", cmd);
-			} else if (!script && (!strcmp(cmd, "run") || !strcmp(cmd, "help"))) {
+			} else if (!script && (!strcmp(cmd, "run") || !strcmp(cmd, "help") ||
+					       !strcmp(cmd, "trace"))) {
 				script = a;
 			} else {
 				return usage_error(cmd, "unexpected argument '%s'", a);
@@ -252,6 +390,25 @@ int main(int argc, char **argv)
 			*eq = 0;
 			if ((ret = add_opt(&opts, cmd, key, eq + 1)))
 				return ret;
+		} else if (!strncmp(a, "--format", 8) && (!a[8] || a[8] == '=')) {
+			const char *val = a[8] ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
+			int f = val ? vmsim_trace_format_parse(val) : -1;
+
+			if (!cmd || strcmp(cmd, "trace"))
+				return usage_error(cmd, "--format is for trace%s", "");
+			if (f < 0)
+				return usage_error(cmd, "--format wants auto, lackey, din or plain, "
+						   "got '%s'", val ? val : "nothing");
+			opts.format = (enum vmsim_trace_format)f;
+		} else if (!strncmp(a, "--map", 5) && (!a[5] || a[5] == '=')) {
+			const char *val = a[5] ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+
+			if (!cmd || strcmp(cmd, "trace"))
+				return usage_error(cmd, "--map is for trace%s", "");
+			if (!val || (strcmp(val, "auto") && strcmp(val, "none")))
+				return usage_error(cmd, "--map wants auto or none, got '%s'",
+						   val ? val : "nothing");
+			opts.map_none = !strcmp(val, "none");
 		} else if (a[0] == '-' && a[1] == '-') {
 			const char *name = a + 2, *val = NULL;
 			char *eq = strchr(a, '=');
@@ -285,6 +442,7 @@ int main(int argc, char **argv)
 		return usage_error(NULL, "no command given%s", "");
 	if (!strcmp(cmd, "help")) {
 		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
+		    strcmp(script, "trace") &&
 		    strcmp(script, "demo") && strcmp(script, "help"))
 			return usage_error(NULL, "no help for '%s'", script);
 		print_usage(stdout, script);
@@ -300,6 +458,11 @@ int main(int argc, char **argv)
 		if (opts.json)
 			return usage_error("shell", "--json is for run%s", "");
 		return shell_main(&opts);
+	}
+	if (!strcmp(cmd, "trace")) {
+		if (!script)
+			return usage_error("trace", "no TRACE file given%s", "");
+		return cmd_trace(&opts, script);
 	}
 	return cmd_run(&opts, script);
 }

@@ -379,6 +379,10 @@ void session_finish(struct session *s, enum run_status st)
 	json_lines(s->out.buf ? s->out.buf : "", s->out.len, &sb);
 	sb_printf(&sb, ",\n  \"reports\": [%s%s%s]", s->nr_reports ? "\n" : "",
 		  s->reports.buf ? s->reports.buf : "", s->nr_reports ? "\n  " : "");
+	if (s->trace_json.len) {
+		sb_puts(&sb, ",\n  \"trace\": ");
+		sb_puts(&sb, s->trace_json.buf);
+	}
 	if (st == RUN_OK && !s->opts->quiet && s->m) {
 		sb_puts(&sb, ",\n  \"report\": ");
 		report_json(s, &sb);

@@ -165,6 +165,7 @@ void session_init(struct session *s, const struct tool_opts *opts, const char *f
 	vmsim_config_default(&s->cfg);
 	sb_init(&s->out);
 	sb_init(&s->reports);
+	sb_init(&s->trace_json);
 }
 
 void session_fini(struct session *s)
@@ -176,6 +177,7 @@ void session_fini(struct session *s)
 	free(s->last_result);
 	sb_free(&s->out);
 	sb_free(&s->reports);
+	sb_free(&s->trace_json);
 }
 
 enum run_status session_boot(struct session *s)
@@ -263,6 +265,18 @@ static enum run_status check_new_name(struct session *s, const char *name)
 		return RUN_ERROR;
 	}
 	return RUN_OK;
+}
+
+int session_spawn(struct session *s, const char *name)
+{
+	int pid;
+
+	if (check_new_name(s, name) != RUN_OK)
+		return -EEXIST;
+	pid = vmsim_spawn(s->m);
+	if (bind_name(s, name, pid > 0 ? pid : -1) != RUN_OK)
+		return -ENOMEM;
+	return pid;
 }
 
 static void set_last(struct session *s, const char *result, bool numeric)
@@ -448,6 +462,47 @@ static long do_mincore(struct session *s, int pid, const struct vmsim_cmd *c, ch
 	return 0;
 }
 
+/*
+ * A trace FILE relative to the script's directory (as an include would
+ * be), so that a script and its traces can move together; standard input,
+ * the shell and the demo resolve against the working directory.
+ */
+static char *trace_path(const struct session *s, const char *path)
+{
+	const char *slash = strrchr(s->file, '/');
+	size_t dir = slash ? (size_t)(slash - s->file) + 1 : 0;
+	char *full;
+
+	if (path[0] == '/' || !strcmp(path, "-") || !dir || s->file[0] == '<')
+		return strdup(path);
+	full = malloc(dir + strlen(path) + 1);
+	if (full) {
+		memcpy(full, s->file, dir);
+		strcpy(full + dir, path);
+	}
+	return full;
+}
+
+/* The trace command: the count of accesses made, or the process's fate. */
+static long do_trace(struct session *s, int pid, const struct vmsim_cmd *c, bool *error)
+{
+	struct trace_summary sum;
+	char err[512];
+	char *path = trace_path(s, c->path);
+
+	*error = false;
+	if (!path)
+		return -ENOMEM;
+	if (trace_run(s->m, pid, path, c->format, !c->map_none, &sum, err, sizeof(err))) {
+		session_error(s, "trace: %s", err);
+		*error = true;
+		free(path);
+		return 0;
+	}
+	free(path);
+	return sum.status ? sum.status : (long)sum.accesses;
+}
+
 /* Print kill lines for named processes that died during the last command. */
 struct alive_snapshot {
 	int n;
@@ -575,6 +630,17 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 		case VMSIM_CMD_EXIT:
 			numeric = fmt_num(res, sizeof(res), ret = vmsim_exit(m, pid));
 			break;
+		case VMSIM_CMD_TRACE: {
+			bool error;
+
+			ret = do_trace(s, pid, c, &error);
+			if (error) {
+				free(snap.alive);
+				return RUN_ERROR;
+			}
+			numeric = fmt_num(res, sizeof(res), ret);
+			break;
+		}
 		default:
 			free(snap.alive);
 			session_error(s, "internal: unexpected command %d", (int)c->op);

@@ -27,6 +27,9 @@ struct tool_opts {
 	const char *opt_values[MAX_OPTS];
 	bool json;
 	bool quiet;
+	/* vmsim trace */
+	enum vmsim_trace_format format;
+	bool map_none;
 };
 
 /* A growable text buffer (the JSON document, collected output). */
@@ -70,6 +73,7 @@ struct session {
 	struct strbuf reports;		/* JSON objects, comma separated */
 	int nr_reports;
 	bool interactive;		/* shell: errors do not end the session */
+	struct strbuf trace_json;	/* vmsim trace --json: the "trace" object */
 };
 
 /* Result of running one command. */
@@ -91,6 +95,8 @@ __attribute__((format(printf, 2, 3))) void out_printf(struct session *s, const c
 void out_puts(struct session *s, const char *text);
 __attribute__((format(printf, 2, 3))) void session_error(struct session *s, const char *fmt, ...);
 const char *session_pid_name(const struct session *s, int pid);
+/* spawn NAME on the booted machine: the pid, or a negative errno. */
+int session_spawn(struct session *s, const char *name);
 
 /* report.c */
 void report_text(struct session *s, struct strbuf *sb);
@@ -100,6 +106,40 @@ void session_finish(struct session *s, enum run_status st);
 void json_config(const struct vmsim_config *cfg, struct strbuf *sb);
 const char *paging_name(enum vmsim_paging p);
 const char *reclaim_name(enum vmsim_reclaim r);
+
+/* trace.c: memory-access traces (docs/script.md, `trace`) */
+#define TRACE_BATCH		4096	/* accesses per vmsim_access_run */
+#define TRACE_JOIN_GAP		(64UL * 1024)	/* map auto joins touched pages closer than this */
+
+/* What a replay did; counters are the machine's changes during the replay. */
+struct trace_summary {
+	enum vmsim_trace_format format;	/* the one used (told, when auto) */
+	uint64_t accesses;		/* made */
+	uint64_t by_kind[4];		/* made, by enum vmsim_access_kind */
+	unsigned long map_regions;	/* map auto: mmap calls made */
+	unsigned long map_pages;	/* map auto: pages they mapped */
+	long status;			/* 0, VMSIM_KILLED, or -ESRCH */
+	unsigned long kill_line;	/* killed: the trace line of the killing access */
+	int signo, code;		/* killed: signal and si_code */
+	unsigned long fault_addr;
+	uint64_t minor_faults, major_faults;
+	uint64_t tlb_hits, tlb_misses;
+	uint64_t pswpin, pswpout;
+	double seconds;			/* the replay pass, wall clock (never printed to stdout) */
+};
+
+/*
+ * trace_run - replay the trace at @path ("-": standard input, only with
+ * @map_auto false) as process @pid's accesses: with @map_auto, a first
+ * pass checks every line and maps the touched pages that are not mapped
+ * yet (private anonymous, rw-, rwx where fetched; pages closer than
+ * TRACE_JOIN_GAP joined into one mapping), then the replay runs in
+ * batches of TRACE_BATCH.  0 with @sum filled (sum->status says whether
+ * the process was killed or gone), or -1 with a message in @err
+ * ("FILE:LINE: ..." for a bad line; nothing ran when map auto found it).
+ */
+int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_format format,
+	      bool map_auto, struct trace_summary *sum, char *err, size_t errlen);
 
 /* shell.c */
 int shell_main(const struct tool_opts *opts);
