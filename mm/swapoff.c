@@ -189,7 +189,22 @@ static int try_to_unuse(struct machine *m, unsigned int type)
 			return 0;
 	}
 	/* a slot still referenced by nothing we can find: a broken count */
-	BUG_ON_MSG(1, "swapoff: area %u still has %lu slots in use", type, si->inuse_pages);
+	for (unsigned long off = 1; off < si->max; off++) {
+		swp_entry_t entry = swp_entry(type, off);
+		struct page *page;
+
+		if (!swap_count(entry))
+			continue;
+		page = lookup_swap_cache(entry);
+		BUG_ON_MSG(1, "swapoff: area %u still has %lu slots in use: slot %lu count %d, "
+			   "swap cache pfn %ld (count %d, mapcount %d, flags %#x)", type,
+			   si->inuse_pages, off, swap_count(entry),
+			   page ? (long)page_to_pfn(page) : -1L, page ? page_count(page) : 0,
+			   page ? page_mapcount(page) : 0,
+			   page ? (unsigned int)atomic_load(&page->flags) : 0u);
+	}
+	BUG_ON_MSG(1, "swapoff: area %u counts %lu slots in use, none found", type,
+		   si->inuse_pages);
 	return -EBUSY;
 }
 

@@ -6,6 +6,7 @@
  * pswpin/pswpout follow; swapoff brings shmem pages back into their inode;
  * the last unmap frees every slot and swap-cache copy.
  */
+#include <pthread.h>
 #include "swaptest.h"
 #include "kern/shmem_fs.h"
 #include "kern/memory.h"
@@ -474,6 +475,22 @@ static void half_fill(uint8_t *buf, uint64_t seed, unsigned long page, int half)
 	}
 }
 
+/* Pages of [0, @n) at @a of @pid whose half @half does not hold @seed. */
+static unsigned long pattern_check_half(struct machine *m, int pid, unsigned long a,
+					unsigned long n, uint64_t seed, int half)
+{
+	uint8_t want[PAGE_SIZE / 2], got[PAGE_SIZE / 2];
+	unsigned long bad = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		half_fill(want, seed, i, half);
+		if (vmsim_read(m, pid, a + i * PAGE_SIZE + (unsigned long)half * (PAGE_SIZE / 2),
+			       got, sizeof(got)) || memcmp(got, want, sizeof(got)))
+			bad++;
+	}
+	return bad;
+}
+
 static void *shmem_stress_thread(void *p)
 {
 	struct shmem_stress *s = p;
@@ -531,18 +548,8 @@ TEST(shmem_swap_stress_two_cpus)
 	ASSERT_CMP(sum_vm_event(m, PSWPOUT), >, 1000);
 	ASSERT_CMP(sum_vm_event(m, PSWPIN), >, 1000);
 	/* the two halves of every page, each CPU's last round, seen by the other task */
-	{
-		uint8_t want[PAGE_SIZE / 2], got[PAGE_SIZE / 2];
-
-		for (unsigned long i = 0; i < n; i += 7)
-			for (int half = 0; half < 2; half++) {
-				half_fill(want, 301, i, half);
-				ASSERT_EQ(vmsim_read(m, pids[1 - half], a + i * PAGE_SIZE +
-						     (unsigned long)half * (PAGE_SIZE / 2), got,
-						     sizeof(got)), 0);
-				ASSERT(!memcmp(got, want, sizeof(got)));
-			}
-	}
+	for (int half = 0; half < 2; half++)
+		ASSERT_EQ(pattern_check_half(m, pids[1 - half], a, n, 301, half), 0);
 	vmsim_cpu_attach(m, 0);
 	ASSERT(shmem_inode_is_valid(shmem_inode_at(m, pids[0], a)));
 	ASSERT(swap_map_is_valid(m));
