@@ -384,9 +384,12 @@ static void refill_inactive(struct machine *m, unsigned long nr_pages)
  * Write a locked, referenced dirty page back (no spinlock held): swap-cache
  * pages to their slot, file pages through their mapping, shmem pages into
  * the swap cache first (shmem_writepage) and then to their new slot.
- * Returns true if the page is clean and still locked.
+ * Returns true if the page is clean and still locked.  *@locked tells
+ * whether we still hold the page lock (write_one_page drops it, and the
+ * page may be someone else's by the time we look: never judge by
+ * PageLocked).
  */
-static bool pageout(struct page *page)
+static bool pageout(struct page *page, bool *locked)
 {
 	struct address_space *mapping = page->mapping;
 
@@ -407,10 +410,12 @@ static bool pageout(struct page *page)
 	if (!mapping || mapping->swapbacked || !mapping->a_ops || !mapping->a_ops->writepage)
 		return false;
 	write_one_page(page);		/* unlocks the page */
-	if (!trylock_page(page))
+	*locked = trylock_page(page);
+	if (!*locked)
 		return false;
 	if (PageDirty(page) || page->mapping != mapping) {
 		unlock_page(page);
+		*locked = false;
 		return false;
 	}
 	return true;
@@ -465,7 +470,7 @@ static unsigned long shrink_cache(struct machine *m, unsigned long nr_pages, zon
 {
 	struct lru_state *lru = m->lru;
 	unsigned long freed = 0, scanned = 0, max_scan, max_mapped;
-	bool call_swap_out = false;
+	bool call_swap_out = false, locked;
 
 	spin_lock(&lru->pagemap_lru_lock);
 	max_scan = lru->nr_inactive_pages / priority + 1;
@@ -494,8 +499,9 @@ static unsigned long shrink_cache(struct machine *m, unsigned long nr_pages, zon
 			put_page(page);
 			goto relock;
 		}
-		if (!pageout(page)) {
-			if (PageLocked(page))
+		locked = true;
+		if (!pageout(page, &locked)) {
+			if (locked)
 				unlock_page(page);
 			put_page(page);
 			count_vm_event(PGROTATED);
@@ -581,8 +587,10 @@ static unsigned long page_launder(struct machine *m, unsigned long target)
 		spin_unlock(&lru->pagemap_lru_lock);
 		clean = false;
 		if (trylock_page(page)) {
-			clean = pageout(page);
-			if (PageLocked(page))
+			bool locked = true;
+
+			clean = pageout(page, &locked);
+			if (locked)
 				unlock_page(page);
 		}
 		spin_lock(&lru->pagemap_lru_lock);
