@@ -82,7 +82,7 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (!vma)
 		return err == -ENOMEM ? -EAGAIN : err;	/* madvise's posix error */
 	*prev = vma;
-	vma->vm_flags = newflags;
+	vma_set_flags(vma, newflags);
 	return 0;
 }
 

@@ -34,7 +34,7 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	else if (oldflags & VM_LOCKED)
 		npages = 0;
 	mm->locked_vm += (unsigned long)npages;
-	vma->vm_flags = newflags;
+	vma_set_flags(vma, newflags);
 	return 0;
 }
 

@@ -43,7 +43,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (!vma)
 		return err;
 	*pprev = vma;
-	vma->vm_flags = newflags;
+	vma_set_flags(vma, newflags);
 	vma->vm_page_prot = vm_get_page_prot(newflags);
 	change_protection(vma, start, end, vma->vm_page_prot);
 	vm_stat_account(mm, oldflags, -npages);

@@ -240,7 +240,7 @@ static unsigned long move_vma(struct remap *r)
 		 * locked_vm keeps counting it) and, if it moved whole, its
 		 * anon_vma.
 		 */
-		vma->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+		vma_set_flags(vma, vma->vm_flags & ~(VM_LOCKED | VM_LOCKONFAULT));
 		if (new_vma != vma && vma->vm_start == r->addr &&
 		    vma->vm_end == r->addr + r->old_len && vma_is_private_anon(vma)) {
 			anon_vma_put(vma->vm_private_data);

@@ -78,6 +78,19 @@ pgprot_t vm_get_page_prot(unsigned long vm_flags);
 void page_add_anon_rmap(struct mm_struct *mm, struct page *page);
 void page_remove_rmap(struct mm_struct *mm, struct page *page);
 
+/*
+ * vma_set_flags - change the flags of a VMA in a live mm (mprotect, mlock,
+ * madvise, mremap): under page_table_lock, as 2.4's mprotect_fixup, since
+ * truncate zaps the mappings of a file without mmap_sem and reads the
+ * flags under that lock only.
+ */
+static inline void vma_set_flags(struct vm_area_struct *vma, unsigned long flags)
+{
+	spin_lock(&vma->vm_mm->page_table_lock);
+	vma->vm_flags = flags;
+	spin_unlock(&vma->vm_mm->page_table_lock);
+}
+
 /* --- user memory access for the kernel (mm/uaccess.c, through the MMU) ---- */
 /*
  * Kernel-mode accesses (system calls): access_ok first, faults resolved,

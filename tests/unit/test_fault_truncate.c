@@ -166,3 +166,74 @@ TEST(memory_stress_fault_vs_truncate)
 	ASSERT_EQ(vmsim_exit(e.m, tpid), 0);
 	fs_env_down(&e);
 }
+
+/*
+ * Flags changing under truncate: one CPU truncates the file down and up
+ * while the other mprotects, mlocks and madvises its mapping back and
+ * forth (splitting and merging the VMA).  Truncate reads the flags of
+ * every mapping without mmap_sem, under page_table_lock, which is where
+ * vma_set_flags changes them (TSan checks it).
+ */
+struct flipper {
+	struct machine *m;
+	int pid, fd, failures;
+	atomic_int done;
+};
+
+static void *truncate_up_and_down(void *arg)
+{
+	struct flipper *f = arg;
+
+	vmsim_cpu_attach(f->m, 1);
+	for (int i = 0; i < 200; i++)
+		if (vmsim_ftruncate(f->m, f->pid, f->fd, (i & 1) ? NPAGES * PG : KEEP * PG))
+			f->failures++;
+	atomic_store(&f->done, 1);
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+TEST(memory_stress_flags_vs_truncate)
+{
+	static uint8_t data[NPAGES * PG];
+	struct fs_env e;
+	struct flipper f;
+	pthread_t th;
+	unsigned long map;
+	int fd, rounds = 0;
+	long r;
+
+	fs_env_up(&e, "ram=64M cpus=2");
+	fs_host_write(&e, "f", data, sizeof(data));
+	fd = vmsim_open(e.m, e.pid, "/f", O_RDWR, 0);
+	ASSERT_CMP(fd, >=, 0);
+	r = vmsim_mmap(e.m, e.pid, 0, NPAGES * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_CMP(r, >, 0);
+	map = (unsigned long)r;
+	memset(&f, 0, sizeof(f));
+	f.m = e.m;
+	f.pid = vmsim_spawn(e.m);
+	f.fd = vmsim_open(e.m, f.pid, "/f", O_RDWR, 0);
+	ASSERT_CMP(f.fd, >=, 0);
+	ASSERT_EQ(pthread_create(&th, NULL, truncate_up_and_down, &f), 0);
+	while (!atomic_load(&f.done) || rounds < 20) {
+		unsigned long mid = map + PG;
+
+		ASSERT_EQ(vmsim_mprotect(e.m, e.pid, mid, PG, PROT_READ | PROT_WRITE), 0);
+		/* within the part that survives: mlock faults its pages in */
+		ASSERT_EQ(vmsim_mlock(e.m, e.pid, mid, PG), 0);
+		ASSERT_EQ(vmsim_madvise(e.m, e.pid, map, NPAGES * PG, MADV_RANDOM), 0);
+		ASSERT_EQ(vmsim_munlock(e.m, e.pid, mid, PG), 0);
+		/* map the pages truncate zaps: past EOF just now, mlock is ENOMEM */
+		r = vmsim_mlock(e.m, e.pid, map + KEEP * PG, (NPAGES - KEEP) * PG);
+		ASSERT_MSG(r == 0 || r == -ENOMEM, "mlock past KEEP: %ld", r);
+		ASSERT_EQ(vmsim_munlock(e.m, e.pid, map + KEEP * PG, (NPAGES - KEEP) * PG), 0);
+		ASSERT_EQ(vmsim_madvise(e.m, e.pid, map, NPAGES * PG, MADV_NORMAL), 0);
+		ASSERT_EQ(vmsim_mprotect(e.m, e.pid, mid, PG, PROT_READ), 0);
+		rounds++;
+	}
+	pthread_join(th, NULL);
+	ASSERT_EQ(f.failures, 0);
+	ASSERT_EQ(vmsim_exit(e.m, f.pid), 0);
+	fs_env_down(&e);
+}
