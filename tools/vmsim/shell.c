@@ -27,6 +27,7 @@ static const char shell_help[] =
 "  A mincore ADDR LEN | A setsp ADDR\n"
 "  A touch ADDR LEN [read|write] [stride=N] [random=COUNT seed=S]\n"
 "  A write ADDR \"text\" | A write ADDR pattern=SEED len=N | A read ADDR LEN\n"
+"  A trace FILE [auto|lackey|din|plain] [map=auto|none]   replay a trace\n"
 "  A fork B | A clone B | A exit\n"
 "  show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|report\n"
 "  show A maps|smaps|status | show A pagetable ADDR | show page PFN\n"
