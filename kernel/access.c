@@ -36,6 +36,18 @@
 #include "vmsim/script.h"
 
 /*
+ * A run and its fetch cursor: the TLB entry the last instruction fetch
+ * hit, tried first by the next one (code runs on through a page).  It is
+ * checked like any way of the set (its tag and NX bit, the flush check),
+ * so a replaced or flushed entry simply misses it; it only saves the scan
+ * of the set.
+ */
+struct access_run {
+	struct mmu_run r;
+	struct tlb_entry *fetch;
+};
+
+/*
  * The host address of the byte at @addr for a user load or store that
  * stays within @addr's page, inside the run's bracket: the L0 (one
  * compare), then the set-associative array (a hit there is promoted to the
@@ -69,17 +81,23 @@ static __always_inline uint8_t *run_translate(struct mmu_run *r, unsigned long a
  * finds it: a way of the set holding the page for reads without NX (the
  * L0 keeps no NX bit), else a walk with PF_INSTR.  NULL as run_translate.
  */
-static __always_inline uint8_t *run_fetch_translate(struct mmu_run *r, unsigned long addr)
+static __always_inline uint8_t *run_fetch_translate(struct access_run *ar, unsigned long addr)
 {
+	struct mmu_run *r = &ar->r;
 	struct tlb *t = r->tlb;
+	struct tlb_entry *e = ar->fetch;
 	uint8_t *p;
 
 	if (likely(!tlb_flush_pending(t))) {
-		struct tlb_entry *e = tlb_set(t, addr);
-
+		if (likely(e && e->tag_read == (addr & PAGE_MASK) && !(e->flags & TLB_F_NX))) {
+			r->hits++;
+			return e->host + (addr & ~PAGE_MASK);
+		}
+		e = tlb_set(t, addr);
 		for (unsigned int i = 0; i < t->ways; i++)
 			if (e[i].tag_read == (addr & PAGE_MASK) && !(e[i].flags & TLB_F_NX)) {
 				r->hits++;
+				ar->fetch = &e[i];
 				return e[i].host + (addr & ~PAGE_MASK);
 			}
 	}
@@ -134,27 +152,56 @@ static int run_bytes(struct mmu_run *r, unsigned long addr, uint32_t size, bool 
 }
 
 /* An instruction fetch: the first byte of each page it spans, in order. */
-static int run_fetch(struct mmu_run *r, unsigned long addr, uint32_t size, uint64_t *val)
+static __always_inline int run_fetch(struct access_run *ar, unsigned long addr, uint32_t size,
+				     uint64_t *val)
 {
 	unsigned long last = addr + size - 1;
-	uint8_t *p = run_fetch_translate(r, addr);
+	uint8_t *p = run_fetch_translate(ar, addr);
 
 	if (unlikely(!p))
 		return -EFAULT;
 	*val = __atomic_load_n(p, __ATOMIC_RELAXED);
 	for (unsigned long page = (addr & PAGE_MASK) + PAGE_SIZE; page - 1 < last;
 	     page += PAGE_SIZE) {
-		if (unlikely(!run_fetch_translate(r, page)))
+		if (unlikely(!run_fetch_translate(ar, page)))
 			return -EFAULT;
 	}
 	return 0;
 }
 
-/* Everything but an aligned 8-byte load, store or modify: checked here. */
-static __attribute__((noinline)) int access_slow(struct mmu_run *r, unsigned long addr,
+/*
+ * A load or store of 1 to 8 bytes within one page that the L0 holds for
+ * that mode: true with the access done (and counted as a hit).
+ */
+static __always_inline bool l0_small(struct mmu_run *r, unsigned long addr, uint32_t size,
+				     bool write, uint64_t value, uint64_t *val)
+{
+	const struct tlb_l0 *e;
+	uint8_t *p;
+
+	/* 1 .. 8 bytes (0 goes to access_slow's -EINVAL), not across a page */
+	if (unlikely(size - 1 >= 8 || (addr & ~PAGE_MASK) + size > PAGE_SIZE))
+		return false;
+	e = tlb_l0_hit(r->tlb, addr & ~7UL, write);
+	if (unlikely(!e))
+		return false;
+	r->hits++;
+	p = (uint8_t *)(e->addend + addr);
+	if (write) {
+		memcpy(p, &value, size);	/* x86 and the host: little-endian */
+	} else {
+		*val = 0;
+		memcpy(val, p, size);
+	}
+	return true;
+}
+
+/* Everything the fast paths did not serve: checked here. */
+static __attribute__((noinline)) int access_slow(struct access_run *ar, unsigned long addr,
 						 uint32_t size, unsigned int kind, uint64_t value,
 						 uint64_t *val)
 {
+	struct mmu_run *r = &ar->r;
 	int err;
 
 	if (size == 0 || size > VMSIM_ACCESS_MAX_SIZE || addr + (size - 1) < addr)
@@ -168,16 +215,17 @@ static __attribute__((noinline)) int access_slow(struct mmu_run *r, unsigned lon
 		err = run_bytes(r, addr, size, false, 0, val);
 		return err ? err : run_bytes(r, addr, size, true, value, NULL);
 	case VMSIM_ACCESS_FETCH:
-		return run_fetch(r, addr, size, val);
+		return run_fetch(ar, addr, size, val);
 	default:
 		return -EINVAL;
 	}
 }
 
 /* One access inside the run: 0, -EFAULT (a signal was raised) or -EINVAL. */
-static __always_inline int access_one(struct mmu_run *r, unsigned long addr, uint32_t size,
+static __always_inline int access_one(struct access_run *ar, unsigned long addr, uint32_t size,
 				      unsigned int kind, uint64_t value, uint64_t *val)
 {
+	struct mmu_run *r = &ar->r;
 	int err;
 
 	if (likely(size == 8 && !(addr & 7))) {
@@ -193,27 +241,43 @@ static __always_inline int access_one(struct mmu_run *r, unsigned long addr, uin
 			break;
 		}
 	}
-	return access_slow(r, addr, size, kind, value, val);
+	switch (kind) {
+	case VMSIM_ACCESS_LOAD:
+		if (l0_small(r, addr, size, false, 0, val))
+			return 0;
+		break;
+	case VMSIM_ACCESS_STORE:
+		if (l0_small(r, addr, size, true, value, NULL))
+			return 0;
+		break;
+	case VMSIM_ACCESS_FETCH:
+		if (size && addr + (size - 1) >= addr)
+			return run_fetch(ar, addr, size, val);
+		break;
+	default:
+		break;
+	}
+	return access_slow(ar, addr, size, kind, value, val);
 }
 
 /* The accesses of @v in one run; *@done: how many were made. */
 static int run_array(const struct vmsim_access *v, size_t n, uint64_t *loaded, size_t *done)
 {
-	struct mmu_run r;
+	struct access_run ar = { .fetch = NULL };
 	size_t i;
 	int err = 0;
 
-	mmu_run_begin(&r);
+	mmu_run_begin(&ar.r);
 	for (i = 0; i < n; i++) {
 		uint64_t val = 0;
 
-		err = access_one(&r, v[i].addr, v[i].size, v[i].kind, v[i].value, &val);
+		err = access_one(&ar, v[i].addr, v[i].size, v[i].kind, v[i].value, &val);
 		if (unlikely(err))
 			break;
 		if (loaded)
 			loaded[i] = val;
 	}
-	mmu_run_end(&r);
+	mmu_run_end(&ar.r);
 	*done = i;
 	return err;
 }
@@ -222,21 +286,21 @@ static int run_array(const struct vmsim_access *v, size_t n, uint64_t *loaded, s
 static int run_pattern(const struct vmsim_access_pattern *p, uint64_t first, uint64_t n,
 		       uint64_t *done)
 {
-	struct mmu_run r;
+	struct access_run ar = { .fetch = NULL };
 	uint64_t k;
 	int err = 0;
 
-	mmu_run_begin(&r);
+	mmu_run_begin(&ar.r);
 	for (k = first; k < first + n; k++) {
 		uint64_t slot = p->random ? vmsim_mix64(p->seed + k) % p->slots : k;
 		uint64_t val;
 
-		err = access_one(&r, p->addr + p->stride * (unsigned long)slot, p->size, p->kind,
+		err = access_one(&ar, p->addr + p->stride * (unsigned long)slot, p->size, p->kind,
 				 p->value, &val);
 		if (unlikely(err))
 			break;
 	}
-	mmu_run_end(&r);
+	mmu_run_end(&ar.r);
 	*done = k - first;
 	return err;
 }
