@@ -967,7 +967,12 @@ bad_area_nosemaphore:
 
 /* --- follow_page, make_pages_present ---------------------------------------------- */
 
-struct page *follow_page(struct mm_struct *mm, unsigned long address, int write)
+/*
+ * @touch (Linux's FOLL_TOUCH, as get_user_pages and populate use it): mark
+ * the page accessed, under page_table_lock while the PTE still maps it.
+ */
+static struct page *__follow_page(struct mm_struct *mm, unsigned long address, int write,
+				  bool touch)
 {
 	struct machine *m = mm->machine;
 	struct page *page = NULL;
@@ -985,11 +990,19 @@ struct page *follow_page(struct mm_struct *mm, unsigned long address, int write)
 	pte = ptep_get(ptep);
 	pte_unmap(ptep);
 	if (pte_present(pte) && (!write || (pte_write(pte) && pte_dirty(pte))) &&
-	    pfn_valid(m, pte_pfn(pte)))
+	    pfn_valid(m, pte_pfn(pte))) {
 		page = pfn_to_page(m, pte_pfn(pte));
+		if (touch && !PageZero(page) && !PageReserved(page))
+			mark_page_accessed(page);
+	}
 out:
 	spin_unlock(&mm->page_table_lock);
 	return page;
+}
+
+struct page *follow_page(struct mm_struct *mm, unsigned long address, int write)
+{
+	return __follow_page(mm, address, write, false);
 }
 
 /*
@@ -1024,13 +1037,14 @@ int make_pages_present(struct mm_struct *mm, unsigned long start, unsigned long 
 		for (; addr < vend; addr += PAGE_SIZE) {
 			int ret;
 
-			if (follow_page(mm, addr, write))
-				continue;
-			ret = handle_mm_fault(mm, vma, addr, flags);
-			if (ret == VM_FAULT_OOM)
-				return -ENOMEM;
-			if (ret == VM_FAULT_SIGBUS || ret == VM_FAULT_SIGSEGV)
-				return -EFAULT;
+			/* as get_user_pages: fault until the page is there, then touch it */
+			while (!__follow_page(mm, addr, write, true)) {
+				ret = handle_mm_fault(mm, vma, addr, flags);
+				if (ret == VM_FAULT_OOM)
+					return -ENOMEM;
+				if (ret == VM_FAULT_SIGBUS || ret == VM_FAULT_SIGSEGV)
+					return -EFAULT;
+			}
 		}
 	}
 	return 0;

@@ -424,6 +424,7 @@ void insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
 			anon_vma_put(vma->vm_private_data);
 			vma->vm_private_data = av;
 		}
+		vma->anon_forked = true;	/* its chain links the parent's anon_vma */
 	}
 	vma_link(mm, vma);
 	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
@@ -722,33 +723,53 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
 
 /* --- merging and splitting ---------------------------------------------------------- */
 
-/* Could @vma take pages with @flags/@file/@anon?  (Not the position.) */
-static bool is_mergeable_vma(struct vm_area_struct *vma, unsigned long flags,
-			     struct file *file, void *anon)
+/* Linux's vma_is_fork_child: an anon_vma whose chain is not singular. */
+static bool vma_is_fork_child(const struct vm_area_struct *vma)
 {
+	return vma && vma_is_private_anon(vma) && vma->vm_private_data && vma->anon_forked;
+}
+
+/*
+ * Could @vma take pages with @flags/@file/@anon?  (Not the position.)  The
+ * anon_vma rule of Linux's is_mergeable_anon_vma: one side without an
+ * anon_vma takes the other's, unless the side that has it was cloned at
+ * fork (@forked: the pages' source VMA; a merge would spread the
+ * parent's anon_vma root lock over more memory); both with one: the same.
+ */
+static bool is_mergeable_vma(struct vm_area_struct *vma, unsigned long flags,
+			     struct file *file, void *anon, bool forked)
+{
+	void *own;
+
 	if (vma->vm_flags != flags || vma->vm_file != file)
 		return false;
 	if (vma->vm_ops && vma->vm_ops->close)
 		return false;	/* a driver area keeps its identity */
 	if (!vma_is_private_anon(vma))
 		return true;
-	return !anon || !vma->vm_private_data || vma->vm_private_data == anon;
+	own = vma->vm_private_data;
+	if (!own && anon)
+		return !forked;
+	if (own && !anon)
+		return !vma_is_fork_child(vma);
+	return own == anon;
 }
 
 /* @prev may grow up over [.., end) starting at its end, with @pgoff at its end. */
 static bool can_merge_after(struct vm_area_struct *prev, unsigned long flags, struct file *file,
-			    void *anon, unsigned long pgoff)
+			    void *anon, bool forked, unsigned long pgoff)
 {
-	return is_mergeable_vma(prev, flags, file, anon) &&
+	return is_mergeable_vma(prev, flags, file, anon, forked) &&
 	       prev->vm_pgoff + vma_pages(prev) == pgoff;
 }
 
 /* @next may grow down over @npages pages starting at file offset @pgoff. */
 static bool can_merge_before(struct vm_area_struct *next, unsigned long flags,
-			     struct file *file, void *anon, unsigned long pgoff,
+			     struct file *file, void *anon, bool forked, unsigned long pgoff,
 			     unsigned long npages)
 {
-	return is_mergeable_vma(next, flags, file, anon) && pgoff + npages == next->vm_pgoff;
+	return is_mergeable_vma(next, flags, file, anon, forked) &&
+	       pgoff + npages == next->vm_pgoff;
 }
 
 static void *anon_of(struct vm_area_struct *vma)
@@ -779,7 +800,8 @@ static bool anon_compatible(void *a, void *b)
  */
 struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
 				     unsigned long addr, unsigned long end, unsigned long flags,
-				     struct file *file, unsigned long pgoff, void *anon)
+				     struct file *file, unsigned long pgoff, void *anon,
+				     bool forked)
 {
 	struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
 	unsigned long npages = (end - addr) >> PAGE_SHIFT;
@@ -787,9 +809,10 @@ struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct
 
 	if (flags & VM_SPECIAL)
 		return NULL;
-	left = prev && prev->vm_end == addr && can_merge_after(prev, flags, file, anon, pgoff);
+	left = prev && prev->vm_end == addr &&
+	       can_merge_after(prev, flags, file, anon, forked, pgoff);
 	right = next && next->vm_start == end &&
-		can_merge_before(next, flags, file, anon, pgoff, npages);
+		can_merge_before(next, flags, file, anon, forked, pgoff, npages);
 	if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
 		right = false;
 	if (left) {
@@ -887,14 +910,14 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *p
 	unsigned long pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	void *anon = anon_of(vma);
-	bool left = false, right = false;
+	bool forked = vma_is_fork_child(vma), left = false, right = false;
 
 	*err = 0;
 	if (!(vma->vm_flags & VM_SPECIAL) && !(newflags & VM_SPECIAL)) {
 		left = prev && start == vma->vm_start && prev->vm_end == start &&
-		       can_merge_after(prev, newflags, vma->vm_file, anon, pgoff);
+		       can_merge_after(prev, newflags, vma->vm_file, anon, forked, pgoff);
 		right = next && end == vma->vm_end && next->vm_start == end &&
-			can_merge_before(next, newflags, vma->vm_file, anon, pgoff, npages);
+			can_merge_before(next, newflags, vma->vm_file, anon, forked, pgoff, npages);
 		if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
 			right = false;
 	}
@@ -1079,7 +1102,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 		vm_flags |= VM_ACCOUNT;
 
 	BUG_ON(find_vma_links(mm, addr, addr + len, &prev, &link, &parent));
-	vma = vma_merge_new(mm, prev, addr, addr + len, vm_flags, file, pgoff, NULL);
+	vma = vma_merge_new(mm, prev, addr, addr + len, vm_flags, file, pgoff, NULL, false);
 	if (!vma) {
 		vma = vm_area_alloc(mm);
 		if (!vma)
@@ -1247,7 +1270,8 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 		return -ENOMEM;
 	vma = find_vma_prev(mm, addr, &prev);
 	(void)vma;
-	if (!vma_merge_new(mm, prev, addr, addr + len, flags, NULL, addr >> PAGE_SHIFT, NULL)) {
+	if (!vma_merge_new(mm, prev, addr, addr + len, flags, NULL, addr >> PAGE_SHIFT, NULL,
+			   false)) {
 		vma = vm_area_alloc(mm);
 		if (!vma)
 			return -ENOMEM;

@@ -155,8 +155,9 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	if (vma_is_private_anon(vma) && !anon)
 		pgoff = new_addr >> PAGE_SHIFT;
 	find_vma_prev(mm, new_addr, &prev);
+	/* copy_vma: the moved pages' VMA is "copied_from" for the anon_vma rule */
 	new_vma = vma_merge_new(mm, prev, new_addr, new_addr + len, vma->vm_flags,
-				vma->vm_file, pgoff, anon);
+				vma->vm_file, pgoff, anon, vma->anon_forked && anon);
 	if (new_vma) {
 		/* the source may have been the neighbour that merged */
 		if (src_start >= new_vma->vm_start && src_start < new_vma->vm_end)
@@ -245,6 +246,7 @@ static unsigned long move_vma(struct remap *r)
 		    vma->vm_end == r->addr + r->old_len && vma_is_private_anon(vma)) {
 			anon_vma_put(vma->vm_private_data);
 			vma->vm_private_data = NULL;
+			vma->anon_forked = false;	/* unlink_anon_vmas */
 		}
 	} else {
 		__do_munmap(mm, src_addr, src_len);
@@ -334,8 +336,10 @@ static unsigned long mremap_at(struct remap *r)
 	}
 	if (remap_can_expand_in_place(r)) {
 		/* vma_merge_extend: grow over the tail, maybe joining the next VMA */
+		/* vma_merge_extend: no source VMA, so the fork-child rule spares it */
 		vma = vma_merge_new(r->mm, vma, vma->vm_end, vma->vm_end + r->delta, vma->vm_flags,
-				    vma->vm_file, vma->vm_pgoff + vma_pages(vma), anon_of_vma(vma));
+				    vma->vm_file, vma->vm_pgoff + vma_pages(vma), anon_of_vma(vma),
+				    false);
 		if (!vma)
 			return (unsigned long)-ENOMEM;
 		r->vma = vma;

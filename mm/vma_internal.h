@@ -62,7 +62,8 @@ void anon_vma_put(void *token);
 
 struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
 				     unsigned long addr, unsigned long end, unsigned long flags,
-				     struct file *file, unsigned long pgoff, void *anon);
+				     struct file *file, unsigned long pgoff, void *anon,
+				     bool forked);
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
 		int new_below);
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,

@@ -69,6 +69,13 @@ struct vm_area_struct {
 	void *vm_private_data;
 	int anon_name_kind;		/* 0 none, 1 [heap], 2 [stack]: set by mmap.c */
 	/*
+	 * The VMA was cloned at fork from one that had an anon_vma: in Linux its
+	 * anon_vma_chain links the parent's anon_vmas too (is not singular),
+	 * and such a VMA takes no anonymous neighbour's pages in a merge
+	 * (vma_is_fork_child).  Copied by splits; cleared with the anon_vma.
+	 */
+	bool anon_forked;
+	/*
 	 * A file VMA is on its mapping's i_mmap (private) or i_mmap_shared
 	 * (VM_SHARED) list, as 2.4: vm_pprev_share points at the link that
 	 * points at it (NULL: on no list).  vm_file->f_mapping->i_shared_lock

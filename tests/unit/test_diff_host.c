@@ -36,10 +36,11 @@
 #define SMAPS_MAX	32768
 #define SMAPS_EVERY	8
 #define DIFF_SEQS	2000
+#define MAX_FORKS	MAX_OPS	/* the sequence goes on in the child: parents wait */
 #define MEMLOCK		(16 * PG)
 
 enum op_kind { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_MLOCK,
-	       OP_MUNLOCK, OP_WRITE, OP_READ, NR_OPS };
+	       OP_MUNLOCK, OP_WRITE, OP_READ, OP_FORK, NR_OPS };
 
 struct op {
 	int kind;
@@ -375,7 +376,22 @@ static void run_host(const struct op *ops, int n, struct result *res, bool smaps
 			_exit(2);
 		for (i = 0; i < n; i++) {
 			res[i].value = 0;
-			res[i].ret = host_op(&ops[i], &res[i].value);
+			if (ops[i].kind == OP_FORK) {
+				/* the child goes on with the sequence; the parent (its
+				 * pages shared copy-on-write) waits and passes its status */
+				pid_t c = fork();
+
+				if (c < 0)
+					_exit(8);
+				if (c > 0) {
+					if (waitpid(c, &status, 0) != c || !WIFEXITED(status))
+						_exit(9);
+					_exit(WEXITSTATUS(status));
+				}
+				res[i].ret = 0;
+			} else {
+				res[i].ret = host_op(&ops[i], &res[i].value);
+			}
 			host_window(&res[i], smaps_each_op || (smaps_last && i == n - 1));
 		}
 		_exit(0);
@@ -473,6 +489,7 @@ static long sim_op(struct machine *m, int pid, const struct op *o, const struct 
 
 static const char *const op_names[NR_OPS] = {
 	"mmap", "munmap", "mprotect", "mremap", "madvise", "mlock", "munlock", "write", "read",
+	"fork",
 };
 
 static void dump_ops(const struct op *ops, int n)
@@ -546,9 +563,23 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 		 * a stack pointer, so give it none.
 		 */
 		ASSERT_EQ(vmsim_set_sp(m, pid, 0), 0);
+		int parents[MAX_FORKS], nparents = 0;
+
 		for (int i = 0; i < n; i++) {
 			uint64_t val = 0;
-			long r = sim_op(m, pid, &ops[i], &host[i], &val);
+			long r;
+
+			if (ops[i].kind == OP_FORK) {
+				int child = vmsim_fork(m, pid);
+
+				ASSERT_CMP(child, >, 0);
+				ASSERT_EQ(vmsim_set_sp(m, child, 0), 0);
+				parents[nparents++] = pid;
+				pid = child;
+				r = 0;
+			} else {
+				r = sim_op(m, pid, &ops[i], &host[i], &val);
+			}
 
 			if (IS_FAULT(host[i].ret, FAULT_LATE)) {
 				/* both processes took the fault themselves: the simulated one died */
@@ -586,6 +617,8 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 			ASSERT_EQ(vmsim_task_info(m, pid, &info), 0);
 			ASSERT(!info.alive && info.signo);	/* killed by the late fault */
 		}
+		while (nparents > 0)
+			ASSERT_EQ(vmsim_exit(m, parents[--nparents]), 0);
 	}
 	test_shutdown(m);
 	munmap(host, sizeof(struct result) * MAX_OPS);
