@@ -11,6 +11,7 @@
 
 #include "kern/slab.h"
 #include "kern/vmalloc.h"
+#include "kern/writeback.h"
 
 static void show_val_kb(struct seq_buf *s, const char *label, unsigned long pages)
 {
@@ -110,6 +111,24 @@ struct proc_entry {
 	void (*show)(struct machine *m, struct seq_buf *s);
 };
 
+/*
+ * /proc/sys/vm as `sysctl vm` prints it: the writeback tunables
+ * (mm/page-writeback.c) and the swap readahead cluster.
+ */
+static void show_sysctl_vm(struct machine *m, struct seq_buf *s)
+{
+	struct writeback_state *wb = m->writeback;
+
+	if (wb) {
+		seq_printf(s, "vm.dirty_background_ratio = %d\n", wb->dirty_background_ratio);
+		seq_printf(s, "vm.dirty_expire_centisecs = %u\n", wb->dirty_expire_centisecs);
+		seq_printf(s, "vm.dirty_ratio = %d\n", wb->vm_dirty_ratio);
+		seq_printf(s, "vm.dirty_writeback_centisecs = %u\n", wb->dirty_writeback_centisecs);
+	}
+	if (m->swap)
+		seq_printf(s, "vm.page-cluster = %d\n", m->swap->page_cluster);
+}
+
 char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 {
 	const struct proc_entry table[] = {
@@ -121,6 +140,7 @@ char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 		{ "swaps", show_swaps },
 		{ "kmsg", show_kmsg },
 		{ "vmallocinfo", show_vmallocinfo },
+		{ "sys/vm", show_sysctl_vm },
 	};
 	struct seq_buf s;
 	struct sim_cpu *saved;

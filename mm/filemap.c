@@ -39,6 +39,7 @@
 #include "kern/tlb.h"
 #include "kern/sched.h"
 #include "kern/highmem.h"
+#include "kern/writeback.h"
 
 /* --- the page lock ---------------------------------------------------------- */
 
@@ -118,6 +119,8 @@ void __remove_from_page_cache(struct page *page)
 	if (radix_tree_tag_get(&mapping->page_tree, page->index, PAGECACHE_TAG_DIRTY))
 		mod_zone_page_state(page->zone, NR_FILE_DIRTY, -1);
 	ClearPageDirty(page);
+	if (!mapping->swapbacked)
+		page->private = 0;	/* its dirtied time (page-writeback.c) */
 	BUG_ON_MSG(radix_tree_delete(&mapping->page_tree, page->index) != page,
 		   "page cache: pfn %lu not at index %lu of its mapping", page_to_pfn(page),
 		   page->index);
@@ -528,6 +531,11 @@ long generic_file_read(struct file *file, unsigned long buf, size_t count, loff_
  * tree_lock, so the count is exactly the tagged pages.  Paths that set
  * PG_dirty directly (the unmap path moving a PTE's dirty bit) are caught
  * by writeback, which looks at PG_dirty, not only at tags.
+ *
+ * When a file page goes from untagged to tagged, page->private records
+ * the jiffies of that moment, for writeback's "oldest first" and its
+ * expiry (kern/writeback.h); it is cleared with the tag.  nr_dirtied
+ * counts those transitions, nr_written the pages write_one_page wrote.
  */
 bool set_page_dirty(struct page *page)
 {
@@ -540,7 +548,10 @@ bool set_page_dirty(struct page *page)
 	if (page->mapping == mapping &&
 	    !radix_tree_tag_get(&mapping->page_tree, page->index, PAGECACHE_TAG_DIRTY)) {
 		radix_tree_tag_set(&mapping->page_tree, page->index, PAGECACHE_TAG_DIRTY);
+		page->private = atomic_load_explicit(&page_machine(page)->jiffies,
+						     memory_order_relaxed);
 		mod_zone_page_state(page->zone, NR_FILE_DIRTY, 1);
+		count_vm_event(NR_DIRTIED);
 	}
 	spin_unlock(&mapping->tree_lock);
 	return was_clean;
@@ -556,9 +567,10 @@ bool clear_page_dirty_for_io(struct page *page)
 	spin_lock(&mapping->tree_lock);
 	was_dirty = TestClearPageDirty(page);
 	if (radix_tree_tag_clear(&mapping->page_tree, page->index, PAGECACHE_TAG_DIRTY) &&
-	    !mapping->swapbacked && was_dirty)
+	    !mapping->swapbacked && was_dirty) {
 		mod_zone_page_state(page->zone, NR_FILE_DIRTY, -1);
-	else if (!was_dirty && radix_tree_tag_get(&mapping->page_tree, page->index,
+		page->private = 0;
+	} else if (!was_dirty && radix_tree_tag_get(&mapping->page_tree, page->index,
 						  PAGECACHE_TAG_DIRTY))
 		BUG_ON_MSG(1, "page cache: pfn %lu tagged dirty without PG_dirty",
 			   page_to_pfn(page));
@@ -590,6 +602,7 @@ int write_one_page(struct page *page)
 		spin_unlock(&mapping->tree_lock);
 	} else {
 		count_vm_events(PGPGOUT, PAGE_SIZE / 1024);
+		count_vm_event(NR_WRITTEN);
 		atomic_fetch_add(&mapping_fs(mapping)->pages_written, 1);
 	}
 	unlock_page(page);
@@ -725,6 +738,8 @@ long generic_file_write(struct file *file, unsigned long buf, size_t count, loff
 		unlock_page(page);
 		mark_page_accessed(page);
 		page_cache_release(page);
+		/* throttle a writer over the dirty limit (i_sem held, as 2.6) */
+		balance_dirty_pages_ratelimited(mapping);
 
 		pos += (loff_t)copied;
 		buf += copied;
@@ -933,6 +948,7 @@ void filemap_sync(struct vm_area_struct *vma, unsigned long start, unsigned long
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct machine *m = mm->machine;
+	unsigned long dirtied = 0;
 	bool any = false;
 
 	spin_lock(&mm->page_table_lock);
@@ -948,8 +964,9 @@ void filemap_sync(struct vm_area_struct *vma, unsigned long start, unsigned long
 			struct page *page = pfn_to_page(m, pte_pfn(pte));
 
 			any = true;
-			if (!PageAnon(page) && !PageZero(page) && !PageReserved(page))
-				set_page_dirty(page);
+			if (!PageAnon(page) && !PageZero(page) && !PageReserved(page) &&
+			    set_page_dirty(page))
+				dirtied++;
 		}
 		pte_unmap(p);
 	}
@@ -957,6 +974,9 @@ void filemap_sync(struct vm_area_struct *vma, unsigned long start, unsigned long
 	if (any)
 		flush_tlb_range(mm, start, end);
 	spin_unlock(&mm->page_table_lock);
+	/* 2.6's msync: the pages it dirtied count against the writer */
+	if (dirtied && vma->vm_file)
+		balance_dirty_pages_ratelimited_nr(vma->vm_file->f_mapping, dirtied);
 }
 
 /* --- validation ------------------------------------------------------------------------ */

@@ -710,6 +710,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 	spin_unlock(&mm->page_table_lock);
 	page = lookup_swap_cache(entry);
 	if (!page) {
+		swapin_readahead(entry);	/* swap readahead (mm/swap_state.c), as 2.4 */
 		page = read_swap_cache_async(entry);
 		if (!page) {
 			/* another thread may have swapped it in and freed the slot */

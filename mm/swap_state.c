@@ -110,9 +110,9 @@ void delete_from_swap_cache(struct page *page)
 	put_page(page);
 }
 
-struct page *lookup_swap_cache(swp_entry_t entry)
+/* The cached page of @entry with a reference, or NULL; counts nothing. */
+static struct page *__lookup_swap_cache(struct address_space *mapping, swp_entry_t entry)
 {
-	struct address_space *mapping = swapper_space(this_machine());
 	struct page *page;
 
 	spin_lock(&mapping->tree_lock);
@@ -123,13 +123,44 @@ struct page *lookup_swap_cache(swp_entry_t entry)
 	return page;
 }
 
-struct page *read_swap_cache_async(swp_entry_t entry)
+/*
+ * A task (a fault, shmem, swapoff) looking the entry up finds a page read
+ * ahead for it: swap_ra_hit, once per page (the tag goes).  Lookups with
+ * no task running (validators, teardown) leave the tag alone.
+ */
+struct page *lookup_swap_cache(swp_entry_t entry)
 {
+	struct address_space *mapping = swapper_space(this_machine());
+	unsigned long index = swap_cache_index(entry);
+	bool hit = false;
+	struct page *page;
+
+	spin_lock(&mapping->tree_lock);
+	page = radix_tree_lookup(&mapping->page_tree, index);
+	if (page) {
+		get_page(page);
+		if (this_cpu()->curr && radix_tree_tagged(&mapping->page_tree, SWAP_TAG_READAHEAD) &&
+		    radix_tree_tag_get(&mapping->page_tree, index, SWAP_TAG_READAHEAD)) {
+			radix_tree_tag_clear(&mapping->page_tree, index, SWAP_TAG_READAHEAD);
+			hit = true;
+		}
+	}
+	spin_unlock(&mapping->tree_lock);
+	if (hit)
+		count_vm_event(SWAP_RA_HIT);
+	return page;
+}
+
+/* read_swap_cache_async; *@read tells whether this call read the page from disk. */
+static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
+{
+	struct address_space *mapping = swapper_space(this_machine());
 	struct page *page;
 	int err;
 
+	*read = false;
 	for (;;) {
-		page = lookup_swap_cache(entry);
+		page = __lookup_swap_cache(mapping, entry);
 		if (page)
 			break;
 		page = alloc_page(GFP_HIGHUSER);
@@ -162,6 +193,7 @@ struct page *read_swap_cache_async(swp_entry_t entry)
 		}
 		ClearPageDirty(page);	/* identical to its slot */
 		unlock_page(page);
+		*read = true;
 		return page;
 	}
 	/* someone else's read may still be running: wait for it */
@@ -171,6 +203,54 @@ struct page *read_swap_cache_async(swp_entry_t entry)
 		return NULL;
 	}
 	return page;
+}
+
+struct page *read_swap_cache_async(swp_entry_t entry)
+{
+	bool read;
+
+	return __read_swap_cache_async(entry, &read);
+}
+
+/*
+ * 2.4's swapin_readahead (mm/memory.c there; 2.6 moved it here).  The
+ * faulting slot is read with the rest of its cluster; the others are
+ * tagged SWAP_TAG_READAHEAD so that the fault that later finds one counts
+ * a hit.  The pages stay unmapped in the swap cache, on the LRU, where
+ * reclaim frees them (clean, unmapped) if nobody comes for them.
+ */
+void swapin_readahead(swp_entry_t entry)
+{
+	struct address_space *mapping = swapper_space(this_machine());
+	unsigned long start;
+	uint64_t mask;
+
+	if (!valid_swaphandles(entry, &start, &mask))
+		return;
+	for (unsigned int i = 0; i < 64 && (mask >> i); i++) {
+		swp_entry_t e = swp_entry(swp_type(entry), start + i);
+		struct page *page;
+		bool read;
+
+		if (!(mask & (1ULL << i)))
+			continue;	/* free or bad when we looked: never read */
+		/* swap_duplicate inside refuses a slot freed since */
+		page = __read_swap_cache_async(e, &read);
+		if (!page) {
+			if (swap_count(e))
+				break;	/* no memory: stop, as 2.4 */
+			continue;	/* the slot was freed meanwhile */
+		}
+		if (read && e.val != entry.val) {
+			spin_lock(&mapping->tree_lock);
+			if (PageSwapCache(page) && page->private == e.val)
+				radix_tree_tag_set(&mapping->page_tree, page->index,
+						   SWAP_TAG_READAHEAD);
+			spin_unlock(&mapping->tree_lock);
+			count_vm_event(SWAP_RA);
+		}
+		put_page(page);
+	}
 }
 
 /*
@@ -326,7 +406,7 @@ void free_swap_and_cache(swp_entry_t entry)
 	swap_free(entry);
 	if (swap_count(entry) != 1)
 		return;		/* still used by other PTEs, or gone already */
-	page = lookup_swap_cache(entry);
+	page = __lookup_swap_cache(swapper_space(this_machine()), entry);
 	if (!page)
 		return;
 	/* only the cache and our lookup: nobody can reach the copy any more */

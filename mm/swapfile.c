@@ -26,6 +26,13 @@ int swap_init(struct machine *m)
 		return -ENOMEM;
 	spin_lock_init(&s->swaplock);
 	s->swap_list_head = s->swap_list_next = -1;
+	s->page_cluster = m->cfg.page_cluster;
+	if (s->page_cluster < 0 || s->page_cluster > 6) {
+		/* 2.4's swap_setup: smaller clusters for small machines */
+		unsigned long megs = m->max_pfn >> (20 - PAGE_SHIFT);
+
+		s->page_cluster = megs < 16 ? 2 : 3;
+	}
 	m->swap = s;
 	return 0;
 }
@@ -357,6 +364,41 @@ void swap_free(swp_entry_t entry)
 		s->nr_swap_pages++;
 		spin_unlock(&s->swaplock);
 	}
+}
+
+unsigned int valid_swaphandles(swp_entry_t entry, unsigned long *offset, uint64_t *mask)
+{
+	struct swap_state *s = this_machine()->swap;
+	unsigned int type = swp_type(entry), n = 0;
+	struct swap_info_struct *p;
+	unsigned long start, end;
+
+	*offset = 0;
+	*mask = 0;
+	if (!s || !s->page_cluster || type >= (unsigned int)s->nr_swapfiles)
+		return 0;
+	p = &s->swap_info[type];
+	spin_lock(&p->sdev_lock);
+	if (!(p->flags & SWP_USED) || swp_offset(entry) >= p->max) {
+		spin_unlock(&p->sdev_lock);
+		return 0;
+	}
+	start = (swp_offset(entry) >> s->page_cluster) << s->page_cluster;
+	end = start + (1UL << s->page_cluster);
+	if (end > p->max)
+		end = p->max;	/* never past the end of the area */
+	for (unsigned long off = start; off < end; off++) {
+		unsigned short c = p->swap_map[off];
+
+		/* slot 0 is the header (its map entry is SWAP_MAP_BAD) */
+		if (c && c != SWAP_MAP_BAD) {
+			*mask |= 1ULL << (off - start);
+			n++;
+		}
+	}
+	spin_unlock(&p->sdev_lock);
+	*offset = start;
+	return n;
 }
 
 int swap_count(swp_entry_t entry)

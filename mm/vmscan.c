@@ -28,6 +28,7 @@
 #include "kern/tlb.h"
 #include "kern/slab.h"
 #include "kern/shmem_fs.h"
+#include "kern/writeback.h"
 
 /* --- helpers ------------------------------------------------------------------- */
 
@@ -817,6 +818,8 @@ void kswapd_run(struct machine *m)
 	struct vmscan_state *vs = m->vmscan;
 	struct sim_cpu *cpu = this_cpu();
 
+	/* background writeout and kupdate share this scheduling point */
+	pdflush_run(m);
 	if (likely(!atomic_load_explicit(&vs->kswapd_wanted, memory_order_relaxed)))
 		return;
 	if (cpu->curr || pthread_mutex_trylock(&vs->kswapd->run_lock))

@@ -26,6 +26,7 @@
 #include "kern/vmscan.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
+#include "kern/writeback.h"
 
 #define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
 #define KERNEL_IMAGE_SIZE	0x200000UL	/* 2 MiB of text and data */
@@ -49,6 +50,11 @@ void vmsim_config_default(struct vmsim_config *cfg)
 	cfg->tlb_ways = 4;
 	cfg->pcp = true;
 	cfg->reclaim = VMSIM_RECLAIM_24_10;
+	cfg->dirty_background_ratio = 10;
+	cfg->dirty_ratio = 40;
+	cfg->dirty_expire_centisecs = 3000;
+	cfg->dirty_writeback_centisecs = 500;
+	cfg->page_cluster = -1;
 }
 
 int vmsim_parse_size(const char *s, uint64_t *out)
@@ -170,6 +176,26 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if (!strcmp(key, "fail_slab")) {
 		if (vmsim_parse_size(value, &cfg->fail_slab_nth))
 			goto bad;
+	} else if (!strcmp(key, "dirty_background_ratio")) {
+		if (parse_int(value, 0, 100, &n))
+			goto bad;
+		cfg->dirty_background_ratio = (int)n;
+	} else if (!strcmp(key, "dirty_ratio")) {
+		if (parse_int(value, 1, 100, &n))
+			goto bad;
+		cfg->dirty_ratio = (int)n;
+	} else if (!strcmp(key, "dirty_expire_centisecs")) {
+		if (parse_int(value, 0, 100000000, &n))
+			goto bad;
+		cfg->dirty_expire_centisecs = (unsigned int)n;
+	} else if (!strcmp(key, "dirty_writeback_centisecs")) {
+		if (parse_int(value, 0, 100000000, &n))
+			goto bad;
+		cfg->dirty_writeback_centisecs = (unsigned int)n;
+	} else if (!strcmp(key, "page_cluster")) {
+		if (parse_int(value, 0, 6, &n))
+			goto bad;
+		cfg->page_cluster = (int)n;
 	} else {
 		snprintf(err, errlen, "unknown machine option '%s'", key);
 		return -1;
@@ -211,6 +237,15 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
 	if (cfg->tlb_entries < 1 || cfg->tlb_ways < 1 || cfg->tlb_ways > cfg->tlb_entries ||
 	    (cfg->tlb_entries & (cfg->tlb_entries - 1)) || (cfg->tlb_ways & (cfg->tlb_ways - 1))) {
 		snprintf(err, errlen, "tlb entries and ways must be powers of two, ways <= entries");
+		return -1;
+	}
+	if (cfg->dirty_background_ratio < 0 || cfg->dirty_background_ratio > 100 ||
+	    cfg->dirty_ratio < 1 || cfg->dirty_ratio > 100) {
+		snprintf(err, errlen, "dirty_background_ratio must be 0..100, dirty_ratio 1..100");
+		return -1;
+	}
+	if (cfg->page_cluster < -1 || cfg->page_cluster > 6) {
+		snprintf(err, errlen, "page_cluster must be 0..6");
 		return -1;
 	}
 	return 0;
@@ -396,6 +431,8 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 		goto fail_boot;
 	if (vmscan_init(m))			/* mm/vmscan.c: swap cache, kswapd, OOM (needs fs, tasks) */
 		goto fail_boot;
+	if (writeback_init(m))			/* mm/page-writeback.c: dirty limits, pdflush */
+		goto fail_boot;
 
 	/* --- end of subsystem init --- */
 
@@ -426,6 +463,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 
 	/* --- subsystem teardown: reverse order of init --- */
 	task_fini(m);				/* every task exits: exact accounting */
+	writeback_fini(m);			/* no task left to dirty a page */
 	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */
 	fs_fini(m);				/* after the tasks: every file is closed */
 	swap_fini(m);

@@ -27,6 +27,7 @@ struct fs_state;
 struct lru_state;
 struct vmscan_state;
 struct shmem_sb_info;
+struct writeback_state;
 struct vm_area_struct;
 struct task_state;
 struct bootmem_data;
@@ -107,6 +108,7 @@ struct machine {
 	struct vmscan_state *vmscan;		/* mm/vmscan.c: swap cache, kswapd */
 	struct fs_state *fs;			/* fs/inode.c: inodes, files, page-cache caches */
 	struct shmem_sb_info *shmem;		/* mm/shmem.c: shmem inodes (swapoff) */
+	struct writeback_state *writeback;	/* mm/page-writeback.c: dirty page writeback */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */
 	/*

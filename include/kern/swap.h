@@ -91,6 +91,12 @@ struct swap_state {
 	long nr_swap_pages;		/* free slots over all areas */
 	long total_swap_pages;
 	unsigned long map_pages;	/* pages the areas' swap_maps hold (accounting) */
+	/*
+	 * Swap readahead (2.4's page_cluster): a swap-in reads the aligned
+	 * cluster of 2^page_cluster slots around the faulting one; 0 is off.
+	 * Set at boot (cfg.page_cluster, or swap_setup's choice by RAM size).
+	 */
+	int page_cluster;
 	struct swap_info_struct swap_info[MAX_SWAPFILES];
 };
 
@@ -123,10 +129,35 @@ int swap_count(swp_entry_t entry);
 void si_swapinfo(struct machine *m, unsigned long *total, unsigned long *free);
 /* Map and counters agree; BUG naming the area and slot if not. */
 bool swap_map_is_valid(struct machine *m);
+/*
+ * valid_swaphandles - the readahead window of @entry: the 2^page_cluster
+ * aligned cluster of slots around it, cut at the end of the area.  *@offset
+ * is the window's first slot, and bit i of *@mask is set when slot
+ * *@offset + i is in use (not free, not bad, not the header): those are
+ * the slots worth reading.  Returns how many bits are set (0: readahead
+ * off, or a bad entry).  One snapshot under the area's sdev_lock.
+ */
+unsigned int valid_swaphandles(swp_entry_t entry, unsigned long *offset, uint64_t *mask);
 /* Synchronous swap I/O of one page (page_io.c).  0 or -EIO. */
 int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page);
 #define READ	0
 #define WRITE	1
+
+/*
+ * Radix-tree tag of swapper_space marking a page read ahead and not yet
+ * found by a task (swapper_space has no dirty or writeback tags: its
+ * pages are swap-backed).  A task's lookup_swap_cache clears it and
+ * counts swap_ra_hit, as Linux's PG_readahead.
+ */
+#define SWAP_TAG_READAHEAD	1
+
+/*
+ * swapin_readahead - read the slots of @entry's cluster (valid_swaphandles)
+ * into the swap cache and the LRU, unmapped (2.4's swapin_readahead,
+ * called by do_swap_page before it reads its own page).  Stops at the
+ * first page it cannot get (no memory); counts swap_ra per page read.
+ */
+void swapin_readahead(swp_entry_t entry);
 
 /* --- shmem pages between their page cache and the swap cache (swap_state.c) --- */
 

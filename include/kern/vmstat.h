@@ -75,6 +75,10 @@ enum vm_event_item {
 	COMPACTSTALL,
 	UNEVICTABLE_PGMLOCKED,
 	UNEVICTABLE_PGMUNLOCKED,
+	NR_DIRTIED,		/* file pages dirtied (a node counter in Linux 2.6.37+) */
+	NR_WRITTEN,		/* file pages written back (idem) */
+	SWAP_RA,		/* swap pages read ahead (Linux 4.14+) */
+	SWAP_RA_HIT,		/* read-ahead swap pages a task then found */
 	/* vmsim's own, beside Linux's: fault kinds, TLB, page-table work */
 	PGFAULT_ZERO,		/* read fault mapped the ZERO_PAGE */
 	PGFAULT_ANON,		/* demand-zero private page */
@@ -87,6 +91,10 @@ enum vm_event_item {
 	TLB_MISS,
 	TLB_FLUSH,
 	TLB_SHOOTDOWN,
+	WB_THROTTLE,		/* balance_dirty_pages made a writer write */
+	WB_THROTTLE_PAGES,	/* pages written by throttled writers */
+	WB_BACKGROUND_PAGES,	/* pages written by background writeout */
+	WB_KUPDATE_PAGES,	/* pages written by the periodic (kupdate) pass */
 	NR_VM_EVENT_ITEMS
 };
 
@@ -97,11 +105,12 @@ enum vm_event_item {
 	"pgscan_kswapd", "pgscan_direct", "pginodesteal", "slabs_scanned", \
 	"kswapd_inodesteal", "pageoutrun", "pgrotated", "oom_kill", \
 	"pgmigrate_success", "compact_stall", "unevictable_pgs_mlocked", \
-	"unevictable_pgs_munlocked", \
+	"unevictable_pgs_munlocked", "nr_dirtied", "nr_written", "swap_ra", "swap_ra_hit", \
 	"vmsim_fault_zero_page", "vmsim_fault_anon", "vmsim_fault_cow", \
 	"vmsim_fault_cow_reuse", "vmsim_fault_stack_grow", "vmsim_fault_sigsegv", \
 	"vmsim_fault_sigbus", "vmsim_tlb_hit", "vmsim_tlb_miss", "vmsim_tlb_flush", \
-	"vmsim_tlb_shootdown"
+	"vmsim_tlb_shootdown", "vmsim_wb_throttle", "vmsim_wb_throttle_pages", \
+	"vmsim_wb_background_pages", "vmsim_wb_kupdate_pages"
 
 /* Number of Linux /proc/vmstat events before vmsim's own (printed after). */
 #define NR_LINUX_VM_EVENTS	PGFAULT_ZERO

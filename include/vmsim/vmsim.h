@@ -59,6 +59,19 @@ struct vmsim_config {
 	/* fault injection: fail the Nth page / slab allocation (0 = never) */
 	uint64_t fail_page_alloc_nth;
 	uint64_t fail_slab_nth;
+	/*
+	 * Dirty page writeback (mm/page-writeback.c), Linux 2.6.0-2.6.21's
+	 * /proc/sys/vm defaults: background writeout above 10% of dirtyable
+	 * memory, writers throttled above 40%, pages dirty for 30 s written
+	 * by the periodic pass every 5 s (0: no periodic pass).
+	 */
+	int dirty_background_ratio;		/* 0..100, default 10 */
+	int dirty_ratio;			/* 1..100, default 40 */
+	unsigned int dirty_expire_centisecs;	/* default 3000 */
+	unsigned int dirty_writeback_centisecs;	/* default 500 */
+	/* swap readahead: 2^page_cluster slots per fault, 0 off; -1 (default):
+	 * as 2.4's swap_setup, 2 below 16 MiB of RAM, else 3 */
+	int page_cluster;
 };
 
 typedef struct machine vmsim_machine_t;
@@ -70,7 +83,8 @@ void vmsim_config_default(struct vmsim_config *cfg);
  * Set one option from text, as on the command line or the script's
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
  * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 spcheck=on|off swap=SIZE swapfile=PATH
- * fail_page_alloc=N fail_slab=N.
+ * fail_page_alloc=N fail_slab=N dirty_background_ratio=10 dirty_ratio=40
+ * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6.
  * Returns 0, or -1 with a message in @err.
  */
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
