@@ -186,6 +186,7 @@ static unsigned long shmem_swp_count(struct shmem_inode_info *info, unsigned lon
 int shmem_writepage(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
+	struct shmem_sb_info *sbinfo = page_machine(page)->shmem;
 	struct shmem_inode_info *info;
 	unsigned long idx = page->index;
 	swp_entry_t swap;
@@ -204,6 +205,7 @@ int shmem_writepage(struct page *page)
 	 */
 	if (page_mapcount(page))
 		return -EBUSY;
+getswap:
 	swap = get_swap_page();		/* its reference goes to the swap cache */
 	if (!swap.val)
 		return -ENOSPC;
@@ -211,11 +213,14 @@ int shmem_writepage(struct page *page)
 	BUG_ON_MSG(!swap_duplicate(swap), "shmem_writepage: new slot %#lx already free", swap.val);
 	/*
 	 * Table first, then the move: in between, the page cache still has
-	 * the page (locked), and lookups prefer the page cache.
+	 * the page (locked), and lookups prefer the page cache.  swapoff
+	 * finding the slot in the table meanwhile waits for our page lock.
 	 */
 	err = shmem_swp_set(info, idx, swap, GFP_ATOMIC);
 	if (err)
 		goto free_slot;
+	if (DEBUG_VM && unlikely(sbinfo->debug_writepage_window))
+		sbinfo->debug_writepage_window(page, swap);
 	err = move_to_swap_cache(page, swap);
 	if (!err)
 		return 0;
@@ -225,7 +230,15 @@ int shmem_writepage(struct page *page)
 free_slot:
 	swap_free(swap);
 	swap_free(swap);
-	return err == -EEXIST ? -EBUSY : err;
+	/*
+	 * -EEXIST: a speculative read of the new slot (swapoff's, or swap
+	 * readahead's) put a copy of it in the swap cache first; that copy
+	 * now holds the slot alone and goes with its reader.  Another slot,
+	 * as 2.4 (its shmem_writepage's "goto getswap").
+	 */
+	if (err == -EEXIST)
+		goto getswap;
+	return err;
 }
 
 /* --- lookup: page cache, else swap, else a new page ------------------------------ */
@@ -404,20 +417,31 @@ bool vma_is_shmem(const struct vm_area_struct *vma)
 
 /*
  * Move locked swap-cache @page (slot @entry) to @idx of @info's inode
- * (swaplist_sem held: the inode cannot go).  1 if done, 0 if a page is
- * still at @idx (a move in progress: swapoff's next pass), -ENOMEM.
+ * (swaplist_sem held: the inode cannot go).  1 if done, -ENOMEM, or 0 if
+ * a page is still at @idx: a move of that index is in progress under
+ * that page's lock (shmem_writepage between its table entry and its move
+ * to the swap cache, or a swap-in).  *@busy then gets that page, with a
+ * reference, for the caller to wait on once it dropped @page's lock.
  */
 static int shmem_unuse_inode(struct shmem_inode_info *info, unsigned long idx,
-			     swp_entry_t entry, struct page *page)
+			     swp_entry_t entry, struct page *page, struct page **busy)
 {
+	struct address_space *mapping = info->vfs_inode->i_mapping;
 	/*
 	 * No reclaim under swaplist_sem: it could drop the last mm holding
 	 * a shmem mapping, whose iput would wait for swaplist_sem.
 	 */
-	int err = move_from_swap_cache(page, idx, info->vfs_inode->i_mapping, GFP_ATOMIC);
+	int err = move_from_swap_cache(page, idx, mapping, GFP_ATOMIC);
 
-	if (err)
+	if (err) {
+		/*
+		 * Never wait for that page's lock here: we hold @page's, and
+		 * two page locks are never waited for nested.
+		 */
+		if (err == -EEXIST)
+			*busy = find_get_page(mapping, idx);
 		return err == -EEXIST ? 0 : err;
+	}
 	spin_lock(&info->lock);
 	BUG_ON_MSG(!shmem_swp_clear(info, idx, entry), "shmem_unuse: inode %lu index %lu lost %#lx",
 		   info->vfs_inode->i_ino, idx, entry.val);
@@ -426,7 +450,7 @@ static int shmem_unuse_inode(struct shmem_inode_info *info, unsigned long idx,
 	return 1;
 }
 
-int shmem_unuse(swp_entry_t entry, struct page *page)
+int shmem_unuse(swp_entry_t entry, struct page *page, struct page **busy)
 {
 	struct shmem_sb_info *sbinfo = page_machine(page)->shmem;
 	struct shmem_inode_info *info;
@@ -436,6 +460,7 @@ int shmem_unuse(swp_entry_t entry, struct page *page)
 		      page_swp_entry(page).val != entry.val,
 		      "shmem_unuse: pfn %lu not the locked swap-cache page of %#lx",
 		      page_to_pfn(page), entry.val);
+	*busy = NULL;
 	down(&sbinfo->swaplist_sem);
 	list_for_each_entry(info, &sbinfo->shmem_inodes, swaplist) {
 		unsigned long idx;
@@ -445,7 +470,7 @@ int shmem_unuse(swp_entry_t entry, struct page *page)
 		found = info->swapped && shmem_swp_find(info, entry, &idx);
 		spin_unlock(&info->lock);
 		if (found) {
-			ret = shmem_unuse_inode(info, idx, entry, page);
+			ret = shmem_unuse_inode(info, idx, entry, page, busy);
 			/* the next lookup starts here: sharers' slots come in runs */
 			list_move_tail(&sbinfo->shmem_inodes, &info->swaplist);
 			break;

@@ -10,6 +10,7 @@
  * Also the public calls vmsim_swapoff and vmsim_shrink_memory.
  */
 #include <errno.h>
+#include <unistd.h>
 #include "kern/vmscan.h"
 #include "kern/memory.h"
 #include "kern/pgtable.h"
@@ -136,11 +137,13 @@ static int unuse_processes(struct machine *m, unsigned int type)
  * unuse_slot - a slot of the area still in use once the processes' swap
  * PTEs are gone: a shmem inode's table names it (2.4's shmem_unuse), or
  * only the swap cache holds it.  Its page is read in if not cached.
- * 0 or -ENOMEM.
+ * A shmem index whose move is in progress (its page still in the page
+ * cache, locked) is waited for here, with no page lock of ours held, and
+ * tried again by the next pass.  0 or -ENOMEM.
  */
 static int unuse_slot(swp_entry_t entry)
 {
-	struct page *page = lookup_swap_cache(entry);
+	struct page *page = lookup_swap_cache(entry), *busy = NULL;
 	int err = 0;
 
 	if (!page) {
@@ -152,13 +155,17 @@ static int unuse_slot(swp_entry_t entry)
 	if (PageSwapCache(page) && page_swp_entry(page).val == entry.val) {
 		/* more than the cache's reference: a shmem table (or a PTE come back) */
 		if (swap_count(entry) > 1)
-			err = shmem_unuse(entry, page);
+			err = shmem_unuse(entry, page, &busy);
 		/* the cache's reference on the slot is the only one left */
 		if (err >= 0 && PageSwapCache(page) && swap_count(entry) == 1)
 			delete_from_swap_cache(page);
 	}
 	unlock_page(page);
 	put_page(page);
+	if (busy) {
+		wait_on_page_locked(busy);
+		put_page(busy);
+	}
 	return err < 0 ? err : 0;
 }
 
@@ -166,12 +173,33 @@ static int unuse_slot(swp_entry_t entry)
  * try_to_unuse - bring area @type's pages back: the processes' swap PTEs,
  * then the slots left: shmem pages into their inodes, swap-cache copies
  * nobody maps dropped.  0 or -ENOMEM.
+ *
+ * As 2.4, passes go on until the area is empty.  A slot can be in use
+ * with nobody to find yet (shmem_writepage between get_swap_page and its
+ * table entry): a pass that frees nothing is followed by a pause that
+ * grows; only after MAX_IDLE_PASSES of them (about a second) is a slot
+ * still in use a broken count.
  */
+#define MAX_IDLE_PASSES	10
+
+/* Slots of @si in use (swap_free changes it under sdev_lock). */
+static unsigned long area_inuse(struct swap_info_struct *si)
+{
+	unsigned long n;
+
+	spin_lock(&si->sdev_lock);
+	n = si->inuse_pages;
+	spin_unlock(&si->sdev_lock);
+	return n;
+}
+
 static int try_to_unuse(struct machine *m, unsigned int type)
 {
 	struct swap_info_struct *si = &m->swap->swap_info[type];
+	unsigned long last = area_inuse(si), inuse;
+	int idle = 0;
 
-	for (int pass = 0; pass < 8; pass++) {
+	for (;;) {
 		int err = unuse_processes(m, type);
 
 		if (err)
@@ -185,8 +213,17 @@ static int try_to_unuse(struct machine *m, unsigned int type)
 			if (err)
 				return err;
 		}
-		if (!si->inuse_pages)
+		inuse = area_inuse(si);
+		if (!inuse)
 			return 0;
+		if (inuse < last) {
+			last = inuse;
+			idle = 0;
+			continue;
+		}
+		if (++idle > MAX_IDLE_PASSES)
+			break;
+		usleep(1000U << (idle - 1));	/* 1 ms, 2 ms, ... 512 ms */
 	}
 	/* a slot still referenced by nothing we can find: a broken count */
 	for (unsigned long off = 1; off < si->max; off++) {
@@ -198,13 +235,13 @@ static int try_to_unuse(struct machine *m, unsigned int type)
 		page = lookup_swap_cache(entry);
 		BUG_ON_MSG(1, "swapoff: area %u still has %lu slots in use: slot %lu count %d, "
 			   "swap cache pfn %ld (count %d, mapcount %d, flags %#x)", type,
-			   si->inuse_pages, off, swap_count(entry),
+			   area_inuse(si), off, swap_count(entry),
 			   page ? (long)page_to_pfn(page) : -1L, page ? page_count(page) : 0,
 			   page ? page_mapcount(page) : 0,
 			   page ? (unsigned int)atomic_load(&page->flags) : 0u);
 	}
 	BUG_ON_MSG(1, "swapoff: area %u counts %lu slots in use, none found", type,
-		   si->inuse_pages);
+		   area_inuse(si));
 	return -EBUSY;
 }
 
@@ -226,7 +263,7 @@ int sys_swapoff(struct machine *m, int type)
 	/* no new slots from here on; the used ones stay counted until freed */
 	swap_list_del(s, type);
 	p->flags = SWP_USED;
-	inuse = p->inuse_pages;	/* each slot freed below adds one to nr_swap_pages */
+	inuse = area_inuse(p);	/* each slot freed below adds one to nr_swap_pages */
 	s->nr_swap_pages -= (long)(p->pages - inuse);
 	s->total_swap_pages -= (long)p->pages;
 	spin_unlock(&s->swaplock);

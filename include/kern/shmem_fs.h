@@ -52,6 +52,12 @@ struct shmem_sb_info {
 	struct semaphore swaplist_sem;		/* shmem_inodes, nr_inodes */
 	struct list_head shmem_inodes;
 	unsigned long nr_inodes;
+	/*
+	 * Race window made deterministic for tests (debug builds only):
+	 * called in shmem_writepage with the page locked, its new slot
+	 * @swap in the table and the page not yet in the swap cache.
+	 */
+	void (*debug_writepage_window)(struct page *page, swp_entry_t swap);
 };
 
 static inline struct shmem_inode_info *SHMEM_I(const struct inode *inode)
@@ -69,8 +75,9 @@ void shmem_fini(struct machine *m);
  * (mm/vmscan.c pageout): give it a swap slot, record the slot in the
  * inode's table and move the page from the page cache to the swap cache,
  * dirty, still locked, for the swap-cache path to write and free.
- * 0; -ENOSPC (swap full), -ENOMEM, -EBUSY (mapped again, or raced): the
- * page stays in the page cache.
+ * 0; -ENOSPC (swap full), -ENOMEM, -EBUSY (mapped again): the page stays
+ * in the page cache.  A slot read speculatively meanwhile (swapoff,
+ * readahead) is left to its reader, and another slot taken.
  */
 int shmem_writepage(struct page *page);
 
@@ -78,9 +85,12 @@ int shmem_writepage(struct page *page);
  * shmem_unuse - swapoff (try_to_unuse): if a shmem inode's table names
  * @entry, move locked swap-cache @page (the entry's page) back into that
  * inode's page cache and drop the table's reference.  1 if found, 0 if
- * no inode names it, -ENOMEM.
+ * no inode names it (or not yet: see @busy), -ENOMEM.  *@busy is NULL, or
+ * the page still in the page cache at the index (with a reference): its
+ * move is in progress under its page lock, which the caller waits for
+ * (wait_on_page_locked) once it dropped @page's lock, then tries again.
  */
-int shmem_unuse(swp_entry_t entry, struct page *page);
+int shmem_unuse(swp_entry_t entry, struct page *page, struct page **busy);
 
 /*
  * shmem_swap_usage - bytes of @vma's part of its shmem object that are on

@@ -7,6 +7,7 @@
  * the last unmap frees every slot and swap-cache copy.
  */
 #include <pthread.h>
+#include <unistd.h>
 #include "swaptest.h"
 #include "kern/shmem_fs.h"
 #include "kern/memory.h"
@@ -556,6 +557,200 @@ TEST(shmem_swap_stress_two_cpus)
 	for (int i = 0; i < 2; i++)
 		ASSERT_EQ(vmsim_exit(m, pids[i]), 0);
 	/* copies orphaned by races between the CPUs go with the next scan */
+	vmsim_shrink_memory(m);
+	swap_all_free(m);
+	test_shutdown(m);
+}
+
+/* --- swapoff inside shmem_writepage's window (deterministic) ----------------------- */
+
+struct window_race {
+	struct machine *m;
+	swp_entry_t slot;		/* the slot writepage took, in the table */
+	int swapoff_ret;
+	atomic_int swapoff_done;
+	pthread_t th;
+	bool reached;
+};
+
+static struct window_race *window_race;
+
+static void *swapoff_area1_thread(void *p)
+{
+	struct window_race *w = p;
+
+	vmsim_cpu_attach(w->m, 1);
+	w->swapoff_ret = vmsim_swapoff(w->m, 1);
+	atomic_store(&w->swapoff_done, 1);
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+/*
+ * The hook, on CPU 0 inside shmem_writepage: the page is locked, its new
+ * slot (area 1) in the table, the page not yet in the swap cache.  CPU 1
+ * starts swapoff of area 1; we go on only once it read the slot into the
+ * swap cache (a copy of nothing: the slot was never written) and then
+ * had 100 ms to pass over the area again and again.
+ */
+static void swapoff_in_writepage_window(struct page *page, swp_entry_t swap)
+{
+	struct window_race *w = window_race;
+	struct page *copy = NULL;
+
+	(void)page;
+	w->m->shmem->debug_writepage_window = NULL;	/* once */
+	w->reached = true;
+	w->slot = swap;
+	ASSERT_EQ(swp_type(swap), 1);
+	ASSERT_EQ(pthread_create(&w->th, NULL, swapoff_area1_thread, w), 0);
+	for (int i = 0; i < 5000 && !copy; i++) {
+		copy = lookup_swap_cache(swap);
+		if (!copy)
+			usleep(1000);
+	}
+	ASSERT_NOT_NULL(copy);
+	put_page(copy);
+	usleep(100 * 1000);
+	/* swapoff cannot finish: the slot is ours until the move */
+	ASSERT_EQ(atomic_load(&w->swapoff_done), 0);
+	ASSERT_EQ(swap_count(swap), 3);		/* table, our cache-to-be, swapoff's copy */
+}
+
+/*
+ * Swapoff meets a slot shmem_writepage took and recorded in the table but
+ * has not yet moved its page to: swapoff reads the slot into the swap
+ * cache, finds the table's index still held by the page cache (locked),
+ * and waits for that page lock, however long, instead of giving up after
+ * a few passes (the BUG "still has 1 slots in use").  shmem_writepage
+ * then finds the slot's copy in the swap cache (-EEXIST), leaves the slot
+ * to it and takes another one, from area 0 (area 1 takes no new slots).
+ */
+TEST(shmem_swap_swapoff_waits_for_writepage_in_its_window)
+{
+	struct machine *m = test_boot("ram=32M swap=64M cpus=2");
+	struct window_race w = { .m = m };
+	unsigned long n = 8, a;
+	struct inode *inode;
+	struct page *page;
+	int pid;
+
+	ASSERT_EQ(vmsim_swapon(m, NULL, 16 << 20, 10), 1);
+	pid = vmsim_spawn(m);
+	a = (unsigned long)vmsim_mmap(m, pid, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	pattern_write(m, pid, a, n, 111);
+	ASSERT_EQ(vmsim_madvise(m, pid, a, n * PAGE_SIZE, VMSIM_MADV_DONTNEED), 0);
+	vmsim_cpu_attach(m, 0);
+	inode = shmem_inode_at(m, pid, a);
+	page = find_lock_page(inode->i_mapping, 3);
+	ASSERT_NOT_NULL(page);
+	window_race = &w;
+	m->shmem->debug_writepage_window = swapoff_in_writepage_window;
+	ASSERT_EQ(shmem_writepage(page), 0);
+	ASSERT(w.reached);
+	ASSERT(PageSwapCache(page));
+	ASSERT_EQ(swp_type(page_swp_entry(page)), 0);	/* another slot, in area 0 */
+	unlock_page(page);
+	put_page(page);
+	vmsim_cpu_detach();
+	pthread_join(w.th, NULL);
+	ASSERT_EQ(w.swapoff_ret, 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_EQ(swap_count(w.slot), 0);		/* area 1 is gone */
+	ASSERT_EQ(shmem_swapped(inode), 1);
+	ASSERT(shmem_inode_is_valid(inode));
+	ASSERT(swap_map_is_valid(m));
+	ASSERT(swap_cache_is_valid(m));
+	ASSERT_EQ(swap_refs_exact_shmem(m, &pid, 1, inode), 0);
+	ASSERT_EQ(pattern_check(m, pid, a, n, 111), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
+	swap_all_free(m);
+	test_shutdown(m);
+}
+
+/* --- swapoff and swapon on one CPU while the other faults and reclaims ------------- */
+
+struct swapoff_looper {
+	struct machine *m;
+	atomic_int stop;
+	unsigned long cycles, enomem, failed;
+};
+
+/* CPU 1: area 1 (priority 10, so preferred) off and on again, until told to stop. */
+static void *swapoff_loop_thread(void *p)
+{
+	struct swapoff_looper *l = p;
+
+	vmsim_cpu_attach(l->m, 1);
+	while (!atomic_load(&l->stop)) {
+		int err;
+
+		usleep(2000);
+		err = vmsim_swapoff(l->m, 1);
+		if (err) {
+			/* -ENOMEM: memory cannot take its pages back now; the area stays */
+			if (err == -ENOMEM)
+				l->enomem++;
+			else
+				l->failed++;
+			continue;
+		}
+		if (vmsim_swapon(l->m, NULL, 16 << 20, 10) != 1)
+			l->failed++;
+		l->cycles++;
+	}
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+/*
+ * The half-page writer of shmem_swap_stress_two_cpus on CPU 0 (its faults
+ * and its reclaim, shmem_writepage into area 1 first), while CPU 1 takes
+ * area 1 away and gives it back every 2 ms: swapoff's shmem_unuse and
+ * swap-cache lookups against writepage's moves, slots freed and reused by
+ * a new area of the same type.
+ */
+TEST(shmem_swap_stress_swapoff_vs_reclaim)
+{
+	struct machine *m = test_boot("ram=16M swap=64M cpus=2");
+	struct swapoff_looper l = { .m = m };
+	struct shmem_stress w;
+	unsigned long n = 4500, a;
+	pthread_t th[2];
+	int pid;
+
+	ASSERT_EQ(vmsim_swapon(m, NULL, 16 << 20, 10), 1);
+	pid = vmsim_spawn(m);
+	a = (unsigned long)vmsim_mmap(m, pid, 0, n * PAGE_SIZE, RW, SHARED, -1, 0);
+	ASSERT_CMP((long)a, >, 0);
+	w = (struct shmem_stress){ m, 0, pid, a, n, 0 };
+	vmsim_cpu_detach();
+	ASSERT_EQ(pthread_create(&th[0], NULL, shmem_stress_thread, &w), 0);
+	ASSERT_EQ(pthread_create(&th[1], NULL, swapoff_loop_thread, &l), 0);
+	pthread_join(th[0], NULL);
+	atomic_store(&l.stop, 1);
+	pthread_join(th[1], NULL);
+	vmsim_cpu_attach(m, 0);
+	{
+		struct vmsim_task_info info;
+
+		ASSERT_EQ(vmsim_task_info(m, pid, &info), 0);
+		ASSERT_MSG(info.alive, "pid %d died with signal %d", pid, info.signo);
+	}
+	ASSERT_EQ(w.bad, 0);
+	ASSERT_EQ(l.failed, 0);
+	ASSERT_CMP(l.cycles, >, 0);
+	ASSERT_CMP(sum_vm_event(m, PSWPOUT), >, 1000);
+	ASSERT_EQ(pattern_check_half(m, pid, a, n, 301, 0), 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT(shmem_inode_is_valid(shmem_inode_at(m, pid, a)));
+	ASSERT(swap_map_is_valid(m));
+	ASSERT(swap_cache_is_valid(m));
+	/* area 1 off once more with the task alive: every slot must come back */
+	ASSERT_EQ(vmsim_swapoff(m, 1), 0);
+	vmsim_cpu_attach(m, 0);
+	ASSERT_EQ(pattern_check_half(m, pid, a, n, 301, 0), 0);
+	ASSERT_EQ(vmsim_exit(m, pid), 0);
 	vmsim_shrink_memory(m);
 	swap_all_free(m);
 	test_shutdown(m);
