@@ -409,3 +409,50 @@ TEST(trace_many_batches)
 	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
+
+/* The script's trace command as the parser reads it. */
+static void parse_bad(const char *line, const char *want)
+{
+	struct vmsim_cmd c;
+	char err[256] = "";
+
+	ASSERT_EQ(vmsim_cmd_parse(line, &c, err, sizeof(err)), -1);
+	ASSERT_CONTAINS(err, want);
+}
+
+TEST(trace_command_parse)
+{
+	struct vmsim_cmd c;
+	char err[256];
+
+	ASSERT_EQ(vmsim_cmd_parse("A trace prog.lackey", &c, err, sizeof(err)), 0);
+	ASSERT_EQ(c.op, VMSIM_CMD_TRACE);
+	ASSERT_STREQ(c.proc, "A");
+	ASSERT_STREQ(c.path, "prog.lackey");
+	ASSERT_EQ(c.format, VMSIM_TRACE_AUTO);
+	ASSERT(!c.map_none);
+	ASSERT_STREQ(c.text, "A trace prog.lackey");
+	vmsim_cmd_free(&c);
+	ASSERT_EQ(vmsim_cmd_parse("B  trace \"my dir/t.din\" map=none din # x", &c, err,
+				  sizeof(err)), 0);
+	ASSERT_STREQ(c.path, "my dir/t.din");
+	ASSERT_EQ(c.format, VMSIM_TRACE_DIN);
+	ASSERT(c.map_none);
+	ASSERT_STREQ(c.text, "B trace \"my dir/t.din\" map=none din");
+	vmsim_cmd_free(&c);
+	ASSERT_EQ(vmsim_cmd_parse("A trace t plain map=auto", &c, err, sizeof(err)), 0);
+	ASSERT_EQ(c.format, VMSIM_TRACE_PLAIN);
+	ASSERT(!c.map_none);
+	vmsim_cmd_free(&c);
+	parse_bad("A trace", "A trace FILE [auto|lackey|din|plain] [map=auto|none]: expected more");
+	parse_bad("A trace t din lackey", "trace: a second format in 'lackey'");
+	parse_bad("A trace t map=none map=auto", "trace: a second map= in 'map=auto'");
+	parse_bad("A trace t map=some", "map= wants auto or none, got 'some'");
+	parse_bad("A trace t dinero", "trace: unknown option 'dinero'");
+	parse_bad("A trace \"\"", "trace: bad FILE name");
+	parse_bad("trace t", "'trace' needs a process first");
+	parse_bad("spawn trace", "'trace' is a reserved word");
+	ASSERT_STREQ(vmsim_trace_format_name(VMSIM_TRACE_LACKEY), "lackey");
+	ASSERT_EQ(vmsim_trace_format_parse("din"), VMSIM_TRACE_DIN);
+	ASSERT_EQ(vmsim_trace_format_parse("DIN"), -1);
+}
