@@ -196,6 +196,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 	ptep_t start = pte_offset_map(pmd, addr), p = start;
 	long anon = 0, shmem = 0, file = 0, swap = 0;	/* rss taken off at the end */
 	unsigned int step = 1u << p.fmt->entry_shift;
+	bool locked = vma->vm_flags & VM_LOCKED;	/* read under page_table_lock */
 
 	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p)) {
 		pte_t pte = ptep_get(p);
@@ -241,6 +242,8 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 				set_page_dirty(page);	/* written back later */
 		}
 		__page_remove_rmap(page);
+		if (unlikely(locked))
+			munlock_vma_page(vma, page);
 		if (PageAnon(page))
 			anon++;
 		else if (PageSwapBacked(page))
@@ -331,6 +334,48 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned 
 	spin_lock(&mm->page_table_lock);
 	walk_pmd_ranges(mm, address, end, zap_fn, &z);
 	tlb_flush_mmu(&tlb);
+	spin_unlock(&mm->page_table_lock);
+}
+
+/* --- mlock of the pages already mapped (mm/mlock.c's mlock_vma_pages_range) ------------ */
+
+struct mlock_args {
+	struct vm_area_struct *vma;
+	bool lock;
+};
+
+static void mlock_fn(void *arg, pmdp_t pmd, unsigned long addr, unsigned long end)
+{
+	struct mlock_args *a = arg;
+	struct machine *m = a->vma->vm_mm->machine;
+	ptep_t start = pte_offset_map(pmd, addr), p = start;
+
+	for (; addr < end; addr += PAGE_SIZE, p = ptep_next(p)) {
+		pte_t pte = ptep_get(p);
+
+		if (!pte_present(pte) || !page_is_refcounted(m, a->vma, pte_pfn(pte)))
+			continue;
+		if (a->lock)
+			mlock_vma_page(a->vma, pte_page(pte));
+		else
+			munlock_vma_page(a->vma, pte_page(pte));
+	}
+	pte_unmap(start);
+}
+
+void mlock_vma_pages_range(struct vm_area_struct *vma, unsigned long newflags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct mlock_args a = { vma, newflags & VM_LOCKED };
+	bool was = vma->vm_flags & VM_LOCKED;
+
+	spin_lock(&mm->page_table_lock);
+	/* the counts follow VM_LOCKED: set before locking, cleared after unlocking */
+	if (a.lock)
+		vma->vm_flags = newflags;
+	if (a.lock != was)
+		walk_pmd_ranges(mm, vma->vm_start, vma->vm_end, mlock_fn, &a);
+	vma->vm_flags = newflags;
 	spin_unlock(&mm->page_table_lock);
 }
 
@@ -609,6 +654,8 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	set_pte(pte, entry);
 	update_mmu_cache(vma, address, entry);
 	lru_cache_add(page);
+	if (unlikely(vma->vm_flags & VM_LOCKED))
+		mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	count_vm_event(PGFAULT_ANON);
@@ -685,6 +732,8 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	set_pte(pte, entry);
 	if (anon)
 		lru_cache_add(page);
+	if (unlikely(vma->vm_flags & VM_LOCKED))
+		mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	return type;
@@ -752,6 +801,8 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 		entry_pte = pte_wrprotect(entry_pte);
 	}
 	set_pte(pte, pte_mkyoung(entry_pte));
+	if (unlikely(vma->vm_flags & VM_LOCKED))
+		mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	unlock_page(page);
@@ -815,8 +866,11 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);
 	if (pte_same_fault(ptep_get(pte), orig)) {
-		if (!zero)
+		if (!zero) {
 			page_remove_rmap(mm, old_page);
+			if (unlikely(vma->vm_flags & VM_LOCKED))
+				munlock_vma_page(vma, old_page);
+		}
 		page_add_anon_rmap(mm, new_page);
 		pte_t entry = pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)));
 
@@ -825,6 +879,8 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		flush_tlb_page(vma, address);
 		update_mmu_cache(vma, address, entry);
 		lru_cache_add(new_page);
+		if (unlikely(vma->vm_flags & VM_LOCKED))
+			mlock_vma_page(vma, new_page);
 		count_vm_event(PGFAULT_COW);
 		/* the mapping's reference to the old page goes below */
 		new_page = zero ? NULL : old_page;

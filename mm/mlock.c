@@ -2,12 +2,70 @@
  * mlock, munlock, mlockall, munlockall: VM_LOCKED on VMAs (split and merged
  * like mprotect), locked_vm kept exact, RLIMIT_MEMLOCK enforced for an
  * unprivileged process, and the pages faulted in, as Linux's mm/mlock.c.
- * Locked pages are kept off reclaim by vmscan checking VM_LOCKED.
+ *
+ * Pages: a page mapped by a VM_LOCKED VMA is mlocked (PG_mlocked, counted
+ * in NR_MLOCK: meminfo's Mlocked) and sits on the unevictable list
+ * (mm/swap.c), as Linux since 2.6.28.  Without a reverse map for anonymous
+ * pages, a page counts its VM_LOCKED mappings in mlock_count, as Linux
+ * 6.x does: mlock_vma_page adds one for each such mapping (mlock of a
+ * range, a fault in a locked VMA), munlock_vma_page takes one away (munlock,
+ * unmap), and the page leaves the unevictable list when none is left.  The
+ * count saturates; a page still mlocked when freed is cleared then.
+ * swap_out skips VM_LOCKED VMAs, and reclaim never scans the unevictable
+ * list.
  */
 #include <errno.h>
 #include "kern/mman.h"
 #include "kern/memory.h"
+#include "kern/swap.h"
 #include "vma_internal.h"
+
+/* Pages that never count: the ZERO_PAGE, reserved frames. */
+static bool page_mlockable(const struct page *page)
+{
+	return !PageZero(page) && !PageReserved(page);
+}
+
+void mlock_vma_page(struct vm_area_struct *vma, struct page *page)
+{
+	struct lru_state *lru = page_machine(page)->lru;
+
+	if (!(vma->vm_flags & VM_LOCKED) || !page_mlockable(page))
+		return;
+	spin_lock(&lru->pagemap_lru_lock);
+	if (!PageMlocked(page)) {
+		SetPageMlocked(page);
+		page->mlock_count = 1;
+		mod_zone_page_state(page->zone, NR_MLOCK, 1);
+		/* off the evictable lists (not yet on the LRU: lru_cache_add culls it) */
+		if (PageLRU(page) && !PageUnevictable(page)) {
+			del_page_from_lru_list(lru, page);
+			add_page_to_unevictable_list(lru, page);
+		}
+	} else if (page->mlock_count < UINT8_MAX) {
+		page->mlock_count++;
+	}
+	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+void munlock_vma_page(struct vm_area_struct *vma, struct page *page)
+{
+	struct lru_state *lru = page_machine(page)->lru;
+
+	if (!(vma->vm_flags & VM_LOCKED) || !page_mlockable(page))
+		return;
+	spin_lock(&lru->pagemap_lru_lock);
+	/* a saturated count stays: the page is cleared when freed */
+	if (PageMlocked(page) && page->mlock_count < UINT8_MAX && --page->mlock_count == 0) {
+		ClearPageMlocked(page);
+		mod_zone_page_state(page->zone, NR_MLOCK, -1);
+		if (PageLRU(page) && PageUnevictable(page)) {
+			del_page_from_lru_list(lru, page);
+			add_page_to_inactive_list(lru, page);
+		}
+	}
+	spin_unlock(&lru->pagemap_lru_lock);
+}
 
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 
@@ -34,7 +92,8 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	else if (oldflags & VM_LOCKED)
 		npages = 0;
 	mm->locked_vm += (unsigned long)npages;
-	vma_set_flags(vma, newflags);
+	/* the flags and the pages' mlock counts change together (page_table_lock) */
+	mlock_vma_pages_range(vma, newflags);
 	return 0;
 }
 

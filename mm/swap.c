@@ -8,6 +8,12 @@
  * Zone counters: NR_ZONE_{ACTIVE,INACTIVE}_{ANON,FILE} follow the lists,
  * anon meaning swap-backed (PG_swapbacked), so /proc/meminfo's Active(anon)
  * ... Inactive(file) are exact.
+ *
+ * Mlocked pages (PG_mlocked, mm/mlock.c) live on a third kind of list, the
+ * unevictable list of Linux 2.6.28+ (PG_unevictable, NR_ZONE_UNEVICTABLE):
+ * reclaim never scans it, and a reference does not move them.  2.4 kept
+ * them on the normal lists and skipped them by VM_LOCKED; meminfo's
+ * Unevictable and Mlocked lines need the later design.
  */
 #include "kern/swap.h"
 
@@ -41,6 +47,7 @@ void lru_init(struct machine *m)
 	INIT_LIST_HEAD(&lru->active_list);
 	INIT_LIST_HEAD(&lru->inactive_list);
 	INIT_LIST_HEAD(&lru->inactive_clean_list);
+	INIT_LIST_HEAD(&lru->unevictable_list);
 	m->lru = lru;
 	m->reclaim.lru_cache_del = lru_cache_del;
 }
@@ -63,6 +70,14 @@ void add_page_to_inactive_list(struct lru_state *lru, struct page *page)
 	mod_zone_page_state(page->zone, lru_item(page, false), 1);
 }
 
+void add_page_to_unevictable_list(struct lru_state *lru, struct page *page)
+{
+	SetPageUnevictable(page);
+	list_add(&page->lru, &lru->unevictable_list);
+	lru->nr_unevictable_pages++;
+	mod_zone_page_state(page->zone, NR_ZONE_UNEVICTABLE, 1);
+}
+
 void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
 {
 	SetPageInactiveClean(page);
@@ -81,12 +96,15 @@ static void __del_page_from_lru_list(struct lru_state *lru, struct page *page,
 				     unsigned int also)
 {
 	const unsigned int lists = (1u << PG_active) | (1u << PG_inactive_dirty) |
-				   (1u << PG_inactive_clean);
+				   (1u << PG_inactive_clean) | (1u << PG_unevictable);
 	unsigned int old = atomic_fetch_and_explicit(&page->flags, ~(lists | also),
 						     memory_order_acq_rel);
 
 	list_del(&page->lru);
-	if (old & (1u << PG_active)) {
+	if (old & (1u << PG_unevictable)) {
+		lru->nr_unevictable_pages--;
+		mod_zone_page_state(page->zone, NR_ZONE_UNEVICTABLE, -1);
+	} else if (old & (1u << PG_active)) {
 		lru->nr_active_pages--;
 		mod_zone_page_state(page->zone, lru_item(page, true), -1);
 	} else if (old & (1u << PG_inactive_clean)) {
@@ -115,13 +133,29 @@ void lru_cache_add(struct page *page)
 	spin_lock(&lru->pagemap_lru_lock);
 	BUG_ON_MSG(TestSetPageLRU(page), "lru_cache_add: pfn %lu already on the LRU",
 		   page_to_pfn(page));
-	if (is_24_0(page)) {
+	if (PageMlocked(page)) {
+		add_page_to_unevictable_list(lru, page);
+	} else if (is_24_0(page)) {
 		page->age = PAGE_AGE_START;
 		add_page_to_active_list(lru, page);
 	} else {
 		add_page_to_inactive_list(lru, page);
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+/*
+ * A page still mlocked when its last reference goes (an mlock count that
+ * saturated, or a mapping torn down without munlock): Linux clears it at
+ * free (unevictable_pgs_cleared).  pagemap_lru_lock held.
+ */
+static void clear_page_mlock_at_free(struct page *page)
+{
+	if (unlikely(PageMlocked(page))) {
+		ClearPageMlocked(page);
+		page->mlock_count = 0;
+		mod_zone_page_state(page->zone, NR_MLOCK, -1);
+	}
 }
 
 void lru_cache_del(struct page *page)
@@ -131,6 +165,8 @@ void lru_cache_del(struct page *page)
 	spin_lock(&lru->pagemap_lru_lock);
 	if (TestClearPageLRU(page))
 		del_page_from_lru_list(lru, page);
+	if (page_count(page) == 0)
+		clear_page_mlock_at_free(page);
 	spin_unlock(&lru->pagemap_lru_lock);
 }
 
@@ -157,6 +193,7 @@ void release_pages(struct page **pages, int nr)
 			 * LRU in one atomic step */
 			if (PageLRU(page))
 				__del_page_from_lru_list(lru, page, 1u << PG_lru);
+			clear_page_mlock_at_free(page);
 		}
 		pages[nfree++] = page;	/* the array is ours: reuse it for the frees */
 	}
@@ -168,7 +205,7 @@ void release_pages(struct page **pages, int nr)
 
 static void activate_page_nolock(struct lru_state *lru, struct page *page)
 {
-	if (PageLRU(page) && !PageActive(page)) {
+	if (PageLRU(page) && !PageActive(page) && !PageUnevictable(page)) {
 		del_page_from_lru_list(lru, page);
 		add_page_to_active_list(lru, page);
 		count_vm_event(PGACTIVATE);
@@ -223,7 +260,9 @@ void mark_page_accessed(struct page *page)
 		spin_unlock(&lru->pagemap_lru_lock);
 		return;
 	}
-	if (!PageActive(page) && PageReferenced(page) && PageLRU(page)) {
+	/* an unevictable page is on no list a reference could move it along */
+	if (!PageActive(page) && PageReferenced(page) && PageLRU(page) &&
+	    !PageUnevictable(page)) {
 		activate_page(page);
 		ClearPageReferenced(page);
 		return;
@@ -250,17 +289,21 @@ static unsigned long check_list(struct list_head *head, unsigned int flag)
 bool lru_is_valid(struct machine *m)
 {
 	struct lru_state *lru = m->lru;
-	unsigned long a, i, c;
+	unsigned long a, i, c, u;
 
 	spin_lock(&lru->pagemap_lru_lock);
 	a = check_list(&lru->active_list, PG_active);
 	i = check_list(&lru->inactive_list, PG_inactive_dirty);
 	c = check_list(&lru->inactive_clean_list, PG_inactive_clean);
+	u = check_list(&lru->unevictable_list, PG_unevictable);
 	BUG_ON_MSG(a != lru->nr_active_pages || i != lru->nr_inactive_pages ||
-		   c != lru->nr_inactive_clean_pages,
-		   "LRU counts: active %lu/%lu inactive %lu/%lu clean %lu/%lu", a,
-		   lru->nr_active_pages, i, lru->nr_inactive_pages, c,
-		   lru->nr_inactive_clean_pages);
+		   c != lru->nr_inactive_clean_pages || u != lru->nr_unevictable_pages,
+		   "LRU counts: active %lu/%lu inactive %lu/%lu clean %lu/%lu unevictable %lu/%lu",
+		   a, lru->nr_active_pages, i, lru->nr_inactive_pages, c,
+		   lru->nr_inactive_clean_pages, u, lru->nr_unevictable_pages);
+	BUG_ON_MSG(u != global_page_state(m, NR_ZONE_UNEVICTABLE),
+		   "unevictable list holds %lu pages, NR_ZONE_UNEVICTABLE %lu", u,
+		   global_page_state(m, NR_ZONE_UNEVICTABLE));
 	BUG_ON_MSG(a + i + c != global_page_state(m, NR_ZONE_ACTIVE_ANON) +
 		   global_page_state(m, NR_ZONE_INACTIVE_ANON) +
 		   global_page_state(m, NR_ZONE_ACTIVE_FILE) +

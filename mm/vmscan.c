@@ -79,7 +79,8 @@ static void rotate_to_inactive_tail(struct machine *m, struct page *page)
 	struct lru_state *lru = m->lru;
 
 	spin_lock(&lru->pagemap_lru_lock);
-	if (PageLRU(page)) {
+	/* an mlocked page (unevictable list) stays where it is */
+	if (PageLRU(page) && !PageUnevictable(page)) {
 		if (!PageInactiveDirty(page)) {
 			del_page_from_lru_list(lru, page);
 			add_page_to_inactive_list(lru, page);

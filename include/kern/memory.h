@@ -91,6 +91,20 @@ static inline void vma_set_flags(struct vm_area_struct *vma, unsigned long flags
 	spin_unlock(&vma->vm_mm->page_table_lock);
 }
 
+/*
+ * Mlocked pages (mm/mlock.c): @page gains / loses a VM_LOCKED mapping in
+ * @vma (nothing unless @vma is VM_LOCKED).  Called where a PTE of @vma
+ * starts or stops mapping @page, page_table_lock held or not.
+ */
+void mlock_vma_page(struct vm_area_struct *vma, struct page *page);
+void munlock_vma_page(struct vm_area_struct *vma, struct page *page);
+/*
+ * mlock_vma_pages_range - give @vma @newflags and, if VM_LOCKED changes,
+ * mlock or munlock every page its PTEs map, under page_table_lock so a
+ * truncate's zap sees the flags and the counts agree (mm/memory.c).
+ */
+void mlock_vma_pages_range(struct vm_area_struct *vma, unsigned long newflags);
+
 /* --- user memory access for the kernel (mm/uaccess.c, through the MMU) ---- */
 /*
  * Kernel-mode accesses (system calls): access_ok first, faults resolved,

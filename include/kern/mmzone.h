@@ -48,7 +48,7 @@ struct page {
 	atomic_uint flags;		/* PG_* bits */
 	uint16_t age;			/* 2.4 page aging (reclaim) */
 	uint8_t order_hint;		/* debug: order a compound block was allocated at */
-	uint8_t pad0;
+	uint8_t mlock_count;		/* VM_LOCKED mappings, saturating (pagemap_lru_lock) */
 	atomic_int _count;		/* references; 0 = free */
 	atomic_int _mapcount;		/* PTEs mapping it, -1 = none */
 	struct list_head lru;		/* free list / pcp list / LRU / slab list */
@@ -77,6 +77,7 @@ PAGE_FLAG_OPS(Writeback, writeback)
 PAGE_FLAG_OPS(SwapCache, swapcache)
 PAGE_FLAG_OPS(SwapBacked, swapbacked)
 PAGE_FLAG_OPS(Mlocked, mlocked)
+PAGE_FLAG_OPS(Unevictable, unevictable)
 PAGE_FLAG_OPS(Buddy, buddy)
 PAGE_FLAG_OPS(Anon, anon)
 PAGE_FLAG_OPS(PageTable, pgtable)

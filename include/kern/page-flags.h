@@ -1,7 +1,8 @@
 /*
  * struct page flag bits, named as in Linux 2.4 (PG_locked ... PG_reserved)
  * with the few later ones we use (PG_buddy marks the head page of a free
- * buddy block, its order in page->private; PG_swapbacked, PG_mlocked).
+ * buddy block, its order in page->private; PG_swapbacked, PG_mlocked,
+ * PG_unevictable).
  * Bits are changed atomically: the MMU and several CPUs touch them.
  */
 #ifndef KERN_PAGE_FLAGS_H
@@ -32,6 +33,7 @@ enum pageflags {
 	PG_poisoned,		/* debug: filled with PAGE_POISON when freed */
 	PG_zeroed,		/* free and still all zeroes since boot: __GFP_ZERO
 				 * need not clear it (cleared by any free) */
+	PG_unevictable,		/* on the unevictable LRU list (mlocked pages) */
 	__NR_PAGEFLAGS
 };
 
@@ -39,7 +41,7 @@ enum pageflags {
 	"locked", "error", "referenced", "uptodate", "dirty", "lru", "active", \
 	"inactive_dirty", "inactive_clean", "slab", "highmem", "reserved", \
 	"launder", "writeback", "swapcache", "swapbacked", "mlocked", "buddy", \
-	"anon", "pgtable", "zero", "poisoned", "zeroed"
+	"anon", "pgtable", "zero", "poisoned", "zeroed", "unevictable"
 
 #define PAGE_FLAG_OPS(uname, lname)						\
 static inline bool Page##uname(const struct page *p)				\

@@ -26,6 +26,8 @@ struct lru_state {
 	unsigned long nr_active_pages;
 	unsigned long nr_inactive_pages;	/* 2.4.0: inactive_dirty */
 	unsigned long nr_inactive_clean_pages;
+	struct list_head unevictable_list;	/* mlocked pages (PG_unevictable) */
+	unsigned long nr_unevictable_pages;
 };
 
 void lru_init(struct machine *m);
@@ -45,6 +47,7 @@ void deactivate_page_nolock(struct page *page);
 /* List moves for reclaim (mm/vmscan.c), pagemap_lru_lock held; PG_lru unchanged. */
 void add_page_to_active_list(struct lru_state *lru, struct page *page);
 void add_page_to_inactive_list(struct lru_state *lru, struct page *page);
+void add_page_to_unevictable_list(struct lru_state *lru, struct page *page);
 void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page);
 void del_page_from_lru_list(struct lru_state *lru, struct page *page);
 /*
