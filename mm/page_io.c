@@ -14,12 +14,17 @@ int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page)
 	struct swap_info_struct *p;
 	unsigned long offset = swp_offset(entry);
 	uint8_t *frame = __phys_ram(m, page_to_phys(page));
+	bool bad;
 	int err;
 
 	if (!s || swp_type(entry) >= (unsigned int)s->nr_swapfiles)
 		return -EIO;
 	p = &s->swap_info[swp_type(entry)];
-	if (!(p->flags & SWP_USED) || offset == 0 || offset >= p->max)
+	/* swapon and swapoff change flags under sdev_lock; the slot's reference keeps the area */
+	spin_lock(&p->sdev_lock);
+	bad = !(p->flags & SWP_USED) || offset == 0 || offset >= p->max;
+	spin_unlock(&p->sdev_lock);
+	if (bad)
 		return -EIO;
 	if (rw == WRITE) {
 		err = sim_disk_write_page(m, &p->disk, offset, frame);

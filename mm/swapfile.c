@@ -148,7 +148,9 @@ int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 
 	spin_lock(&s->swaplock);
 	p->prio = prio >= 0 ? prio : -(type + 1);	/* Linux: each new default area lower */
+	spin_lock(&p->sdev_lock);
 	p->flags = SWP_WRITEOK;
+	spin_unlock(&p->sdev_lock);
 	s->nr_swap_pages += (long)p->pages;
 	s->total_swap_pages += (long)p->pages;
 	swap_list_insert(s, type);
@@ -315,10 +317,10 @@ static struct swap_info_struct *swap_info_get(struct swap_state *s, swp_entry_t 
 	if (!s || !entry.val || type >= (unsigned int)s->nr_swapfiles)
 		return NULL;
 	p = &s->swap_info[type];
-	if (!(p->flags & SWP_USED) || swp_offset(entry) >= p->max)
-		return NULL;
+	/* flags change under sdev_lock too (swapon's, swapoff's): read them under it */
 	spin_lock(&p->sdev_lock);
-	if (!p->swap_map[swp_offset(entry)]) {
+	if (!(p->flags & SWP_USED) || swp_offset(entry) >= p->max ||
+	    !p->swap_map[swp_offset(entry)]) {
 		spin_unlock(&p->sdev_lock);
 		return NULL;
 	}

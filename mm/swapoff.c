@@ -262,7 +262,9 @@ int sys_swapoff(struct machine *m, int type)
 	}
 	/* no new slots from here on; the used ones stay counted until freed */
 	swap_list_del(s, type);
+	spin_lock(&p->sdev_lock);	/* swap_info_get reads flags under it */
 	p->flags = SWP_USED;
+	spin_unlock(&p->sdev_lock);
 	inuse = area_inuse(p);	/* each slot freed below adds one to nr_swap_pages */
 	s->nr_swap_pages -= (long)(p->pages - inuse);
 	s->total_swap_pages -= (long)p->pages;
@@ -275,7 +277,9 @@ int sys_swapoff(struct machine *m, int type)
 	spin_lock(&s->swaplock);
 	if (err) {
 		/* memory is short: the area stays, with what is still in it */
+		spin_lock(&p->sdev_lock);
 		p->flags = SWP_WRITEOK;
+		spin_unlock(&p->sdev_lock);
 		s->nr_swap_pages += (long)(p->pages - inuse);
 		s->total_swap_pages += (long)p->pages;
 		swap_list_insert(s, type);
@@ -285,7 +289,9 @@ int sys_swapoff(struct machine *m, int type)
 	/* every slot freed went back to nr_swap_pages; take them out again */
 	s->nr_swap_pages -= (long)inuse;
 	s->map_pages -= 1UL << p->map_order;
+	spin_lock(&p->sdev_lock);
 	p->flags = 0;
+	spin_unlock(&p->sdev_lock);
 	spin_unlock(&s->swaplock);
 	sim_disk_close(&p->disk);
 	free_pages((unsigned long)p->swap_map, p->map_order);
