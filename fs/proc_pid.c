@@ -209,7 +209,8 @@ void proc_pid_status(struct task_struct *task, struct seq_buf *s)
 	seq_printf(s, "Name:\t%s\n", task->comm);
 	seq_puts(s, "Umask:\t0022\n");
 	seq_printf(s, "State:\t%s\n", state);
-	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", task->pid, task->pid);
+	/* Tgid is getpid(), Pid the thread's own id (gettid) */
+	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", task->tgid, task->pid);
 	seq_puts(s, "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n");
 	if (mm) {
 		unsigned long anon, file, shmem, text, lib, total, hiwater_rss, rss;
@@ -241,5 +242,5 @@ void proc_pid_status(struct task_struct *task, struct seq_buf *s)
 		status_line(s, "VmSwap:", (unsigned long)atomic_load(&mm->swap_ents) << (PAGE_SHIFT - 10));
 		up_read(&mm->mmap_sem);
 	}
-	seq_puts(s, "Threads:\t1\n");
+	seq_printf(s, "Threads:\t%d\n", get_nr_threads(task));
 }

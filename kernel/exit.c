@@ -5,6 +5,12 @@
  * free_pgtables), then the task is released from the pid table.  vmsim
  * has no parent waiting, so the zombie is reaped at once; the pid keeps a
  * record of how the task ended (vmsim_task_info).
+ *
+ * Thread groups: a thread that exits alone (exit, not exit_group) leaves
+ * the others running; the mm goes with the last user.  A group leader
+ * that exits first stays a zombie in the pid table until its last thread
+ * is released (kernel/task.c, task_detach_pid).  Group exit (exit_group, a
+ * fatal signal) is do_group_exit in kernel/signal.c.
  */
 #include "kern/sched.h"
 #include "kern/memory.h"
@@ -49,7 +55,6 @@ void do_exit(struct task_struct *t, int code)
 	files_exit(t);		/* fs/open.c: the last user closes every file */
 	t->exit_code = code;
 	t->state = TASK_ZOMBIE;
-	/* release_task: nobody waits, reap now */
+	/* release_task: nobody waits, reap now (a leader with threads waits for them) */
 	task_detach_pid(t);
-	put_task_struct(t);
 }

@@ -8,6 +8,12 @@
  * copy_page_range (mm/memory.c) copies its page-table entries, marking
  * private writable pages read-only in both so the first write copies
  * (do_wp_page).  Shared mappings keep sharing the same frames.
+ *
+ * CLONE_THREAD (with CLONE_VM and CLONE_SIGHAND, as Linux requires) makes
+ * the child a thread of the parent's group: same tgid, same leader, dying
+ * with the group (kernel/signal.c).  Without it the child leads a group of
+ * its own, even when it shares the mm (CLONE_VM alone).  A fork from a
+ * thread copies only the calling thread: the child is a one-thread process.
  */
 #include <errno.h>
 #include <string.h>
@@ -198,6 +204,12 @@ struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *paren
 	struct task_struct *p;
 	int retval;
 
+	/* copy_process's checks: a thread shares the signal handlers, which share the mm */
+	if (((clone_flags & CLONE_THREAD) && !(clone_flags & CLONE_SIGHAND)) ||
+	    ((clone_flags & CLONE_SIGHAND) && !(clone_flags & CLONE_VM))) {
+		retval = -EINVAL;
+		goto fail;
+	}
 	p = alloc_task(m, &retval);
 	if (!p)
 		goto fail;
@@ -213,7 +225,7 @@ struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *paren
 	retval = copy_mm(clone_flags, p, parent);
 	if (retval)
 		goto bad_fork_cleanup_files;
-	retval = task_attach_pid(m, p);
+	retval = task_attach_pid(m, p, (clone_flags & CLONE_THREAD) ? parent->group_leader : NULL);
 	if (retval)
 		goto bad_fork_cleanup_mm;
 	return p;

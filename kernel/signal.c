@@ -8,6 +8,18 @@
  * it returns -EFAULT); like a real CPU returning to user mode, the signal is
  * acted on when the access returns to the public entry point
  * (task_deliver_signal), never by unwinding kernel code in the middle.
+ *
+ * Thread groups.  A fatal signal's default action ends the whole group
+ * (Linux's do_group_exit): the group is marked exiting on its leader
+ * (SIGNAL_GROUP_EXIT, with the cause), every other thread gets SIGKILL
+ * (zap_other_threads), the threads no CPU runs now are exited at once by
+ * the killer (it can take their run_lock), and those running on other
+ * CPUs die at their next kernel entry (task_enter) or return to user mode
+ * (task_call_end, task_deliver_signal after an access), as a real thread
+ * does when the IPI's signal is checked.  A running thread's access keeps
+ * a live mm meanwhile: it holds a user reference, so the address space is
+ * torn down once, by whichever thread is last, and the TLB shootdown
+ * protocol (kern/tlb.h) is not involved beyond what every exit does.
  */
 #include "kern/sched.h"
 
@@ -29,17 +41,168 @@ void force_sig_fault(struct task_struct *t, int sig, int code, unsigned long add
 	t->pending_si_addr = addr;
 }
 
+static void set_sigkill_pending(struct task_struct *p)
+{
+	__atomic_store_n(&p->sigkill_pending, 1, __ATOMIC_RELAXED);
+}
+
+int zap_other_threads(struct task_struct *t)
+{
+	struct task_struct *leader = t->group_leader, *p;
+	int n = 0;
+
+	if (leader != t) {
+		set_sigkill_pending(leader);	/* harmless if it is a zombie */
+		n++;
+	}
+	list_for_each_entry(p, &leader->thread_group, thread_group) {
+		if (p != t) {
+			set_sigkill_pending(p);
+			n++;
+		}
+	}
+	return n;
+}
+
+void group_send_sigkill_locked(struct task_struct *t)
+{
+	struct task_struct *leader = t->group_leader;
+
+	if (!leader->group_exit) {
+		leader->group_exit = true;
+		leader->group_exit_signal = SIGKILL;
+		leader->group_exit_code = SIGKILL;
+	}
+	set_sigkill_pending(t);
+	zap_other_threads(t);
+}
+
+/*
+ * The next live task after pid @after with SIGKILL pending and in
+ * @leader's group or using @mm, other than @skip, with a reference; NULL
+ * when there is none.  The task list is in pid order.
+ */
+static struct task_struct *next_killed_task(struct machine *m, int after,
+					    struct task_struct *leader, struct mm_struct *mm,
+					    struct task_struct *skip)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *p, *found = NULL;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(p, &ts->task_list, tasks) {
+		if (p->pid <= after || p == skip || !task_sigkill_pending(p))
+			continue;
+		if ((leader && p->group_leader == leader) || (mm && p->mm == mm)) {
+			found = p;
+			get_task_struct(p);
+			break;
+		}
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return found;
+}
+
+static void task_exit_killed(struct task_struct *t, bool reap);
+
+/*
+ * reap_killed_tasks - exit now the tasks with SIGKILL pending in
+ * @leader's group or using @mm (other than @skip) that no CPU runs: their
+ * run_lock is free, so their exit is ours to do.  A task whose run_lock is
+ * taken is running somewhere (or being exited by someone else) and dies
+ * at its next kernel entry or return.  Called with no mmap_sem held.
+ */
+void reap_killed_tasks(struct machine *m, struct task_struct *leader, struct mm_struct *mm,
+		       struct task_struct *skip)
+{
+	struct task_struct *p;
+	int after = 0;
+
+	while ((p = next_killed_task(m, after, leader, mm, skip))) {
+		after = p->pid;
+		if (!pthread_mutex_trylock(&p->run_lock)) {
+			if (p->state == TASK_RUNNING)
+				task_exit_killed(p, false);
+			pthread_mutex_unlock(&p->run_lock);
+		}
+		put_task_struct(p);
+	}
+}
+
+/*
+ * task_exit_killed - @t (its run_lock held, alive) dies of the SIGKILL
+ * another task sent: with its group's cause if the group is exiting (the
+ * signal in its exit status, as Linux reports it for each thread; no
+ * si_code or address, the fault was not this thread's), else SIGKILL.
+ * With @reap it first exits the other threads of its group that no CPU
+ * runs, so that the first thread to notice finishes the group's death.
+ */
+static void task_exit_killed(struct task_struct *t, bool reap)
+{
+	struct task_state *ts = t->machine->tasks;
+	struct task_struct *leader = t->group_leader;
+	int sig = SIGKILL, code = SIGKILL;
+	bool group;
+
+	spin_lock(&ts->tasklist_lock);
+	group = leader->group_exit;
+	if (group) {
+		sig = leader->group_exit_signal;
+		code = leader->group_exit_code;
+	}
+	spin_unlock(&ts->tasklist_lock);
+	if (reap && group)
+		reap_killed_tasks(t->machine, leader, NULL, t);
+	t->exit_signal_nr = sig;
+	t->exit_si_code = 0;
+	t->exit_si_addr = 0;
+	t->pending_signal = 0;
+	__atomic_store_n(&t->sigkill_pending, 0, __ATOMIC_RELAXED);
+	do_exit(t, code);
+}
+
+void do_group_exit(struct task_struct *t, int sig, int code, unsigned long addr)
+{
+	struct task_state *ts = t->machine->tasks;
+	struct task_struct *leader = t->group_leader;
+
+	BUG_ON_MSG(t->state != TASK_RUNNING, "do_group_exit: pid %d state %d", t->pid, t->state);
+	spin_lock(&ts->tasklist_lock);
+	if (leader->group_exit) {
+		/* another thread's cause came first: it is the group's */
+		sig = leader->group_exit_signal;
+		code = leader->group_exit_code;
+		addr = 0;
+		if (sig)
+			code = 0;
+	} else {
+		leader->group_exit = true;
+		leader->group_exit_signal = sig;
+		leader->group_exit_code = sig ? sig : code;
+	}
+	zap_other_threads(t);
+	spin_unlock(&ts->tasklist_lock);
+	reap_killed_tasks(t->machine, leader, NULL, t);
+	t->exit_signal_nr = sig;
+	t->exit_si_code = sig ? code : 0;
+	t->exit_si_addr = sig ? addr : 0;
+	t->pending_signal = 0;
+	__atomic_store_n(&t->sigkill_pending, 0, __ATOMIC_RELAXED);
+	do_exit(t, sig ? sig : code);	/* wait status: killed by sig, or exited with code */
+}
+
 bool task_deliver_signal(struct task_struct *t)
 {
 	int sig = t->pending_signal;
 
-	if (!sig)
-		return false;
-	/* default action of SIGSEGV/SIGBUS/SIGKILL: terminate */
-	t->exit_signal_nr = sig;
-	t->exit_si_code = t->pending_si_code;
-	t->exit_si_addr = t->pending_si_addr;
+	if (likely(!sig)) {
+		if (likely(!task_sigkill_pending(t)))
+			return false;
+		task_exit_killed(t, true);
+		return true;
+	}
+	/* default action of SIGSEGV/SIGBUS/SIGKILL: terminate the thread group */
 	t->pending_signal = 0;
-	do_exit(t, sig);	/* wait status: killed by sig */
+	do_group_exit(t, sig, t->pending_si_code, t->pending_si_addr);
 	return true;
 }

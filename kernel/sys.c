@@ -54,7 +54,7 @@ static int spawn(struct machine *m, bool with_stack)
 			goto out_mm;
 		p->sp = PAGE_ALIGN(mm->start_stack) - EXEC_SP_OFFSET;
 	}
-	err = task_attach_pid(m, p);
+	err = task_attach_pid(m, p, NULL);
 	if (err)
 		goto out_mm;
 	err = p->pid;
@@ -105,6 +105,13 @@ int vmsim_clone_vm(vmsim_machine_t *m, int pid)
 	return fork_common(m, pid, CLONE_VM);
 }
 
+/* pthread_create's flags: the mm, the descriptors and the signal handlers shared */
+int vmsim_clone_thread(vmsim_machine_t *m, int pid)
+{
+	return fork_common(m, pid, CLONE_VM | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD);
+}
+
+/* exit(2) of one thread: the rest of its group runs on */
 int vmsim_exit(vmsim_machine_t *m, int pid)
 {
 	struct task_call c;
@@ -112,6 +119,18 @@ int vmsim_exit(vmsim_machine_t *m, int pid)
 	if (task_call_begin(m, pid, &c))
 		return -ESRCH;
 	do_exit(c.t, 0);
+	task_call_end(&c);
+	return 0;
+}
+
+/* exit_group(2): every thread of @pid's group ends */
+int vmsim_exit_group(vmsim_machine_t *m, int pid)
+{
+	struct task_call c;
+
+	if (task_call_begin(m, pid, &c))
+		return -ESRCH;
+	do_group_exit(c.t, 0, 0, 0);
 	task_call_end(&c);
 	return 0;
 }
@@ -399,7 +418,9 @@ int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info)
 		return err;
 	memset(info, 0, sizeof(*info));
 	info->pid = pid;
-	info->alive = e.task != NULL;
+	info->alive = e.task != NULL && !e.exited;
+	info->tgid = e.tgid;
+	info->threads = e.nr_threads;
 	if (!info->alive) {
 		info->signo = e.signal;
 		info->code = e.si_code;
@@ -430,8 +451,18 @@ char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)
 		return NULL;
 	}
 	if (task_call_begin(m, pid, &c)) {
-		errno = ESRCH;
-		return NULL;
+		/* a zombie group leader: /proc/TGID still shows the group */
+		struct task_struct *z = find_get_zombie_leader(m, pid);
+
+		if (!z) {
+			errno = ESRCH;
+			return NULL;
+		}
+		seq_init(&s);
+		if (!strcmp(name, "status"))
+			proc_pid_status(z, &s);	/* State: Z, no mm: no Vm lines */
+		put_task_struct(z);
+		goto out;
 	}
 	seq_init(&s);
 	if (!strcmp(name, "maps"))
@@ -441,6 +472,7 @@ char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)
 	else
 		proc_pid_status(c.t, &s);
 	task_call_end(&c);
+out:
 	if (s.oom) {
 		seq_free(&s);
 		errno = ENOMEM;

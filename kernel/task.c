@@ -56,15 +56,23 @@ static int pid_table_reserve(struct task_state *ts, int pid)
 
 /*
  * task_attach_pid - give @t the next pid and make it visible (pid table,
- * task list, TASK_RUNNING).  The table takes over the caller's reference.
- * 0, -EAGAIN when pids ran out, -ENOMEM when the table cannot grow.
+ * task list, TASK_RUNNING), as the leader of a new thread group or as a
+ * thread of @leader's (copy_process's CLONE_THREAD branch: the thread
+ * takes a reference on its leader).  The table takes over the caller's
+ * reference.  0, -EINTR when @leader's group is already exiting (as
+ * copy_process refuses a fork with a fatal signal pending), -EAGAIN when
+ * pids ran out, -ENOMEM when the table cannot grow.
  */
-int task_attach_pid(struct machine *m, struct task_struct *t)
+int task_attach_pid(struct machine *m, struct task_struct *t, struct task_struct *leader)
 {
 	struct task_state *ts = m->tasks;
 	int pid, err;
 
 	spin_lock(&ts->tasklist_lock);
+	if (leader && leader->group_exit) {
+		err = -EINTR;
+		goto out;
+	}
 	if (ts->last_pid == VMSIM_PID_MAX) {
 		err = -EAGAIN;
 		goto out;
@@ -76,8 +84,21 @@ int task_attach_pid(struct machine *m, struct task_struct *t)
 	ts->last_pid = pid;
 	t->pid = pid;
 	t->state = TASK_RUNNING;
+	if (leader) {
+		t->tgid = leader->tgid;
+		t->group_leader = leader;
+		get_task_struct(leader);
+		/* tids only grow: appending keeps the group in tid order */
+		list_add_tail(&t->thread_group, &leader->thread_group);
+		leader->nr_threads++;
+	} else {
+		t->tgid = pid;
+		t->group_leader = t;
+		t->nr_threads = 1;
+	}
 	ts->pids[pid].task = t;
 	ts->pids[pid].used = true;
+	ts->pids[pid].tgid = t->tgid;
 	list_add_tail(&t->tasks, &ts->task_list);
 	ts->nr_tasks++;
 out:
@@ -85,28 +106,81 @@ out:
 	return err;
 }
 
-/*
- * task_detach_pid - take a dead task out of the pid table and the task
- * list, keeping the record of its death.  The caller drops the table's
- * reference afterwards.
- */
-void task_detach_pid(struct task_struct *t)
+/* Record how @t ended in its pid entry (tasklist_lock held). */
+static void pid_record_exit(struct pid_entry *e, const struct task_struct *t)
 {
-	struct task_state *ts = t->machine->tasks;
-	struct pid_entry *e;
-
-	spin_lock(&ts->tasklist_lock);
-	e = &ts->pids[t->pid];
-	BUG_ON_MSG(e->task != t, "task_detach_pid: pid %d is not task %p", t->pid, (void *)t);
-	e->task = NULL;
 	e->signal = t->exit_signal_nr;
 	e->si_code = t->exit_si_code;
 	e->si_addr = t->exit_si_addr;
 	e->exit_code = t->exit_code;
+}
+
+/* Release @t's pid (tasklist_lock held): the record stays, the task goes. */
+static void pid_release(struct task_state *ts, struct task_struct *t)
+{
+	struct pid_entry *e = &ts->pids[t->pid];
+
+	e->task = NULL;
+	e->exited = false;
+	t->state = TASK_DEAD;
+}
+
+/*
+ * task_detach_pid - @t has exited (TASK_ZOMBIE, its run_lock held): take
+ * it off the task list and record how it ended.  Then release_task as
+ * Linux: a thread leaves its group and its pid at once; a leader whose
+ * threads still run stays in the pid table as a zombie (delay_group_leader)
+ * and is released with the last of them.  A zombie leader released by a
+ * group exit takes the group's cause as its own, as wait() reports
+ * group_exit_code for the process.  Drops the references that go: the pid
+ * table's on each released task, the thread's on its leader.
+ */
+void task_detach_pid(struct task_struct *t)
+{
+	struct task_state *ts = t->machine->tasks;
+	struct task_struct *leader = t->group_leader, *reap_leader = NULL;
+	struct pid_entry *e;
+	bool release_self = true, is_leader = t == leader;
+
+	spin_lock(&ts->tasklist_lock);
+	e = &ts->pids[t->pid];
+	BUG_ON_MSG(e->task != t, "task_detach_pid: pid %d is not task %p", t->pid, (void *)t);
+	pid_record_exit(e, t);
 	list_del(&t->tasks);
 	ts->nr_tasks--;
-	t->state = TASK_DEAD;
+	if (t == leader) {
+		if (t->nr_threads > 1) {
+			e->exited = true;	/* a zombie naming the group */
+			release_self = false;
+		} else {
+			t->nr_threads = 0;
+			pid_release(ts, t);
+		}
+	} else {
+		list_del_init(&t->thread_group);
+		leader->nr_threads--;
+		pid_release(ts, t);
+		if (leader->nr_threads == 1 && ts->pids[leader->pid].exited) {
+			struct pid_entry *le = &ts->pids[leader->pid];
+
+			if (leader->group_exit) {
+				le->signal = leader->group_exit_signal;
+				le->si_code = 0;
+				le->si_addr = 0;
+				le->exit_code = leader->group_exit_code;
+			}
+			leader->nr_threads = 0;
+			pid_release(ts, leader);
+			reap_leader = leader;
+		}
+	}
 	spin_unlock(&ts->tasklist_lock);
+	if (release_self)
+		put_task_struct(t);		/* the pid table's */
+	if (!is_leader)
+		put_task_struct(leader);	/* the thread's on its leader */
+	if (reap_leader)
+		put_task_struct(reap_leader);	/* the pid table's on the zombie */
 }
 
 struct task_struct *find_get_task(struct machine *m, int pid)
@@ -126,6 +200,33 @@ struct task_struct *find_get_task(struct machine *m, int pid)
 	return t;
 }
 
+struct task_struct *find_get_zombie_leader(struct machine *m, int pid)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *t = NULL;
+
+	if (pid <= 0)
+		return NULL;
+	spin_lock(&ts->tasklist_lock);
+	if ((size_t)pid < ts->pid_cap && ts->pids[pid].task && ts->pids[pid].exited) {
+		t = ts->pids[pid].task;
+		get_task_struct(t);
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return t;
+}
+
+int get_nr_threads(struct task_struct *t)
+{
+	struct task_state *ts = t->machine->tasks;
+	int n;
+
+	spin_lock(&ts->tasklist_lock);
+	n = t->group_leader ? t->group_leader->nr_threads : 0;
+	spin_unlock(&ts->tasklist_lock);
+	return n;
+}
+
 int task_get_record(struct machine *m, int pid, struct pid_entry *out)
 {
 	struct task_state *ts = m->tasks;
@@ -136,6 +237,7 @@ int task_get_record(struct machine *m, int pid, struct pid_entry *out)
 	spin_lock(&ts->tasklist_lock);
 	if ((size_t)pid < ts->pid_cap && ts->pids[pid].used) {
 		*out = ts->pids[pid];
+		out->nr_threads = out->task ? out->task->group_leader->nr_threads : 0;
 		err = 0;
 	}
 	spin_unlock(&ts->tasklist_lock);
@@ -207,6 +309,7 @@ struct task_struct *alloc_task(struct machine *m, int *err)
 	atomic_init(&t->usage, 1);
 	pthread_mutex_init(&t->run_lock, NULL);
 	INIT_LIST_HEAD(&t->tasks);
+	INIT_LIST_HEAD(&t->thread_group);
 	t->machine = m;
 	t->state = TASK_ZOMBIE;		/* not runnable until attached */
 	init_rlimits(t->rlim);
@@ -289,6 +392,10 @@ struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
 	struct sim_cpu *cpu = this_cpu();
 
 	pthread_mutex_lock(&t->run_lock);
+	if (unlikely(t->state == TASK_RUNNING && task_sigkill_pending(t))) {
+		/* killed while no CPU ran it (its group, the OOM killer): die now */
+		task_deliver_signal(t);
+	}
 	if (t->state != TASK_RUNNING) {
 		pthread_mutex_unlock(&t->run_lock);
 		cpu_leave(saved);
@@ -418,8 +525,19 @@ esrch:
 	return -ESRCH;
 }
 
+/*
+ * The return to user mode: a SIGKILL another task sent meanwhile (the
+ * task's group dying on another CPU, the OOM killer) takes effect now; the
+ * call's own result stands, the task is dead when it returns.  The task's
+ * own pending fault signal is left for its next access, as before thread
+ * groups (a system call never raises one: kern/uaccess.h).
+ */
 void task_call_end(struct task_call *c)
 {
+	struct task_struct *t = c->t;
+
+	if (unlikely(t->state == TASK_RUNNING && task_sigkill_pending(t)))
+		task_deliver_signal(t);
 	task_leave(c->t, c->saved);
 	put_task_struct(c->t);
 	cpu_leave(c->outer);

@@ -12,6 +12,12 @@
  * shares its mm, or is running on another CPU, the allocating task is the
  * one killed (the SIGKILL is acted on when its call returns) and the
  * allocation fails.
+ *
+ * As Linux's oom_kill_process, the SIGKILL goes to the victim's whole
+ * thread group and to every other process sharing its mm (the memory goes
+ * only with the last user): each is marked (group_send_sigkill_locked);
+ * those no CPU runs are exited here, the others die at their next kernel
+ * entry or return.  Tasks already marked are not chosen again.
  */
 #include "kern/vmscan.h"
 #include "kern/printk.h"
@@ -37,7 +43,8 @@ static struct task_struct *select_bad_process(struct machine *m)
 	list_for_each_entry(t, &ts->task_list, tasks) {
 		unsigned long points;
 
-		if (!t->mm || (task_flags(t) & (PF_KTHREAD | PF_EXITING)))
+		if (!t->mm || (task_flags(t) & (PF_KTHREAD | PF_EXITING)) ||
+		    task_sigkill_pending(t))
 			continue;
 		points = oom_badness(t);
 		if (!chosen || points > best) {
@@ -63,6 +70,19 @@ static void oom_report(struct machine *m, struct task_struct *t)
 	       (unsigned long)atomic_load(&mm->rss_shmem) << k);
 	count_vm_event(OOM_KILL);
 	atomic_fetch_add(&m->vmscan->oom_kills, 1);
+}
+
+/* SIGKILL to every thread group with a task using @mm (tasklist_lock taken). */
+static void oom_kill_mm_users(struct machine *m, struct mm_struct *mm)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *p;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(p, &ts->task_list, tasks)
+		if (p->mm == mm)
+			group_send_sigkill_locked(p);
+	spin_unlock(&ts->tasklist_lock);
 }
 
 bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
@@ -99,14 +119,22 @@ bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
 	if (victim == cur) {
 		oom_report(m, cur);
 		force_sig_fault(cur, SIGKILL, 0, 0);
+		/* the others die at their next entry: we may hold the mm's mmap_sem */
+		oom_kill_mm_users(m, cur->mm);
 		put_task_struct(victim);
 		return false;
 	}
 	/* we hold its run_lock: it runs nowhere, its exit is ours to do */
 	if (victim->state == TASK_RUNNING) {
+		struct mm_struct *mm = victim->mm;
+
 		oom_report(m, victim);
+		mmgrab(mm);		/* compared below, after the victim let go of it */
+		oom_kill_mm_users(m, mm);
 		force_sig_fault(victim, SIGKILL, 0, 0);
-		task_deliver_signal(victim);
+		task_deliver_signal(victim);	/* its group: do_group_exit */
+		reap_killed_tasks(m, NULL, mm, victim);	/* other processes sharing it */
+		mmdrop(mm);
 	}
 	pthread_mutex_unlock(&victim->run_lock);
 	put_task_struct(victim);

@@ -50,6 +50,8 @@ struct files_struct;
 /* clone flags (Linux's values) */
 #define CLONE_VM	0x00000100
 #define CLONE_FILES	0x00000400
+#define CLONE_SIGHAND	0x00000800
+#define CLONE_THREAD	0x00010000
 
 /* task->state */
 enum {
@@ -87,7 +89,40 @@ struct task_struct {
 	int pending_si_code;
 	unsigned long pending_si_addr;
 	unsigned long min_flt, maj_flt;
+	/*
+	 * Thread group (CLONE_THREAD).  tgid is the leader's pid; a process
+	 * that is not threaded is its own leader.  The leader's task_struct
+	 * outlives every thread (each holds a reference on it), since it
+	 * carries the group's shared state below, which Linux keeps in
+	 * signal_struct.  tgid and group_leader are set before the task is
+	 * visible and never change.
+	 */
+	int tgid;
+	struct task_struct *group_leader;
+	struct list_head thread_group;		/* the group's threads in tid order (tasklist_lock) */
+	/*
+	 * SIGKILL sent by another task (zap_other_threads, the OOM killer)
+	 * while this one may be running on another CPU: acted on at its next
+	 * kernel entry (task_enter) or return (task_call_end,
+	 * task_deliver_signal).  Any task sets it; relaxed atomics.
+	 */
+	int sigkill_pending;
+	/* the leader's: the group's shared state (tasklist_lock) */
+	int nr_threads;				/* threads not yet released, a zombie leader too */
+	bool group_exit;			/* SIGNAL_GROUP_EXIT: the whole group is dying */
+	int group_exit_code;			/* exit code, or the killing signal */
+	int group_exit_signal;			/* the signal, 0 for exit_group */
 };
+
+static inline bool thread_group_leader(const struct task_struct *t)
+{
+	return t->group_leader == t;
+}
+
+static inline bool task_sigkill_pending(const struct task_struct *t)
+{
+	return __atomic_load_n(&t->sigkill_pending, __ATOMIC_RELAXED) != 0;
+}
 
 /*
  * t->flags is changed by the task's own CPU and read by others (reclaim,
@@ -134,6 +169,36 @@ static inline bool signal_pending(const struct task_struct *t)
  * died.  Called with the task entered (task_enter).
  */
 bool task_deliver_signal(struct task_struct *t);
+/*
+ * zap_other_threads - the group of @t dies (tasklist_lock held, @t's
+ * group marked group_exit): every other live thread gets SIGKILL pending.
+ * Returns how many were marked.
+ */
+int zap_other_threads(struct task_struct *t);
+/*
+ * do_group_exit - @t (entered) ends its whole thread group: with @sig
+ * (and the fault's @code, @addr for @t itself) or, for @sig 0, exit code
+ * @code (exit_group).  If the group is already dying, the first cause
+ * wins.  The other threads that no CPU runs now are exited here; those
+ * running on other CPUs die at their next kernel entry or return.  @t
+ * exits last.
+ */
+void do_group_exit(struct task_struct *t, int sig, int code, unsigned long addr);
+/*
+ * group_send_sigkill_locked - SIGKILL to @t's whole thread group, as
+ * Linux's group-wide SIGKILL (tasklist_lock held): the group is marked
+ * exiting (cause SIGKILL unless it already was) and every thread, @t too,
+ * gets SIGKILL pending.
+ */
+void group_send_sigkill_locked(struct task_struct *t);
+/*
+ * reap_killed_tasks - exit the tasks with SIGKILL pending in @leader's
+ * group or using @mm (either may be NULL), other than @skip, that no CPU
+ * is running; the others die at their next kernel entry or return.  No
+ * mmap_sem may be held (their exit takes it).
+ */
+void reap_killed_tasks(struct machine *m, struct task_struct *leader, struct mm_struct *mm,
+		       struct task_struct *skip);
 
 /* --- kernel/fork.c -------------------------------------------------------- */
 
@@ -156,8 +221,11 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
 /*
  * do_fork - a child of @parent (running as current): with CLONE_VM it
  * shares the parent's mm, otherwise gets a copy (COW).  The child is in
- * the pid table, TASK_RUNNING.  Returns the child (no reference for the
- * caller) or an ERR_PTR-style NULL with *err set to -ENOMEM/-EAGAIN.
+ * the pid table, TASK_RUNNING.  With CLONE_THREAD (which needs
+ * CLONE_SIGHAND and CLONE_VM: -EINVAL otherwise) it joins the parent's
+ * thread group.  Returns the child (no reference for the caller) or an
+ * ERR_PTR-style NULL with *err set to -ENOMEM/-EAGAIN/-EINVAL, or -EINTR
+ * for a thread of a group that is exiting.
  */
 struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *parent, int *err);
 /* A new task with no mm yet (spawn): limits defaulted, pid assigned. */
@@ -170,7 +238,11 @@ void exit_mm(struct task_struct *t);
 /*
  * do_exit - end the task: exit_mm, TASK_ZOMBIE, and release it from the
  * pid table (nobody waits on it in vmsim: its record stays for
- * vmsim_task_info).  Drops the pid table's reference.
+ * vmsim_task_info).  Drops the pid table's reference.  A thread-group
+ * leader whose threads are still running stays in the pid table as a
+ * zombie (its pid still names the group, as /proc/TGID on Linux) until the
+ * last thread is released; other threads go at once.  Called with @t's
+ * run_lock held (entered, or taken by whoever exits it).
  */
 void do_exit(struct task_struct *t, int code);
 
@@ -180,6 +252,9 @@ void do_exit(struct task_struct *t, int code);
 struct pid_entry {
 	struct task_struct *task;		/* NULL once released */
 	bool used;				/* the pid was ever given out */
+	bool exited;				/* a zombie leader: exited, pid still held */
+	int tgid;				/* its thread group */
+	int nr_threads;				/* (task_get_record) threads of that group now */
 	int signal, si_code;			/* fatal signal, if one killed it */
 	unsigned long si_addr;
 	int exit_code;
@@ -244,13 +319,23 @@ int task_call_begin(struct machine *m, int pid, struct task_call *c);
 void task_call_end(struct task_call *c);
 
 /* Internal pid-table helpers (task.c), for fork.c, exit.c and sys.c. */
-int task_attach_pid(struct machine *m, struct task_struct *t);
+/*
+ * task_attach_pid - give @t the next pid and make it visible.  With
+ * @leader NULL it starts its own thread group; otherwise it joins
+ * @leader's (-EINTR if that group is exiting).
+ */
+int task_attach_pid(struct machine *m, struct task_struct *t, struct task_struct *leader);
 void task_detach_pid(struct task_struct *t);
 void free_task(struct task_struct *t);
-/* The record of @pid (live or dead): 0 or -ESRCH if never given out. */
+/* The record of @pid (live or dead; nr_threads of its group filled in):
+ * 0 or -ESRCH if never given out. */
 int task_get_record(struct machine *m, int pid, struct pid_entry *out);
 /* Live pids ascending into @pids (at most @max); returns the count. */
 int task_list_pids(struct machine *m, int *pids, int max);
+/* Threads of @t's group not yet released (a zombie leader counts). */
+int get_nr_threads(struct task_struct *t);
+/* A zombie thread-group leader's pid, with a reference on it, or NULL. */
+struct task_struct *find_get_zombie_leader(struct machine *m, int pid);
 /* Another task using @mm, other than @t (tasklist_lock taken inside), or NULL. */
 struct task_struct *task_find_mm_user(struct machine *m, struct mm_struct *mm,
 				      struct task_struct *t);

@@ -56,11 +56,32 @@ int vmsim_spawn_empty(vmsim_machine_t *m);	/* no stack either */
 int vmsim_fork(vmsim_machine_t *m, int pid);
 /*
  * A task sharing @pid's mm (clone with CLONE_VM, without CLONE_THREAD):
- * it sees every change to the address space, but a fatal signal kills
- * only the task that took it, as for CLONE_VM siblings on Linux.
+ * a separate process (its own tgid, one thread) that sees every change to
+ * the address space, but a fatal signal kills only its own thread group,
+ * as for CLONE_VM siblings on Linux.
  */
 int vmsim_clone_vm(vmsim_machine_t *m, int pid);
+/*
+ * A new thread of @pid's process (clone with CLONE_VM | CLONE_FILES |
+ * CLONE_SIGHAND | CLONE_THREAD, as pthread_create): a new tid in the same
+ * thread group (tgid), sharing the mm and the descriptors.  A fatal signal
+ * (SIGSEGV, SIGBUS, SIGKILL) taken by any thread kills every thread of the
+ * group, each recording that signal; threads running on other CPUs die at
+ * their next entry or return.  The new tid, or -ESRCH, -ENOMEM, -EAGAIN,
+ * -EINTR (the group is exiting).
+ */
+int vmsim_clone_thread(vmsim_machine_t *m, int pid);
+/*
+ * exit(2) of one thread: the rest of its group runs on, and the mm goes
+ * with its last user.  A group leader that exits while other threads run
+ * stays a zombie: vmsim_task_info says not alive, its pid (the tgid) still
+ * names the group for vmsim_proc_pid_read ("status" shows State: Z and no
+ * Vm lines, "maps" is empty, as Linux's /proc/TGID), and calls made as it
+ * give -ESRCH.  It is released with the group's last thread.
+ */
 int vmsim_exit(vmsim_machine_t *m, int pid);
+/* exit_group(2): every thread of @pid's group exits (code 0).  0 or -ESRCH. */
+int vmsim_exit_group(vmsim_machine_t *m, int pid);
 
 long vmsim_mmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
 		int prot, int flags, int fd, unsigned long offset);
@@ -184,6 +205,15 @@ struct vmsim_task_info {
 	int signo;		/* killing signal (SIGSEGV 11, SIGBUS 7, SIGKILL 9) or 0 */
 	int code;		/* si_code: SEGV_MAPERR 1, SEGV_ACCERR 2, ... */
 	unsigned long addr;	/* si_addr: the faulting address */
+	/*
+	 * Thread group: the tgid (getpid()), and while the pid still names a
+	 * task (alive, or a zombie group leader) the group's threads not yet
+	 * released (a zombie leader counts, as Linux's Threads:), else 0.  A
+	 * thread killed because another thread of its group took a fatal
+	 * signal shows that signal with code and addr 0.
+	 */
+	int tgid;
+	int threads;
 };
 int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info);
 /* pids of live tasks, ascending; returns the count (at most @max stored) */
