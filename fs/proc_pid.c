@@ -1,9 +1,11 @@
 /*
- * /proc/PID/maps, /proc/PID/smaps and /proc/PID/status of a simulated
- * process, byte for byte in the formats of Linux's fs/proc/task_mmu.c and
- * fs/proc/array.c (the fields vmsim has no notion of print 0).  The
- * renderers take mmap_sem for reading; smaps walks the page tables under
- * page_table_lock.
+ * /proc/PID/maps, /proc/PID/smaps, /proc/PID/status, /proc/PID/cmdline and
+ * /proc/PID/environ of a simulated process, byte for byte in the formats
+ * of Linux's fs/proc/task_mmu.c, fs/proc/array.c and fs/proc/base.c (the
+ * fields vmsim has no notion of print 0).  The renderers take mmap_sem for
+ * reading; smaps walks the page tables under page_table_lock; cmdline and
+ * environ read the process's memory as the kernel does (copy_from_user,
+ * run in the task's context).
  */
 #include "kern/mman.h"
 #include "kern/memory.h"
@@ -11,6 +13,7 @@
 #include "kern/sched.h"
 #include "kern/fs.h"
 #include "kern/shmem_fs.h"
+#include "kern/uaccess.h"
 #include "../mm/vma_internal.h"
 
 /* The name column: a file, a driver's name, [heap], [stack], or none. */
@@ -20,7 +23,9 @@ static const char *vma_name(struct mm_struct *mm, struct vm_area_struct *vma)
 		return vma->vm_ops->name;
 	if (vma->vm_file)
 		return file_path_name(vma->vm_file);	/* fs/inode.c */
-	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+	/* vma_is_initial_heap (Linux 6.x): a VMA that only touches the break,
+	 * as exec's bss right below start_brk == brk, is not the heap */
+	if (vma->vm_start < mm->brk && vma->vm_end > mm->start_brk)
 		return "[heap]";
 	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
 		return "[stack]";
@@ -243,4 +248,36 @@ void proc_pid_status(struct task_struct *task, struct seq_buf *s)
 		up_read(&mm->mmap_sem);
 	}
 	seq_printf(s, "Threads:\t%d\n", get_nr_threads(task));
+}
+
+/*
+ * proc_pid_cmdline - the bytes of [arg_start, arg_end) (@environ:
+ * [env_start, env_end)) as exec left them: NUL-separated strings.  Run in
+ * the task's context (current = @task, its mm loaded).  A page the
+ * process unmapped since ends the output there, as Linux's
+ * access_remote_vm stops at the first hole.  Empty for a process that
+ * never exec'ed (vmsim_spawn).
+ */
+void proc_pid_cmdline(struct task_struct *task, struct seq_buf *s, bool environ)
+{
+	struct mm_struct *mm = task->mm;
+	unsigned long start, end;
+	char buf[256];
+
+	if (!mm)
+		return;
+	down_read(&mm->mmap_sem);
+	start = environ ? mm->env_start : mm->arg_start;
+	end = environ ? mm->env_end : mm->arg_end;
+	up_read(&mm->mmap_sem);
+	while (start < end) {
+		unsigned long n = min(end - start, (unsigned long)sizeof(buf)), left;
+
+		left = copy_from_user(buf, start, n);
+		for (unsigned long i = 0; i < n - left; i++)
+			seq_putc(s, buf[i]);
+		if (left)
+			break;
+		start += n;
+	}
 }

@@ -543,6 +543,7 @@ static const struct cmd_desc proc_cmds[] = {
 	{ "clone", VMSIM_CMD_CLONE, "B" },
 	{ "exit", VMSIM_CMD_EXIT, "" },
 	{ "trace", VMSIM_CMD_TRACE, "FILE [auto|lackey|din|plain] [map=auto|none]" },
+	{ "exec", VMSIM_CMD_EXEC, "PATH [ARG ...]" },
 	{ NULL, VMSIM_CMD_NONE, NULL }
 };
 
@@ -1025,6 +1026,32 @@ static int parse_write(const struct line *l, struct vmsim_cmd *c, char *err, siz
 }
 
 /* trace FILE [auto|lackey|din|plain] [map=auto|none]: each option at most once. */
+/* exec PATH [ARG ...]: argv is PATH then the ARGs (NUL bytes cannot be passed). */
+static int parse_exec(const struct line *l, struct vmsim_cmd *c, char *err, size_t errlen)
+{
+	for (int i = 2; i < l->n; i++) {
+		if (memchr(l->w[i].val, 0, l->w[i].val_len) || (i == 2 && !l->w[i].val_len)) {
+			seterr(err, errlen, "exec: bad %s '%.40s'", i == 2 ? "PATH" : "ARG",
+			       l->w[i].raw);
+			return -1;
+		}
+	}
+	c->path = strdup(l->w[2].val);
+	c->args = calloc((size_t)(l->n - 1), sizeof(char *));
+	if (!c->path || !c->args)
+		goto oom;
+	for (int i = 2; i < l->n; i++) {
+		c->args[c->nr_args] = strdup(l->w[i].val);
+		if (!c->args[c->nr_args])
+			goto oom;
+		c->nr_args++;
+	}
+	return 0;
+oom:
+	seterr(err, errlen, "out of memory");
+	return -1;
+}
+
 static int parse_trace(const struct line *l, struct vmsim_cmd *c, char *err, size_t errlen)
 {
 	bool have_format = false, have_map = false;
@@ -1175,6 +1202,10 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		if (want_words(l, 3, 5, usage, err, errlen))
 			return -1;
 		return parse_trace(l, c, err, errlen);
+	case VMSIM_CMD_EXEC:
+		if (want_words(l, 3, MAX_WORDS, usage, err, errlen))
+			return -1;
+		return parse_exec(l, c, err, errlen);
 	case VMSIM_CMD_FORK:
 	case VMSIM_CMD_CLONE:
 		if (want_words(l, 3, 3, usage, err, errlen) ||
@@ -1198,6 +1229,9 @@ void vmsim_cmd_free(struct vmsim_cmd *c)
 	free(c->data);
 	free(c->value);
 	free(c->path);
+	for (int i = 0; c->args && i < c->nr_args; i++)
+		free(c->args[i]);
+	free(c->args);
 	free(c->text);
 	memset(c, 0, sizeof(*c));
 }

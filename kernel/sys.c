@@ -438,15 +438,22 @@ int vmsim_task_list(vmsim_machine_t *m, int *pids, int max)
 
 char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)
 {
+	return vmsim_proc_pid_read_len(m, pid, name, NULL);
+}
+
+char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, size_t *len)
+{
 	struct task_call c;
 	struct seq_buf s;
 	char *text;
+	size_t n;
 
 	if (!name) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (strcmp(name, "maps") && strcmp(name, "smaps") && strcmp(name, "status")) {
+	if (strcmp(name, "maps") && strcmp(name, "smaps") && strcmp(name, "status") &&
+	    strcmp(name, "cmdline") && strcmp(name, "environ")) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -469,8 +476,10 @@ char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)
 		show_map(c.t->mm, &s);
 	else if (!strcmp(name, "smaps"))
 		show_smap(c.t->mm, &s);
-	else
+	else if (!strcmp(name, "status"))
 		proc_pid_status(c.t, &s);
+	else
+		proc_pid_cmdline(c.t, &s, !strcmp(name, "environ"));	/* fs/proc_pid.c */
 	task_call_end(&c);
 out:
 	if (s.oom) {
@@ -478,8 +487,11 @@ out:
 		errno = ENOMEM;
 		return NULL;
 	}
+	n = s.len;
 	text = seq_take(&s);
 	if (!text)
 		errno = ENOMEM;
+	else if (len)
+		*len = n;
 	return text;
 }

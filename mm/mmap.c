@@ -1256,11 +1256,15 @@ int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long 
 
 /* --- brk -------------------------------------------------------------------------------- */
 
-/* do_brk_flags - map [addr, addr+len) as heap (the caller checked it is free). */
-static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len)
+/*
+ * do_brk_flags - map [addr, addr+len) as heap (the caller checked it is
+ * free); @extra is VM_EXEC or 0 (exec's bss of an executable segment).
+ */
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			unsigned long extra)
 {
 	unsigned long flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
-			      VM_ACCOUNT | mm->def_flags;
+			      VM_ACCOUNT | mm->def_flags | extra;
 	unsigned long npages = len >> PAGE_SHIFT;
 	struct vm_area_struct *vma, *prev;
 
@@ -1287,6 +1291,35 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 	if (flags & VM_LOCKED)
 		mm->locked_vm += npages;
 	return 0;
+}
+
+/*
+ * vm_brk_flags - exec's bss (Linux's vm_brk_flags): anonymous read/write
+ * memory over [addr, addr+len) (page-aligned up), replacing what is
+ * there, with VM_EXEC too if @flags says so.  Takes mmap_sem.  0 or
+ * -EINVAL/-ENOMEM.
+ */
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags)
+{
+	int err;
+
+	if ((flags & ~VM_EXEC) || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return 0;
+	if (addr + len < addr || addr + len > mm->task_size)
+		return -ENOMEM;
+	down_write(&mm->mmap_sem);
+	err = __do_munmap(mm, addr, len);
+	if (!err)
+		err = do_brk_flags(mm, addr, len, flags);
+	if (!err && (mm->def_flags & VM_LOCKED))
+		mm_populate_locked(mm, addr, addr + len, true);
+	VALIDATE_MM(mm, "vm_brk_flags");
+	up_write(&mm->mmap_sem);
+	return err;
 }
 
 unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
@@ -1323,7 +1356,7 @@ unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
 	next = find_vma(mm, oldbrk);
 	if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
 		goto out;
-	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk, 0))
 		goto out;
 	mm->brk = brk;
 	populate = (mm->def_flags & VM_LOCKED) != 0;

@@ -189,6 +189,9 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long 
 			unsigned long new_len, unsigned long flags, unsigned long new_addr);
 /* brk(2) as the kernel sees it: returns the new break, or the old one on failure. */
 unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk);
+/* exec's bss: anonymous rw (+VM_EXEC in @flags) memory at a page-aligned @addr.  0 or -errno. */
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags);
 /* mlock family: 0 or -EINVAL/-ENOMEM/-EPERM/-EAGAIN. */
 int do_mlock(struct mm_struct *mm, unsigned long start, size_t len, unsigned int flags);
 int do_munlock(struct mm_struct *mm, unsigned long start, size_t len);
@@ -223,5 +226,7 @@ struct task_struct;
 void show_map(struct mm_struct *mm, struct seq_buf *s);
 void show_smap(struct mm_struct *mm, struct seq_buf *s);
 void proc_pid_status(struct task_struct *task, struct seq_buf *s);
+/* /proc/PID/cmdline (or, @environ, environ): raw bytes; in the task's context. */
+void proc_pid_cmdline(struct task_struct *task, struct seq_buf *s, bool environ);
 
 #endif

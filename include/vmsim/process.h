@@ -82,6 +82,24 @@ int vmsim_clone_thread(vmsim_machine_t *m, int pid);
 int vmsim_exit(vmsim_machine_t *m, int pid);
 /* exit_group(2): every thread of @pid's group exits (code 0).  0 or -ESRCH. */
 int vmsim_exit_group(vmsim_machine_t *m, int pid);
+/*
+ * vmsim_execve - the memory side of execve(2) (kernel/exec.c): @path (a
+ * static ELF executable below the machine's root: ELF64 x86-64 on the
+ * x86_64 layout, ELF32 i386 on i386 and PAE) replaces @pid's address
+ * space: its PT_LOAD segments mapped from the file, the bss and brk after
+ * them, a new stack holding @argv and @envp (NULL-terminated; NULL for
+ * none) with argc, argv[], envp[] and the auxiliary vector at the stack
+ * pointer, as Linux without randomisation.  The old address space is
+ * dropped as exit drops it; other tasks sharing it (vmsim_clone_vm) keep
+ * it.  O_CLOEXEC descriptors close.  0, or -ENOENT/-ENOTDIR (no such
+ * file), -EACCES (not a regular file with an execute bit), -ENOEXEC (not
+ * an executable of this machine, or dynamically linked), -EINVAL (a
+ * segment outside user space), -EPERM (a segment below mmap_min_addr),
+ * -E2BIG (arguments over the limit), -ENOMEM, -EFAULT (NULL @path),
+ * -ESRCH; on any error the process is left exactly as it was.
+ */
+int vmsim_execve(vmsim_machine_t *m, int pid, const char *path, const char *const argv[],
+		 const char *const envp[]);
 
 long vmsim_mmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
 		int prot, int flags, int fd, unsigned long offset);
@@ -219,8 +237,14 @@ int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info);
 /* pids of live tasks, ascending; returns the count (at most @max stored) */
 int vmsim_task_list(vmsim_machine_t *m, int *pids, int max);
 
-/* /proc/PID files: "maps", "smaps", "status".  malloc'd text, or NULL (errno). */
+/*
+ * /proc/PID files: "maps", "smaps", "status", "cmdline", "environ".
+ * malloc'd text, or NULL (errno).  cmdline and environ are NUL-separated
+ * strings: read them with vmsim_proc_pid_read_len, which also gives the
+ * length in bytes (@len may be NULL).
+ */
 char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name);
+char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -54,6 +54,7 @@ enum vmsim_cmd_op {
 	VMSIM_CMD_SWAPON,	/* swapon SIZE [PRIO] */
 	VMSIM_CMD_SWAPOFF,	/* swapoff AREA */
 	VMSIM_CMD_TRACE,	/* A trace FILE [FORMAT] [map=auto|none] */
+	VMSIM_CMD_EXEC,		/* A exec PATH [ARG ...] */
 	VMSIM_CMD_NR_OPS
 };
 
@@ -118,7 +119,9 @@ struct vmsim_cmd {
 	bool data_is_hash;		/* expect read: wanted is fnv1a64:HASH */
 	uint64_t data_hash;
 	char *value;			/* expect = VALUE (the token as written) */
-	char *path;			/* trace FILE (quotes and escapes resolved) */
+	char *path;			/* trace FILE, exec PATH (quotes and escapes resolved) */
+	char **args;			/* exec: argv (args[0] = PATH), NULL-terminated */
+	int nr_args;
 	enum vmsim_trace_format format;	/* trace */
 	bool map_none;			/* trace map=none */
 	/* machine: key=value pairs, checked against vmsim_config_set */

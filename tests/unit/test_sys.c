@@ -184,7 +184,7 @@ TEST(sys_proc_pid_routing)
 	ASSERT_CONTAINS(s, "Rss:");
 	free(s);
 	errno = 0;
-	ASSERT_NULL(vmsim_proc_pid_read(m, p, "environ"));
+	ASSERT_NULL(vmsim_proc_pid_read(m, p, "auxv"));
 	ASSERT_EQ(errno, ENOENT);
 	errno = 0;
 	ASSERT_NULL(vmsim_proc_pid_read(m, 77, "maps"));

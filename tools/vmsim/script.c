@@ -630,6 +630,12 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 		case VMSIM_CMD_EXIT:
 			numeric = fmt_num(res, sizeof(res), ret = vmsim_exit(m, pid));
 			break;
+		case VMSIM_CMD_EXEC:
+			/* argv as written, no environment (kernel/exec.c) */
+			numeric = fmt_num(res, sizeof(res),
+					  ret = vmsim_execve(m, pid, c->path,
+							     (const char *const *)c->args, NULL));
+			break;
 		case VMSIM_CMD_TRACE: {
 			bool error;
 
