@@ -189,11 +189,16 @@ typedef struct { void *p; const struct pgt_format *fmt; } pmdp_t;
 typedef struct { void *p; const struct pgt_format *fmt; } ptep_t;
 
 /* Raw atomic access to one entry, by width. */
+/*
+ * Entries are read with acquire, written with release: the MMU of another
+ * CPU that reads an entry set_pte just wrote must also see the frame's
+ * bytes (cleared, copied) written before it.  Both are plain moves on x86.
+ */
 static __always_inline uint64_t __pgt_read(void *p, const struct pgt_format *f)
 {
 	if (f->wide)
-		return __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);
-	return __atomic_load_n((uint32_t *)p, __ATOMIC_RELAXED);
+		return __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
+	return __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
 }
 static __always_inline void __pgt_write(void *p, const struct pgt_format *f, uint64_t v)
 {

@@ -264,3 +264,82 @@ TEST(tlb_stress_run_shootdown)
 	ASSERT(ev(t.m, TLB_SHOOTDOWN) > shoot);
 	memtest_end(&t);
 }
+
+/*
+ * Two CPUs fault the same fresh pages: whichever installs the PTE, the
+ * other's MMU walk must see the frame as cleared before its store, and
+ * every read returns a value one of them wrote, or zero after a zap.
+ */
+static void *run_twin(void *arg)
+{
+	struct run_ctx *c = arg;
+	struct mmu_run r;
+	uint64_t n = 0;
+
+	vmsim_cpu_attach(c->t->m, 1);
+	c->task = c->t->task;
+	c->task.pid = 4245;
+	this_cpu()->curr = &c->task;
+	switch_mm(this_cpu()->active_mm, c->t->mm, this_cpu());
+	mmu_run_begin(&r);
+	while (!atomic_load(&c->stop)) {
+		for (int i = 0; i < c->pages; i++) {
+			unsigned long slot = c->addr + (unsigned long)i * PAGE_SIZE + 8 * (n % 256);
+			uint64_t got = ~0ULL;
+
+			if (mmu_run_store64(&r, slot, (n << 8) | 1) || mmu_run_load64(&r, slot, &got)) {
+				c->faults++;
+				continue;
+			}
+			if (got != 0 && (got & 0xff) != 1 && (got & 0xff) != 2)
+				c->bad++;
+		}
+		n++;
+		atomic_store(&c->phase, 1);
+	}
+	mmu_run_end(&r);
+	c->rounds = (long)n;
+	switch_mm(c->t->mm, c->t->m->init_mm, this_cpu());
+	this_cpu()->curr = NULL;
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+TEST(tlb_stress_two_cpus_fault_same_pages)
+{
+	struct memtest t;
+	struct run_ctx c;
+	pthread_t th;
+	uint64_t n = 0;
+	long bad = 0;
+
+	memtest_begin(&t, "ram=32M paging=x86_64 cpus=2");
+	memset(&c, 0, sizeof(c));
+	c.t = &t;
+	c.pages = 16;
+	c.addr = memtest_mmap(&t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS);
+	ASSERT_EQ(pthread_create(&th, NULL, run_twin, &c), 0);
+	while (!atomic_load(&c.phase))
+		sched_yield();
+	for (int round = 0; round < 200; round++) {
+		for (int i = 0; i < c.pages; i++) {
+			unsigned long slot = c.addr + (unsigned long)i * PAGE_SIZE + 8 * (n % 256);
+			uint64_t got = ~0ULL;
+
+			ASSERT_EQ(mmu_user_store64(slot, (n << 8) | 2), 0);
+			ASSERT_EQ(mmu_user_load64(slot, &got), 0);
+			if (got != 0 && (got & 0xff) != 1 && (got & 0xff) != 2)
+				bad++;
+		}
+		n++;
+		if (round % 4 == 0)
+			ASSERT_EQ(do_madvise(t.mm, c.addr, 16 * PAGE_SIZE, MADV_DONTNEED), 0);
+	}
+	atomic_store(&c.stop, 1);
+	pthread_join(th, NULL);
+	ASSERT_EQ(bad, 0);
+	ASSERT_EQ(c.bad, 0);
+	ASSERT_EQ(c.faults, 0);
+	memtest_end(&t);
+}
