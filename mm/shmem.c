@@ -312,15 +312,23 @@ static struct page *shmem_swapin(struct inode *inode, unsigned long idx, swp_ent
 		goto again;	/* taken out of the swap cache while we waited */
 	spin_lock(&info->lock);
 	same = shmem_swp_get(info, idx).val == entry.val;
-	spin_unlock(&info->lock);
 	if (!same) {
+		spin_unlock(&info->lock);
 		/* a sharer brought it back first: this copy is stale */
 		if (page_mapcount(page) == 0)
 			remove_exclusive_swap_page(page);
 		goto again;
 	}
-	/* -EEXIST: a page is still in the page cache at idx (a move in progress) */
-	e = move_from_swap_cache(page, idx, inode->i_mapping, GFP_KERNEL);
+	/*
+	 * Checked, moved and cleared under one info->lock (as shmem_unuse):
+	 * the entry cannot be taken back between.  -EEXIST: a page is still
+	 * in the page cache at idx (a move in progress).
+	 */
+	e = move_from_swap_cache(page, idx, inode->i_mapping, GFP_ATOMIC);
+	if (!e)
+		BUG_ON_MSG(!shmem_swp_clear(info, idx, entry), "shmem: inode %lu index %lu lost %#lx",
+			   inode->i_ino, idx, entry.val);
+	spin_unlock(&info->lock);
 	if (e) {
 		if (e != -EEXIST) {
 			unlock_page(page);
@@ -330,10 +338,6 @@ static struct page *shmem_swapin(struct inode *inode, unsigned long idx, swp_ent
 		}
 		goto again;
 	}
-	spin_lock(&info->lock);
-	BUG_ON_MSG(!shmem_swp_clear(info, idx, entry), "shmem: inode %lu index %lu lost %#lx",
-		   inode->i_ino, idx, entry.val);
-	spin_unlock(&info->lock);
 	swap_free(entry);	/* the table's reference: the slot is free */
 	unlock_page(page);
 	return page;
@@ -427,12 +431,28 @@ static int shmem_unuse_inode(struct shmem_inode_info *info, unsigned long idx,
 			     swp_entry_t entry, struct page *page, struct page **busy)
 {
 	struct address_space *mapping = info->vfs_inode->i_mapping;
-	/*
-	 * No reclaim under swaplist_sem: it could drop the last mm holding
-	 * a shmem mapping, whose iput would wait for swaplist_sem.
-	 */
-	int err = move_from_swap_cache(page, idx, mapping, GFP_ATOMIC);
+	int err;
 
+	/*
+	 * The table is checked again and cleared under the same info->lock
+	 * as the move: shmem_writepage may meanwhile have taken @idx's entry
+	 * back (its slot was read speculatively: -EEXIST) and moved the page
+	 * out under another slot; @page (a copy of a slot never written)
+	 * must not land at @idx then.  No reclaim under swaplist_sem and
+	 * info->lock: GFP_ATOMIC (the last mm of a shmem mapping dropped by
+	 * reclaim would wait for swaplist_sem in its iput).
+	 */
+	spin_lock(&info->lock);
+	if (shmem_swp_get(info, idx).val != entry.val) {
+		spin_unlock(&info->lock);
+		return 0;	/* changed since we looked: the next pass */
+	}
+	err = move_from_swap_cache(page, idx, mapping, GFP_ATOMIC);
+	if (!err)
+		BUG_ON_MSG(!shmem_swp_clear(info, idx, entry),
+			   "shmem_unuse: inode %lu index %lu lost %#lx", info->vfs_inode->i_ino, idx,
+			   entry.val);
+	spin_unlock(&info->lock);
 	if (err) {
 		/*
 		 * Never wait for that page's lock here: we hold @page's, and
@@ -442,10 +462,6 @@ static int shmem_unuse_inode(struct shmem_inode_info *info, unsigned long idx,
 			*busy = find_get_page(mapping, idx);
 		return err == -EEXIST ? 0 : err;
 	}
-	spin_lock(&info->lock);
-	BUG_ON_MSG(!shmem_swp_clear(info, idx, entry), "shmem_unuse: inode %lu index %lu lost %#lx",
-		   info->vfs_inode->i_ino, idx, entry.val);
-	spin_unlock(&info->lock);
 	swap_free(entry);
 	return 1;
 }

@@ -494,10 +494,17 @@ static unsigned long shrink_cache(struct machine *m, unsigned long nr_pages, zon
 			}
 			continue;
 		}
-		if (!page->mapping || !get_page_unless_zero(page))
-			continue;	/* a private page between owners, or being freed */
+		/* page->mapping changes under the page lock: read it only with that held */
+		if (!get_page_unless_zero(page))
+			continue;	/* being freed */
 		spin_unlock(&lru->pagemap_lru_lock);
 		if (!trylock_page(page)) {
+			put_page(page);
+			goto relock;
+		}
+		if (!page->mapping) {
+			/* a private page between owners */
+			unlock_page(page);
 			put_page(page);
 			goto relock;
 		}
@@ -584,14 +591,15 @@ static unsigned long page_launder(struct machine *m, unsigned long target)
 			continue;
 		}
 		list_move(&page->lru, &lru->inactive_list);
-		if (!page->mapping || !get_page_unless_zero(page))
+		if (!get_page_unless_zero(page))
 			continue;
 		spin_unlock(&lru->pagemap_lru_lock);
 		clean = false;
 		if (trylock_page(page)) {
 			bool locked = true;
 
-			clean = pageout(page, &locked);
+			/* page->mapping is stable under the page lock only */
+			clean = page->mapping && pageout(page, &locked);
 			if (locked)
 				unlock_page(page);
 		}
@@ -641,8 +649,8 @@ static unsigned long reclaim_page(struct machine *m, zone_t *classzone, unsigned
 			continue;
 		}
 		list_move(&page->lru, &lru->inactive_clean_list);
-		if (!memclass(page->zone, classzone) || !page->mapping ||
-		    !get_page_unless_zero(page))
+		/* reclaim_locked_page reads page->mapping under the page lock */
+		if (!memclass(page->zone, classzone) || !get_page_unless_zero(page))
 			continue;
 		spin_unlock(&lru->pagemap_lru_lock);
 		if (trylock_page(page)) {

@@ -21,7 +21,9 @@
  * Lock order (adds to kern/vmscan.h's):
  *   shmem_sb_info.swaplist_sem -> page lock -> info->lock
  *     -> mapping->tree_lock -> swapper_space.tree_lock -> swaplock
- * info->lock is never held across an allocation, I/O or a page lock wait.
+ * info->lock is never held across I/O or a page lock wait, nor an
+ * allocation but the GFP_ATOMIC radix nodes of move_from_swap_cache (the
+ * table check, the move back and the clear are one step under it).
  */
 #ifndef KERN_SHMEM_FS_H
 #define KERN_SHMEM_FS_H
