@@ -4,7 +4,8 @@
  * tools/vmsim/), so arbitrary system-call arguments, accesses and /proc
  * reads are thrown at the whole library.  Nothing may crash, BUG or leak.
  * Commands whose work grows with their numbers (long touches, reads and
- * writes) and `machine` lines (host memory) are skipped to keep runs short.
+ * writes) and `machine` lines (host memory) are skipped to keep runs short;
+ * `trace` and `exec` too, since they open host files the input names.
  *
  *   make fuzz-run     (FUZZ_TIME seconds; run with -close_fd_mask=3 to
  *                      silence the expect messages)
@@ -14,6 +15,7 @@
 #include <string.h>
 #include "../../tools/vmsim/script.c"
 #include "../../tools/vmsim/report.c"
+#include "../../tools/vmsim/trace.c"
 
 /* Not used by the executor, but declared in tool.h. */
 const char demo_script[] = "";
@@ -30,6 +32,9 @@ static bool too_big(const struct vmsim_cmd *c)
 	switch (c->op) {
 	case VMSIM_CMD_MACHINE:
 		return true;
+	case VMSIM_CMD_TRACE:
+	case VMSIM_CMD_EXEC:
+		return true;	/* they open host files named by the input */
 	case VMSIM_CMD_TOUCH:
 		return (c->random ? c->count : c->len / c->stride) > 4096;
 	case VMSIM_CMD_READ:
