@@ -191,6 +191,23 @@ struct run_ctx {
 	long faults, bad, rounds;
 };
 
+/* Run a thread of t's process (pid @pid) on CPU 1, and stop again. */
+static void run_ctx_enter(struct run_ctx *c, int pid)
+{
+	vmsim_cpu_attach(c->t->m, 1);
+	c->task = c->t->task;
+	c->task.pid = pid;
+	this_cpu()->curr = &c->task;
+	switch_mm(this_cpu()->active_mm, c->t->mm, this_cpu());
+}
+
+static void run_ctx_leave(struct run_ctx *c)
+{
+	switch_mm(c->t->mm, c->t->m->init_mm, this_cpu());
+	this_cpu()->curr = NULL;
+	vmsim_cpu_detach();
+}
+
 /*
  * CPU 1 stays in ONE run for the whole test, storing and reading back
  * slots; CPU 0 zaps and re-protects the region under it.  A shootdown must
@@ -203,11 +220,7 @@ static void *run_writer(void *arg)
 	struct mmu_run r;
 	uint64_t n = 0;
 
-	vmsim_cpu_attach(c->t->m, 1);
-	c->task = c->t->task;
-	c->task.pid = 4244;
-	this_cpu()->curr = &c->task;
-	switch_mm(this_cpu()->active_mm, c->t->mm, this_cpu());
+	run_ctx_enter(c, 4244);
 	mmu_run_begin(&r);
 	while (!atomic_load(&c->stop)) {
 		for (int i = 0; i < c->pages; i++) {
@@ -226,9 +239,7 @@ static void *run_writer(void *arg)
 	}
 	mmu_run_end(&r);
 	c->rounds = (long)n;
-	switch_mm(c->t->mm, c->t->m->init_mm, this_cpu());
-	this_cpu()->curr = NULL;
-	vmsim_cpu_detach();
+	run_ctx_leave(c);
 	return NULL;
 }
 
@@ -276,11 +287,7 @@ static void *run_twin(void *arg)
 	struct mmu_run r;
 	uint64_t n = 0;
 
-	vmsim_cpu_attach(c->t->m, 1);
-	c->task = c->t->task;
-	c->task.pid = 4245;
-	this_cpu()->curr = &c->task;
-	switch_mm(this_cpu()->active_mm, c->t->mm, this_cpu());
+	run_ctx_enter(c, 4245);
 	mmu_run_begin(&r);
 	while (!atomic_load(&c->stop)) {
 		for (int i = 0; i < c->pages; i++) {
@@ -299,9 +306,7 @@ static void *run_twin(void *arg)
 	}
 	mmu_run_end(&r);
 	c->rounds = (long)n;
-	switch_mm(c->t->mm, c->t->m->init_mm, this_cpu());
-	this_cpu()->curr = NULL;
-	vmsim_cpu_detach();
+	run_ctx_leave(c);
 	return NULL;
 }
 
