@@ -306,10 +306,16 @@ uint64_t splitmix64_mix(uint64_t x)
 	return z ^ (z >> 31);
 }
 
+/*
+ * splitmix64 is counter based: the state only ever advances by the golden
+ * gamma, so one atomic fetch_add hands each caller its own step, whatever
+ * CPU it runs on, and a single CPU sees the same sequence as ever.
+ */
 uint64_t machine_random(struct machine *m)
 {
-	m->rng_state += 0x9E3779B97F4A7C15ULL;
-	return splitmix64_mix(m->rng_state - 0x9E3779B97F4A7C15ULL);
+	uint64_t z = __atomic_fetch_add(&m->rng_state, 0x9E3779B97F4A7C15ULL, __ATOMIC_RELAXED);
+
+	return splitmix64_mix(z);
 }
 
 /* --- boot ----------------------------------------------------------------- */

@@ -576,3 +576,75 @@ TEST(thread_stress_group_kill_two_cpus)
 	vmsim_cpu_attach(m, 0);
 	test_shutdown(m);
 }
+
+/* --- machine_random on two CPUs --------------------------------------------- */
+
+#define RNG_DRAWS	20000
+
+struct rng_worker {
+	struct machine *m;
+	pthread_barrier_t *bar;
+	uint64_t *out;
+};
+
+static void *rng_worker(void *arg)
+{
+	struct rng_worker *w = arg;
+
+	pthread_barrier_wait(w->bar);
+	for (int i = 0; i < RNG_DRAWS; i++)
+		w->out[i] = machine_random(w->m);
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Two CPUs drawing at once get, between them, exactly the values one CPU
+ * would have drawn (each step once, none lost or repeated), and a single
+ * CPU's sequence is splitmix64 from the seed as it always was.
+ */
+TEST(thread_stress_machine_random_two_cpus)
+{
+	struct machine *m = test_boot("ram=16M cpus=2 seed=7");
+	uint64_t *got = calloc(2 * RNG_DRAWS, sizeof(*got));
+	uint64_t *want = calloc(2 * RNG_DRAWS, sizeof(*want));
+	uint64_t start;
+	pthread_barrier_t bar;
+	pthread_t th[2];
+	struct rng_worker w[2];
+
+	ASSERT(got && want);
+	start = __atomic_load_n(&m->rng_state, __ATOMIC_RELAXED);
+	/* one CPU: the sequence as before the atomic step */
+	{
+		uint64_t s = start;
+
+		for (int i = 0; i < 4; i++) {
+			s += 0x9E3779B97F4A7C15ULL;
+			ASSERT_EQ(machine_random(m), splitmix64_mix(s - 0x9E3779B97F4A7C15ULL));
+		}
+		start = s;
+	}
+	for (int i = 0; i < 2 * RNG_DRAWS; i++)
+		want[i] = splitmix64_mix(start + (uint64_t)i * 0x9E3779B97F4A7C15ULL);
+	pthread_barrier_init(&bar, NULL, 2);
+	for (int k = 0; k < 2; k++) {
+		w[k] = (struct rng_worker){ .m = m, .bar = &bar, .out = got + k * RNG_DRAWS };
+		ASSERT_EQ(pthread_create(&th[k], NULL, rng_worker, &w[k]), 0);
+	}
+	for (int k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	pthread_barrier_destroy(&bar);
+	qsort(got, 2 * RNG_DRAWS, sizeof(*got), cmp_u64);
+	qsort(want, 2 * RNG_DRAWS, sizeof(*want), cmp_u64);
+	ASSERT_EQ(memcmp(got, want, 2 * RNG_DRAWS * sizeof(*got)), 0);
+	free(got);
+	free(want);
+	test_shutdown(m);
+}
