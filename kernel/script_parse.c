@@ -11,6 +11,7 @@
  * tests/fuzz/fuzz_script.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,6 +426,18 @@ static const struct flag_name mlockall_flag_names[] = {
 	{ NULL, 0 }
 };
 
+static const struct flag_name open_flag_names[] = {
+	{ "rdonly", O_RDONLY },	/* 0: the default, named for clarity */
+	{ "wronly", O_WRONLY },
+	{ "rdwr", O_RDWR },
+	{ "creat", O_CREAT },
+	{ "trunc", O_TRUNC },
+	{ "excl", O_EXCL },
+	{ "append", O_APPEND },
+	{ "cloexec", O_CLOEXEC },
+	{ NULL, 0 }
+};
+
 static const struct flag_name advice_names[] = {
 	{ "normal", VMSIM_MADV_NORMAL },
 	{ "random", VMSIM_MADV_RANDOM },
@@ -503,6 +516,26 @@ int vmsim_parse_mlockall_flags(const char *s, int *flags, char *err, size_t errl
 	return parse_flag_list(s, mlockall_flag_names, flags, "mlockall flag", err, errlen);
 }
 
+int vmsim_parse_open_flags(const char *s, int *flags, char *err, size_t errlen)
+{
+	/* rdonly is 0: parse_flag_list cannot see it twice, nor with wronly */
+	const char *r = strstr(s, "rdonly");
+	int f;
+
+	if (parse_flag_list(s, open_flag_names, &f, "open flag", err, errlen))
+		return -1;
+	if (r && s[0] > '9' && (f & O_ACCMODE)) {
+		seterr(err, errlen, "open flags: rdonly with wronly or rdwr in '%.40s'", s);
+		return -1;
+	}
+	if ((f & O_ACCMODE) == O_ACCMODE && s[0] > '9') {
+		seterr(err, errlen, "open flags: wronly with rdwr in '%.40s'", s);
+		return -1;
+	}
+	*flags = f;
+	return 0;
+}
+
 int vmsim_parse_advice(const char *s)
 {
 	int v;
@@ -524,7 +557,7 @@ struct cmd_desc {
 };
 
 static const struct cmd_desc proc_cmds[] = {
-	{ "mmap", VMSIM_CMD_MMAP, "ADDR LEN PROT FLAGS" },
+	{ "mmap", VMSIM_CMD_MMAP, "ADDR LEN PROT FLAGS [FD [OFFSET]]" },
 	{ "munmap", VMSIM_CMD_MUNMAP, "ADDR LEN" },
 	{ "mprotect", VMSIM_CMD_MPROTECT, "ADDR LEN PROT" },
 	{ "mremap", VMSIM_CMD_MREMAP, "ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]" },
@@ -544,6 +577,13 @@ static const struct cmd_desc proc_cmds[] = {
 	{ "exit", VMSIM_CMD_EXIT, "" },
 	{ "trace", VMSIM_CMD_TRACE, "FILE [auto|lackey|din|plain] [map=auto|none]" },
 	{ "exec", VMSIM_CMD_EXEC, "PATH [ARG ...]" },
+	{ "thread", VMSIM_CMD_THREAD, "B" },
+	{ "exit_group", VMSIM_CMD_EXIT_GROUP, "" },
+	{ "open", VMSIM_CMD_OPEN, "PATH [FLAGS [MODE]]" },
+	{ "close", VMSIM_CMD_CLOSE, "FD" },
+	{ "pread", VMSIM_CMD_PREAD, "FD ADDR LEN OFFSET" },
+	{ "pwrite", VMSIM_CMD_PWRITE, "FD ADDR LEN OFFSET" },
+	{ "fsync", VMSIM_CMD_FSYNC, "FD" },
 	{ NULL, VMSIM_CMD_NONE, NULL }
 };
 
@@ -556,6 +596,7 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_SWAPS] = "swaps",
 	[VMSIM_SHOW_KMSG] = "kmsg",
 	[VMSIM_SHOW_VMALLOCINFO] = "vmallocinfo",
+	[VMSIM_SHOW_SYSCTL] = "sysctl",
 	[VMSIM_SHOW_REPORT] = "report",
 	[VMSIM_SHOW_MAPS] = "maps",
 	[VMSIM_SHOW_SMAPS] = "smaps",
@@ -587,6 +628,55 @@ const char *vmsim_show_name(enum vmsim_show what)
 {
 	return (size_t)what < sizeof(show_names) / sizeof(show_names[0]) ? show_names[what] : "?";
 }
+
+const char *vmsim_show_proc_name(enum vmsim_show what)
+{
+	return what == VMSIM_SHOW_SYSCTL ? "sys/vm" : vmsim_show_name(what);
+}
+
+/* For help texts: every command, as docs/script.md lists them. */
+const char *const vmsim_cmd_usages[] = {
+	"machine KEY=VALUE ...",
+	"spawn A",
+	"A mmap ADDR LEN PROT FLAGS [FD [OFFSET]]",
+	"A munmap ADDR LEN",
+	"A mprotect ADDR LEN PROT",
+	"A mremap ADDR OLDLEN NEWLEN [FLAGS [NEWADDR]]",
+	"A brk ADDR",
+	"A madvise ADDR LEN normal|random|sequential|willneed|dontneed",
+	"A mlock ADDR LEN",
+	"A munlock ADDR LEN",
+	"A mlockall current[,future]",
+	"A munlockall",
+	"A mincore ADDR LEN",
+	"A setsp ADDR",
+	"A touch ADDR LEN [read|write] [stride=N] [random=COUNT seed=S]",
+	"A write ADDR \"TEXT\" | A write ADDR pattern=SEED len=N",
+	"A read ADDR LEN",
+	"A trace FILE [auto|lackey|din|plain] [map=auto|none]",
+	"A fork B",
+	"A clone B",
+	"A thread B",
+	"A exit",
+	"A exit_group",
+	"A exec PATH [ARG ...]",
+	"A open PATH [FLAGS [MODE]]",
+	"A close FD",
+	"A pread FD ADDR LEN OFFSET",
+	"A pwrite FD ADDR LEN OFFSET",
+	"A fsync FD",
+	"swapon SIZE [PRIO]",
+	"swapoff AREA",
+	"show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|sysctl|report",
+	"show A maps|smaps|status",
+	"show A pagetable ADDR",
+	"show page PFN",
+	"expect A read ADDR LEN = HEXBYTES",
+	"expect A alive",
+	"expect A killed SIGNAL [CODE]",
+	"expect = VALUE",
+	NULL
+};
 
 /* Words that cannot name a process: they start other lines or `show` forms. */
 static const char *const reserved_words[] = {
@@ -686,6 +776,42 @@ static int parse_prot_word(const struct word *w, int *prot, char *err, size_t er
 	return 0;
 }
 
+/* A descriptor: 0 .. INT_MAX (a bad one is the call's -EBADF, not a parse error). */
+static int parse_fd(const struct word *w, int *fd, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (w->quoted || vmsim_parse_number(w->val, &v) || v > 0x7fffffff) {
+		seterr(err, errlen, "bad FD '%.40s' (a descriptor number, as open printed)",
+		       w->val);
+		return -1;
+	}
+	*fd = (int)v;
+	return 0;
+}
+
+/* open's MODE: octal digits, as chmod takes them (644, 0600). */
+static int parse_mode(const struct word *w, int *mode, char *err, size_t errlen)
+{
+	const char *p = w->val;
+	int v = 0;
+
+	if (w->quoted || !*p || strlen(p) > 5)
+		goto bad;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '7')
+			goto bad;
+		v = v * 8 + (*p - '0');
+	}
+	if (v > 07777)
+		goto bad;
+	*mode = v;
+	return 0;
+bad:
+	seterr(err, errlen, "bad MODE '%.40s' (octal, as 644)", w->val);
+	return -1;
+}
+
 /* "key=value" word: returns the value if the key matches, else NULL. */
 static const char *kv(const struct word *w, const char *key)
 {
@@ -736,6 +862,14 @@ static int parse_machine(const struct line *l, struct vmsim_cmd *c, char *err, s
 			return -1;
 		}
 		msg[0] = 0;
+		if (!strcmp(key, "root")) {
+			/* the tool's: the host directory files resolve in */
+			if (!val[0]) {
+				seterr(err, errlen, "machine: root= wants a directory or tmp");
+				return -1;
+			}
+			continue;
+		}
 		if (vmsim_config_set(&scratch, key, val, msg, sizeof(msg))) {
 			seterr(err, errlen, "machine: %s", msg[0] ? msg : "bad option");
 			return -1;
@@ -747,7 +881,8 @@ static int parse_machine(const struct line *l, struct vmsim_cmd *c, char *err, s
 
 static int parse_show(const struct line *l, struct vmsim_cmd *c, char *err, size_t errlen)
 {
-	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|report, "
+	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
+		"sysctl|report, "
 		"show page PFN, show A maps|smaps|status|pagetable ADDR";
 
 	if (l->n < 2) {
@@ -1122,11 +1257,46 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 	c->op = d->op;
 	switch (d->op) {
 	case VMSIM_CMD_MMAP:
-		if (want_words(l, 6, 6, usage, err, errlen) ||
+		c->fd = -1;
+		if (want_words(l, 6, 8, usage, err, errlen) ||
 		    parse_num(&l->w[2], &c->addr, "ADDR", err, errlen) ||
 		    parse_num(&l->w[3], &c->len, "LEN", err, errlen) ||
 		    parse_prot_word(&l->w[4], &c->prot, err, errlen) ||
-		    vmsim_parse_mmap_flags(l->w[5].val, &c->flags, err, errlen))
+		    vmsim_parse_mmap_flags(l->w[5].val, &c->flags, err, errlen) ||
+		    (l->n >= 7 && parse_fd(&l->w[6], &c->fd, err, errlen)) ||
+		    (l->n == 8 && parse_num(&l->w[7], &c->newaddr, "OFFSET", err, errlen)))
+			return -1;
+		return 0;
+	case VMSIM_CMD_OPEN:
+		if (want_words(l, 3, 5, usage, err, errlen))
+			return -1;
+		if (memchr(l->w[2].val, 0, l->w[2].val_len) || !l->w[2].val_len) {
+			seterr(err, errlen, "open: bad PATH '%.40s'", l->w[2].raw);
+			return -1;
+		}
+		c->prot = 0644;
+		if ((l->n >= 4 && vmsim_parse_open_flags(l->w[3].val, &c->flags, err, errlen)) ||
+		    (l->n == 5 && parse_mode(&l->w[4], &c->prot, err, errlen)))
+			return -1;
+		c->path = strdup(l->w[2].val);
+		if (!c->path) {
+			seterr(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	case VMSIM_CMD_CLOSE:
+	case VMSIM_CMD_FSYNC:
+		if (want_words(l, 3, 3, usage, err, errlen) ||
+		    parse_fd(&l->w[2], &c->fd, err, errlen))
+			return -1;
+		return 0;
+	case VMSIM_CMD_PREAD:
+	case VMSIM_CMD_PWRITE:
+		if (want_words(l, 6, 6, usage, err, errlen) ||
+		    parse_fd(&l->w[2], &c->fd, err, errlen) ||
+		    parse_num(&l->w[3], &c->addr, "ADDR", err, errlen) ||
+		    parse_num(&l->w[4], &c->len, "LEN", err, errlen) ||
+		    parse_num(&l->w[5], &c->newaddr, "OFFSET", err, errlen))
 			return -1;
 		return 0;
 	case VMSIM_CMD_MPROTECT:
@@ -1186,6 +1356,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		return 0;
 	case VMSIM_CMD_MUNLOCKALL:
 	case VMSIM_CMD_EXIT:
+	case VMSIM_CMD_EXIT_GROUP:
 		return want_words(l, 2, 2, usage, err, errlen);
 	case VMSIM_CMD_TOUCH:
 		if (want_words(l, 4, 8, usage, err, errlen) ||
@@ -1208,6 +1379,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		return parse_exec(l, c, err, errlen);
 	case VMSIM_CMD_FORK:
 	case VMSIM_CMD_CLONE:
+	case VMSIM_CMD_THREAD:
 		if (want_words(l, 3, 3, usage, err, errlen) ||
 		    parse_name(&l->w[2], c->child, err, errlen))
 			return -1;

@@ -55,6 +55,13 @@ enum vmsim_cmd_op {
 	VMSIM_CMD_SWAPOFF,	/* swapoff AREA */
 	VMSIM_CMD_TRACE,	/* A trace FILE [FORMAT] [map=auto|none] */
 	VMSIM_CMD_EXEC,		/* A exec PATH [ARG ...] */
+	VMSIM_CMD_THREAD,	/* A thread B (CLONE_THREAD) */
+	VMSIM_CMD_EXIT_GROUP,	/* A exit_group */
+	VMSIM_CMD_OPEN,		/* A open PATH [FLAGS [MODE]] */
+	VMSIM_CMD_CLOSE,	/* A close FD */
+	VMSIM_CMD_PREAD,	/* A pread FD ADDR LEN OFFSET */
+	VMSIM_CMD_PWRITE,	/* A pwrite FD ADDR LEN OFFSET */
+	VMSIM_CMD_FSYNC,	/* A fsync FD */
 	VMSIM_CMD_NR_OPS
 };
 
@@ -68,6 +75,7 @@ enum vmsim_show {
 	VMSIM_SHOW_SWAPS,
 	VMSIM_SHOW_KMSG,
 	VMSIM_SHOW_VMALLOCINFO,
+	VMSIM_SHOW_SYSCTL,	/* /proc/sys/vm, as `sysctl vm` prints it */
 	VMSIM_SHOW_REPORT,
 	VMSIM_SHOW_MAPS,
 	VMSIM_SHOW_SMAPS,
@@ -100,10 +108,13 @@ struct vmsim_cmd {
 	 *  write     addr (len for pattern)     read addr len
 	 *  show pagetable addr; show page pfn   expect read addr len
 	 *  swapon    len (size) flags (prio, -1 default)   swapoff addr (area)
+	 *  mmap      fd newaddr (offset), fd -1 without    open path flags (O_*) prot (mode)
+	 *  close/fsync fd                       pread/pwrite fd addr len newaddr (offset)
 	 */
 	uint64_t addr, len, len2, newaddr;
 	int prot;			/* VMSIM_PROT_* bits */
-	int flags;			/* MAP_*, MREMAP_*, MCL_* bits, or madvise advice */
+	int flags;			/* MAP_*, MREMAP_*, MCL_*, O_* bits, or madvise advice */
+	int fd;				/* mmap (-1: none), close, pread, pwrite, fsync */
 	enum vmsim_touch_access access;	/* touch */
 	uint64_t stride;		/* touch, default 4096 */
 	uint64_t count;			/* touch random=COUNT (0: sequential) */
@@ -124,7 +135,11 @@ struct vmsim_cmd {
 	int nr_args;
 	enum vmsim_trace_format format;	/* trace */
 	bool map_none;			/* trace map=none */
-	/* machine: key=value pairs, checked against vmsim_config_set */
+	/*
+	 * machine: key=value pairs, checked against vmsim_config_set, except
+	 * root=DIR (any non-empty value), which the vmsim tool handles: the
+	 * host directory the machine's files resolve in (vmsim/file.h).
+	 */
 	int nr_opts;
 	char **opt_keys, **opt_values;
 	/* The command with single spaces (comments and extra blanks gone). */
@@ -191,8 +206,19 @@ const char *vmsim_cmd_name(enum vmsim_cmd_op op);
 const char *vmsim_trace_format_name(enum vmsim_trace_format f);
 int vmsim_trace_format_parse(const char *s);
 
-/* The word of a `show` form ("meminfo", "maps", ...): also its /proc file name. */
+/* The word of a `show` form ("meminfo", "maps", ...). */
 const char *vmsim_show_name(enum vmsim_show what);
+/* The /proc file a `show` form prints ("sys/vm" for sysctl; else its word). */
+const char *vmsim_show_proc_name(enum vmsim_show what);
+/* Comma list of open flags (rdonly, wronly, rdwr, creat, trunc, excl, append,
+ * cloexec) or a number -> O_* bits.  0 or -1 (err names the bad word). */
+int vmsim_parse_open_flags(const char *s, int *flags, char *err, size_t errlen);
+
+/*
+ * Every command word of the language with its arguments, for help texts:
+ * NULL-terminated; process commands start with "A ".
+ */
+extern const char *const vmsim_cmd_usages[];
 
 #ifdef __cplusplus
 }

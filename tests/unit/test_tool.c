@@ -4,7 +4,9 @@
  * introspection API (kernel/stats.c) behind the vmsim tool's reports.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include "testlib.h"
 #include "vmsim/process.h"
 #include "vmsim/script.h"
@@ -277,8 +279,8 @@ TEST(tool_parse_errors)
 
 TEST(tool_parse_errors_detail)
 {
-	parse_bad("A mmap 0 4K rw-", "A mmap ADDR LEN PROT FLAGS: expected more words");
-	parse_bad("A mmap 0 4K rw- private,anon x", "expected fewer words");
+	parse_bad("A mmap 0 4K rw-", "A mmap ADDR LEN PROT FLAGS [FD [OFFSET]]: expected more words");
+	parse_bad("A mmap 0 4K rw- private,anon 3 0 x", "expected fewer words");
 	parse_bad("A mmap zero 4K rw- private,anon", "bad ADDR 'zero'");
 	parse_bad("A mmap 0 4K rw private,anon", "bad PROT 'rw'");
 	parse_bad("A mmap 0 4K rw- private,anno", "unknown mmap flag 'anno'");
@@ -558,4 +560,107 @@ TEST(tool_parse_swapon_swapoff)
 	ASSERT_EQ(vmsim_cmd_parse("swapoff", &c, err, sizeof(err)), -1);
 	ASSERT_EQ(vmsim_cmd_parse("spawn swapoff", &c, err, sizeof(err)), -1);
 	ASSERT_CONTAINS(err, "reserved");
+}
+
+/* threads, files, sysctl and root=: the commands of the mechanisms added later */
+TEST(tool_parse_threads_files)
+{
+	struct vmsim_cmd c;
+	char err[256];
+	int f;
+
+	c = parse_ok("A thread T1");
+	ASSERT_EQ(c.op, VMSIM_CMD_THREAD);
+	ASSERT_STREQ(c.child, "T1");
+	vmsim_cmd_free(&c);
+	c = parse_ok("A exit_group");
+	ASSERT_EQ(c.op, VMSIM_CMD_EXIT_GROUP);
+	vmsim_cmd_free(&c);
+	parse_bad("A thread", "A thread B: expected more words");
+	parse_bad("A exit_group now", "expected fewer words");
+	parse_bad("spawn thread", "reserved word");
+
+	c = parse_ok("A mmap 0 8K rw- shared 3 4K");
+	ASSERT_EQ(c.fd, 3);
+	ASSERT_EQ(c.newaddr, 4096);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A mmap 0 8K rw- private,anon");
+	ASSERT_EQ(c.fd, -1);
+	vmsim_cmd_free(&c);
+	parse_bad("A mmap 0 8K rw- shared -1", "bad FD");
+
+	c = parse_ok("A open \"/data file\" rdwr,creat,trunc 600");
+	ASSERT_EQ(c.op, VMSIM_CMD_OPEN);
+	ASSERT_STREQ(c.path, "/data file");
+	ASSERT_EQ(c.flags, O_RDWR | O_CREAT | O_TRUNC);
+	ASSERT_EQ(c.prot, 0600);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A open /f");
+	ASSERT_EQ(c.flags, O_RDONLY);
+	ASSERT_EQ(c.prot, 0644);
+	vmsim_cmd_free(&c);
+	parse_bad("A open /f rdwr 999", "bad MODE");
+	parse_bad("A open /f rdwr,bogus", "unknown open flag 'bogus'");
+	ASSERT_EQ(vmsim_parse_open_flags("rdonly,wronly", &f, err, sizeof(err)), -1);
+	ASSERT_EQ(vmsim_parse_open_flags("wronly,rdwr", &f, err, sizeof(err)), -1);
+	ASSERT_EQ(vmsim_parse_open_flags("wronly,append,cloexec,excl", &f, err, sizeof(err)), 0);
+	ASSERT_EQ(f, O_WRONLY | O_APPEND | O_CLOEXEC | O_EXCL);
+
+	c = parse_ok("A pwrite 3 0x10000000 1M 2M");
+	ASSERT_EQ(c.op, VMSIM_CMD_PWRITE);
+	ASSERT_EQ(c.fd, 3);
+	ASSERT_EQ(c.addr, 0x10000000);
+	ASSERT_EQ(c.len, 1 << 20);
+	ASSERT_EQ(c.newaddr, 2 << 20);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A pread 4 0x1000 10 0");
+	ASSERT_EQ(c.op, VMSIM_CMD_PREAD);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A fsync 3");
+	ASSERT_EQ(c.op, VMSIM_CMD_FSYNC);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A close 3");
+	ASSERT_EQ(c.op, VMSIM_CMD_CLOSE);
+	vmsim_cmd_free(&c);
+	parse_bad("A pwrite 3 0x1000 10", "expected more words");
+
+	c = parse_ok("show sysctl");
+	ASSERT_EQ(c.op, VMSIM_CMD_SHOW);
+	ASSERT_EQ(c.show, VMSIM_SHOW_SYSCTL);
+	ASSERT_STREQ(vmsim_show_proc_name(c.show), "sys/vm");
+	ASSERT_STREQ(vmsim_show_proc_name(VMSIM_SHOW_MEMINFO), "meminfo");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("machine ram=16M root=tmp dirty_ratio=5 page_cluster=0");
+	ASSERT_EQ(c.nr_opts, 4);	/* root= kept for the tool */
+	vmsim_cmd_free(&c);
+	parse_bad("machine root=", "root= wants");
+}
+
+/* The help's command list names every command the parser knows. */
+TEST(tool_usages_cover_commands)
+{
+	for (int op = VMSIM_CMD_MMAP; op < VMSIM_CMD_NR_OPS; op++) {
+		const char *name = vmsim_cmd_name((enum vmsim_cmd_op)op);
+		char want[64];
+		bool found = false;
+
+		if (op == VMSIM_CMD_SHOW || op == VMSIM_CMD_SHOW_PROC || op == VMSIM_CMD_SHOW_PAGE ||
+		    (op >= VMSIM_CMD_EXPECT_READ && op <= VMSIM_CMD_EXPECT_RESULT) ||
+		    op == VMSIM_CMD_SWAPON || op == VMSIM_CMD_SWAPOFF)
+			snprintf(want, sizeof(want), "%s ", name);
+		else
+			snprintf(want, sizeof(want), "A %s", name);
+		for (int i = 0; vmsim_cmd_usages[i]; i++) {
+			size_t n = strlen(want);
+			if (!strncmp(vmsim_cmd_usages[i], want, n) &&
+			    (vmsim_cmd_usages[i][n] == ' ' || !vmsim_cmd_usages[i][n] ||
+			     want[n - 1] == ' '))
+				found = true;
+		}
+		ASSERT_MSG(found, "no usage line for '%s'", name);
+	}
+	for (int s = VMSIM_SHOW_MEMINFO; s <= VMSIM_SHOW_REPORT; s++)
+		ASSERT_MSG(strstr(vmsim_cmd_usages[31], vmsim_show_name((enum vmsim_show)s)),
+			   "show %s missing from the usage", vmsim_show_name((enum vmsim_show)s));
 }

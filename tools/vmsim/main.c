@@ -153,7 +153,10 @@ static int add_opt(struct tool_opts *o, const char *cmd, const char *key, const 
 		return usage_error(cmd, "too many machine options%s", "");
 	vmsim_config_default(&scratch);
 	err[0] = 0;
-	if (vmsim_config_set(&scratch, key, val, err, sizeof(err))) {
+	if (!strcmp(key, "root")) {	/* the tool's own key (script.c, set_root) */
+		if (!val[0])
+			return usage_error(cmd, "root= wants a directory or tmp%s", "");
+	} else if (vmsim_config_set(&scratch, key, val, err, sizeof(err))) {
 		fprintf(stderr, "vmsim: %s\n\n", err[0] ? err : "bad machine option");
 		print_usage(stderr, cmd);
 		return EXIT_USAGE;

@@ -140,22 +140,40 @@ void report_text(struct session *s, struct strbuf *sb)
 	else
 		sb_puts(sb, "slab       no slab allocator\n");
 
-	sb_printf(sb, "processes  %-10s %6s %10s %10s %9s %5s  %s\n", "name", "pid", "VSZ kB",
-		  "RSS kB", "PTE pages", "VMAs", "state");
+	/* the tgid and threads columns only when some process has threads */
+	bool groups = false;
+	for (int i = 0; i < s->nr_procs && !groups; i++) {
+		struct vmsim_task_info ti;
+
+		groups = s->procs[i].pid > 0 && !vmsim_task_info(s->m, s->procs[i].pid, &ti) &&
+			 (ti.threads > 1 || (ti.tgid && ti.tgid != ti.pid));
+	}
+	sb_printf(sb, "processes  %-10s %6s", "name", "pid");
+	if (groups)
+		sb_printf(sb, " %6s %7s", "tgid", "threads");
+	sb_printf(sb, " %10s %10s %9s %5s  %s\n", "VSZ kB", "RSS kB", "PTE pages", "VMAs",
+		  "state");
 	for (int i = 0; i < s->nr_procs; i++) {
 		struct vmsim_task_info ti;
 		struct vmsim_task_stats t;
-		char state[128];
+		char state[128], threads[16];
 
 		task_state(s, s->procs[i].pid, state, sizeof(state), &ti);
+		sb_printf(sb, "           %-10s %6d", s->procs[i].name, s->procs[i].pid);
+		if (groups) {
+			snprintf(threads, sizeof(threads), "%d", ti.threads);
+			if (ti.tgid)
+				sb_printf(sb, " %6d", ti.tgid);
+			else
+				sb_printf(sb, " %6s", "-");
+			sb_printf(sb, " %7s", ti.threads ? threads : "-");
+		}
 		if (ti.alive && !vmsim_task_stats(s->m, s->procs[i].pid, &t))
-			sb_printf(sb, "           %-10s %6d %10lu %10lu %9lu %5d  %s%s\n",
-				  s->procs[i].name, s->procs[i].pid, t.vm_pages * 4,
+			sb_printf(sb, " %10lu %10lu %9lu %5d  %s%s\n", t.vm_pages * 4,
 				  t.rss_pages * 4, t.pte_pages, t.nr_vmas, state,
 				  t.mm_users > 1 ? " (shared mm)" : "");
 		else
-			sb_printf(sb, "           %-10s %6d %10s %10s %9s %5s  %s\n",
-				  s->procs[i].name, s->procs[i].pid, "-", "-", "-", "-", state);
+			sb_printf(sb, " %10s %10s %9s %5s  %s\n", "-", "-", "-", "-", state);
 	}
 
 	vmsim_fault_stats(s->m, &fs);
@@ -195,12 +213,16 @@ void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
 	sb_printf(sb, "{\"ram_bytes\": %llu, \"nodes\": %d, \"paging\": \"%s\", \"cpus\": %d, "
 		  "\"seed\": %llu, \"tlb_entries\": %d, \"tlb_ways\": %d, \"pcp\": %s, "
 		  "\"reclaim\": \"%s\", \"fail_page_alloc_nth\": %llu, \"fail_slab_nth\": %llu, "
-		  "\"stack_sp_check\": %s, \"swap_bytes\": %llu, \"swap_path\": ",
+		  "\"stack_sp_check\": %s, \"dirty_background_ratio\": %d, \"dirty_ratio\": %d, "
+		  "\"dirty_expire_centisecs\": %u, \"dirty_writeback_centisecs\": %u, "
+		  "\"page_cluster\": %d, \"swap_bytes\": %llu, \"swap_path\": ",
 		  (unsigned long long)cfg->ram_bytes, cfg->nodes, paging_name(cfg->paging),
 		  cfg->cpus, (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
 		  cfg->pcp ? "true" : "false", reclaim_name(cfg->reclaim),
 		  (unsigned long long)cfg->fail_page_alloc_nth,
 		  (unsigned long long)cfg->fail_slab_nth, cfg->stack_sp_check ? "true" : "false",
+		  cfg->dirty_background_ratio, cfg->dirty_ratio, cfg->dirty_expire_centisecs,
+		  cfg->dirty_writeback_centisecs, cfg->page_cluster,
 		  (unsigned long long)cfg->swap_bytes);
 	sb_json_string(sb, cfg->swap_path);
 	sb_printf(sb, ", \"page_size_bytes\": %lu}", VMSIM_PAGE_SIZE);
@@ -234,7 +256,8 @@ static void json_process(struct session *s, int i, struct strbuf *sb)
 	task_state(s, s->procs[i].pid, state, sizeof(state), &ti);
 	sb_puts(sb, "{\"name\": ");
 	sb_json_string(sb, s->procs[i].name);
-	sb_printf(sb, ", \"pid\": %d, \"state\": ", s->procs[i].pid);
+	sb_printf(sb, ", \"pid\": %d, \"tgid\": %d, \"threads\": %d, \"state\": ",
+		  s->procs[i].pid, ti.tgid, ti.threads);
 	sb_json_string(sb, state);
 	if (ti.alive && !vmsim_task_stats(s->m, s->procs[i].pid, &t)) {
 		sb_printf(sb, ", \"alive\": true, \"vsz_bytes\": %lu, \"peak_vsz_bytes\": %lu, "

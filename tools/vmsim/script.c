@@ -7,9 +7,12 @@
  * stdout, or is collected for the --json document.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "vmsim/file.h"
 #include "vmsim/process.h"
 #include "vmsim/swap.h"
 #include "vmsim/stats.h"
@@ -168,11 +171,25 @@ void session_init(struct session *s, const struct tool_opts *opts, const char *f
 	sb_init(&s->trace_json);
 }
 
+/* nftw callback: remove what root=tmp's directory holds, then itself */
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
 void session_fini(struct session *s)
 {
 	if (s->m)
-		vmsim_machine_destroy(s->m);
+		vmsim_machine_destroy(s->m);	/* writes the dirty pages of open files */
 	s->m = NULL;
+	if (s->root_tmp && s->root)
+		nftw(s->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(s->root);
+	s->root = NULL;
 	free(s->procs);
 	free(s->last_result);
 	sb_free(&s->out);
@@ -180,19 +197,79 @@ void session_fini(struct session *s)
 	sb_free(&s->trace_json);
 }
 
+/* The directory a relative path of the script is found in: next to it. */
+static char *script_relative(const struct session *s, const char *path)
+{
+	const char *slash = strrchr(s->file, '/');
+	size_t dir = slash ? (size_t)(slash - s->file) + 1 : 0;
+	char *full;
+
+	if (path[0] == '/' || !strcmp(path, "-") || !dir || s->file[0] == '<')
+		return strdup(path);
+	full = malloc(dir + strlen(path) + 1);
+	if (full) {
+		memcpy(full, s->file, dir);
+		strcpy(full + dir, path);
+	}
+	return full;
+}
+
+/*
+ * root=DIR (the machine line's, relative to the script; a flag's, to the
+ * working directory) or root=tmp (a new empty directory, removed with the
+ * session): where the machine's files resolve (vmsim/file.h).
+ */
+static enum run_status set_root(struct session *s, const char *val, bool from_script)
+{
+	free(s->root);
+	s->root = NULL;
+	s->root_tmp = !strcmp(val, "tmp");
+	if (s->root_tmp) {
+		const char *t = getenv("TMPDIR");
+		size_t n = strlen(t && *t ? t : "/tmp") + sizeof("/vmsim-root.XXXXXX");
+
+		s->root = malloc(n);
+		if (s->root) {
+			snprintf(s->root, n, "%s/vmsim-root.XXXXXX", t && *t ? t : "/tmp");
+			if (!mkdtemp(s->root)) {
+				session_error(s, "root=tmp: cannot make a directory: %s",
+					      strerror(errno));
+				free(s->root);
+				s->root = NULL;
+				s->root_tmp = false;
+				return RUN_ERROR;
+			}
+		}
+	} else {
+		s->root = from_script ? script_relative(s, val) : strdup(val);
+	}
+	if (!s->root) {
+		session_error(s, "out of memory");
+		return RUN_ERROR;
+	}
+	return RUN_OK;
+}
+
 enum run_status session_boot(struct session *s)
 {
 	char err[200];
+	int ret;
 
 	if (s->m)
 		return RUN_OK;
 	/* flags win over the script's machine line */
-	for (int i = 0; i < s->opts->nr_opts; i++)
+	for (int i = 0; i < s->opts->nr_opts; i++) {
+		if (!strcmp(s->opts->opt_keys[i], "root")) {
+			if (set_root(s, s->opts->opt_values[i], false) != RUN_OK)
+				return RUN_ERROR;
+			continue;
+		}
 		if (vmsim_config_set(&s->cfg, s->opts->opt_keys[i], s->opts->opt_values[i],
 				     err, sizeof(err))) {
 			session_error(s, "%s", err);
 			return RUN_ERROR;
 		}
+	}
 	err[0] = 0;
 	if (vmsim_config_validate(&s->cfg, err, sizeof(err))) {
 		if (s->machine_line)
@@ -203,6 +280,12 @@ enum run_status session_boot(struct session *s)
 	s->m = vmsim_machine_create(&s->cfg);
 	if (!s->m) {
 		session_error(s, "cannot boot the machine: %s", strerror(errno));
+		return RUN_ERROR;
+	}
+	if (s->root && (ret = vmsim_fs_set_root(s->m, s->root))) {
+		if (s->machine_line)
+			s->line = s->machine_line;
+		session_error(s, "bad machine: root=%s: %s", s->root, strerror(-ret));
 		return RUN_ERROR;
 	}
 	return RUN_OK;
@@ -469,18 +552,7 @@ static long do_mincore(struct session *s, int pid, const struct vmsim_cmd *c, ch
  */
 static char *trace_path(const struct session *s, const char *path)
 {
-	const char *slash = strrchr(s->file, '/');
-	size_t dir = slash ? (size_t)(slash - s->file) + 1 : 0;
-	char *full;
-
-	if (path[0] == '/' || !strcmp(path, "-") || !dir || s->file[0] == '<')
-		return strdup(path);
-	full = malloc(dir + strlen(path) + 1);
-	if (full) {
-		memcpy(full, s->file, dir);
-		strcpy(full + dir, path);
-	}
-	return full;
+	return script_relative(s, path);
 }
 
 /* The trace command: the count of accesses made, or the process's fate. */
@@ -553,7 +625,7 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 	}
 	pid = p->pid;
 	self = (int)(p - s->procs);
-	if ((c->op == VMSIM_CMD_FORK || c->op == VMSIM_CMD_CLONE) &&
+	if ((c->op == VMSIM_CMD_FORK || c->op == VMSIM_CMD_CLONE || c->op == VMSIM_CMD_THREAD) &&
 	    check_new_name(s, c->child) != RUN_OK)
 		return RUN_ERROR;
 	snapshot_alive(s, &snap);
@@ -566,7 +638,8 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 		unsigned long a = (unsigned long)c->addr, l = (unsigned long)c->len;
 		switch (c->op) {
 		case VMSIM_CMD_MMAP:
-			ret = vmsim_mmap(m, pid, a, l, c->prot, c->flags, -1, 0);
+			ret = vmsim_mmap(m, pid, a, l, c->prot, c->flags, c->fd,
+					 (unsigned long)c->newaddr);
 			numeric = fmt_addr(res, sizeof(res), ret);
 			break;
 		case VMSIM_CMD_MUNMAP:
@@ -627,8 +700,34 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 		case VMSIM_CMD_CLONE:
 			numeric = fmt_num(res, sizeof(res), ret = vmsim_clone_vm(m, pid));
 			break;
+		case VMSIM_CMD_THREAD:
+			numeric = fmt_num(res, sizeof(res), ret = vmsim_clone_thread(m, pid));
+			break;
 		case VMSIM_CMD_EXIT:
 			numeric = fmt_num(res, sizeof(res), ret = vmsim_exit(m, pid));
+			break;
+		case VMSIM_CMD_EXIT_GROUP:
+			numeric = fmt_num(res, sizeof(res), ret = vmsim_exit_group(m, pid));
+			break;
+		case VMSIM_CMD_OPEN:
+			ret = vmsim_open(m, pid, c->path, c->flags, (unsigned int)c->prot);
+			numeric = fmt_num(res, sizeof(res), ret);
+			break;
+		case VMSIM_CMD_CLOSE:
+			numeric = fmt_num(res, sizeof(res), ret = vmsim_close(m, pid, c->fd));
+			break;
+		case VMSIM_CMD_FSYNC:
+			numeric = fmt_num(res, sizeof(res), ret = vmsim_fsync(m, pid, c->fd));
+			break;
+		case VMSIM_CMD_PREAD:
+		case VMSIM_CMD_PWRITE:
+			if (c->newaddr > INT64_MAX)
+				ret = -EINVAL;
+			else if (c->op == VMSIM_CMD_PREAD)
+				ret = vmsim_pread(m, pid, c->fd, a, (size_t)l, (int64_t)c->newaddr);
+			else
+				ret = vmsim_pwrite(m, pid, c->fd, a, (size_t)l, (int64_t)c->newaddr);
+			numeric = fmt_num(res, sizeof(res), ret);
 			break;
 		case VMSIM_CMD_EXEC:
 			/* argv as written, no environment (kernel/exec.c) */
@@ -653,7 +752,7 @@ static enum run_status run_proc_cmd(struct session *s, const struct vmsim_cmd *c
 			return RUN_ERROR;
 		}
 	}
-	if (c->op == VMSIM_CMD_FORK || c->op == VMSIM_CMD_CLONE) {
+	if (c->op == VMSIM_CMD_FORK || c->op == VMSIM_CMD_CLONE || c->op == VMSIM_CMD_THREAD) {
 		/* the name is bound even if the fork failed: its commands get -ESRCH */
 		if (bind_name(s, c->child, ret > 0 ? (int)ret : -1) != RUN_OK) {
 			free(snap.alive);
@@ -712,7 +811,7 @@ static enum run_status run_show(struct session *s, const struct vmsim_cmd *c)
 			return RUN_OK;
 		}
 		errno = 0;
-		text = vmsim_proc_read(s->m, vmsim_show_name(c->show));
+		text = vmsim_proc_read(s->m, vmsim_show_proc_name(c->show));
 		show_text(s, c, text, errno);
 		return RUN_OK;
 	case VMSIM_CMD_SHOW_PAGE:
@@ -835,12 +934,18 @@ static enum run_status run_cmd(struct session *s, const struct vmsim_cmd *c, int
 			return RUN_ERROR;
 		}
 		s->machine_line = line;
-		for (int i = 0; i < c->nr_opts; i++)
+		for (int i = 0; i < c->nr_opts; i++) {
+			if (!strcmp(c->opt_keys[i], "root")) {
+				if (set_root(s, c->opt_values[i], true) != RUN_OK)
+					return RUN_ERROR;
+				continue;
+			}
 			if (vmsim_config_set(&s->cfg, c->opt_keys[i], c->opt_values[i], err,
 					     sizeof(err))) {
 				session_error(s, "machine: %s", err);
 				return RUN_ERROR;
 			}
+		}
 		return RUN_OK;
 	}
 	s->ran_command = true;

@@ -74,6 +74,8 @@ struct session {
 	int nr_reports;
 	bool interactive;		/* shell: errors do not end the session */
 	struct strbuf trace_json;	/* vmsim trace --json: the "trace" object */
+	char *root;			/* root=: the machine's file root (host path) */
+	bool root_tmp;			/* root=tmp: a directory made and removed here */
 };
 
 /* Result of running one command. */
