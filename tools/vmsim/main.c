@@ -32,7 +32,7 @@ static const char usage_main[] =
 "  demo    print the built-in demo script\n"
 "  help    this text, or the help of COMMAND\n"
 "\n"
-"Run `vmsim help run` for the options.\n";
+"Run `vmsim help run` for the options and the script commands.\n";
 
 static const char opts_text[] =
 "Machine options (a script's first line `machine KEY=VALUE ...` sets them too;\n"
@@ -46,7 +46,20 @@ static const char opts_text[] =
 "  --tlbways N          TLB associativity (default 4)\n"
 "  --pcp on|off         per-CPU page lists (default on)\n"
 "  --reclaim VERSION    reclaim design: 2.4.10 or 2.4.0 (default 2.4.10)\n"
-"  -o, --set KEY=VALUE  any machine option, as on the machine line\n";
+"  -o, --set KEY=VALUE  any machine option, as on the machine line:\n"
+"      spcheck=on|off             2.4's stack-pointer check on stack growth\n"
+"      swap=SIZE swapfile=PATH    a swap area at boot (default: a temporary file)\n"
+"      fail_page_alloc=N fail_slab=N   fail the Nth allocation after boot\n"
+"      dirty_background_ratio=10  background writeout above this % of memory\n"
+"      dirty_ratio=40             writers throttled above this % (1..100)\n"
+"      dirty_expire_centisecs=3000     age at which the periodic pass writes a page\n"
+"      dirty_writeback_centisecs=500   period of that pass (0: none)\n"
+"      page_cluster=N             swap readahead of 2^N pages, 0..6 (0: off;\n"
+"                                 default 3, 2 below 16 MiB of RAM)\n"
+"      root=DIR|tmp               the host directory the machine's files are\n"
+"                                 in (open, exec; default the working directory;\n"
+"                                 tmp: a new empty one, removed at the end)\n"
+"  (`show sysctl` prints the writeback and readahead values in effect.)\n";
 
 static const char usage_run[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
@@ -65,7 +78,9 @@ static const char usage_run[] =
 "%s"
 "\n"
 "Exit status: 0 success, 1 an expect failed, 2 a bad flag or script line\n"
-"(FILE:LINE: message on standard error).\n";
+"(FILE:LINE: message on standard error).\n"
+"\n"
+"Script commands (A, B: process names; docs/script.md):\n";
 
 static const char usage_trace[] =
 "usage: vmsim trace [OPTIONS] TRACE\n"
@@ -118,8 +133,11 @@ static const char usage_demo[] =
 
 static void print_usage(FILE *f, const char *cmd)
 {
-	if (cmd && !strcmp(cmd, "run"))
+	if (cmd && !strcmp(cmd, "run")) {
 		fprintf(f, usage_run, opts_text);
+		for (int i = 0; vmsim_cmd_usages[i]; i++)
+			fprintf(f, "  %s\n", vmsim_cmd_usages[i]);
+	}
 	else if (cmd && !strcmp(cmd, "shell"))
 		fprintf(f, usage_shell, opts_text);
 	else if (cmd && !strcmp(cmd, "trace"))

@@ -15,25 +15,14 @@
 #include <readline/history.h>
 #endif
 
-static const char shell_help[] =
-"Commands (docs/script.md has the details):\n"
-"  machine ram=128M paging=x86_64 cpus=1 seed=1   before any other command\n"
-"  spawn A                                 a new process\n"
-"  A mmap ADDR LEN PROT FLAGS              PROT rw-, FLAGS private,anon,fixed,...\n"
-"  A munmap ADDR LEN | A mprotect ADDR LEN PROT | A brk ADDR\n"
-"  A mremap ADDR OLDLEN NEWLEN [maymove,fixed,dontunmap [NEWADDR]]\n"
-"  A madvise ADDR LEN normal|random|sequential|willneed|dontneed\n"
-"  A mlock ADDR LEN | A munlock ADDR LEN | A mlockall current[,future] | A munlockall\n"
-"  A mincore ADDR LEN | A setsp ADDR\n"
-"  A touch ADDR LEN [read|write] [stride=N] [random=COUNT seed=S]\n"
-"  A write ADDR \"text\" | A write ADDR pattern=SEED len=N | A read ADDR LEN\n"
-"  A trace FILE [auto|lackey|din|plain] [map=auto|none]   replay a trace\n"
-"  A fork B | A clone B | A exit\n"
-"  show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|report\n"
-"  show A maps|smaps|status | show A pagetable ADDR | show page PFN\n"
-"  expect A read ADDR LEN = HEX | expect A alive | expect A killed SIGSEGV\n"
-"  expect = VALUE                          the previous result\n"
-"  help, quit\n";
+/* `help`: every command of the language (the parser's own list). */
+static void shell_help(void)
+{
+	puts("Commands (docs/script.md has the details):");
+	for (int i = 0; vmsim_cmd_usages[i]; i++)
+		printf("  %s\n", vmsim_cmd_usages[i]);
+	puts("  help, quit");
+}
 
 /* One line of input (malloc'd, no newline), or NULL at the end. */
 static char *next_line(bool tty)
@@ -100,7 +89,7 @@ int shell_main(const struct tool_opts *opts)
 			break;
 		}
 		if (is_word(line, "help")) {
-			fputs(shell_help, stdout);
+			shell_help();
 			free(line);
 			continue;
 		}
