@@ -39,10 +39,12 @@
  *   address get_unmapped_area gives for its whole image (below mmap_base).
  * - No vDSO, so no AT_SYSINFO_EHDR; no AT_HWCAP/AT_HWCAP2/AT_MINSIGSTKSZ
  *   (the simulated CPU has no CPUID).  The stack is never executable.
- * - Threads: vmsim's CLONE_VM siblings are not a thread group (no
- *   CLONE_THREAD), so exec replaces only the caller's mm, as Linux does for
- *   a CLONE_VM child without CLONE_THREAD (vfork + exec): the siblings
- *   keep running on the old mm, which lives while they use it.
+ * - Threads: de_thread runs once the new image is complete, just before
+ *   exec_mmap (Linux: begin_new_exec, also before the switch): the other
+ *   threads of the group (CLONE_THREAD) are killed and waited for, and a
+ *   thread that is not the leader takes the tgid.  A CLONE_VM process
+ *   that is not a thread of the group (vfork + exec) keeps running on the
+ *   old mm, which lives while it uses it.
  * - The descriptor table: close-on-exec descriptors are closed; a table
  *   shared with a CLONE_VM sibling is first unshared (Linux's
  *   unshare_files), so the sibling keeps its descriptors.
@@ -50,7 +52,9 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include "kern/sched.h"
 #include "kern/memory.h"
@@ -852,6 +856,88 @@ static void exec_mmap(struct task_struct *t, struct mm_struct *mm)
 }
 
 /*
+ * de_thread - @t is about to exec: every other thread of its group dies
+ * (SIGKILL, zap_other_threads) and @t waits until they are gone, then, if
+ * it is not the leader, takes the leader's pid (task_exchange_leader), as
+ * Linux's de_thread.  Threads no CPU runs are exited here
+ * (reap_killed_tasks); a thread running a call on another CPU dies at its
+ * return (task_call_end) or next entry, so @t waits for that.  The wait
+ * cannot deadlock: @t holds only its run_lock, which nobody waits on
+ * without a trylock (the group's reapers and the OOM killer try it), and
+ * no mmap_sem; every call another thread may be in returns.  Like Linux's
+ * killable wait, it ends with -EAGAIN if @t itself gets SIGKILL meanwhile
+ * (the OOM killer): the dying threads stay dead, @t dies at its return
+ * (the group stays marked exiting), and the caller drops the new image.
+ * -EAGAIN at once if another group action (a group exit, another
+ * thread's exec) is in progress.  0: @t is alone in its group.
+ */
+static int de_thread(struct task_struct *t)
+{
+	struct machine *m = t->machine;
+	struct task_state *ts = m->tasks;
+	struct task_struct *leader = t->group_leader, *old_leader = NULL;
+	unsigned int spins = 0;
+
+	spin_lock(&ts->tasklist_lock);
+	if (leader == t && t->nr_threads == 1) {
+		spin_unlock(&ts->tasklist_lock);
+		return 0;
+	}
+	if (leader->group_exit || leader->group_exec || task_sigkill_pending(t)) {
+		/* the group is dying (or another thread execs): let the signal act */
+		spin_unlock(&ts->tasklist_lock);
+		return -EAGAIN;
+	}
+	leader->group_exit = true;
+	leader->group_exit_signal = SIGKILL;
+	leader->group_exit_code = SIGKILL;
+	leader->group_exec = true;
+	zap_other_threads(t);
+	spin_unlock(&ts->tasklist_lock);
+
+	for (;;) {
+		bool alone;
+
+		reap_killed_tasks(m, leader, NULL, t);
+		spin_lock(&ts->tasklist_lock);
+		if (task_sigkill_pending(t)) {
+			leader->group_exec = false;
+			spin_unlock(&ts->tasklist_lock);
+			return -EAGAIN;
+		}
+		/* only @t left (and the leader, a zombie now, if @t is not it) */
+		alone = leader == t ? t->nr_threads == 1
+				    : leader->nr_threads == 2 && ts->pids[leader->pid].exited;
+		if (alone) {
+			if (leader == t) {
+				t->group_exit = false;
+				t->group_exit_code = 0;
+				t->group_exit_signal = 0;
+				t->group_exec = false;
+			} else {
+				old_leader = task_exchange_leader(t);
+			}
+			spin_unlock(&ts->tasklist_lock);
+			break;
+		}
+		spin_unlock(&ts->tasklist_lock);
+		/* a thread still runs a call on another CPU: let it return */
+		if (++spins < 64) {
+			sched_yield();
+		} else {
+			struct timespec ts_wait = { 0, 50000 };
+
+			nanosleep(&ts_wait, NULL);
+		}
+	}
+	if (old_leader) {
+		put_task_struct(old_leader);	/* the pid table's on the zombie */
+		put_task_struct(old_leader);	/* ours, as its thread */
+	}
+	return 0;
+}
+
+/*
  * do_close_on_exec - the descriptors opened with O_CLOEXEC close.  A table
  * shared with another task (CLONE_VM / CLONE_FILES) is unshared first, as
  * Linux's unshare_files, so the other task keeps its descriptors.  Runs
@@ -986,6 +1072,10 @@ static int do_execve(struct task_struct *t, const char *path, const char *const 
 	if (err)
 		goto out;
 
+	/* the other threads die; a failure here leaves the old image to the dying task */
+	err = de_thread(t);
+	if (err)
+		goto out;
 	/* the point of no return */
 	exec_mmap(t, bprm.mm);
 	bprm.mm = NULL;

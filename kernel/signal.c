@@ -82,7 +82,7 @@ void group_send_sigkill_locked(struct task_struct *t)
  * @leader's group or using @mm, other than @skip, with a reference; NULL
  * when there is none.  The task list is in pid order.
  */
-static struct task_struct *next_killed_task(struct machine *m, int after,
+static struct task_struct *next_killed_task(struct machine *m, int *after,
 					    struct task_struct *leader, struct mm_struct *mm,
 					    struct task_struct *skip)
 {
@@ -91,11 +91,13 @@ static struct task_struct *next_killed_task(struct machine *m, int after,
 
 	spin_lock(&ts->tasklist_lock);
 	list_for_each_entry(p, &ts->task_list, tasks) {
-		if (p->pid <= after || p == skip || !task_sigkill_pending(p))
+		if (p->pid <= *after || p == skip || !task_sigkill_pending(p))
 			continue;
 		if ((leader && p->group_leader == leader) || (mm && p->mm == mm)) {
 			found = p;
 			get_task_struct(p);
+			/* read here: an exec'ing thread's pid changes under this lock */
+			*after = p->pid;
 			break;
 		}
 	}
@@ -118,8 +120,7 @@ void reap_killed_tasks(struct machine *m, struct task_struct *leader, struct mm_
 	struct task_struct *p;
 	int after = 0;
 
-	while ((p = next_killed_task(m, after, leader, mm, skip))) {
-		after = p->pid;
+	while ((p = next_killed_task(m, &after, leader, mm, skip))) {
 		if (!pthread_mutex_trylock(&p->run_lock)) {
 			if (p->state == TASK_RUNNING)
 				task_exit_killed(p, false);
@@ -165,9 +166,18 @@ void do_group_exit(struct task_struct *t, int sig, int code, unsigned long addr)
 {
 	struct task_state *ts = t->machine->tasks;
 	struct task_struct *leader = t->group_leader;
+	bool zap = true;
 
 	BUG_ON_MSG(t->state != TASK_RUNNING, "do_group_exit: pid %d state %d", t->pid, t->state);
 	spin_lock(&ts->tasklist_lock);
+	if (leader->group_exec) {
+		/*
+		 * a thread is exec'ing (de_thread): it killed us already and
+		 * survives the group, so we only exit ourselves (Linux's
+		 * do_group_exit with group_exec_task set)
+		 */
+		zap = false;
+	}
 	if (leader->group_exit) {
 		/* another thread's cause came first: it is the group's */
 		sig = leader->group_exit_signal;
@@ -180,9 +190,11 @@ void do_group_exit(struct task_struct *t, int sig, int code, unsigned long addr)
 		leader->group_exit_signal = sig;
 		leader->group_exit_code = sig ? sig : code;
 	}
-	zap_other_threads(t);
+	if (zap)
+		zap_other_threads(t);
 	spin_unlock(&ts->tasklist_lock);
-	reap_killed_tasks(t->machine, leader, NULL, t);
+	if (zap)
+		reap_killed_tasks(t->machine, leader, NULL, t);
 	t->exit_signal_nr = sig;
 	t->exit_si_code = sig ? code : 0;
 	t->exit_si_addr = sig ? addr : 0;

@@ -183,6 +183,45 @@ void task_detach_pid(struct task_struct *t)
 		put_task_struct(reap_leader);	/* the pid table's on the zombie */
 }
 
+struct task_struct *task_exchange_leader(struct task_struct *t)
+{
+	struct task_state *ts = t->machine->tasks;
+	struct task_struct *leader = t->group_leader, *p;
+	int tgid = leader->pid, old = t->pid;
+	struct pid_entry *le = &ts->pids[tgid], *te = &ts->pids[old];
+
+	BUG_ON_MSG(leader == t || le->task != leader || !le->exited || leader->nr_threads != 2,
+		   "task_exchange_leader: pid %d, leader %d not a zombie with one thread left",
+		   old, tgid);
+	BUG_ON_MSG(te->task != t, "task_exchange_leader: pid %d is not task %p", old, (void *)t);
+	/* the old tid is gone; its record tells how the old leader ended */
+	*te = *le;
+	te->task = NULL;
+	te->exited = false;
+	/* the tgid names the exec'ing thread from now on, alive */
+	memset(le, 0, sizeof(*le));
+	le->task = t;
+	le->used = true;
+	le->tgid = tgid;
+	leader->nr_threads = 0;
+	leader->state = TASK_DEAD;
+	list_del_init(&t->thread_group);
+	t->pid = tgid;
+	t->group_leader = t;
+	t->nr_threads = 1;
+	t->group_exit = false;
+	t->group_exit_code = 0;
+	t->group_exit_signal = 0;
+	t->group_exec = false;
+	/* the task list stays in pid order: @t moves up to the tgid's place */
+	list_del(&t->tasks);
+	list_for_each_entry(p, &ts->task_list, tasks)
+		if (p->pid > tgid)
+			break;
+	list_add_tail(&t->tasks, &p->tasks);
+	return leader;
+}
+
 struct task_struct *find_get_task(struct machine *m, int pid)
 {
 	struct task_state *ts = m->tasks;

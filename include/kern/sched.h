@@ -110,6 +110,15 @@ struct task_struct {
 	/* the leader's: the group's shared state (tasklist_lock) */
 	int nr_threads;				/* threads not yet released, a zombie leader too */
 	bool group_exit;			/* SIGNAL_GROUP_EXIT: the whole group is dying */
+	/*
+	 * de_thread in progress (kernel/exec.c): a thread exec's, has killed
+	 * the others and waits for them; group_exit is set meanwhile (no new
+	 * thread, the others die of SIGKILL), and a thread of the group that
+	 * would start a group exit only exits itself (Linux's
+	 * signal->group_exec_task; the exec'ing thread itself never does one
+	 * while it waits, so a flag is enough).
+	 */
+	bool group_exec;
 	int group_exit_code;			/* exit code, or the killing signal */
 	int group_exit_signal;			/* the signal, 0 for exit_group */
 };
@@ -336,6 +345,16 @@ int task_list_pids(struct machine *m, int *pids, int max);
 int get_nr_threads(struct task_struct *t);
 /* A zombie thread-group leader's pid, with a reference on it, or NULL. */
 struct task_struct *find_get_zombie_leader(struct machine *m, int pid);
+/*
+ * task_exchange_leader - de_thread's end for a thread @t that is not its
+ * group's leader, the only thread left beside the zombie leader
+ * (tasklist_lock held): @t takes the leader's pid (the tgid) and becomes
+ * the leader of a one-thread group; its old tid is gone (its record keeps
+ * how the old leader ended) and the old leader is released.  Returns the
+ * old leader, whose two references (the pid table's, @t's) the caller
+ * drops after unlocking.
+ */
+struct task_struct *task_exchange_leader(struct task_struct *t);
 /* Another task using @mm, other than @t (tasklist_lock taken inside), or NULL. */
 struct task_struct *task_find_mm_user(struct machine *m, struct mm_struct *mm,
 				      struct task_struct *t);
