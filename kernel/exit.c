@@ -28,10 +28,14 @@ void exit_mm(struct task_struct *t)
 {
 	struct mm_struct *mm = t->mm;
 	struct task_state *ts = t->machine->tasks;
+	bool held;
 
 	if (!mm)
 		return;
-	down_write(&mm->mmap_sem);
+	/* the OOM killer exiting idle victims holds it already (mm/oom_kill.c) */
+	held = ts->oom_reap_mm[this_cpu()->id] == mm;
+	if (!held)
+		down_write(&mm->mmap_sem);
 	if (mm->rlim == t->rlim) {
 		struct task_struct *other = task_find_mm_user(t->machine, mm, t);
 
@@ -40,7 +44,8 @@ void exit_mm(struct task_struct *t)
 	spin_lock(&ts->tasklist_lock);
 	t->mm = NULL;
 	spin_unlock(&ts->tasklist_lock);
-	up_write(&mm->mmap_sem);
+	if (!held)
+		up_write(&mm->mmap_sem);
 	t->active_mm = NULL;
 	/* this CPU goes back to the kernel's page tables before the teardown */
 	task_unlazy_mm(mm);

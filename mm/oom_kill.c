@@ -18,7 +18,24 @@
  * only with the last user): each is marked (group_send_sigkill_locked);
  * those no CPU runs are exited here, the others die at their next kernel
  * entry or return.  Tasks already marked are not chosen again.
+ *
+ * Never blocking on the victim's mmap_sem.  The allocating task may hold
+ * its own mm's mmap_sem (a fault); exiting the victim needs the victim's
+ * mm's for writing.  Two CPUs each killing a process whose mm the other
+ * holds would wait for each other (ABBA).  Linux's killer never takes the
+ * victim's mmap_sem: it marks the victim, the victim tears its mm down
+ * when it next runs, and the OOM reaper only ever trylocks it and retries.
+ * vmsim does the same with the victims it exits itself: the victim's
+ * mmap_sem is taken with a trylock and held while every idle user of the
+ * mm exits (exit_mm sees this CPU holds it: ts->oom_reap_mm), with a user
+ * reference of ours so that no exit in between tears the mm down; the
+ * teardown (exit_mmap) is the last mmput's, after the lock is dropped, on
+ * an mm nobody uses any more.  If the trylock fails, the victims stay
+ * marked (PF_OOM_REAP) and the allocation is retried; the next call of the
+ * killer retries their exit first (the reaper's retry) instead of choosing
+ * another victim, and a victim that runs meanwhile dies at its return.
  */
+#include <sched.h>
 #include "kern/vmscan.h"
 #include "kern/printk.h"
 
@@ -85,6 +102,96 @@ static void oom_kill_mm_users(struct machine *m, struct mm_struct *mm)
 	spin_unlock(&ts->tasklist_lock);
 }
 
+/* Linux's mmap_write_trylock (kern/spinlock.h has only the read side's). */
+static bool oom_mmap_write_trylock(struct mm_struct *mm)
+{
+	return pthread_rwlock_trywrlock(&mm->mmap_sem.rw) == 0;
+}
+
+/* Mark every task using @mm (tasklist_lock taken) as a victim still to be exited. */
+static void oom_mark_reap_pending(struct machine *m, struct mm_struct *mm)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *p;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(p, &ts->task_list, tasks)
+		if (p->mm == mm)
+			task_set_flags(p, PF_OOM_REAP);
+	spin_unlock(&ts->tasklist_lock);
+}
+
+/*
+ * oom_reap_victim - exit @victim (alive, its run_lock held, SIGKILL
+ * pending or about to be) and every other idle task using its mm, without
+ * waiting for the mm's mmap_sem.  False if the lock is taken: nothing was
+ * exited, the victims are left marked PF_OOM_REAP for a retry.
+ */
+static bool oom_reap_victim(struct machine *m, struct task_struct *victim)
+{
+	struct task_state *ts = m->tasks;
+	struct mm_struct *mm = victim->mm;
+	int cpu = this_cpu()->id;
+
+	if (!oom_mmap_write_trylock(mm)) {
+		oom_mark_reap_pending(m, mm);
+		return false;
+	}
+	mmget(mm);			/* the teardown waits for our mmput below */
+	ts->oom_reap_mm[cpu] = mm;
+	if (!task_sigkill_pending(victim))
+		force_sig_fault(victim, SIGKILL, 0, 0);
+	task_deliver_signal(victim);	/* its group: do_group_exit */
+	reap_killed_tasks(m, NULL, mm, victim);	/* other processes sharing it */
+	ts->oom_reap_mm[cpu] = NULL;
+	up_write(&mm->mmap_sem);
+	mmput(mm);			/* the last user's: exit_mmap, nobody uses it now */
+	return true;
+}
+
+/*
+ * A victim marked by an earlier call whose exit could not run (its mm's
+ * mmap_sem was taken), with a reference; NULL if none.  Not one using
+ * @cur_mm: that one dies with us.
+ */
+static struct task_struct *find_reap_pending(struct machine *m, struct mm_struct *cur_mm)
+{
+	struct task_state *ts = m->tasks;
+	struct task_struct *t, *found = NULL;
+
+	spin_lock(&ts->tasklist_lock);
+	list_for_each_entry(t, &ts->task_list, tasks) {
+		if ((task_flags(t) & PF_OOM_REAP) && t->mm && t->mm != cur_mm) {
+			found = t;
+			get_task_struct(t);
+			break;
+		}
+	}
+	spin_unlock(&ts->tasklist_lock);
+	return found;
+}
+
+/*
+ * The OOM reaper's retry: exit a pending victim if it is idle and its mm
+ * free now.  Either way the caller retries its allocation (true): a
+ * victim that runs elsewhere dies at its return, and the page allocator
+ * bounds the retries.
+ */
+static bool oom_retry_pending(struct machine *m, struct task_struct *victim)
+{
+	bool reaped = false;
+
+	if (!pthread_mutex_trylock(&victim->run_lock)) {
+		if (victim->state == TASK_RUNNING && victim->mm)
+			reaped = oom_reap_victim(m, victim);
+		pthread_mutex_unlock(&victim->run_lock);
+	}
+	put_task_struct(victim);
+	if (!reaped)
+		sched_yield();		/* let the holder of the mm's lock go on */
+	return true;
+}
+
 bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
 {
 	struct task_struct *cur = this_cpu()->curr;
@@ -96,6 +203,11 @@ bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
 		return false;		/* kswapd never kills */
 	if (atomic_load(&m->vmscan->swapoff_active))
 		return false;		/* swapoff fails with -ENOMEM instead */
+	if (cur && task_sigkill_pending(cur))
+		return false;		/* we die at our return: no more victims for us */
+	victim = find_reap_pending(m, cur ? cur->mm : NULL);
+	if (victim)
+		return oom_retry_pending(m, victim);
 	victim = select_bad_process(m);
 	if (!victim)
 		return false;
@@ -126,15 +238,10 @@ bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order)
 	}
 	/* we hold its run_lock: it runs nowhere, its exit is ours to do */
 	if (victim->state == TASK_RUNNING) {
-		struct mm_struct *mm = victim->mm;
-
 		oom_report(m, victim);
-		mmgrab(mm);		/* compared below, after the victim let go of it */
-		oom_kill_mm_users(m, mm);
-		force_sig_fault(victim, SIGKILL, 0, 0);
-		task_deliver_signal(victim);	/* its group: do_group_exit */
-		reap_killed_tasks(m, NULL, mm, victim);	/* other processes sharing it */
-		mmdrop(mm);
+		oom_kill_mm_users(m, victim->mm);
+		if (!oom_reap_victim(m, victim))
+			sched_yield();	/* its mm is busy: retried at our next call */
 	}
 	pthread_mutex_unlock(&victim->run_lock);
 	put_task_struct(victim);

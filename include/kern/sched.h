@@ -39,6 +39,8 @@ struct files_struct;
 #define PF_MEMALLOC	0x00000800	/* may dip into reserves (reclaim itself) */
 #define PF_EXITING	0x00000004
 #define PF_KTHREAD	0x00200000
+/* vmsim: an OOM victim whose exit waits until its mm's mmap_sem is free (mm/oom_kill.c) */
+#define PF_OOM_REAP	0x00000010
 
 /* limits not in mm_types.h, for the defaults (Linux's numbers) */
 #define RLIMIT_CORE	4
@@ -279,6 +281,12 @@ struct task_state {
 	size_t pid_cap;
 	/* each CPU's lazily loaded user mm and its mm_count reference */
 	_Atomic(struct mm_struct *) lazy_mm[NR_CPUS];
+	/*
+	 * The mm whose mmap_sem this CPU's OOM killer holds for writing while
+	 * it runs the exits of the mm's idle users (mm/oom_kill.c): exit_mm
+	 * does not take it again.  Each CPU reads and writes only its slot.
+	 */
+	struct mm_struct *oom_reap_mm[NR_CPUS];
 	struct kmem_cache_s *task_cachep;	/* "task_struct" (mm/slab.c's) */
 	struct kmem_cache_s *mm_cachep;		/* "mm_struct" */
 };
