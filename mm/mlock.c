@@ -37,6 +37,7 @@ void mlock_vma_page(struct vm_area_struct *vma, struct page *page)
 		SetPageMlocked(page);
 		page->mlock_count = 1;
 		mod_zone_page_state(page->zone, NR_MLOCK, 1);
+		count_vm_event(UNEVICTABLE_PGMLOCKED);
 		/* off the evictable lists (not yet on the LRU: lru_cache_add culls it) */
 		if (PageLRU(page) && !PageUnevictable(page)) {
 			del_page_from_lru_list(lru, page);
@@ -59,6 +60,7 @@ void munlock_vma_page(struct vm_area_struct *vma, struct page *page)
 	if (PageMlocked(page) && page->mlock_count < UINT8_MAX && --page->mlock_count == 0) {
 		ClearPageMlocked(page);
 		mod_zone_page_state(page->zone, NR_MLOCK, -1);
+		count_vm_event(UNEVICTABLE_PGMUNLOCKED);
 		if (PageLRU(page) && PageUnevictable(page)) {
 			del_page_from_lru_list(lru, page);
 			add_page_to_inactive_list(lru, page);

@@ -13,15 +13,6 @@
 #include <errno.h>
 #include "kern/vmscan.h"
 
-/*
- * The cache index of a slot: the offset, with the area above bit 56, so
- * that the slots of one area are dense keys (a radix-tree leaf holds 64
- * neighbouring slots; entry.val would spread them 256 apart).
- */
-static inline unsigned long swap_cache_index(swp_entry_t entry)
-{
-	return ((unsigned long)swp_type(entry) << 56) | swp_offset(entry);
-}
 
 static const struct address_space_operations swap_aops = {
 	.writepage = swap_writepage,

@@ -104,6 +104,16 @@ struct swap_state {
 };
 
 /*
+ * The swap-cache index of a slot: the offset, with the area above bit 56,
+ * so that the slots of one area are dense keys (a radix-tree leaf holds 64
+ * neighbouring slots; entry.val would spread them 256 apart).
+ */
+static inline unsigned long swap_cache_index(swp_entry_t entry)
+{
+	return ((unsigned long)swp_type(entry) << 56) | swp_offset(entry);
+}
+
+/*
  * sys_swapon - make @path (a host file, created or resized to @bytes; NULL
  * for an anonymous temporary file) a swap area with priority @prio (-1:
  * below every existing area, as Linux's default).  Writes a swap header

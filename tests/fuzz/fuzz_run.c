@@ -5,7 +5,8 @@
  * reads are thrown at the whole library.  Nothing may crash, BUG or leak.
  * Commands whose work grows with their numbers (long touches, reads and
  * writes) and `machine` lines (host memory) are skipped to keep runs short;
- * `trace` and `exec` too, since they open host files the input names.
+ * `trace`, `exec` and `open` too, since they open or create host files the
+ * input names.
  *
  *   make fuzz-run     (FUZZ_TIME seconds; run with -close_fd_mask=3 to
  *                      silence the expect messages)
@@ -34,7 +35,8 @@ static bool too_big(const struct vmsim_cmd *c)
 		return true;
 	case VMSIM_CMD_TRACE:
 	case VMSIM_CMD_EXEC:
-		return true;	/* they open host files named by the input */
+	case VMSIM_CMD_OPEN:
+		return true;	/* they open (or create) host files the input names */
 	case VMSIM_CMD_TOUCH:
 		return (c->random ? c->count : c->len / c->stride) > 4096;
 	case VMSIM_CMD_READ:

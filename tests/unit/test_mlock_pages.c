@@ -43,6 +43,7 @@ TEST(mlock_pages_lock_unlock_unmap)
 	ASSERT_EQ(vmsim_mlock(m, pid, (unsigned long)a, 16 * PG), 0);
 	ASSERT_EQ(mlocked(m), 16);
 	ASSERT_EQ(unevictable(m), 16);
+	ASSERT_EQ(sum_vm_event(m, UNEVICTABLE_PGMLOCKED), 16);
 	ASSERT_EQ(global_page_state(m, NR_ZONE_INACTIVE_ANON), inactive - 4);
 	meminfo = vmsim_proc_read(m, "meminfo");
 	ASSERT_NOT_NULL(meminfo);
@@ -54,6 +55,7 @@ TEST(mlock_pages_lock_unlock_unmap)
 	ASSERT_EQ(mlocked(m), 16);
 	ASSERT_EQ(vmsim_munlock(m, pid, (unsigned long)a, 8 * PG), 0);
 	ASSERT_EQ(mlocked(m), 8);
+	ASSERT_EQ(sum_vm_event(m, UNEVICTABLE_PGMUNLOCKED), 8);
 	ASSERT_EQ(unevictable(m), 8);
 	ASSERT_EQ(global_page_state(m, NR_ZONE_INACTIVE_ANON), inactive - 4 + 8);
 	/* munmap of locked pages unlocks them */
