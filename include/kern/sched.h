@@ -97,7 +97,9 @@ struct task_struct {
 	 * outlives every thread (each holds a reference on it), since it
 	 * carries the group's shared state below, which Linux keeps in
 	 * signal_struct.  tgid and group_leader are set before the task is
-	 * visible and never change.
+	 * visible; they and pid change only when a thread that is not the
+	 * leader execs (task_exchange_leader: it takes the tgid as its pid and
+	 * leads), under tasklist_lock and that thread's run_lock.
 	 */
 	int tgid;
 	struct task_struct *group_leader;
