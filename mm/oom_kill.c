@@ -102,12 +102,6 @@ static void oom_kill_mm_users(struct machine *m, struct mm_struct *mm)
 	spin_unlock(&ts->tasklist_lock);
 }
 
-/* Linux's mmap_write_trylock (kern/spinlock.h has only the read side's). */
-static bool oom_mmap_write_trylock(struct mm_struct *mm)
-{
-	return pthread_rwlock_trywrlock(&mm->mmap_sem.rw) == 0;
-}
-
 /* Mark every task using @mm (tasklist_lock taken) as a victim still to be exited. */
 static void oom_mark_reap_pending(struct machine *m, struct mm_struct *mm)
 {
@@ -133,7 +127,7 @@ static bool oom_reap_victim(struct machine *m, struct task_struct *victim)
 	struct mm_struct *mm = victim->mm;
 	int cpu = this_cpu()->id;
 
-	if (!oom_mmap_write_trylock(mm)) {
+	if (!down_write_trylock(&mm->mmap_sem)) {
 		oom_mark_reap_pending(m, mm);
 		return false;
 	}

@@ -58,6 +58,7 @@ static inline void up_read(struct rw_semaphore *s) { pthread_rwlock_unlock(&s->r
 static inline void down_write(struct rw_semaphore *s) { pthread_rwlock_wrlock(&s->rw); }
 static inline void up_write(struct rw_semaphore *s) { pthread_rwlock_unlock(&s->rw); }
 static inline bool down_read_trylock(struct rw_semaphore *s) { return pthread_rwlock_tryrdlock(&s->rw) == 0; }
+static inline bool down_write_trylock(struct rw_semaphore *s) { return pthread_rwlock_trywrlock(&s->rw) == 0; }
 
 /* semaphore used as a sleeping mutex (kmem_cache chain, swap_lock users) */
 struct semaphore {

@@ -152,9 +152,11 @@ unsigned long shrink_all_memory(struct machine *m);
 unsigned long oom_badness(struct task_struct *t);
 /*
  * out_of_memory - reclaim failed: kill the task with the largest badness
- * (SIGKILL; kernel log line "Out of memory: Killed process ...").  True if
- * a victim other than current died and its memory is back (retry the
- * allocation); false if nothing could be killed or current was the victim.
+ * (SIGKILL; kernel log line "Out of memory: Killed process ...") and every
+ * group sharing its mm.  True: retry the allocation — the victim's memory is
+ * back, or the victim is marked and its mm could not be taken yet
+ * (mmap_sem busy: PF_OOM_REAP, retried on the next call, as Linux's OOM
+ * reaper); false if nothing could be killed or current was the victim.
  */
 bool out_of_memory(struct machine *m, gfp_t gfp_mask, unsigned int order);
 
