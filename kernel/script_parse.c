@@ -3,8 +3,8 @@
  * words (a "quoted string" with C escapes is one word, # starts a comment),
  * then checked against the command's grammar into a struct vmsim_cmd.
  * Nothing here touches a machine: the vmsim tool resolves process names and
- * runs the command.  Also the fixed helpers the language is defined by
- * (splitmix64 finaliser, FNV-1a 64) and the errno name table.
+ * runs the command.  Values (numbers, protections, flag lists, errno and
+ * signal names, the fixed hash and mixer) are in kernel/script_values.c.
  *
  * Every error leaves a message naming the bad word and what was wanted;
  * no input makes the parser read out of bounds or leak (fuzzed by
@@ -19,6 +19,7 @@
 #include "vmsim/vmsim.h"
 #include "vmsim/process.h"
 #include "vmsim/script.h"
+#include "script_internal.h"
 
 #define MAX_WORDS	16
 
@@ -35,137 +36,6 @@ struct line {
 	struct word w[MAX_WORDS];
 };
 
-static __attribute__((format(printf, 3, 4)))
-void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	/* words from strings may hold any byte: keep the message one clean line */
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
-/* --- fixed helpers ------------------------------------------------------- */
-
-uint64_t vmsim_mix64(uint64_t x)
-{
-	uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-uint64_t vmsim_fnv1a64(uint64_t hash, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	for (size_t i = 0; i < len; i++) {
-		hash ^= p[i];
-		hash *= 0x100000001b3ULL;
-	}
-	return hash;
-}
-
-/*
- * errno names.  The simulated kernel returns the host's (Linux) errno
- * values, so the table is indexed by the host's constants; aliases
- * (EWOULDBLOCK, EDEADLOCK, ENOTSUP) are left out so each number has one name.
- */
-#define E(x) [x] = #x
-static const char *const errno_names[] = {
-	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
-	E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
-	E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
-	E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
-	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
-	E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK),
-	E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ECHRNG),
-	E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI),
-	E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC),
-	E(EBADSLT), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
-	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT),
-	E(ECOMM), E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG), E(EOVERFLOW),
-	E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN),
-	E(ELIBMAX), E(ELIBEXEC), E(EILSEQ), E(ERESTART), E(ESTRPIPE), E(EUSERS),
-	E(ENOTSOCK), E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT),
-	E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT),
-	E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
-	E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS),
-	E(EISCONN), E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT),
-	E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY),
-	E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM),
-	E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE), E(ECANCELED),
-	E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED), E(EKEYREJECTED),
-	E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
-};
-#undef E
-
-/* Linux's kernel-internal codes (include/linux/errno.h), should one leak out. */
-static const struct { int nr; const char *name; } kernel_errnos[] = {
-	{ 512, "ERESTARTSYS" }, { 513, "ERESTARTNOINTR" }, { 514, "ERESTARTNOHAND" },
-	{ 515, "ENOIOCTLCMD" }, { 516, "ERESTART_RESTARTBLOCK" },
-	{ 517, "EPROBE_DEFER" }, { 518, "EOPENSTALE" }, { 519, "ENOPARAM" },
-	{ 521, "EBADHANDLE" }, { 522, "ENOTSYNC" }, { 523, "EBADCOOKIE" },
-	{ 524, "ENOTSUPP" }, { 525, "ETOOSMALL" }, { 526, "ESERVERFAULT" },
-	{ 527, "EBADTYPE" }, { 528, "EJUKEBOX" }, { 529, "EIOCBQUEUED" },
-	{ 530, "ERECALLCONFLICT" },
-};
-
-const char *vmsim_errno_name(int err)
-{
-	if (err > 0 && (size_t)err < sizeof(errno_names) / sizeof(errno_names[0]) &&
-	    errno_names[err])
-		return errno_names[err];
-	for (size_t i = 0; i < sizeof(kernel_errnos) / sizeof(kernel_errnos[0]); i++)
-		if (kernel_errnos[i].nr == err)
-			return kernel_errnos[i].name;
-	return NULL;
-}
-
-int vmsim_errno_from_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
-		if (errno_names[i] && !strcmp(errno_names[i], name))
-			return (int)i;
-	for (size_t i = 0; i < sizeof(kernel_errnos) / sizeof(kernel_errnos[0]); i++)
-		if (!strcmp(kernel_errnos[i].name, name))
-			return kernel_errnos[i].nr;
-	return 0;
-}
-
-/* Signals and codes the simulated kernel delivers (Linux's numbers). */
-const char *vmsim_signal_name(int sig)
-{
-	switch (sig) {
-	case 7: return "SIGBUS";
-	case 9: return "SIGKILL";
-	case 11: return "SIGSEGV";
-	default: return NULL;
-	}
-}
-
-const char *vmsim_sicode_name(int sig, int code)
-{
-	if (sig == 11 && code == 1)
-		return "SEGV_MAPERR";
-	if (sig == 11 && code == 2)
-		return "SEGV_ACCERR";
-	if (sig == 7 && code == 1)
-		return "BUS_ADRALN";
-	if (sig == 7 && code == 2)
-		return "BUS_ADRERR";
-	if (sig == 7 && code == 3)
-		return "BUS_OBJERR";
-	return NULL;
-}
-
 /* --- words --------------------------------------------------------------- */
 
 static void line_free(struct line *l)
@@ -173,17 +43,6 @@ static void line_free(struct line *l)
 	for (int i = 0; i < l->n; i++)
 		free(l->w[i].val);
 	l->n = 0;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool is_blank(int c)
@@ -199,12 +58,12 @@ static int lex_quoted(const char *s, size_t len, size_t *i, struct word *w,
 	char *v = malloc(len - *i + 1);
 
 	if (!v) {
-		seterr(err, errlen, "out of memory");
+		script_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	for (;;) {
 		if (j >= len) {
-			seterr(err, errlen, "unterminated string (no closing \")");
+			script_seterr(err, errlen, "unterminated string (no closing \")");
 			goto fail;
 		}
 		unsigned char c = (unsigned char)s[j];
@@ -213,7 +72,7 @@ static int lex_quoted(const char *s, size_t len, size_t *i, struct word *w,
 			break;
 		}
 		if (c < 0x20 && c != '\t') {
-			seterr(err, errlen, "control character 0x%02x in string", c);
+			script_seterr(err, errlen, "control character 0x%02x in string", c);
 			goto fail;
 		}
 		if (c != '\\') {
@@ -222,7 +81,7 @@ static int lex_quoted(const char *s, size_t len, size_t *i, struct word *w,
 			continue;
 		}
 		if (j + 1 >= len) {
-			seterr(err, errlen, "unterminated string (no closing \")");
+			script_seterr(err, errlen, "unterminated string (no closing \")");
 			goto fail;
 		}
 		c = (unsigned char)s[j + 1];
@@ -235,10 +94,10 @@ static int lex_quoted(const char *s, size_t len, size_t *i, struct word *w,
 		case '\\': v[n++] = '\\'; break;
 		case '"': v[n++] = '"'; break;
 		case 'x': {
-			int h = j < len ? hexval((unsigned char)s[j]) : -1;
-			int l = j + 1 < len ? hexval((unsigned char)s[j + 1]) : -1;
+			int h = j < len ? script_hexval((unsigned char)s[j]) : -1;
+			int l = j + 1 < len ? script_hexval((unsigned char)s[j + 1]) : -1;
 			if (h < 0 || l < 0) {
-				seterr(err, errlen, "\\x needs two hex digits");
+				script_seterr(err, errlen, "\\x needs two hex digits");
 				goto fail;
 			}
 			v[n++] = (char)(h * 16 + l);
@@ -247,14 +106,14 @@ static int lex_quoted(const char *s, size_t len, size_t *i, struct word *w,
 		}
 		default:
 			if (c >= 0x20 && c < 0x7f)
-				seterr(err, errlen, "unknown escape \\%c in string", c);
+				script_seterr(err, errlen, "unknown escape \\%c in string", c);
 			else
-				seterr(err, errlen, "unknown escape in string");
+				script_seterr(err, errlen, "unknown escape in string");
 			goto fail;
 		}
 	}
 	if (j < len && !is_blank(s[j]) && s[j] != '#') {
-		seterr(err, errlen, "text right after a closing quote");
+		script_seterr(err, errlen, "text right after a closing quote");
 		goto fail;
 	}
 	v[n] = 0;
@@ -279,7 +138,7 @@ static int lex(const char *s, size_t len, struct line *l, char *err, size_t errl
 	while (len > 0 && s[len - 1] == '\r')	/* CRLF files */
 		len--;
 	if (len > VMSIM_LINE_MAX) {
-		seterr(err, errlen, "line too long (over %d characters)", VMSIM_LINE_MAX);
+		script_seterr(err, errlen, "line too long (over %d characters)", VMSIM_LINE_MAX);
 		return -1;
 	}
 	for (;;) {
@@ -288,7 +147,7 @@ static int lex(const char *s, size_t len, struct line *l, char *err, size_t errl
 		if (i >= len || s[i] == '#')
 			return 0;
 		if (l->n == MAX_WORDS) {
-			seterr(err, errlen, "too many words (at most %d)", MAX_WORDS);
+			script_seterr(err, errlen, "too many words (at most %d)", MAX_WORDS);
 			goto fail;
 		}
 		struct word *w = &l->w[l->n];
@@ -302,11 +161,11 @@ static int lex(const char *s, size_t len, struct line *l, char *err, size_t errl
 		while (i < len && !is_blank(s[i]) && s[i] != '#') {
 			unsigned char c = (unsigned char)s[i];
 			if (c < 0x20 || c == 0x7f) {
-				seterr(err, errlen, "control character 0x%02x", c);
+				script_seterr(err, errlen, "control character 0x%02x", c);
 				goto fail;
 			}
 			if (c == '"') {
-				seterr(err, errlen, "quote in the middle of a word");
+				script_seterr(err, errlen, "quote in the middle of a word");
 				goto fail;
 			}
 			i++;
@@ -315,7 +174,7 @@ static int lex(const char *s, size_t len, struct line *l, char *err, size_t errl
 		w->raw_len = i - start;
 		w->val = strndup(s + start, i - start);
 		if (!w->val) {
-			seterr(err, errlen, "out of memory");
+			script_seterr(err, errlen, "out of memory");
 			goto fail;
 		}
 		w->val_len = i - start;
@@ -324,227 +183,6 @@ static int lex(const char *s, size_t len, struct line *l, char *err, size_t errl
 	}
 fail:
 	line_free(l);
-	return -1;
-}
-
-/* --- values -------------------------------------------------------------- */
-
-int vmsim_parse_number(const char *s, uint64_t *out)
-{
-	uint64_t v = 0, mult = 1;
-	size_t n, i = 0;
-	int base = 10;
-
-	if (!s || !*s)
-		return -1;
-	n = strlen(s);
-	switch (s[n - 1]) {
-	case 'k': case 'K': mult = 1ULL << 10; n--; break;
-	case 'm': case 'M': mult = 1ULL << 20; n--; break;
-	case 'g': case 'G': mult = 1ULL << 30; n--; break;
-	default: break;
-	}
-	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i >= n)
-		return -1;
-	for (; i < n; i++) {
-		int d = base == 16 ? hexval((unsigned char)s[i]) :
-			(s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
-		if (d < 0)
-			return -1;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return -1;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	if (v > UINT64_MAX / mult)
-		return -1;
-	*out = v * mult;
-	return 0;
-}
-
-int vmsim_parse_prot(const char *s, int *prot)
-{
-	int p = 0;
-
-	if (!s || strlen(s) != 3)
-		return -1;
-	if (s[0] == 'r')
-		p |= VMSIM_PROT_READ;
-	else if (s[0] != '-')
-		return -1;
-	if (s[1] == 'w')
-		p |= VMSIM_PROT_WRITE;
-	else if (s[1] != '-')
-		return -1;
-	if (s[2] == 'x')
-		p |= VMSIM_PROT_EXEC;
-	else if (s[2] != '-')
-		return -1;
-	*prot = p;
-	return 0;
-}
-
-void vmsim_format_prot(int prot, char *buf)
-{
-	buf[0] = prot & VMSIM_PROT_READ ? 'r' : '-';
-	buf[1] = prot & VMSIM_PROT_WRITE ? 'w' : '-';
-	buf[2] = prot & VMSIM_PROT_EXEC ? 'x' : '-';
-	buf[3] = 0;
-}
-
-struct flag_name {
-	const char *name;
-	int value;
-};
-
-static const struct flag_name mmap_flag_names[] = {
-	{ "private", VMSIM_MAP_PRIVATE },
-	{ "shared", VMSIM_MAP_SHARED },
-	{ "anon", VMSIM_MAP_ANONYMOUS },
-	{ "fixed", VMSIM_MAP_FIXED },
-	{ "noreplace", VMSIM_MAP_FIXED_NOREPLACE },
-	{ "populate", VMSIM_MAP_POPULATE },
-	{ "noreserve", VMSIM_MAP_NORESERVE },
-	{ "growsdown", VMSIM_MAP_GROWSDOWN },
-	{ "locked", VMSIM_MAP_LOCKED },
-	{ NULL, 0 }
-};
-
-static const struct flag_name mremap_flag_names[] = {
-	{ "maymove", VMSIM_MREMAP_MAYMOVE },
-	{ "fixed", VMSIM_MREMAP_FIXED },
-	{ "dontunmap", VMSIM_MREMAP_DONTUNMAP },
-	{ NULL, 0 }
-};
-
-static const struct flag_name mlockall_flag_names[] = {
-	{ "current", VMSIM_MCL_CURRENT },
-	{ "future", VMSIM_MCL_FUTURE },
-	{ NULL, 0 }
-};
-
-static const struct flag_name open_flag_names[] = {
-	{ "rdonly", O_RDONLY },	/* 0: the default, named for clarity */
-	{ "wronly", O_WRONLY },
-	{ "rdwr", O_RDWR },
-	{ "creat", O_CREAT },
-	{ "trunc", O_TRUNC },
-	{ "excl", O_EXCL },
-	{ "append", O_APPEND },
-	{ "cloexec", O_CLOEXEC },
-	{ NULL, 0 }
-};
-
-static const struct flag_name advice_names[] = {
-	{ "normal", VMSIM_MADV_NORMAL },
-	{ "random", VMSIM_MADV_RANDOM },
-	{ "sequential", VMSIM_MADV_SEQUENTIAL },
-	{ "willneed", VMSIM_MADV_WILLNEED },
-	{ "dontneed", VMSIM_MADV_DONTNEED },
-	{ NULL, 0 }
-};
-
-/* An int-sized number (raw flag bits), for testing invalid combinations. */
-static int parse_int_number(const char *s, int *out)
-{
-	uint64_t v;
-
-	if (vmsim_parse_number(s, &v) || v > 0xffffffffULL)
-		return -1;
-	*out = (int)(uint32_t)v;
-	return 0;
-}
-
-/* "a,b,c" against @names, or a number; each name at most once. */
-static int parse_flag_list(const char *s, const struct flag_name *names, int *flags,
-			   const char *what, char *err, size_t errlen)
-{
-	int f = 0;
-	const char *p = s;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		if (parse_int_number(s, flags)) {
-			seterr(err, errlen, "bad %s '%s'", what, s);
-			return -1;
-		}
-		return 0;
-	}
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		const struct flag_name *fn;
-
-		for (fn = names; fn->name; fn++)
-			if (strlen(fn->name) == n && !strncmp(fn->name, p, n))
-				break;
-		if (!fn->name) {
-			if (n == 0)
-				seterr(err, errlen, "empty name in %s '%s'", what, s);
-			else
-				seterr(err, errlen, "unknown %s '%.*s' in '%s'", what,
-				       (int)(n > 40 ? 40 : n), p, s);
-			return -1;
-		}
-		if (f & fn->value) {
-			seterr(err, errlen, "%s '%s' given twice", what, fn->name);
-			return -1;
-		}
-		f |= fn->value;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	*flags = f;
-	return 0;
-}
-
-int vmsim_parse_mmap_flags(const char *s, int *flags, char *err, size_t errlen)
-{
-	return parse_flag_list(s, mmap_flag_names, flags, "mmap flag", err, errlen);
-}
-
-int vmsim_parse_mremap_flags(const char *s, int *flags, char *err, size_t errlen)
-{
-	return parse_flag_list(s, mremap_flag_names, flags, "mremap flag", err, errlen);
-}
-
-int vmsim_parse_mlockall_flags(const char *s, int *flags, char *err, size_t errlen)
-{
-	return parse_flag_list(s, mlockall_flag_names, flags, "mlockall flag", err, errlen);
-}
-
-int vmsim_parse_open_flags(const char *s, int *flags, char *err, size_t errlen)
-{
-	/* rdonly is 0: parse_flag_list cannot see it twice, nor with wronly */
-	const char *r = strstr(s, "rdonly");
-	int f;
-
-	if (parse_flag_list(s, open_flag_names, &f, "open flag", err, errlen))
-		return -1;
-	if (r && s[0] > '9' && (f & O_ACCMODE)) {
-		seterr(err, errlen, "open flags: rdonly with wronly or rdwr in '%.40s'", s);
-		return -1;
-	}
-	if ((f & O_ACCMODE) == O_ACCMODE && s[0] > '9') {
-		seterr(err, errlen, "open flags: wronly with rdwr in '%.40s'", s);
-		return -1;
-	}
-	*flags = f;
-	return 0;
-}
-
-int vmsim_parse_advice(const char *s)
-{
-	int v;
-
-	for (const struct flag_name *fn = advice_names; fn->name; fn++)
-		if (!strcmp(fn->name, s))
-			return fn->value;
-	if (s[0] >= '0' && s[0] <= '9' && !parse_int_number(s, &v) && v >= 0)
-		return v;
 	return -1;
 }
 
@@ -740,12 +378,12 @@ static bool name_chars_ok(const char *s)
 static int parse_name(const struct word *w, char *out, char *err, size_t errlen)
 {
 	if (w->quoted || !name_chars_ok(w->val)) {
-		seterr(err, errlen, "bad process name '%.40s' (letters, digits and _, "
+		script_seterr(err, errlen, "bad process name '%.40s' (letters, digits and _, "
 		       "starting with a letter, at most %d)", w->val, VMSIM_NAME_MAX - 1);
 		return -1;
 	}
 	if (reserved(w->val)) {
-		seterr(err, errlen, "'%s' is a reserved word, not a process name", w->val);
+		script_seterr(err, errlen, "'%s' is a reserved word, not a process name", w->val);
 		return -1;
 	}
 	memcpy(out, w->val, strlen(w->val) + 1);
@@ -756,7 +394,7 @@ static int parse_num(const struct word *w, uint64_t *out, const char *what,
 		     char *err, size_t errlen)
 {
 	if (w->quoted || vmsim_parse_number(w->val, out)) {
-		seterr(err, errlen, "bad %s '%.40s' (decimal, 0x-hex, optional K/M/G)",
+		script_seterr(err, errlen, "bad %s '%.40s' (decimal, 0x-hex, optional K/M/G)",
 		       what, w->val);
 		return -1;
 	}
@@ -766,10 +404,10 @@ static int parse_num(const struct word *w, uint64_t *out, const char *what,
 static int parse_prot_word(const struct word *w, int *prot, char *err, size_t errlen)
 {
 	if (!w->quoted && w->val[0] >= '0' && w->val[0] <= '9' &&
-	    !parse_int_number(w->val, prot))
+	    !script_parse_int(w->val, prot))
 		return 0;
 	if (w->quoted || vmsim_parse_prot(w->val, prot)) {
-		seterr(err, errlen, "bad PROT '%.40s' (three letters as in maps: rw-, r-x, ---)",
+		script_seterr(err, errlen, "bad PROT '%.40s' (three letters as in maps: rw-, r-x, ---)",
 		       w->val);
 		return -1;
 	}
@@ -782,7 +420,7 @@ static int parse_fd(const struct word *w, int *fd, char *err, size_t errlen)
 	uint64_t v;
 
 	if (w->quoted || vmsim_parse_number(w->val, &v) || v > 0x7fffffff) {
-		seterr(err, errlen, "bad FD '%.40s' (a descriptor number, as open printed)",
+		script_seterr(err, errlen, "bad FD '%.40s' (a descriptor number, as open printed)",
 		       w->val);
 		return -1;
 	}
@@ -808,7 +446,7 @@ static int parse_mode(const struct word *w, int *mode, char *err, size_t errlen)
 	*mode = v;
 	return 0;
 bad:
-	seterr(err, errlen, "bad MODE '%.40s' (octal, as 644)", w->val);
+	script_seterr(err, errlen, "bad MODE '%.40s' (octal, as 644)", w->val);
 	return -1;
 }
 
@@ -826,7 +464,7 @@ static int want_words(const struct line *l, int lo, int hi, const char *usage,
 		      char *err, size_t errlen)
 {
 	if (l->n < lo || l->n > hi) {
-		seterr(err, errlen, "%s: expected %s", usage, l->n < lo ? "more words" :
+		script_seterr(err, errlen, "%s: expected %s", usage, l->n < lo ? "more words" :
 		       "fewer words");
 		return -1;
 	}
@@ -842,13 +480,13 @@ static int parse_machine(const struct line *l, struct vmsim_cmd *c, char *err, s
 	c->opt_keys = calloc((size_t)l->n, sizeof(char *));
 	c->opt_values = calloc((size_t)l->n, sizeof(char *));
 	if (!c->opt_keys || !c->opt_values) {
-		seterr(err, errlen, "out of memory");
+		script_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	for (int i = 1; i < l->n; i++) {
 		const char *eq = l->w[i].quoted ? NULL : strchr(l->w[i].val, '=');
 		if (!eq || eq == l->w[i].val) {
-			seterr(err, errlen, "machine: expected KEY=VALUE, got '%.40s'",
+			script_seterr(err, errlen, "machine: expected KEY=VALUE, got '%.40s'",
 			       l->w[i].val);
 			return -1;
 		}
@@ -858,20 +496,20 @@ static int parse_machine(const struct line *l, struct vmsim_cmd *c, char *err, s
 		c->opt_values[c->nr_opts] = val;
 		c->nr_opts++;
 		if (!key || !val) {
-			seterr(err, errlen, "out of memory");
+			script_seterr(err, errlen, "out of memory");
 			return -1;
 		}
 		msg[0] = 0;
 		if (!strcmp(key, "root")) {
 			/* the tool's: the host directory files resolve in */
 			if (!val[0]) {
-				seterr(err, errlen, "machine: root= wants a directory or tmp");
+				script_seterr(err, errlen, "machine: root= wants a directory or tmp");
 				return -1;
 			}
 			continue;
 		}
 		if (vmsim_config_set(&scratch, key, val, msg, sizeof(msg))) {
-			seterr(err, errlen, "machine: %s", msg[0] ? msg : "bad option");
+			script_seterr(err, errlen, "machine: %s", msg[0] ? msg : "bad option");
 			return -1;
 		}
 	}
@@ -886,7 +524,7 @@ static int parse_show(const struct line *l, struct vmsim_cmd *c, char *err, size
 		"show page PFN, show A maps|smaps|status|pagetable ADDR";
 
 	if (l->n < 2) {
-		seterr(err, errlen, "show: expected what to show (%s)", usage);
+		script_seterr(err, errlen, "show: expected what to show (%s)", usage);
 		return -1;
 	}
 	for (int s = VMSIM_SHOW_MEMINFO; s <= VMSIM_SHOW_REPORT; s++)
@@ -905,7 +543,7 @@ static int parse_show(const struct line *l, struct vmsim_cmd *c, char *err, size
 		return 0;
 	}
 	if (l->n < 3) {
-		seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[1].val, usage);
+		script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[1].val, usage);
 		return -1;
 	}
 	if (parse_name(&l->w[1], c->proc, err, errlen))
@@ -919,7 +557,7 @@ static int parse_show(const struct line *l, struct vmsim_cmd *c, char *err, size
 				       parse_num(&l->w[3], &c->addr, "ADDR", err, errlen) ? -1 : 0;
 			return want_words(l, 3, 3, "show A maps|smaps|status", err, errlen);
 		}
-	seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[2].val, usage);
+	script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[2].val, usage);
 	return -1;
 }
 
@@ -933,7 +571,7 @@ static int parse_wanted_bytes(const struct word *w, struct vmsim_cmd *c, char *e
 		if (strncmp(s, "fnv1a64:", 8) || strlen(s) != 24)
 			goto bad_hash;
 		for (int i = 8; i < 24; i++) {
-			int d = hexval((unsigned char)s[i]);
+			int d = script_hexval((unsigned char)s[i]);
 			if (d < 0)
 				goto bad_hash;
 			h = h << 4 | (uint64_t)d;
@@ -942,24 +580,24 @@ static int parse_wanted_bytes(const struct word *w, struct vmsim_cmd *c, char *e
 		c->data_hash = h;
 		return 0;
 bad_hash:
-		seterr(err, errlen, "expect read of more than 64 bytes wants fnv1a64: and "
+		script_seterr(err, errlen, "expect read of more than 64 bytes wants fnv1a64: and "
 		       "16 hex digits, got '%.40s'", s);
 		return -1;
 	}
 	if (strlen(s) != 2 * c->len) {
-		seterr(err, errlen, "expect read of %llu bytes wants %llu hex digits, got %zu",
+		script_seterr(err, errlen, "expect read of %llu bytes wants %llu hex digits, got %zu",
 		       (unsigned long long)c->len, (unsigned long long)(2 * c->len), strlen(s));
 		return -1;
 	}
 	c->data = malloc(c->len);
 	if (!c->data) {
-		seterr(err, errlen, "out of memory");
+		script_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	for (uint64_t i = 0; i < c->len; i++) {
-		int h = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		int h = script_hexval((unsigned char)s[2 * i]), lo = script_hexval((unsigned char)s[2 * i + 1]);
 		if (h < 0 || lo < 0) {
-			seterr(err, errlen, "bad hex byte '%.2s' in '%.40s'", s + 2 * i, s);
+			script_seterr(err, errlen, "bad hex byte '%.2s' in '%.40s'", s + 2 * i, s);
 			return -1;
 		}
 		c->data[i] = (unsigned char)(h * 16 + lo);
@@ -990,19 +628,19 @@ static int parse_expect(const struct line *l, struct vmsim_cmd *c, char *err, si
 		v = 2;
 	if (l->n > v && !l->w[v].quoted && !strcmp(l->w[v].val, "=")) {
 		if (l->n != v + 2) {
-			seterr(err, errlen, "expect = VALUE: expected one VALUE after =");
+			script_seterr(err, errlen, "expect = VALUE: expected one VALUE after =");
 			return -1;
 		}
 		c->value = strdup(l->w[v + 1].val);
 		if (!c->value) {
-			seterr(err, errlen, "out of memory");
+			script_seterr(err, errlen, "out of memory");
 			return -1;
 		}
 		c->op = VMSIM_CMD_EXPECT_RESULT;
 		return 0;
 	}
 	if (l->n < 3) {
-		seterr(err, errlen, "expect: expected %s", usage);
+		script_seterr(err, errlen, "expect: expected %s", usage);
 		return -1;
 	}
 	if (parse_name(&l->w[1], c->proc, err, errlen))
@@ -1016,7 +654,7 @@ static int parse_expect(const struct line *l, struct vmsim_cmd *c, char *err, si
 		if (want_words(l, 4, 5, "expect A killed SIGNAL [CODE]", err, errlen))
 			return -1;
 		if (parse_signal(l->w[3].val, &c->signal)) {
-			seterr(err, errlen, "expect killed: unknown signal '%.40s' "
+			script_seterr(err, errlen, "expect killed: unknown signal '%.40s' "
 			       "(SIGSEGV, SIGBUS or SIGKILL)", l->w[3].val);
 			return -1;
 		}
@@ -1028,7 +666,7 @@ static int parse_expect(const struct line *l, struct vmsim_cmd *c, char *err, si
 					break;
 			}
 			if (code > 3) {
-				seterr(err, errlen, "expect killed: '%.40s' is no code of %s",
+				script_seterr(err, errlen, "expect killed: '%.40s' is no code of %s",
 				       l->w[4].val, l->w[3].val);
 				return -1;
 			}
@@ -1039,20 +677,20 @@ static int parse_expect(const struct line *l, struct vmsim_cmd *c, char *err, si
 	}
 	if (!strcmp(what, "read")) {
 		if (l->n != 7 || l->w[5].quoted || strcmp(l->w[5].val, "=")) {
-			seterr(err, errlen, "expect read: expected expect A read ADDR LEN = HEXBYTES");
+			script_seterr(err, errlen, "expect read: expected expect A read ADDR LEN = HEXBYTES");
 			return -1;
 		}
 		if (parse_num(&l->w[3], &c->addr, "ADDR", err, errlen) ||
 		    parse_num(&l->w[4], &c->len, "LEN", err, errlen))
 			return -1;
 		if (c->len == 0) {
-			seterr(err, errlen, "expect read: LEN must be at least 1");
+			script_seterr(err, errlen, "expect read: LEN must be at least 1");
 			return -1;
 		}
 		c->op = VMSIM_CMD_EXPECT_READ;
 		return parse_wanted_bytes(&l->w[6], c, err, errlen);
 	}
-	seterr(err, errlen, "expect: unknown form '%.40s' (%s)", what, usage);
+	script_seterr(err, errlen, "expect: unknown form '%.40s' (%s)", what, usage);
 	return -1;
 }
 
@@ -1077,7 +715,7 @@ static int parse_touch(const struct line *l, struct vmsim_cmd *c, char *err, siz
 			if (parse_num(&t, &c->stride, "stride", err, errlen))
 				return -1;
 			if (c->stride == 0) {
-				seterr(err, errlen, "touch: stride must be at least 1");
+				script_seterr(err, errlen, "touch: stride must be at least 1");
 				return -1;
 			}
 		} else if ((v = kv(w, "random"))) {
@@ -1095,21 +733,21 @@ static int parse_touch(const struct line *l, struct vmsim_cmd *c, char *err, siz
 			if (parse_num(&t, &c->seed, "seed", err, errlen))
 				return -1;
 		} else {
-			seterr(err, errlen, "touch: unknown option '%.40s' (read, write, "
+			script_seterr(err, errlen, "touch: unknown option '%.40s' (read, write, "
 			       "stride=N, random=COUNT, seed=S)", w->val);
 			return -1;
 		}
 		continue;
 dup:
-		seterr(err, errlen, "touch: '%.40s' given twice", w->val);
+		script_seterr(err, errlen, "touch: '%.40s' given twice", w->val);
 		return -1;
 	}
 	if (have_seed && !c->random) {
-		seterr(err, errlen, "touch: seed= goes with random=COUNT");
+		script_seterr(err, errlen, "touch: seed= goes with random=COUNT");
 		return -1;
 	}
 	if (c->random && c->len / c->stride == 0) {
-		seterr(err, errlen, "touch: random= needs LEN of at least one stride");
+		script_seterr(err, errlen, "touch: random= needs LEN of at least one stride");
 		return -1;
 	}
 	return 0;
@@ -1121,12 +759,12 @@ static int parse_write(const struct line *l, struct vmsim_cmd *c, char *err, siz
 
 	if (l->n == 4) {
 		if (!l->w[3].quoted) {
-			seterr(err, errlen, "write: expected \"TEXT\" in quotes or pattern=SEED len=N");
+			script_seterr(err, errlen, "write: expected \"TEXT\" in quotes or pattern=SEED len=N");
 			return -1;
 		}
 		c->data = malloc(l->w[3].val_len ? l->w[3].val_len : 1);
 		if (!c->data) {
-			seterr(err, errlen, "out of memory");
+			script_seterr(err, errlen, "out of memory");
 			return -1;
 		}
 		memcpy(c->data, l->w[3].val, l->w[3].val_len);
@@ -1135,7 +773,7 @@ static int parse_write(const struct line *l, struct vmsim_cmd *c, char *err, siz
 		return 0;
 	}
 	if (l->n != 5) {
-		seterr(err, errlen, "write: expected ADDR \"TEXT\" or ADDR pattern=SEED len=N");
+		script_seterr(err, errlen, "write: expected ADDR \"TEXT\" or ADDR pattern=SEED len=N");
 		return -1;
 	}
 	bool have_len = false;
@@ -1152,7 +790,7 @@ static int parse_write(const struct line *l, struct vmsim_cmd *c, char *err, siz
 			if (parse_num(&t, &c->len, "len", err, errlen))
 				return -1;
 		} else {
-			seterr(err, errlen, "write: expected pattern=SEED len=N, got '%.40s'",
+			script_seterr(err, errlen, "write: expected pattern=SEED len=N, got '%.40s'",
 			       l->w[i].val);
 			return -1;
 		}
@@ -1166,7 +804,7 @@ static int parse_exec(const struct line *l, struct vmsim_cmd *c, char *err, size
 {
 	for (int i = 2; i < l->n; i++) {
 		if (memchr(l->w[i].val, 0, l->w[i].val_len) || (i == 2 && !l->w[i].val_len)) {
-			seterr(err, errlen, "exec: bad %s '%.40s'", i == 2 ? "PATH" : "ARG",
+			script_seterr(err, errlen, "exec: bad %s '%.40s'", i == 2 ? "PATH" : "ARG",
 			       l->w[i].raw);
 			return -1;
 		}
@@ -1183,7 +821,7 @@ static int parse_exec(const struct line *l, struct vmsim_cmd *c, char *err, size
 	}
 	return 0;
 oom:
-	seterr(err, errlen, "out of memory");
+	script_seterr(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -1193,12 +831,12 @@ static int parse_trace(const struct line *l, struct vmsim_cmd *c, char *err, siz
 	const char *v;
 
 	if (memchr(l->w[2].val, 0, l->w[2].val_len) || !l->w[2].val_len) {
-		seterr(err, errlen, "trace: bad FILE name");
+		script_seterr(err, errlen, "trace: bad FILE name");
 		return -1;
 	}
 	c->path = strdup(l->w[2].val);
 	if (!c->path) {
-		seterr(err, errlen, "out of memory");
+		script_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	for (int i = 3; i < l->n; i++) {
@@ -1215,18 +853,18 @@ static int parse_trace(const struct line *l, struct vmsim_cmd *c, char *err, siz
 				goto dup;
 			have_map = true;
 			if (strcmp(v, "auto") && strcmp(v, "none")) {
-				seterr(err, errlen, "trace: map= wants auto or none, got '%.40s'", v);
+				script_seterr(err, errlen, "trace: map= wants auto or none, got '%.40s'", v);
 				return -1;
 			}
 			c->map_none = !strcmp(v, "none");
 		} else {
-			seterr(err, errlen, "trace: unknown option '%.40s' (auto, lackey, din, "
+			script_seterr(err, errlen, "trace: unknown option '%.40s' (auto, lackey, din, "
 			       "plain, map=auto, map=none)", w->val);
 			return -1;
 		}
 		continue;
 dup:
-		seterr(err, errlen, "trace: a second %s in '%.40s'", kv(w, "map") ? "map=" :
+		script_seterr(err, errlen, "trace: a second %s in '%.40s'", kv(w, "map") ? "map=" :
 		       "format", w->val);
 		return -1;
 	}
@@ -1241,7 +879,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 	if (parse_name(&l->w[0], c->proc, err, errlen))
 		return -1;
 	if (l->n < 2) {
-		seterr(err, errlen, "missing command after '%s' (mmap, munmap, touch, ...)",
+		script_seterr(err, errlen, "missing command after '%s' (mmap, munmap, touch, ...)",
 		       c->proc);
 		return -1;
 	}
@@ -1249,7 +887,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		if (!l->w[1].quoted && !strcmp(d->name, l->w[1].val))
 			break;
 	if (!d->name) {
-		seterr(err, errlen, "unknown command '%.40s'", l->w[1].val);
+		script_seterr(err, errlen, "unknown command '%.40s'", l->w[1].val);
 		return -1;
 	}
 	snprintf(usage, sizeof(usage), "%s %s%s%s", c->proc, d->name, d->usage[0] ? " " : "",
@@ -1271,7 +909,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		if (want_words(l, 3, 5, usage, err, errlen))
 			return -1;
 		if (memchr(l->w[2].val, 0, l->w[2].val_len) || !l->w[2].val_len) {
-			seterr(err, errlen, "open: bad PATH '%.40s'", l->w[2].raw);
+			script_seterr(err, errlen, "open: bad PATH '%.40s'", l->w[2].raw);
 			return -1;
 		}
 		c->prot = 0644;
@@ -1280,7 +918,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 			return -1;
 		c->path = strdup(l->w[2].val);
 		if (!c->path) {
-			seterr(err, errlen, "out of memory");
+			script_seterr(err, errlen, "out of memory");
 			return -1;
 		}
 		return 0;
@@ -1327,7 +965,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 		    parse_num(&l->w[3], &c->len, "LEN", err, errlen))
 			return -1;
 		if (d->op == VMSIM_CMD_READ && c->len == 0) {
-			seterr(err, errlen, "read: LEN must be at least 1");
+			script_seterr(err, errlen, "read: LEN must be at least 1");
 			return -1;
 		}
 		return 0;
@@ -1344,7 +982,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 			return -1;
 		c->flags = l->w[4].quoted ? -1 : vmsim_parse_advice(l->w[4].val);
 		if (c->flags < 0) {
-			seterr(err, errlen, "madvise: unknown advice '%.40s' (normal, random, "
+			script_seterr(err, errlen, "madvise: unknown advice '%.40s' (normal, random, "
 			       "sequential, willneed, dontneed)", l->w[4].val);
 			return -1;
 		}
@@ -1385,7 +1023,7 @@ static int parse_proc_cmd(const struct line *l, struct vmsim_cmd *c, char *err, 
 			return -1;
 		return 0;
 	default:
-		seterr(err, errlen, "unknown command '%.40s'", l->w[1].val);
+		script_seterr(err, errlen, "unknown command '%.40s'", l->w[1].val);
 		return -1;
 	}
 }
@@ -1434,7 +1072,7 @@ static int parse_words(const struct line *l, struct vmsim_cmd *c, char *err, siz
 	const char *first = l->w[0].val;
 
 	if (l->w[0].quoted) {
-		seterr(err, errlen, "a line cannot start with a string");
+		script_seterr(err, errlen, "a line cannot start with a string");
 		return -1;
 	}
 	if (!strcmp(first, "machine"))
@@ -1454,7 +1092,7 @@ static int parse_words(const struct line *l, struct vmsim_cmd *c, char *err, siz
 		    (l->n == 3 && parse_num(&l->w[2], &prio, "PRIO", err, errlen)))
 			return -1;
 		if (prio > 32767) {
-			seterr(err, errlen, "swapon: PRIO must be 0..32767");
+			script_seterr(err, errlen, "swapon: PRIO must be 0..32767");
 			return -1;
 		}
 		c->flags = l->n == 3 ? (int)prio : -1;
@@ -1474,12 +1112,12 @@ static int parse_words(const struct line *l, struct vmsim_cmd *c, char *err, siz
 		return parse_expect(l, c, err, errlen);
 	for (const struct cmd_desc *d = proc_cmds; d->name; d++)
 		if (!strcmp(d->name, first)) {
-			seterr(err, errlen, "'%s' needs a process first: A %s %s", d->name,
+			script_seterr(err, errlen, "'%s' needs a process first: A %s %s", d->name,
 			       d->name, d->usage);
 			return -1;
 		}
 	if (!name_chars_ok(first)) {
-		seterr(err, errlen, "unknown command '%.40s'", first);
+		script_seterr(err, errlen, "unknown command '%.40s'", first);
 		return -1;
 	}
 	return parse_proc_cmd(l, c, err, errlen);
@@ -1501,7 +1139,7 @@ int vmsim_cmd_parse(const char *s, struct vmsim_cmd *c, char *err, size_t errlen
 	if (!ret) {
 		c->text = join_words(&l);
 		if (!c->text) {
-			seterr(err, errlen, "out of memory");
+			script_seterr(err, errlen, "out of memory");
 			ret = -1;
 		}
 	}
@@ -1530,7 +1168,7 @@ int vmsim_script_parse(const char *text, size_t len, struct vmsim_script *sc,
 	memset(sc, 0, sizeof(*sc));
 	*errline = 0;
 	if (!buf) {
-		seterr(err, errlen, "out of memory");
+		script_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	while (pos < len) {
@@ -1542,11 +1180,11 @@ int vmsim_script_parse(const char *text, size_t len, struct vmsim_script *sc,
 		lineno++;
 		pos += n + (nl ? 1 : 0);
 		if (memchr(start, '\0', n)) {
-			seterr(err, errlen, "NUL byte in script");
+			script_seterr(err, errlen, "NUL byte in script");
 			goto fail;
 		}
 		if (n > VMSIM_LINE_MAX + 1) {
-			seterr(err, errlen, "line too long (over %d characters)", VMSIM_LINE_MAX);
+			script_seterr(err, errlen, "line too long (over %d characters)", VMSIM_LINE_MAX);
 			goto fail;
 		}
 		memcpy(buf, start, n);
@@ -1564,7 +1202,7 @@ int vmsim_script_parse(const char *text, size_t len, struct vmsim_script *sc,
 			nlines = nc ? realloc(sc->lines, (size_t)ncap * sizeof(int)) : NULL;
 			if (!nc || !nlines) {
 				vmsim_cmd_free(&c);
-				seterr(err, errlen, "out of memory");
+				script_seterr(err, errlen, "out of memory");
 				goto fail;
 			}
 			sc->lines = nlines;
