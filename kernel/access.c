@@ -271,6 +271,14 @@ static int run_array(const struct vmsim_access *v, size_t n, uint64_t *loaded, s
 	for (i = 0; i < n; i++) {
 		uint64_t val = 0;
 
+		/*
+		 * Now and then, a SIGKILL from another CPU (group exit, exec,
+		 * the OOM killer) ends the run, as a CPU takes the interrupt
+		 * between two instructions; run_finish delivers it.
+		 */
+		if (unlikely((i & (VMSIM_ACCESS_BATCH - 1)) == VMSIM_ACCESS_BATCH - 1) &&
+		    task_sigkill_pending(current))
+			break;
 		err = access_one(&ar, v[i].addr, v[i].size, v[i].kind, v[i].value, &val);
 		if (unlikely(err))
 			break;

@@ -509,3 +509,61 @@ TEST(access_stress_run_against_shootdowns)
 	ASSERT_EQ(vmsim_exit(m, p), 0);
 	test_shutdown(m);
 }
+
+/*
+ * A long run ends early when another CPU kills the group: the killed
+ * thread stops within a batch of accesses, not at the end of its array.
+ */
+struct long_run {
+	struct machine *m;
+	int pid;
+	const struct vmsim_access *v;
+	size_t n;
+	long ret;
+	struct vmsim_access_result res;
+	atomic_int started;
+};
+
+static void *long_runner(void *arg)
+{
+	struct long_run *l = arg;
+
+	vmsim_cpu_attach(l->m, 1);
+	atomic_store(&l->started, 1);
+	l->ret = vmsim_access_run(l->m, l->pid, l->v, l->n, NULL, &l->res);
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+TEST(access_long_run_stops_at_a_group_kill)
+{
+	struct machine *m = test_boot("ram=64M paging=x86_64 cpus=2");
+	int p = vmsim_spawn(m), t;
+	unsigned long a = map(m, p, 16 * PG, RW);
+	enum { N = 1 << 21 };
+	struct vmsim_access *v = malloc(N * sizeof(*v));
+	struct long_run l = { .m = m, .n = N };
+	unsigned long faults;
+	pthread_t th;
+
+	ASSERT_NOT_NULL(v);
+	for (size_t i = 0; i < N; i++)
+		v[i] = acc(a + (i % (16 * 512)) * 8, 8, VMSIM_ACCESS_STORE, i);
+	t = vmsim_clone_thread(m, p);
+	ASSERT_CMP(t, >, 0);
+	l.pid = t;
+	l.v = v;
+	faults = sum_vm_event(m, PGFAULT);
+	ASSERT_EQ(pthread_create(&th, NULL, long_runner, &l), 0);
+	/* inside the run: it has faulted its 16 pages in */
+	while (sum_vm_event(m, PGFAULT) < faults + 16)
+		sched_yield();
+	ASSERT_EQ(vmsim_exit_group(m, p), 0);
+	pthread_join(th, NULL);
+	/* killed mid-run: stopped within a batch of the kill, far from N */
+	ASSERT_EQ(l.ret, VMSIM_KILLED);
+	ASSERT_CMP(l.res.done, <, (size_t)N);
+	ASSERT_EQ(l.res.signo, 0);	/* exit_group: the group's exit, no signal */
+	free(v);
+	test_shutdown(m);
+}
