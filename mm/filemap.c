@@ -854,10 +854,28 @@ void unmap_mapping_range(struct address_space *mapping, loff_t holebegin, loff_t
 	spin_unlock(&mapping->i_shared_lock);
 }
 
+/*
+ * The page holding byte @pos of a host file whose block straddling @pos
+ * was zeroed past it by a size change, as a disk file system does it
+ * (ext4's block_truncate_page on a shrink, its zeroing of the old EOF block
+ * on a grow): the page is read in if need be, dirty, and written back
+ * later, as /proc/PID/smaps shows it on the host.  Returns the page with a
+ * reference, or NULL.
+ */
+static struct page *truncate_partial_page(struct address_space *mapping, loff_t pos)
+{
+	int err;
+
+	if (!(pos & ~PAGE_MASK) || mapping->host->i_kind != I_HOSTFS)
+		return NULL;
+	return read_cache_page(mapping, (unsigned long)(pos >> PAGE_SHIFT), NULL, &err);
+}
+
 int vmtruncate(struct inode *inode, loff_t offset)
 {
 	struct address_space *mapping = inode->i_mapping;
 	loff_t old = atomic_load(&inode->i_size);
+	struct page *partial;
 	int err;
 
 	if (offset < 0)
@@ -868,9 +886,16 @@ int vmtruncate(struct inode *inode, loff_t offset)
 		atomic_store(&inode->i_size, offset);
 		/* whole pages past EOF leave every page table; the partial one stays */
 		unmap_mapping_range(mapping, offset + (loff_t)PAGE_SIZE - 1, 0);
-		truncate_inode_pages(mapping, offset);
+		partial = truncate_partial_page(mapping, offset);
+		truncate_inode_pages(mapping, offset);	/* zeroes the partial page's tail */
 	} else {
 		atomic_store(&inode->i_size, offset);
+		partial = offset > old ? truncate_partial_page(mapping, old) : NULL;
+	}
+	if (partial) {
+		if (partial->mapping == mapping)
+			set_page_dirty(partial);
+		page_cache_release(partial);
 	}
 	if (inode->i_kind == I_HOSTFS) {
 		err = hostfs_setsize(inode, offset);

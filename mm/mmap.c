@@ -1129,6 +1129,48 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 	return addr;
 }
 
+/*
+ * mmap_check_type - the checks of do_mmap's switch on the map type: a
+ * shared mapping of a file open read-only can never become writable
+ * (-EACCES if asked PROT_WRITE), a file must be mappable (-ENODEV) and
+ * open for reading (-EACCES), and cannot grow down (-EINVAL, nor can
+ * shared anonymous memory).  Sets the VM_SHARED/VM_MAYSHARE bits.  0 or
+ * a negative errno (as an unsigned long).
+ */
+static unsigned long mmap_check_type(struct file *file, unsigned long prot, unsigned long flags,
+				     unsigned long *vm_flags, unsigned long *pgoff)
+{
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!file) {
+			*pgoff = 0;
+			break;
+		}
+		if (!(file->f_mode & FMODE_WRITE)) {
+			if (prot & PROT_WRITE)
+				return (unsigned long)-EACCES;
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		}
+		break;
+	case MAP_PRIVATE:
+		if (!file)
+			return 0;
+		break;
+	default:
+		return (unsigned long)-EINVAL;
+	}
+	if (file) {
+		if (!(file->f_mode & FMODE_READ))
+			return (unsigned long)-EACCES;
+		if (!file->f_op || !file->f_op->mmap)
+			return (unsigned long)-ENODEV;
+	}
+	if (*vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
+		return (unsigned long)-EINVAL;
+	return 0;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		      unsigned long prot, unsigned long flags, struct file *file,
 		      unsigned long pgoff)
@@ -1148,39 +1190,10 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		return (unsigned long)-ENOMEM;
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return (unsigned long)-EOVERFLOW;
-	if (file) {
-		/* as Linux's do_mmap: the file must be mappable and open for reading */
-		if (!file->f_op || !file->f_op->mmap)
-			return (unsigned long)-ENODEV;
-		if (!(file->f_mode & FMODE_READ))
-			return (unsigned long)-EACCES;
-	}
-
 	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
 		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	switch (flags & MAP_TYPE) {
-	case MAP_SHARED:
-		if (vm_flags & (VM_GROWSDOWN | VM_GROWSUP))
-			return (unsigned long)-EINVAL;
-		vm_flags |= VM_SHARED | VM_MAYSHARE;
-		if (!file) {
-			pgoff = 0;
-		} else if (!(file->f_mode & FMODE_WRITE)) {
-			/* a read-only file maps shared but can never become writable */
-			if (prot & PROT_WRITE)
-				return (unsigned long)-EACCES;
-			vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
-		}
-		break;
-	case MAP_PRIVATE:
-		break;
-	default:
-		return (unsigned long)-EINVAL;
-	}
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
-	if ((flags & MAP_LOCKED) && !rlimit_cur(mm, RLIMIT_MEMLOCK))
-		return (unsigned long)-EPERM;	/* can_do_mlock */
 
 	down_write(&mm->mmap_sem);
 	if (mm->map_count > DEFAULT_MAX_MAP_COUNT) {
@@ -1199,10 +1212,18 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		ret = (unsigned long)-EEXIST;
 		goto out;
 	}
+	/* as Linux's do_mmap: the place first, then the lock limits, then the file */
+	if ((flags & MAP_LOCKED) && !rlimit_cur(mm, RLIMIT_MEMLOCK)) {
+		ret = (unsigned long)-EPERM;	/* can_do_mlock */
+		goto out;
+	}
 	if (!mlock_future_ok(mm, vm_flags, len)) {
 		ret = (unsigned long)-EAGAIN;
 		goto out;
 	}
+	ret = mmap_check_type(file, prot, flags, &vm_flags, &pgoff);
+	if (ret)
+		goto out;
 	if (!file && !(vm_flags & VM_SHARED))
 		pgoff = addr >> PAGE_SHIFT;
 	if (!file && (vm_flags & VM_SHARED)) {

@@ -248,7 +248,8 @@ static unsigned long move_vma(struct remap *r)
 			vma->vm_private_data = NULL;
 			vma->anon_forked = false;	/* unlink_anon_vmas */
 		}
-	} else {
+	} else if (src_len) {
+		/* old_len 0 "duplicates" a shared mapping: the source stays whole */
 		__do_munmap(mm, src_addr, src_len);
 	}
 	r->vma = NULL;

@@ -1,0 +1,102 @@
+/*
+ * Regression tests for the differences between vmsim and the host kernel
+ * that test_diff_file.c (the differential test of file mappings) found:
+ * each replays the smallest sequence showing the bug and checks the
+ * outcome the host gives.
+ */
+#include "unit/fs_testutil.h"
+#include "harness.h"
+
+#define PG	4096UL
+
+/* Does the process's maps text contain @line? */
+static bool maps_has(struct fs_env *e, const char *line)
+{
+	char *text = vmsim_proc_pid_read(e->m, e->pid, "maps");
+	bool found;
+
+	ASSERT_NOT_NULL(text);
+	found = strstr(text, line) != NULL;
+	if (!found)
+		fprintf(stderr, "maps without \"%s\":\n%s", line, text);
+	free(text);
+	return found;
+}
+
+static bool maps_has_quiet(struct fs_env *e, const char *s)
+{
+	char *text = vmsim_proc_pid_read(e->m, e->pid, "maps");
+	bool found;
+
+	ASSERT_NOT_NULL(text);
+	found = strstr(text, s) != NULL;
+	free(text);
+	return found;
+}
+
+/*
+ * mremap(addr, 0, new_len, MREMAP_MAYMOVE) "duplicates" a shared mapping:
+ * the source VMA stays whole (vmsim split it at addr, as if unmapping an
+ * empty range).
+ */
+TEST(diff_file_regress_mremap_dup_keeps_source)
+{
+	struct fs_env e;
+	uint8_t data[8 * PG], got[8];
+	unsigned long base = 0x300000001000UL;
+	long r;
+	int fd;
+
+	fs_env_up(&e, "ram=64M paging=x86_64");
+	fill_pattern(data, sizeof(data), 3);
+	fs_host_write(&e, "f", data, sizeof(data));
+	fd = vmsim_open(e.m, e.pid, "/f", O_RDWR, 0);
+	ASSERT_CMP(fd, >=, 0);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base, 8 * PG, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0),
+		  (long)base);
+	r = vmsim_mremap(e.m, e.pid, base + 3 * PG, 0, 2 * PG, MREMAP_MAYMOVE, 0);
+	ASSERT_CMP(r, >, 0);
+	ASSERT(maps_has(&e, "300000001000-300000009000 r--s 00000000"));
+	/* the copy maps the file from page 3 */
+	ASSERT_EQ(vmsim_read(e.m, e.pid, (unsigned long)r + PG, got, sizeof(got)), 0);
+	ASSERT_MEMEQ(got, data + 4 * PG, sizeof(got));
+	ASSERT_EQ(vmsim_munmap(e.m, e.pid, (unsigned long)r, 2 * PG), 0);
+	ASSERT(maps_has(&e, "300000001000-300000009000 r--s 00000000"));
+	ASSERT_EQ(vmsim_close(e.m, e.pid, fd), 0);
+	fs_env_down(&e);
+}
+
+/*
+ * do_mmap's order of checks, as Linux's: MAP_FIXED_NOREPLACE over a
+ * mapping is -EEXIST even when the file's mode would refuse the mapping
+ * (vmsim checked the file first: -EACCES); a file mapping cannot grow
+ * down (-EINVAL, private or shared).
+ */
+TEST(diff_file_regress_mmap_check_order)
+{
+	struct fs_env e;
+	uint8_t data[4 * PG];
+	unsigned long base = 0x300000001000UL;
+	int ro;
+
+	fs_env_up(&e, "ram=64M paging=x86_64");
+	fill_pattern(data, sizeof(data), 5);
+	fs_host_write(&e, "f", data, sizeof(data));
+	ro = vmsim_open(e.m, e.pid, "/f", O_RDONLY, 0);
+	ASSERT_CMP(ro, >=, 0);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base, 4 * PG, PROT_READ, MAP_PRIVATE | MAP_FIXED, ro, 0),
+		  (long)base);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base + PG, 2 * PG, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_FIXED_NOREPLACE, ro, 0), -EEXIST);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base + 8 * PG, 2 * PG, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_FIXED_NOREPLACE, ro, 0), -EACCES);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base + 8 * PG, 2 * PG, PROT_READ,
+			     MAP_PRIVATE | MAP_FIXED | MAP_GROWSDOWN, ro, 0), -EINVAL);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base + 8 * PG, 2 * PG, PROT_READ,
+			     MAP_SHARED | MAP_FIXED | MAP_GROWSDOWN, ro, 0), -EINVAL);
+	/* nothing was left behind by the failures */
+	ASSERT(maps_has(&e, "300000001000-300000005000 r--p 00000000"));
+	ASSERT(!maps_has_quiet(&e, "300000009000"));
+	ASSERT_EQ(vmsim_close(e.m, e.pid, ro), 0);
+	fs_env_down(&e);
+}
