@@ -668,6 +668,32 @@ int filemap_write_and_wait(struct address_space *mapping)
 
 /* --- write ------------------------------------------------------------------------ */
 
+/*
+ * pagecache_isize_extended - the file grows from @from: the cached page
+ * holding EOF may hold bytes past it (stores through a shared mapping
+ * reach the whole page); zero them, as Linux 6.x does on every size
+ * extension (write or truncate), so that they never become file data.
+ * The page is dirtied, as the host's file system leaves it.  i_sem held.
+ */
+static void pagecache_isize_extended(struct address_space *mapping, loff_t from)
+{
+	unsigned long partial = (unsigned long)(from & ~PAGE_MASK);
+	struct page *page;
+
+	if (!partial)
+		return;
+	page = find_lock_page(mapping, (unsigned long)(from >> PAGE_SHIFT));
+	if (!page)
+		return;		/* on the host file, bytes past EOF are zero */
+	if (PageUptodate(page)) {
+		memset((uint8_t *)kmap(page) + partial, 0, PAGE_SIZE - partial);
+		kunmap(page);
+		set_page_dirty(page);
+	}
+	unlock_page(page);
+	page_cache_release(page);
+}
+
 long generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t *ppos)
 {
 	struct address_space *mapping = file->f_mapping;
@@ -708,6 +734,8 @@ long generic_file_write(struct file *file, unsigned long buf, size_t count, loff
 			err = -EFAULT;
 			break;
 		}
+		if (pos > isize)
+			pagecache_isize_extended(mapping, isize);	/* the gap reads as zeroes */
 		page = grab_cache_page(mapping, index);
 		if (!page) {
 			err = -ENOMEM;
@@ -889,8 +917,10 @@ int vmtruncate(struct inode *inode, loff_t offset)
 		partial = truncate_partial_page(mapping, offset);
 		truncate_inode_pages(mapping, offset);	/* zeroes the partial page's tail */
 	} else {
-		atomic_store(&inode->i_size, offset);
 		partial = offset > old ? truncate_partial_page(mapping, old) : NULL;
+		if (partial)
+			pagecache_isize_extended(mapping, old);
+		atomic_store(&inode->i_size, offset);
 	}
 	if (partial) {
 		if (partial->mapping == mapping)
