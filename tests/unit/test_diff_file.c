@@ -70,7 +70,7 @@
 #define MAPS_MAX	3072
 #define SMAPS_MAX	32768
 #define SMAPS_EVERY	4
-#define DIFF_FILE_SEQS	400
+#define DIFF_FILE_SEQS	800
 #define MAX_FORKS	MAX_OPS
 #define FNAME		"f"
 
@@ -213,7 +213,8 @@ static void gen_op(uint64_t *s, struct op *o, bool tiny)
 	case OP_PWRITE:
 	case OP_PREAD:
 		o->fd = rnd(s) % 8 ? 1 : 0;
-		o->off = tiny ? (long)(rnd(s) % (PG + 16)) : (long)(rnd(s) % ((FILE_PAGES + 1) * PG));
+		o->off = tiny ? (long)(rnd(s) % (PG - 7))	/* the file stays in one page */
+			     : (long)(rnd(s) % ((FILE_PAGES + 1) * PG));
 		if (rnd(s) % 2)
 			o->off &= ~7L;
 		/* not in tiny sequences: a kernel-mode fault past EOF faults around */
