@@ -13,6 +13,7 @@
 #include "kern/highmem.h"
 #include "kern/tlb.h"
 #include "kern/printk.h"
+#include "kern/page.h"
 
 static inline struct kmap_atomic_cpu *cpu_slots(struct sim_cpu *cpu)
 {
@@ -314,7 +315,8 @@ void copy_highpage(struct page *to, struct page *from)
 	void *vfrom = kmap_atomic(from, KM_USER0);
 	void *vto = kmap_atomic(to, KM_USER1);
 
-	memcpy(vto, vfrom, PAGE_SIZE);
+	copy_page(vto, vfrom);
+	page_copy_done();
 	kunmap_atomic(vfrom, KM_USER0);
 	kunmap_atomic(vto, KM_USER1);
 }

@@ -862,6 +862,9 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	}
 	if (!zero)
 		copy_user_highpage(new_page, old_page, address);
+	/* the copy streamed past the cache: fetch the line the retried store needs */
+	__builtin_prefetch(__phys_ram(m, page_to_phys(new_page)) + (address & ~PAGE_MASK & ~63UL),
+			   1);
 
 	spin_lock(&mm->page_table_lock);
 	pte = pte_offset_map(pmd, address);

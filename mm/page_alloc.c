@@ -16,10 +16,8 @@
  * alloc and free take no lock.
  */
 #include <string.h>
-#if defined(__x86_64__) && defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include "kern/mm.h"
+#include "kern/page.h"
 #include "kern/sched.h"
 
 static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
@@ -304,29 +302,6 @@ void drain_all_pages(struct machine *m)
  * __GFP_ZERO request for them costs no clearing: on a fresh machine, the
  * first touch of anonymous memory writes each frame once, not twice.
  */
-/*
- * clear_page - zero one frame with non-temporal stores: the frame goes
- * straight to memory without first being read into the cache (a cleared
- * page is rarely read back before the program writes it), which halves
- * the memory traffic of clearing a cold frame, as Linux's clear_page_nocache.
- */
-static inline void clear_page(void *p)
-{
-#if defined(__x86_64__) && defined(__SSE2__)
-	__m128i z = _mm_setzero_si128();
-	__m128i *q = p;
-
-	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*q); i += 4) {
-		_mm_stream_si128(q + i, z);
-		_mm_stream_si128(q + i + 1, z);
-		_mm_stream_si128(q + i + 2, z);
-		_mm_stream_si128(q + i + 3, z);
-	}
-#else
-	memset(p, 0, PAGE_SIZE);
-#endif
-}
-
 static __noinline void zero_new_block(struct page *page, unsigned int order)
 {
 	struct machine *m = page_machine(page);
@@ -343,10 +318,7 @@ static __noinline void zero_new_block(struct page *page, unsigned int order)
 		/* the allocator clears through the physical map, as clear_page does */
 		clear_page(p);
 	}
-#if defined(__x86_64__) && defined(__SSE2__)
-	/* the streaming stores are weakly ordered: done before the page is mapped */
-	_mm_sfence();
-#endif
+	page_copy_done();	/* the streaming stores are weakly ordered */
 }
 
 static __always_inline void prep_new_page(struct page *page, unsigned int order,
