@@ -984,7 +984,8 @@ good_area:
 	} else {
 		if (error_code & PF_PROT)
 			goto bad_area;	/* a read of a present page cannot fault */
-		if (!(vma->vm_flags & (VM_READ | VM_EXEC)))
+		/* x86 cannot map write-only: a PROT_WRITE area reads too (vma_is_accessible) */
+		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
 			goto bad_area;
 	}
 	if (user)

@@ -125,6 +125,45 @@ void anon_vma_put(void *token)
  * racing fault of another thread may win, then ours is dropped.
  * 0 or -ENOMEM.
  */
+/*
+ * Could @a and @b (a just below b) share an anon_vma, i.e. merge but for
+ * their protections?  Linux's anon_vma_compatible.
+ */
+static bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+	       !((a->vm_flags ^ b->vm_flags) & ~(VM_READ | VM_WRITE | VM_EXEC)) &&
+	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
+}
+
+/* @old's anon_vma, if @a/@b are compatible and @old was not cloned at fork. */
+static void *reusable_anon_vma(struct vm_area_struct *old, struct vm_area_struct *a,
+			       struct vm_area_struct *b)
+{
+	void *av;
+
+	if (!vma_is_private_anon(old) || !anon_vma_compatible(a, b))
+		return NULL;
+	av = __atomic_load_n(&old->vm_private_data, __ATOMIC_ACQUIRE);
+	return av && !old->anon_forked ? av : NULL;
+}
+
+/*
+ * find_mergeable_anon_vma - a neighbour's anon_vma @vma may share (next
+ * first, then prev, as Linux): areas that differ only in protection share
+ * one, so an mprotect that makes them alike can merge them again.
+ */
+static void *find_mergeable_anon_vma(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *next = vma->vm_next, *prev;
+	void *av = next ? reusable_anon_vma(next, vma, next) : NULL;
+
+	if (av)
+		return av;
+	prev = vma_prev_of(vma);
+	return prev ? reusable_anon_vma(prev, prev, vma) : NULL;
+}
+
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
@@ -133,7 +172,11 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 	/* double-checked: racing faults (mmap_sem read-held) publish it atomically */
 	if (!vma_is_private_anon(vma) || __atomic_load_n(&vma->vm_private_data, __ATOMIC_ACQUIRE))
 		return 0;
-	av = anon_vma_alloc();
+	av = find_mergeable_anon_vma(vma);
+	if (av)
+		anon_vma_get(av);
+	else
+		av = anon_vma_alloc();
 	if (!av)
 		return -ENOMEM;
 	spin_lock(&mm->page_table_lock);

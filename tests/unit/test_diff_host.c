@@ -73,7 +73,7 @@ static uint64_t rnd(uint64_t *s)
 static void gen_op(uint64_t *s, struct op *o)
 {
 	static const int prots[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
-				     PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC };
+				     PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC, PROT_WRITE };
 	static const int advice[] = { MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
 				      MADV_DONTNEED, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK };
 	unsigned long page = rnd(s) % WIN_PAGES, npages = 1 + rnd(s) % 8;
