@@ -982,8 +982,37 @@ struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address, i
 	return page;
 }
 
+/*
+ * filemap_map_pages - fault-around's lookup (Linux 3.15+'s
+ * filemap_map_pages): the pages of @first .. @first + @nr - 1 that are
+ * already cached, uptodate, unlocked and inside EOF, each with a
+ * reference.  No I/O: what is not cached is left to the fault itself.
+ * Shared with shmem mappings.
+ */
+void filemap_map_pages(struct vm_area_struct *vma, unsigned long first, unsigned int nr,
+		       struct page **pages)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	loff_t isize = isize_of(mapping);
+	unsigned long end = isize > 0 ? (unsigned long)((isize - 1) >> PAGE_SHIFT) : 0;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *page = NULL;
+
+		if (isize > 0 && first + i <= end) {
+			page = find_get_page(mapping, first + i);
+			if (page && (!PageUptodate(page) || PageLocked(page))) {
+				page_cache_release(page);
+				page = NULL;
+			}
+		}
+		pages[i] = page;
+	}
+}
+
 const struct vm_operations_struct generic_file_vm_ops = {
 	.nopage = filemap_nopage,
+	.map_pages = filemap_map_pages,
 };
 
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma)

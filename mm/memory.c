@@ -662,6 +662,71 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	return VM_FAULT_MINOR;
 }
 
+/* The most pages fault-around maps at once (a PTE table of x86-64/PAE). */
+#define FAULT_AROUND_MAX	512
+
+/*
+ * do_fault_around - a read fault on a file or shmem mapping also maps the
+ * neighbouring pages already in the page cache (Linux 3.15+), in the
+ * window of fault_around_bytes aligned around @address, clipped to the
+ * VMA and to the PTE table.  Only empty PTEs are filled, read-only as the
+ * fault would (the VMA's protection), young.  True if @address itself got
+ * mapped: the fault is done, a minor one.  page_table_lock not held.
+ */
+static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+			    unsigned long address, struct address_space *mapping,
+			    unsigned long sequence)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+	unsigned long nr = mm->machine->cfg.fault_around_bytes >> PAGE_SHIFT;
+	unsigned long pte_off = pgt_index(f, PGT_PTE, address);
+	unsigned long vma_off = (address - vma->vm_start) >> PAGE_SHIFT;
+	unsigned long from, to, start;
+	struct page *pages[FAULT_AROUND_MAX];
+	bool mapped = false;
+	unsigned int count;
+	ptep_t pte;
+
+	if (nr > FAULT_AROUND_MAX)
+		nr = FAULT_AROUND_MAX;
+	from = pte_off - min(pte_off, vma_off);
+	if ((pte_off & ~(nr - 1)) > from)
+		from = pte_off & ~(nr - 1);
+	to = min(min(from + nr, (unsigned long)f->ptrs[PGT_PTE]),
+		 pte_off + ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) - vma_off);
+	count = (unsigned int)(to - from);
+	start = address - ((pte_off - from) << PAGE_SHIFT);
+	vma->vm_ops->map_pages(vma, vma->vm_pgoff + vma_off - (pte_off - from), count, pages);
+
+	spin_lock(&mm->page_table_lock);
+	/* a truncate since the fault began: map nothing (see do_no_page) */
+	if (atomic_load_explicit(&mapping->truncate_count, memory_order_relaxed) == sequence) {
+		ptep_t table = pte_offset_map(pmd, start);
+
+		pte = table;
+		for (unsigned int i = 0; i < count; i++, pte = ptep_next(pte)) {
+			struct page *page = pages[i];
+			pte_t entry;
+
+			if (!page || !pte_none(ptep_get(pte)))
+				continue;
+			page_add_rmap(mm, page);
+			entry = pte_mkyoung(mk_pte(page, vma->vm_page_prot));
+			set_pte(pte, entry);
+			if (unlikely(vma->vm_flags & VM_LOCKED))
+				mlock_vma_page(vma, page);
+			pages[i] = NULL;	/* the reference is the PTE's now */
+			mapped |= start + ((unsigned long)i << PAGE_SHIFT) == (address & PAGE_MASK);
+		}
+		pte_unmap(table);
+	}
+	spin_unlock(&mm->page_table_lock);
+	for (unsigned int i = 0; i < count; i++)
+		if (pages[i])
+			put_page(pages[i]);
+	return mapped;
+}
+
 /*
  * do_no_page - first touch of a page of a mapping with ->nopage (files,
  * shmem): the page comes with a reference from nopage; a write to a
@@ -694,6 +759,10 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		mapping = vma->vm_file->f_mapping;
 		sequence = atomic_load_explicit(&mapping->truncate_count, memory_order_acquire);
 	}
+	if (!write && mapping && vma->vm_ops->map_pages &&
+	    mm->machine->cfg.fault_around_bytes > PAGE_SIZE &&
+	    do_fault_around(mm, vma, pmd, address, mapping, sequence))
+		return VM_FAULT_MINOR;
 	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, &type);
 	if (!page)
 		return VM_FAULT_SIGBUS;

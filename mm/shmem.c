@@ -403,6 +403,7 @@ static struct page *shmem_nopage(struct vm_area_struct *vma, unsigned long addre
 
 static const struct vm_operations_struct shmem_vm_ops = {
 	.nopage = shmem_nopage,
+	.map_pages = filemap_map_pages,	/* fault-around over the page cache, as Linux */
 };
 
 static int shmem_mmap(struct file *file, struct vm_area_struct *vma)

@@ -55,6 +55,7 @@ void vmsim_config_default(struct vmsim_config *cfg)
 	cfg->dirty_expire_centisecs = 3000;
 	cfg->dirty_writeback_centisecs = 500;
 	cfg->page_cluster = -1;
+	cfg->fault_around_bytes = 65536;
 }
 
 int vmsim_parse_size(const char *s, uint64_t *out)
@@ -196,6 +197,11 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		if (parse_int(value, 0, 6, &n))
 			goto bad;
 		cfg->page_cluster = (int)n;
+	} else if (!strcmp(key, "fault_around_bytes")) {
+		/* a power of two pages, at most a PTE table's worth (Linux's debugfs knob) */
+		if (parse_int(value, 0, 2 << 20, &n) || (n && (n < 4096 || (n & (n - 1)))))
+			goto bad;
+		cfg->fault_around_bytes = (unsigned int)n;
 	} else {
 		snprintf(err, errlen, "unknown machine option '%s'", key);
 		return -1;

@@ -52,6 +52,14 @@ struct vm_operations_struct {
 	 * mappings and shmem.
 	 */
 	struct page *(*nopage)(struct vm_area_struct *vma, unsigned long address, int *type);
+	/*
+	 * map_pages - fault-around (Linux 3.15+): for file pages @first ..
+	 * @first + @nr - 1, fill @pages[i] with the page if it is already in
+	 * the page cache, uptodate, unlocked and inside EOF (a reference held
+	 * for the caller), else NULL.  No I/O, no sleeping.
+	 */
+	void (*map_pages)(struct vm_area_struct *vma, unsigned long first, unsigned int nr,
+			  struct page **pages);
 	const char *name;	/* for /proc/PID/maps when no file: "[vdso]" ... */
 };
 

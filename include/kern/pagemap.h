@@ -118,6 +118,9 @@ long generic_file_write(struct file *file, unsigned long buf, size_t count, loff
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 /* vm_ops->nopage of file mappings: the page at @address, with a reference. */
 struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address, int *type);
+/* Fault-around's lookup of cached pages (vm_ops->map_pages, mm/memory.c). */
+void filemap_map_pages(struct vm_area_struct *vma, unsigned long first, unsigned int nr,
+		       struct page **pages);
 /* Move PTE dirty bits of [start, end) in @vma to the pages (msync's first half). */
 void filemap_sync(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 void file_ra_state_init(struct file_ra_state *ra);

@@ -72,6 +72,13 @@ struct vmsim_config {
 	/* swap readahead: 2^page_cluster slots per fault, 0 off; -1 (default):
 	 * as 2.4's swap_setup, 2 below 16 MiB of RAM, else 3 */
 	int page_cluster;
+	/*
+	 * fault-around (Linux 3.15+): a read fault on a file or shmem mapping
+	 * also maps the neighbouring pages already in the page cache, in an
+	 * aligned window of this many bytes (Linux's default 65536); 4096 or
+	 * 0: only the faulting page, as 2.4.
+	 */
+	unsigned int fault_around_bytes;
 };
 
 typedef struct machine vmsim_machine_t;
@@ -84,7 +91,8 @@ void vmsim_config_default(struct vmsim_config *cfg);
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
  * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 spcheck=on|off swap=SIZE swapfile=PATH
  * fail_page_alloc=N fail_slab=N dirty_background_ratio=10 dirty_ratio=40
- * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6.
+ * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6
+ * fault_around_bytes=65536.
  * Returns 0, or -1 with a message in @err.
  */
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,

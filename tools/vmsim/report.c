@@ -215,14 +215,15 @@ void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
 		  "\"reclaim\": \"%s\", \"fail_page_alloc_nth\": %llu, \"fail_slab_nth\": %llu, "
 		  "\"stack_sp_check\": %s, \"dirty_background_ratio\": %d, \"dirty_ratio\": %d, "
 		  "\"dirty_expire_centisecs\": %u, \"dirty_writeback_centisecs\": %u, "
-		  "\"page_cluster\": %d, \"swap_bytes\": %llu, \"swap_path\": ",
+		  "\"page_cluster\": %d, \"fault_around_bytes\": %u, \"swap_bytes\": %llu, "
+		  "\"swap_path\": ",
 		  (unsigned long long)cfg->ram_bytes, cfg->nodes, paging_name(cfg->paging),
 		  cfg->cpus, (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
 		  cfg->pcp ? "true" : "false", reclaim_name(cfg->reclaim),
 		  (unsigned long long)cfg->fail_page_alloc_nth,
 		  (unsigned long long)cfg->fail_slab_nth, cfg->stack_sp_check ? "true" : "false",
 		  cfg->dirty_background_ratio, cfg->dirty_ratio, cfg->dirty_expire_centisecs,
-		  cfg->dirty_writeback_centisecs, cfg->page_cluster,
+		  cfg->dirty_writeback_centisecs, cfg->page_cluster, cfg->fault_around_bytes,
 		  (unsigned long long)cfg->swap_bytes);
 	sb_json_string(sb, cfg->swap_path);
 	sb_printf(sb, ", \"page_size_bytes\": %lu}", VMSIM_PAGE_SIZE);
