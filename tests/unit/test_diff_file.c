@@ -26,9 +26,10 @@
  *   Shared/Private Clean/Dirty, Referenced) are compared only in "tiny"
  *   sequences (a file of at most one page; pread/pwrite get no buffer in
  *   the window) with no fork.  vmsim faults around as Linux 3.15+ does
- *   (fault_around_bytes), but the host's page cache keeps files in large
- *   folios (several pages in one), and smaps counts every page of a dirty
- *   folio as dirty: e.g. seed 20240711 sequence 4, where a pwrite into two
+ *   (fault_around_bytes), but the host's page cache most likely keeps
+ *   ext4 files in large folios (6.x: several pages in one), and smaps
+ *   counts every page of a dirty folio as dirty: e.g. seed 20240711
+ *   sequence 4 (residency compared everywhere), where a pwrite into two
  *   pages of a 12-page file leaves all five mapped pages dirty on the host
  *   (Pss_Dirty 14 kB) and two in vmsim, which has 4 KiB pages only (6 kB);
  * - fork: Linux copies no PTEs of a file VMA that has no anon_vma (the
