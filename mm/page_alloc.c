@@ -15,6 +15,7 @@
  * is touched only by its own CPU (a host thread), so the common order-0
  * alloc and free take no lock.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "kern/mm.h"
 #include "kern/page.h"
@@ -694,6 +695,53 @@ void __free_pages_bootmem(struct page *page, unsigned int order, bool zeroed)
 
 /* --- boot: zones, zonelists, watermarks --------------------------------------- */
 
+/* 2.4.10's wait_table_size: one queue per PAGES_PER_WAITQUEUE pages, 4..4096. */
+static unsigned long wait_table_size(unsigned long pages)
+{
+	unsigned long size = 1;
+
+	pages /= PAGES_PER_WAITQUEUE;
+	while (size < pages)
+		size <<= 1;
+	return size < 4 ? 4 : size > 4096 ? 4096 : size;
+}
+
+/*
+ * The zone's page wait table.  Host memory (its queues are host mutexes,
+ * as spinlocks are), so boot's page counts are those of 2.4 without it.
+ */
+static void zone_wait_table_init(zone_t *zone)
+{
+	unsigned long size = wait_table_size(zone->spanned_pages);
+
+	zone->wait_table = calloc(size, sizeof(*zone->wait_table));
+	BUG_ON_MSG(!zone->wait_table, "zone %s: no memory for a %lu-queue wait table",
+		   zone->name, size);
+	zone->wait_table_size = size;
+	zone->wait_table_bits = (unsigned int)__builtin_ctzl(size);
+	for (unsigned long i = 0; i < size; i++) {
+		pthread_mutex_init(&zone->wait_table[i].lock, NULL);
+		pthread_cond_init(&zone->wait_table[i].wait, NULL);
+		atomic_init(&zone->wait_table[i].waiters, 0);
+	}
+}
+
+void free_area_fini(struct machine *m)
+{
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			zone_t *zone = &m->node_data[n].node_zones[j];
+
+			for (unsigned long i = 0; i < zone->wait_table_size; i++) {
+				pthread_mutex_destroy(&zone->wait_table[i].lock);
+				pthread_cond_destroy(&zone->wait_table[i].wait);
+			}
+			free(zone->wait_table);
+			zone->wait_table = NULL;
+			zone->wait_table_size = 0;
+		}
+}
+
 static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 		      unsigned long end)
 {
@@ -707,6 +755,7 @@ static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 	zone->present_pages = zone->spanned_pages;
 	zone->zone_mem_map = pgdat->machine->mem_map + start;
 	spin_lock_init(&zone->lock);
+	zone_wait_table_init(zone);
 	for (int o = 0; o < MAX_ORDER; o++) {
 		INIT_LIST_HEAD(&zone->free_area[o].free_list);
 		zone->free_area[o].nr_free = 0;

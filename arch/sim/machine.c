@@ -482,6 +482,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 	vmalloc_exit(m);
 	highmem_exit(m);
 	paging_exit(m);
+	free_area_fini(m);
 
 	/* --- end of subsystem teardown --- */
 	printk_fini(m);

@@ -59,6 +59,8 @@ bool machine_free_areas_valid(struct machine *m);
 
 /* Zone setup (called at boot by machine.c). */
 void free_area_init(struct machine *m);
+/* Release what free_area_init made outside simulated RAM (the wait tables). */
+void free_area_fini(struct machine *m);
 void build_all_zonelists(struct machine *m);
 void setup_per_zone_pages_min(struct machine *m);
 zone_t *page_zone(const struct page *page);

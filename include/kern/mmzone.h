@@ -159,6 +159,21 @@ enum zone_type { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };
 
 struct pglist_data;
 
+/*
+ * A wait queue head (2.4's wait_queue_head_t): the tasks sleeping on one
+ * bucket of a zone's page wait table.  A host mutex and condition stand in
+ * for the wait queue; @waiters lets a waker skip an empty queue
+ * (waitqueue_active).
+ */
+typedef struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wait;
+	atomic_int waiters;
+} wait_queue_head_t;
+
+/* 2.4.10's sizing: a queue per 256 pages, a power of two from 4 to 4096. */
+#define PAGES_PER_WAITQUEUE	256
+
 typedef struct zone_struct {
 	/* Fast-path fields read without the lock first. */
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];	/* vm_stat[NR_FREE_PAGES]: zone->lock */
@@ -169,6 +184,15 @@ typedef struct zone_struct {
 	free_area_t free_area[MAX_ORDER];		/* zone->lock */
 
 	struct per_cpu_pages pageset[NR_CPUS];		/* owner CPU only */
+
+	/*
+	 * The page wait table (2.4.10): tasks waiting for a page's PG_locked
+	 * to clear sleep on the queue its struct page hashes to; pages share
+	 * queues, so a wake-up may find someone else's page still locked.
+	 */
+	wait_queue_head_t *wait_table;
+	unsigned long wait_table_size;
+	unsigned int wait_table_bits;
 
 	/* Reclaim bookkeeping, filled by the reclaim code (pagemap_lru_lock). */
 	unsigned long inactive_clean_pages, inactive_dirty_pages;

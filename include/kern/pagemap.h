@@ -40,6 +40,8 @@ static inline bool trylock_page(struct page *page)
 void unlock_page(struct page *page);
 /* Wait until nobody holds the page lock. */
 void wait_on_page_locked(struct page *page);
+/* The wait queue of the zone's page wait table @page hashes to (tests). */
+wait_queue_head_t *page_waitqueue_of(struct page *page);
 
 /* --- the cache ----------------------------------------------------------- */
 
