@@ -695,7 +695,7 @@ static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pm
 	to = min(min(from + nr, (unsigned long)f->ptrs[PGT_PTE]),
 		 pte_off + ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) - vma_off);
 	count = (unsigned int)(to - from);
-	start = address - ((pte_off - from) << PAGE_SHIFT);
+	start = (address & PAGE_MASK) - ((pte_off - from) << PAGE_SHIFT);
 	vma->vm_ops->map_pages(vma, vma->vm_pgoff + vma_off - (pte_off - from), count, pages);
 
 	spin_lock(&mm->page_table_lock);
