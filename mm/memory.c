@@ -41,6 +41,7 @@
 #include "kern/vmscan.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
+#include "vma_internal.h"
 
 /* --- protections ----------------------------------------------------------- */
 
@@ -562,6 +563,15 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	bool cow = (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 	unsigned long addr = vma->vm_start, end = vma->vm_end;
 
+	/*
+	 * Linux's vma_needs_copy: a VMA with no anon_vma holds no private
+	 * page (page-cache or shared pages, the zero page at most), and the
+	 * child faults those in again; raw frames have no fault to do it.
+	 */
+	if (!(vma->vm_flags & VM_PFNMAP) &&
+	    !(vma_has_anon_slot(vma) && __atomic_load_n(&vma->vm_private_data, __ATOMIC_ACQUIRE)))
+		return 0;
+
 	while (addr < end) {
 		unsigned long next = pmd_addr_end(f, addr, end);
 		pmdp_t spmd = pmd_lookup(src, addr), dpmd;
@@ -769,7 +779,8 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	if (DEBUG_VM && unlikely(mm->machine->debug_after_nopage))
 		mm->machine->debug_after_nopage(vma, address);
 	if (write && !(vma->vm_flags & VM_SHARED)) {
-		copy = alloc_page(GFP_HIGHUSER);
+		/* do_cow_fault: the private copy's VMA gets its anon_vma first */
+		copy = anon_vma_prepare(vma) ? NULL : alloc_page(GFP_HIGHUSER);
 		if (!copy) {
 			put_page(page);
 			return VM_FAULT_OOM;

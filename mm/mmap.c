@@ -68,7 +68,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 		if (vma->vm_file)
 			get_file(vma->vm_file);	/* each VMA holds its file */
 		memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
-		if (vma_is_private_anon(vma))
+		if (vma_has_anon_slot(vma))
 			anon_vma_get(vma->vm_private_data);
 	}
 	return vma;
@@ -80,7 +80,7 @@ void vm_area_free(struct vm_area_struct *vma)
 		   vma->vm_start, vma->vm_end, (void *)vma->vm_mm);
 	if (vma->vm_file)
 		fput(vma->vm_file);
-	if (vma_is_private_anon(vma))
+	if (vma_has_anon_slot(vma))
 		anon_vma_put(vma->vm_private_data);
 	kmem_cache_free(vm_area_cachep(vma->vm_mm->machine), vma);
 }
@@ -142,7 +142,7 @@ static void *reusable_anon_vma(struct vm_area_struct *old, struct vm_area_struct
 {
 	void *av;
 
-	if (!vma_is_private_anon(old) || !anon_vma_compatible(a, b))
+	if (!vma_has_anon_slot(old) || !anon_vma_compatible(a, b))
 		return NULL;
 	av = __atomic_load_n(&old->vm_private_data, __ATOMIC_ACQUIRE);
 	return av && !old->anon_forked ? av : NULL;
@@ -170,7 +170,7 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 	struct anon_vma *av;
 
 	/* double-checked: racing faults (mmap_sem read-held) publish it atomically */
-	if (!vma_is_private_anon(vma) || __atomic_load_n(&vma->vm_private_data, __ATOMIC_ACQUIRE))
+	if (!vma_has_anon_slot(vma) || __atomic_load_n(&vma->vm_private_data, __ATOMIC_ACQUIRE))
 		return 0;
 	av = find_mergeable_anon_vma(vma);
 	if (av)
@@ -192,7 +192,7 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 /* @vma (private anonymous, without one) takes a reference on @token. */
 static void anon_vma_adopt(struct vm_area_struct *vma, void *token)
 {
-	if (!token || vma->vm_private_data || !vma_is_private_anon(vma))
+	if (!token || vma->vm_private_data || !vma_has_anon_slot(vma))
 		return;
 	anon_vma_get(token);
 	vma->vm_private_data = token;
@@ -459,7 +459,7 @@ void insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	if (vma_is_private_anon(vma) && !vma->vm_pgoff && !vma->vm_private_data)
 		vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
-	if (vma_is_private_anon(vma) && vma->vm_private_data) {
+	if (vma_has_anon_slot(vma) && vma->vm_private_data) {
 		/* anon_vma_fork: the child's VMA gets an anon_vma of its own */
 		struct anon_vma *av = anon_vma_alloc();
 
@@ -769,7 +769,7 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
 /* Linux's vma_is_fork_child: an anon_vma whose chain is not singular. */
 static bool vma_is_fork_child(const struct vm_area_struct *vma)
 {
-	return vma && vma_is_private_anon(vma) && vma->vm_private_data && vma->anon_forked;
+	return vma && vma_has_anon_slot(vma) && vma->vm_private_data && vma->anon_forked;
 }
 
 /*
@@ -788,7 +788,7 @@ static bool is_mergeable_vma(struct vm_area_struct *vma, unsigned long flags,
 		return false;
 	if (vma->vm_ops && vma->vm_ops->close)
 		return false;	/* a driver area keeps its identity */
-	if (!vma_is_private_anon(vma))
+	if (!vma_has_anon_slot(vma))
 		return true;
 	own = vma->vm_private_data;
 	if (!own && anon)
@@ -817,7 +817,7 @@ static bool can_merge_before(struct vm_area_struct *next, unsigned long flags,
 
 static void *anon_of(struct vm_area_struct *vma)
 {
-	return vma && vma_is_private_anon(vma) ? vma->vm_private_data : NULL;
+	return vma && vma_has_anon_slot(vma) ? vma->vm_private_data : NULL;
 }
 
 /* Two anon_vma tokens can live in one VMA: at most one of them is set, or both equal. */

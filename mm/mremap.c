@@ -243,7 +243,7 @@ static unsigned long move_vma(struct remap *r)
 		 */
 		vma_set_flags(vma, vma->vm_flags & ~(VM_LOCKED | VM_LOCKONFAULT));
 		if (new_vma != vma && vma->vm_start == r->addr &&
-		    vma->vm_end == r->addr + r->old_len && vma_is_private_anon(vma)) {
+		    vma->vm_end == r->addr + r->old_len && vma_has_anon_slot(vma)) {
 			anon_vma_put(vma->vm_private_data);
 			vma->vm_private_data = NULL;
 			vma->anon_forked = false;	/* unlink_anon_vmas */

@@ -33,10 +33,21 @@ static inline bool vma_is_accessible(const struct vm_area_struct *vma)
 	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
-/* The anon_vma token of a private anonymous VMA (NULL: none yet, or not anonymous). */
+/*
+ * A private mapping whose private pages get an anon_vma: anonymous memory,
+ * and private file mappings for their copy-on-write pages (Linux gives
+ * every such VMA one at its first private page).  Shared and raw-frame
+ * mappings never have one.  The token lives in vm_private_data.
+ */
+static inline bool vma_has_anon_slot(const struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & (VM_SHARED | VM_PFNMAP)) && (!vma->vm_ops || vma->vm_file);
+}
+
+/* The anon_vma token of a VMA (NULL: none yet, or a mapping that never has one). */
 static inline void *anon_of_vma(const struct vm_area_struct *vma)
 {
-	return vma_is_private_anon(vma) ? vma->vm_private_data : NULL;
+	return vma_has_anon_slot(vma) ? vma->vm_private_data : NULL;
 }
 
 /* Link a VMA without touching the counters (mremap accounts itself). */

@@ -25,16 +25,13 @@
  * - residency: the residency lines of smaps (Rss, Pss, Pss_Dirty,
  *   Shared/Private Clean/Dirty, Referenced) are compared only in "tiny"
  *   sequences (a file of at most one page; pread/pwrite get no buffer in
- *   the window) with no fork.  vmsim faults around as Linux 3.15+ does
+ *   the window), forks included.  vmsim faults around as Linux 3.15+ does
  *   (fault_around_bytes), but the host's page cache most likely keeps
  *   ext4 files in large folios (6.x: several pages in one), and smaps
  *   counts every page of a dirty folio as dirty: e.g. seed 20240711
  *   sequence 4 (residency compared everywhere), where a pwrite into two
  *   pages of a 12-page file leaves all five mapped pages dirty on the host
  *   (Pss_Dirty 14 kB) and two in vmsim, which has 4 KiB pages only (6 kB);
- * - fork: Linux copies no PTEs of a file VMA that has no anon_vma (the
- *   child faults them again), 2.4's copy_page_range copies them all: again
- *   only residency, so not compared after a fork;
  * - a pwrite past EOF whose user buffer faults returns EFAULT on the host
  *   (6.x) but leaves the file extended to the write's offset (write_end
  *   sets i_size to pos + 0 copied bytes, ext4 and tmpfs alike); vmsim
@@ -710,7 +707,7 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 	for (int seq = 0; seq < count; seq++) {
 		struct op ops[MAX_OPS];
 		int n = 2 + (int)(rnd(&seed) % (MAX_OPS - 1)), pid, fds[2];
-		bool tiny = rnd(&seed) % 4 == 0, forked = false;
+		bool tiny = rnd(&seed) % 4 == 0;
 		long size = gen_file_size(&seed, tiny), hn, sn;
 
 		for (long i = 0; i < size; i++)
@@ -720,10 +717,9 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 				gen_setup_op(&seed, &ops[i], tiny);
 			else
 				gen_op(&seed, &ops[i], tiny);
-			forked |= ops[i].kind == OP_FORK;
 		}
 		bool smaps_last = smaps_each_op || seq % SMAPS_EVERY == 0 || tiny;
-		bool residency = tiny && !forked;
+		bool residency = tiny;
 
 		write_file(hpath, data, (size_t)size);
 		write_file(spath, data, (size_t)size);
