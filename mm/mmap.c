@@ -26,10 +26,12 @@
  *
  * anon_vma: Linux refuses to merge VMAs whose private anonymous pages are
  * tracked by different anon_vmas.  We keep that identity (a refcounted
- * struct anon_vma in vm_private_data of a private anonymous VMA): given at
- * the first private page by the fault path (anon_vma_prepare), shared by
- * the pieces of a split, adopted by a VMA that merges with one, fresh for
- * each VMA of a forked child.
+ * struct anon_vma in vm_private_data of a private VMA, anonymous or a
+ * file's: vma_has_anon_slot): given at the first private page by the fault
+ * path (anon_vma_prepare), or shared with a neighbour that differs only in
+ * protection (find_mergeable_anon_vma), shared by the pieces of a split,
+ * adopted by a VMA that merges with one, fresh for each VMA of a forked
+ * child.  Fork copies the PTEs of a VMA only if it has one.
  */
 #include <errno.h>
 #include <string.h>

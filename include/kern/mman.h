@@ -203,7 +203,8 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len, int behavi
 int do_mincore(struct mm_struct *mm, unsigned long start, size_t len, unsigned char *vec);
 
 /*
- * anon_vma_prepare - give @vma (private anonymous) its anon_vma before its
+ * anon_vma_prepare - give @vma (private: anonymous, or a file's copy-on-write
+ * pages) its anon_vma before its
  * first private page: from then on it merges only with neighbours of the
  * same anon_vma, as Linux's /proc/PID/maps shows.  The write-fault path
  * calls it (do_anonymous_page, do_wp_page's copy, do_no_page's private
