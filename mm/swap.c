@@ -93,12 +93,20 @@ void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page)
  * other flags of the word change under other locks.
  */
 static void __del_page_from_lru_list(struct lru_state *lru, struct page *page,
-				     unsigned int also)
+				     unsigned int also, bool dead)
 {
 	const unsigned int lists = (1u << PG_active) | (1u << PG_inactive_dirty) |
 				   (1u << PG_inactive_clean) | (1u << PG_unevictable);
-	unsigned int old = atomic_fetch_and_explicit(&page->flags, ~(lists | also),
-						     memory_order_acq_rel);
+	unsigned int old;
+
+	if (dead) {
+		/* its count is 0: nobody else can change its flags any more */
+		old = atomic_load_explicit(&page->flags, memory_order_relaxed);
+		atomic_store_explicit(&page->flags, old & ~(lists | also), memory_order_relaxed);
+	} else {
+		old = atomic_fetch_and_explicit(&page->flags, ~(lists | also),
+						memory_order_acq_rel);
+	}
 
 	list_del(&page->lru);
 	if (old & (1u << PG_unevictable)) {
@@ -121,7 +129,7 @@ static void __del_page_from_lru_list(struct lru_state *lru, struct page *page,
 
 void del_page_from_lru_list(struct lru_state *lru, struct page *page)
 {
-	__del_page_from_lru_list(lru, page, 0);
+	__del_page_from_lru_list(lru, page, 0, false);
 }
 
 /* --- the interface ------------------------------------------------------------ */
@@ -192,7 +200,7 @@ void release_pages(struct page **pages, int nr)
 			/* PG_lru changes only under the lock: off the list and the
 			 * LRU in one atomic step */
 			if (PageLRU(page))
-				__del_page_from_lru_list(lru, page, 1u << PG_lru);
+				__del_page_from_lru_list(lru, page, 1u << PG_lru, true);
 			clear_page_mlock_at_free(page);
 		}
 		pages[nfree++] = page;	/* the array is ours: reuse it for the frees */
