@@ -87,6 +87,23 @@ static void flush_all_zero_pkmaps(struct machine *m)
 }
 
 /* Map @page at a free pkmap entry (kmap_lock held; may drop it to wait). */
+/*
+ * Sleep until a kunmap after @seq (read under kmap_lock): the sleeper counts
+ * itself, then looks at the sequence; kunmap_high bumps the sequence, then
+ * looks at the count — both sequentially consistent, so no wake-up is lost.
+ */
+static void pkmap_wait(struct pkmap_state *ps, unsigned long seq)
+{
+	wait_queue_head_t *wq = &ps->pkmap_map_wait;
+
+	pthread_mutex_lock(&wq->lock);
+	atomic_fetch_add_explicit(&wq->waiters, 1, memory_order_seq_cst);
+	while (atomic_load_explicit(&ps->unmap_seq, memory_order_seq_cst) == seq)
+		pthread_cond_wait(&wq->wait, &wq->lock);
+	atomic_fetch_sub_explicit(&wq->waiters, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&wq->lock);
+}
+
 static int map_new_virtual(struct machine *m, struct page *page)
 {
 	struct pkmap_state *ps = m->pkmap;
@@ -95,6 +112,7 @@ static int map_new_virtual(struct machine *m, struct page *page)
 
 	for (;;) {
 		unsigned int count = ps->last_pkmap;
+		unsigned long seq;
 		int again;
 
 		for (;;) {
@@ -109,15 +127,17 @@ static int map_new_virtual(struct machine *m, struct page *page)
 				break;
 		}
 		/*
-		 * Every entry is in use.  2.4 sleeps until a kunmap; with one CPU
-		 * the holders are all on this thread and nobody can wake us.
+		 * Every entry is in use: sleep on pkmap_map_wait until a kunmap
+		 * frees one, as 2.4.  With one CPU the holders are all on this
+		 * thread and nobody can wake us.
 		 */
 		ps->nr_waits++;
 		BUG_ON_MSG(m->nr_cpus == 1,
 			   "kmap: all %u pkmap entries in use mapping pfn %lu (one CPU: nobody can kunmap)",
 			   ps->last_pkmap, page_to_pfn(page));
+		seq = atomic_load_explicit(&ps->unmap_seq, memory_order_relaxed);
 		spin_unlock(&ps->kmap_lock);
-		sched_yield();
+		pkmap_wait(ps, seq);
 		spin_lock(&ps->kmap_lock);
 		/* someone else may have mapped it meanwhile */
 		again = pkmap_lookup(ps, page);
@@ -162,8 +182,15 @@ void kunmap_high(struct page *page)
 	BUG_ON_MSG(ps->pkmap_count[nr] < 2, "kunmap pfn %lu: pkmap entry %d count %d",
 		   page_to_pfn(page), nr, ps->pkmap_count[nr]);
 	/* at 1 the entry is free but stale: reused after the next wrap's flush */
-	ps->pkmap_count[nr]--;
+	if (--ps->pkmap_count[nr] == 1)
+		atomic_fetch_add_explicit(&ps->unmap_seq, 1, memory_order_seq_cst);
 	spin_unlock(&ps->kmap_lock);
+	/* a kmap may be waiting for a free entry (pkmap_map_wait) */
+	if (atomic_load_explicit(&ps->pkmap_map_wait.waiters, memory_order_seq_cst)) {
+		pthread_mutex_lock(&ps->pkmap_map_wait.lock);
+		pthread_cond_broadcast(&ps->pkmap_map_wait.wait);
+		pthread_mutex_unlock(&ps->pkmap_map_wait.lock);
+	}
 }
 
 void *kmap(struct page *page)
@@ -409,6 +436,10 @@ int highmem_init(struct machine *m)
 		return -ENOMEM;
 	m->pkmap = ps;
 	spin_lock_init(&ps->kmap_lock);
+	pthread_mutex_init(&ps->pkmap_map_wait.lock, NULL);
+	pthread_cond_init(&ps->pkmap_map_wait.wait, NULL);
+	atomic_init(&ps->pkmap_map_wait.waiters, 0);
+	atomic_init(&ps->unmap_seq, 0);
 	for (unsigned int i = 0; i < (1u << PA_HASH_ORDER); i++)
 		INIT_LIST_HEAD(&ps->hash[i]);
 	for (int c = 0; c < m->nr_cpus; c++) {
@@ -466,6 +497,8 @@ void highmem_exit(struct machine *m)
 	}
 	free(ps->pkmap_count);
 	free(ps->maps);
+	pthread_mutex_destroy(&ps->pkmap_map_wait.lock);
+	pthread_cond_destroy(&ps->pkmap_map_wait.wait);
 	free(ps);
 	m->pkmap = NULL;
 }

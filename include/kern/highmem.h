@@ -95,6 +95,12 @@ struct pkmap_state {
 	struct list_head hash[1 << PA_HASH_ORDER];
 	unsigned long nr_flushes;	/* flush_all_zero_pkmaps runs */
 	unsigned long nr_waits;		/* kmap found every entry busy */
+	/*
+	 * pkmap_map_wait (2.4): a kmap that finds every entry busy sleeps
+	 * here until a kunmap frees one; unmap_seq counts those kunmaps.
+	 */
+	wait_queue_head_t pkmap_map_wait;
+	atomic_ulong unmap_seq;
 	uint8_t *pkmap_table;		/* host view of the pkmap PTE table */
 	uint8_t *fixmap_table;		/* and of the fixmap's */
 };

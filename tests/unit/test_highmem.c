@@ -311,3 +311,59 @@ TEST(highmem_x86_64_has_none)
 	__free_page(p);
 	test_shutdown(m);
 }
+
+/*
+ * With two CPUs, a kmap that finds every pkmap entry busy sleeps on
+ * pkmap_map_wait (2.4) until the other CPU's kunmap frees one.
+ */
+struct pkmap_waiter {
+	struct machine *m;
+	struct page *page;
+	atomic_int done;
+	void *addr;
+};
+
+static void *kmap_when_full(void *arg)
+{
+	struct pkmap_waiter *w = arg;
+
+	vmsim_cpu_attach(w->m, 1);
+	w->addr = kmap(w->page);
+	atomic_store(&w->done, 1);
+	kunmap(w->page);
+	vmsim_cpu_detach();
+	return NULL;
+}
+
+TEST(highmem_pkmap_full_kmap_sleeps_until_kunmap)
+{
+	struct machine *m = test_boot("ram=1G paging=i386 cpus=2");
+	unsigned int n = m->pkmap->last_pkmap;
+	struct page **pages = calloc(n, sizeof(*pages));
+	struct pkmap_waiter w = { .m = m };
+	pthread_t th;
+
+	ASSERT_NOT_NULL(pages);
+	for (unsigned int i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_HIGHUSER);
+		ASSERT_NOT_NULL(kmap(pages[i]));
+	}
+	w.page = alloc_page(GFP_HIGHUSER);
+	ASSERT_EQ(pthread_create(&th, NULL, kmap_when_full, &w), 0);
+	/* CPU 1 finds every entry busy and goes to sleep */
+	while (!atomic_load(&m->pkmap->pkmap_map_wait.waiters))
+		sched_yield();
+	ASSERT_EQ(atomic_load(&w.done), 0);
+	ASSERT_EQ(m->pkmap->nr_waits, 1);
+	kunmap(pages[0]);		/* an entry is free: CPU 1 wakes and maps */
+	pthread_join(th, NULL);
+	ASSERT_EQ(atomic_load(&w.done), 1);
+	ASSERT_NOT_NULL(w.addr);
+	for (unsigned int i = 1; i < n; i++)
+		kunmap(pages[i]);
+	for (unsigned int i = 0; i < n; i++)
+		__free_page(pages[i]);
+	__free_page(w.page);
+	free(pages);
+	test_shutdown(m);
+}
