@@ -39,7 +39,7 @@ static void *hold_then_unlock(void *arg)
 	lock_page(h->page);
 	atomic_store(&h->phase, 1);
 	/* let the other CPU go to sleep on the page */
-	for (int i = 0; i < 20000 && !atomic_load(&page_waitqueue_of(h->page)->waiters); i++)
+	for (int i = 0; i < 100000 && !atomic_load(&page_waitqueue_of(h->page)->waiters); i++)
 		usleep(100);
 	atomic_store(&h->saw_waiter, atomic_load(&page_waitqueue_of(h->page)->waiters) > 0);
 	atomic_store(&h->unlocked, 1);
