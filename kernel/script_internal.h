@@ -10,8 +10,6 @@
 /* Format an error into @err (one clean line: control bytes become '?'). */
 __attribute__((format(printf, 3, 4)))
 void script_seterr(char *err, size_t errlen, const char *fmt, ...);
-/* The value of hex digit @c, or -1. */
-int script_hexval(int c);
 /* An int-sized number (raw flag bits, vmsim_parse_number syntax): 0, or -1. */
 int script_parse_int(const char *s, int *out);
 

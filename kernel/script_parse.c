@@ -94,8 +94,8 @@ static int lex_quoted(const char *s, size_t len, size_t *i, struct word *w,
 		case '\\': v[n++] = '\\'; break;
 		case '"': v[n++] = '"'; break;
 		case 'x': {
-			int h = j < len ? script_hexval((unsigned char)s[j]) : -1;
-			int l = j + 1 < len ? script_hexval((unsigned char)s[j + 1]) : -1;
+			int h = j < len ? vmsim_hex_digit((unsigned char)s[j]) : -1;
+			int l = j + 1 < len ? vmsim_hex_digit((unsigned char)s[j + 1]) : -1;
 			if (h < 0 || l < 0) {
 				script_seterr(err, errlen, "\\x needs two hex digits");
 				goto fail;
@@ -571,7 +571,7 @@ static int parse_wanted_bytes(const struct word *w, struct vmsim_cmd *c, char *e
 		if (strncmp(s, "fnv1a64:", 8) || strlen(s) != 24)
 			goto bad_hash;
 		for (int i = 8; i < 24; i++) {
-			int d = script_hexval((unsigned char)s[i]);
+			int d = vmsim_hex_digit((unsigned char)s[i]);
 			if (d < 0)
 				goto bad_hash;
 			h = h << 4 | (uint64_t)d;
@@ -595,7 +595,7 @@ bad_hash:
 		return -1;
 	}
 	for (uint64_t i = 0; i < c->len; i++) {
-		int h = script_hexval((unsigned char)s[2 * i]), lo = script_hexval((unsigned char)s[2 * i + 1]);
+		int h = vmsim_hex_digit((unsigned char)s[2 * i]), lo = vmsim_hex_digit((unsigned char)s[2 * i + 1]);
 		if (h < 0 || lo < 0) {
 			script_seterr(err, errlen, "bad hex byte '%.2s' in '%.40s'", s + 2 * i, s);
 			return -1;

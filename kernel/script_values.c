@@ -16,7 +16,7 @@
 #include "vmsim/script.h"
 #include "script_internal.h"
 
-int script_hexval(int c)
+int vmsim_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -181,7 +181,7 @@ int vmsim_parse_number(const char *s, uint64_t *out)
 	if (i >= n)
 		return -1;
 	for (; i < n; i++) {
-		int d = base == 16 ? script_hexval((unsigned char)s[i]) :
+		int d = base == 16 ? vmsim_hex_digit((unsigned char)s[i]) :
 			(s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0)
 			return -1;

@@ -45,11 +45,8 @@
 
 /*
  * The page lock sleeps on the zone's hashed wait table (2.4.10's
- * page_waitqueue) instead of spinning: a waiter counts itself on the
- * queue, then looks at the bit; unlock_page clears the bit, then looks at
- * the count.  Both steps are sequentially consistent, so one of the two
- * sees the other: no wake-up is lost, and an unlock with nobody waiting
- * costs no lock.
+ * page_waitqueue) instead of spinning (kern/wait.h: no wake-up is lost,
+ * and an unlock with nobody waiting costs no lock).
  */
 wait_queue_head_t *page_waitqueue_of(struct page *page)
 {
@@ -61,25 +58,8 @@ wait_queue_head_t *page_waitqueue_of(struct page *page)
 
 static void wait_on_page_bit(struct page *page, unsigned int bit)
 {
-	wait_queue_head_t *wq = page_waitqueue_of(page);
-
-	pthread_mutex_lock(&wq->lock);
-	atomic_fetch_add_explicit(&wq->waiters, 1, memory_order_seq_cst);
-	while (atomic_load_explicit(&page->flags, memory_order_seq_cst) & (1u << bit))
-		pthread_cond_wait(&wq->wait, &wq->lock);
-	atomic_fetch_sub_explicit(&wq->waiters, 1, memory_order_relaxed);
-	pthread_mutex_unlock(&wq->lock);
-}
-
-static void wake_up_page(struct page *page)
-{
-	wait_queue_head_t *wq = page_waitqueue_of(page);
-
-	if (atomic_load_explicit(&wq->waiters, memory_order_seq_cst)) {
-		pthread_mutex_lock(&wq->lock);
-		pthread_cond_broadcast(&wq->wait);	/* every page of the bucket */
-		pthread_mutex_unlock(&wq->lock);
-	}
+	wait_event(page_waitqueue_of(page),
+		   !(atomic_load_explicit(&page->flags, memory_order_seq_cst) & (1u << bit)));
 }
 
 void lock_page(struct page *page)
@@ -92,7 +72,7 @@ void unlock_page(struct page *page)
 {
 	VM_BUG_ON_MSG(!PageLocked(page), "unlock_page: pfn %lu not locked", page_to_pfn(page));
 	atomic_fetch_and_explicit(&page->flags, ~(1u << PG_locked), memory_order_seq_cst);
-	wake_up_page(page);
+	wake_up_all(page_waitqueue_of(page));	/* every page of the bucket */
 }
 
 void wait_on_page_locked(struct page *page)

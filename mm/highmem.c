@@ -87,23 +87,6 @@ static void flush_all_zero_pkmaps(struct machine *m)
 }
 
 /* Map @page at a free pkmap entry (kmap_lock held; may drop it to wait). */
-/*
- * Sleep until a kunmap after @seq (read under kmap_lock): the sleeper counts
- * itself, then looks at the sequence; kunmap_high bumps the sequence, then
- * looks at the count — both sequentially consistent, so no wake-up is lost.
- */
-static void pkmap_wait(struct pkmap_state *ps, unsigned long seq)
-{
-	wait_queue_head_t *wq = &ps->pkmap_map_wait;
-
-	pthread_mutex_lock(&wq->lock);
-	atomic_fetch_add_explicit(&wq->waiters, 1, memory_order_seq_cst);
-	while (atomic_load_explicit(&ps->unmap_seq, memory_order_seq_cst) == seq)
-		pthread_cond_wait(&wq->wait, &wq->lock);
-	atomic_fetch_sub_explicit(&wq->waiters, 1, memory_order_relaxed);
-	pthread_mutex_unlock(&wq->lock);
-}
-
 static int map_new_virtual(struct machine *m, struct page *page)
 {
 	struct pkmap_state *ps = m->pkmap;
@@ -137,7 +120,9 @@ static int map_new_virtual(struct machine *m, struct page *page)
 			   ps->last_pkmap, page_to_pfn(page));
 		seq = atomic_load_explicit(&ps->unmap_seq, memory_order_relaxed);
 		spin_unlock(&ps->kmap_lock);
-		pkmap_wait(ps, seq);
+		/* until a kunmap after @seq (read under kmap_lock) freed an entry */
+		wait_event(&ps->pkmap_map_wait,
+			   atomic_load_explicit(&ps->unmap_seq, memory_order_seq_cst) != seq);
 		spin_lock(&ps->kmap_lock);
 		/* someone else may have mapped it meanwhile */
 		again = pkmap_lookup(ps, page);
@@ -186,11 +171,7 @@ void kunmap_high(struct page *page)
 		atomic_fetch_add_explicit(&ps->unmap_seq, 1, memory_order_seq_cst);
 	spin_unlock(&ps->kmap_lock);
 	/* a kmap may be waiting for a free entry (pkmap_map_wait) */
-	if (atomic_load_explicit(&ps->pkmap_map_wait.waiters, memory_order_seq_cst)) {
-		pthread_mutex_lock(&ps->pkmap_map_wait.lock);
-		pthread_cond_broadcast(&ps->pkmap_map_wait.wait);
-		pthread_mutex_unlock(&ps->pkmap_map_wait.lock);
-	}
+	wake_up_all(&ps->pkmap_map_wait);
 }
 
 void *kmap(struct page *page)
@@ -436,9 +417,7 @@ int highmem_init(struct machine *m)
 		return -ENOMEM;
 	m->pkmap = ps;
 	spin_lock_init(&ps->kmap_lock);
-	pthread_mutex_init(&ps->pkmap_map_wait.lock, NULL);
-	pthread_cond_init(&ps->pkmap_map_wait.wait, NULL);
-	atomic_init(&ps->pkmap_map_wait.waiters, 0);
+	init_waitqueue_head(&ps->pkmap_map_wait);
 	atomic_init(&ps->unmap_seq, 0);
 	for (unsigned int i = 0; i < (1u << PA_HASH_ORDER); i++)
 		INIT_LIST_HEAD(&ps->hash[i]);
@@ -497,8 +476,7 @@ void highmem_exit(struct machine *m)
 	}
 	free(ps->pkmap_count);
 	free(ps->maps);
-	pthread_mutex_destroy(&ps->pkmap_map_wait.lock);
-	pthread_cond_destroy(&ps->pkmap_map_wait.wait);
+	destroy_waitqueue_head(&ps->pkmap_map_wait);
 	free(ps);
 	m->pkmap = NULL;
 }

@@ -244,7 +244,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 		}
 		__page_remove_rmap(page);
 		if (unlikely(locked))
-			munlock_vma_page(vma, page);
+			__munlock_vma_page(vma, page);
 		if (PageAnon(page))
 			anon++;
 		else if (PageSwapBacked(page))
@@ -664,8 +664,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	set_pte(pte, entry);
 	update_mmu_cache(vma, address, entry);
 	lru_cache_add(page);
-	if (unlikely(vma->vm_flags & VM_LOCKED))
-		mlock_vma_page(vma, page);
+	mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	count_vm_event(PGFAULT_ANON);
@@ -723,8 +722,7 @@ static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pm
 			page_add_rmap(mm, page);
 			entry = pte_mkyoung(mk_pte(page, vma->vm_page_prot));
 			set_pte(pte, entry);
-			if (unlikely(vma->vm_flags & VM_LOCKED))
-				mlock_vma_page(vma, page);
+			mlock_vma_page(vma, page);
 			pages[i] = NULL;	/* the reference is the PTE's now */
 			mapped |= start + ((unsigned long)i << PAGE_SHIFT) == (address & PAGE_MASK);
 		}
@@ -812,8 +810,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	set_pte(pte, entry);
 	if (anon)
 		lru_cache_add(page);
-	if (unlikely(vma->vm_flags & VM_LOCKED))
-		mlock_vma_page(vma, page);
+	mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	return type;
@@ -881,8 +878,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 		entry_pte = pte_wrprotect(entry_pte);
 	}
 	set_pte(pte, pte_mkyoung(entry_pte));
-	if (unlikely(vma->vm_flags & VM_LOCKED))
-		mlock_vma_page(vma, page);
+	mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	unlock_page(page);
@@ -951,8 +947,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	if (pte_same_fault(ptep_get(pte), orig)) {
 		if (!zero) {
 			page_remove_rmap(mm, old_page);
-			if (unlikely(vma->vm_flags & VM_LOCKED))
-				munlock_vma_page(vma, old_page);
+			munlock_vma_page(vma, old_page);
 		}
 		page_add_anon_rmap(mm, new_page);
 		pte_t entry = pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)));
@@ -962,8 +957,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		flush_tlb_page(vma, address);
 		update_mmu_cache(vma, address, entry);
 		lru_cache_add(new_page);
-		if (unlikely(vma->vm_flags & VM_LOCKED))
-			mlock_vma_page(vma, new_page);
+		mlock_vma_page(vma, new_page);
 		count_vm_event(PGFAULT_COW);
 		/* the mapping's reference to the old page goes below */
 		new_page = zero ? NULL : old_page;

@@ -26,11 +26,12 @@ static bool page_mlockable(const struct page *page)
 	return !PageZero(page) && !PageReserved(page);
 }
 
-void mlock_vma_page(struct vm_area_struct *vma, struct page *page)
+/* @vma is VM_LOCKED (the inline mlock_vma_page checked). */
+void __mlock_vma_page(struct vm_area_struct *vma, struct page *page)
 {
 	struct lru_state *lru = page_machine(page)->lru;
 
-	if (!(vma->vm_flags & VM_LOCKED) || !page_mlockable(page))
+	if (!page_mlockable(page))
 		return;
 	spin_lock(&lru->pagemap_lru_lock);
 	if (!PageMlocked(page)) {
@@ -49,11 +50,11 @@ void mlock_vma_page(struct vm_area_struct *vma, struct page *page)
 	spin_unlock(&lru->pagemap_lru_lock);
 }
 
-void munlock_vma_page(struct vm_area_struct *vma, struct page *page)
+void __munlock_vma_page(struct vm_area_struct *vma, struct page *page)
 {
 	struct lru_state *lru = page_machine(page)->lru;
 
-	if (!(vma->vm_flags & VM_LOCKED) || !page_mlockable(page))
+	if (!page_mlockable(page))
 		return;
 	spin_lock(&lru->pagemap_lru_lock);
 	/* a saturated count stays: the page is cleared when freed */

@@ -719,11 +719,8 @@ static void zone_wait_table_init(zone_t *zone)
 		   zone->name, size);
 	zone->wait_table_size = size;
 	zone->wait_table_bits = (unsigned int)__builtin_ctzl(size);
-	for (unsigned long i = 0; i < size; i++) {
-		pthread_mutex_init(&zone->wait_table[i].lock, NULL);
-		pthread_cond_init(&zone->wait_table[i].wait, NULL);
-		atomic_init(&zone->wait_table[i].waiters, 0);
-	}
+	for (unsigned long i = 0; i < size; i++)
+		init_waitqueue_head(&zone->wait_table[i]);
 }
 
 void free_area_fini(struct machine *m)
@@ -732,10 +729,8 @@ void free_area_fini(struct machine *m)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			zone_t *zone = &m->node_data[n].node_zones[j];
 
-			for (unsigned long i = 0; i < zone->wait_table_size; i++) {
-				pthread_mutex_destroy(&zone->wait_table[i].lock);
-				pthread_cond_destroy(&zone->wait_table[i].wait);
-			}
+			for (unsigned long i = 0; i < zone->wait_table_size; i++)
+				destroy_waitqueue_head(&zone->wait_table[i]);
 			free(zone->wait_table);
 			zone->wait_table = NULL;
 			zone->wait_table_size = 0;

@@ -96,8 +96,18 @@ static inline void vma_set_flags(struct vm_area_struct *vma, unsigned long flags
  * @vma (nothing unless @vma is VM_LOCKED).  Called where a PTE of @vma
  * starts or stops mapping @page, page_table_lock held or not.
  */
-void mlock_vma_page(struct vm_area_struct *vma, struct page *page);
-void munlock_vma_page(struct vm_area_struct *vma, struct page *page);
+void __mlock_vma_page(struct vm_area_struct *vma, struct page *page);
+void __munlock_vma_page(struct vm_area_struct *vma, struct page *page);
+static inline void mlock_vma_page(struct vm_area_struct *vma, struct page *page)
+{
+	if (unlikely(vma->vm_flags & VM_LOCKED))
+		__mlock_vma_page(vma, page);
+}
+static inline void munlock_vma_page(struct vm_area_struct *vma, struct page *page)
+{
+	if (unlikely(vma->vm_flags & VM_LOCKED))
+		__munlock_vma_page(vma, page);
+}
 /*
  * mlock_vma_pages_range - give @vma @newflags and, if VM_LOCKED changes,
  * mlock or munlock every page its PTEs map, under page_table_lock so a

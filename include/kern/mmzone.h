@@ -12,6 +12,7 @@
 #include "kern/compiler.h"
 #include "kern/list.h"
 #include "kern/spinlock.h"
+#include "kern/wait.h"
 #include "kern/page-flags.h"
 #include "kern/vmstat.h"
 #include "kern/gfp.h"
@@ -158,18 +159,6 @@ static inline int pcp_count(const struct per_cpu_pages *pcp)
 enum zone_type { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };
 
 struct pglist_data;
-
-/*
- * A wait queue head (2.4's wait_queue_head_t): the tasks sleeping on one
- * bucket of a zone's page wait table.  A host mutex and condition stand in
- * for the wait queue; @waiters lets a waker skip an empty queue
- * (waitqueue_active).
- */
-typedef struct {
-	pthread_mutex_t lock;
-	pthread_cond_t wait;
-	atomic_int waiters;
-} wait_queue_head_t;
 
 /* 2.4.10's sizing: a queue per 256 pages, a power of two from 4 to 4096. */
 #define PAGES_PER_WAITQUEUE	256

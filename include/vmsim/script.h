@@ -183,6 +183,8 @@ int vmsim_parse_mremap_flags(const char *s, int *flags, char *err, size_t errlen
 int vmsim_parse_mlockall_flags(const char *s, int *flags, char *err, size_t errlen);
 /* madvise advice name -> VMSIM_MADV_*, or -1 */
 int vmsim_parse_advice(const char *s);
+/* The value of hex digit @c (either case), or -1. */
+int vmsim_hex_digit(int c);
 /* Write PROT back as three letters (buf of at least 4 bytes). */
 void vmsim_format_prot(int prot, char *buf);
 

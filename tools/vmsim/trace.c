@@ -177,17 +177,6 @@ static const char *skip_blanks(const char *s)
 	return s;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits (an optional 0x when @prefix): the end, or NULL (none, overflow). */
 static const char *parse_hex(const char *s, bool prefix, unsigned long *out)
 {
@@ -195,9 +184,10 @@ static const char *parse_hex(const char *s, bool prefix, unsigned long *out)
 	const char *p;
 	int d;
 
-	if (prefix && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && hexdigit(s[2]) >= 0)
+	if (prefix && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    vmsim_hex_digit((unsigned char)s[2]) >= 0)
 		s += 2;
-	for (p = s; (d = hexdigit(*p)) >= 0; p++) {
+	for (p = s; (d = vmsim_hex_digit((unsigned char)*p)) >= 0; p++) {
 		if (v >> 60)
 			return NULL;
 		v = v << 4 | (unsigned long)d;
