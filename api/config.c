@@ -1,0 +1,230 @@
+/*
+ * The machine's configuration as the public API gives it: defaults, one
+ * option at a time from text (vmsim_config_set, used by flags, scripts and
+ * the JSON config), sizes with K/M/G suffixes, and validation before boot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "kern/machine.h"
+
+void vmsim_config_default(struct vmsim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_bytes = 128ULL << 20;
+	cfg->nodes = 1;
+	cfg->paging = VMSIM_PAGING_X86_64;
+	cfg->cpus = 1;
+	cfg->seed = 1;
+	cfg->tlb_entries = 64;
+	cfg->tlb_ways = 4;
+	cfg->pcp = true;
+	cfg->reclaim = VMSIM_RECLAIM_24_10;
+	cfg->dirty_background_ratio = 10;
+	cfg->dirty_ratio = 40;
+	cfg->dirty_expire_centisecs = 3000;
+	cfg->dirty_writeback_centisecs = 500;
+	cfg->page_cluster = -1;
+	cfg->fault_around_bytes = 65536;
+}
+
+int vmsim_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end)
+		return -1;
+	if (shift && v > (~0ULL >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	uint64_t v;
+
+	if (vmsim_parse_size(s, &v) || v > (uint64_t)hi || (long)v < lo)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	if (!strcasecmp(s, "on") || !strcmp(s, "1") || !strcasecmp(s, "yes") ||
+	    !strcasecmp(s, "true")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(s, "off") || !strcmp(s, "0") || !strcasecmp(s, "no") ||
+	    !strcasecmp(s, "false")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
+		     char *err, size_t errlen)
+{
+	long n;
+
+	if (!key || !value) {
+		snprintf(err, errlen, "missing option name or value");
+		return -1;
+	}
+	if (!strcmp(key, "ram")) {
+		if (vmsim_parse_size(value, &cfg->ram_bytes))
+			goto bad;
+	} else if (!strcmp(key, "nodes")) {
+		if (parse_int(value, 1, VMSIM_MAX_NODES, &n))
+			goto bad;
+		cfg->nodes = (int)n;
+	} else if (!strcmp(key, "paging")) {
+		if (!strcmp(value, "i386"))
+			cfg->paging = VMSIM_PAGING_I386;
+		else if (!strcmp(value, "pae"))
+			cfg->paging = VMSIM_PAGING_PAE;
+		else if (!strcmp(value, "x86_64") || !strcmp(value, "x86-64"))
+			cfg->paging = VMSIM_PAGING_X86_64;
+		else
+			goto bad;
+	} else if (!strcmp(key, "cpus")) {
+		if (parse_int(value, 1, VMSIM_MAX_CPUS, &n))
+			goto bad;
+		cfg->cpus = (int)n;
+	} else if (!strcmp(key, "seed")) {
+		uint64_t v;
+		if (vmsim_parse_size(value, &v))
+			goto bad;
+		cfg->seed = v;
+	} else if (!strcmp(key, "tlb")) {
+		if (parse_int(value, 1, 65536, &n))
+			goto bad;
+		cfg->tlb_entries = (int)n;
+	} else if (!strcmp(key, "tlbways")) {
+		if (parse_int(value, 1, 65536, &n))
+			goto bad;
+		cfg->tlb_ways = (int)n;
+	} else if (!strcmp(key, "pcp")) {
+		if (parse_bool(value, &cfg->pcp))
+			goto bad;
+	} else if (!strcmp(key, "reclaim")) {
+		if (!strcmp(value, "2.4.10"))
+			cfg->reclaim = VMSIM_RECLAIM_24_10;
+		else if (!strcmp(value, "2.4.0"))
+			cfg->reclaim = VMSIM_RECLAIM_24_0;
+		else
+			goto bad;
+	} else if (!strcmp(key, "spcheck")) {
+		if (parse_bool(value, &cfg->stack_sp_check))
+			goto bad;
+	} else if (!strcmp(key, "swap")) {
+		if (vmsim_parse_size(value, &cfg->swap_bytes))
+			goto bad;
+	} else if (!strcmp(key, "swapfile")) {
+		if (strlen(value) >= sizeof(cfg->swap_path))
+			goto bad;
+		snprintf(cfg->swap_path, sizeof(cfg->swap_path), "%s", value);
+	} else if (!strcmp(key, "fail_page_alloc")) {
+		if (vmsim_parse_size(value, &cfg->fail_page_alloc_nth))
+			goto bad;
+	} else if (!strcmp(key, "fail_slab")) {
+		if (vmsim_parse_size(value, &cfg->fail_slab_nth))
+			goto bad;
+	} else if (!strcmp(key, "dirty_background_ratio")) {
+		if (parse_int(value, 0, 100, &n))
+			goto bad;
+		cfg->dirty_background_ratio = (int)n;
+	} else if (!strcmp(key, "dirty_ratio")) {
+		if (parse_int(value, 1, 100, &n))
+			goto bad;
+		cfg->dirty_ratio = (int)n;
+	} else if (!strcmp(key, "dirty_expire_centisecs")) {
+		if (parse_int(value, 0, 100000000, &n))
+			goto bad;
+		cfg->dirty_expire_centisecs = (unsigned int)n;
+	} else if (!strcmp(key, "dirty_writeback_centisecs")) {
+		if (parse_int(value, 0, 100000000, &n))
+			goto bad;
+		cfg->dirty_writeback_centisecs = (unsigned int)n;
+	} else if (!strcmp(key, "page_cluster")) {
+		if (parse_int(value, 0, 6, &n))
+			goto bad;
+		cfg->page_cluster = (int)n;
+	} else if (!strcmp(key, "fault_around_bytes")) {
+		/* a power of two pages, at most a PTE table's worth (Linux's debugfs knob) */
+		if (parse_int(value, 0, 2 << 20, &n) || (n && (n < 4096 || (n & (n - 1)))))
+			goto bad;
+		cfg->fault_around_bytes = (unsigned int)n;
+	} else {
+		snprintf(err, errlen, "unknown machine option '%s'", key);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "bad value '%s' for machine option '%s'", value, key);
+	return -1;
+}
+
+int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->ram_bytes < (16ULL << 20) || cfg->ram_bytes > (16ULL << 30)) {
+		snprintf(err, errlen, "ram must be between 16M and 16G");
+		return -1;
+	}
+	if (cfg->ram_bytes & ((4ULL << 20) - 1)) {
+		snprintf(err, errlen, "ram must be a multiple of 4M (the largest buddy block)");
+		return -1;
+	}
+	if (cfg->paging == VMSIM_PAGING_I386 && cfg->ram_bytes > (4ULL << 30)) {
+		snprintf(err, errlen, "paging=i386 addresses at most 4G of RAM (use pae)");
+		return -1;
+	}
+	if (cfg->nodes < 1 || cfg->nodes > VMSIM_MAX_NODES ||
+	    cfg->ram_bytes / (uint64_t)cfg->nodes < (16ULL << 20)) {
+		snprintf(err, errlen, "nodes must be 1..%d with at least 16M each",
+			 VMSIM_MAX_NODES);
+		return -1;
+	}
+	if (cfg->swap_bytes && (cfg->swap_bytes < 10 * 4096 || cfg->swap_bytes > (64ULL << 30))) {
+		snprintf(err, errlen, "swap must be between 40K and 64G");
+		return -1;
+	}
+	if (cfg->cpus < 1 || cfg->cpus > VMSIM_MAX_CPUS) {
+		snprintf(err, errlen, "cpus must be 1..%d", VMSIM_MAX_CPUS);
+		return -1;
+	}
+	if (cfg->tlb_entries < 1 || cfg->tlb_ways < 1 || cfg->tlb_ways > cfg->tlb_entries ||
+	    (cfg->tlb_entries & (cfg->tlb_entries - 1)) || (cfg->tlb_ways & (cfg->tlb_ways - 1))) {
+		snprintf(err, errlen, "tlb entries and ways must be powers of two, ways <= entries");
+		return -1;
+	}
+	if (cfg->dirty_background_ratio < 0 || cfg->dirty_background_ratio > 100 ||
+	    cfg->dirty_ratio < 1 || cfg->dirty_ratio > 100) {
+		snprintf(err, errlen, "dirty_background_ratio must be 0..100, dirty_ratio 1..100");
+		return -1;
+	}
+	if (cfg->page_cluster < -1 || cfg->page_cluster > 6) {
+		snprintf(err, errlen, "page_cluster must be 0..6");
+		return -1;
+	}
+	return 0;
+}
