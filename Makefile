@@ -49,7 +49,7 @@ TOOL_CFLAGS := -DHAVE_READLINE
 TOOL_LIBS   := -lreadline
 endif
 
-.PHONY: all lib test tsan-test run bench install clean check-scenarios fuzz fuzz-run
+.PHONY: all lib test tsan-test run bench install clean check-scenarios check-layers fuzz fuzz-run
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
 
 lib: $(BUILD)/libvmsim.a
@@ -86,6 +86,12 @@ test:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(TEST_BUILD)/test_runner $(T)
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
+	CC="$(CC)" sh tests/check-layers-test.sh
+
+# The layering of docs/architecture.md (its layers block), checked on the
+# #include lines of the sources and the symbols of this build's objects.
+check-layers: $(LIB_OBJS) $(TOOL_OBJS)
+	sh tools/check-layers.sh -o $(BUILD)/obj
 
 # Concurrency stress tests (names containing "stress") under TSan.
 TSAN_BUILD := build/tsan

@@ -116,7 +116,7 @@ struct machine {
 	 * in do_no_page between ->nopage and retaking page_table_lock.
 	 */
 	void (*debug_after_nopage)(struct vm_area_struct *vma, unsigned long address);
-	struct log_ring *log;			/* lib/printk.c: the kernel log */
+	struct log_ring *log;			/* kernel/printk.c: the kernel log */
 
 	/*
 	 * Accounting snapshot taken when boot finished (after every subsystem

@@ -1,5 +1,5 @@
 /*
- * The kernel log (lib/printk.c): printk() appends a line, stamped with
+ * The kernel log (kernel/printk.c): printk() appends a line, stamped with
  * the machine's virtual time as Linux's "[    1.234567] " prefix, to a
  * per-machine ring buffer that vmsim_proc_read(m, "kmsg") returns (what
  * `dmesg` would show).  Kernel threads and the OOM killer report here.
