@@ -1,0 +1,46 @@
+/*
+ * setup_arch: the physical memory map of the simulated PC as the firmware
+ * and Linux's early setup leave it, before the page allocator exists.
+ *
+ *   pfn 0              real-mode IVT and BIOS data          reserved
+ *   0x9f000-0x100000   EBDA and the ISA hole (VGA, ROMs)    reserved
+ *   1 MiB              kernel image (_text .. _end)          reserved
+ *   after the kernel   bootmem bitmap, then mem_map          reserved
+ *   the rest           handed to the buddy allocator by free_all_bootmem()
+ *
+ * Lowmem (the direct map) ends at 896 MiB on i386 and PAE; x86-64 maps
+ * all of RAM.
+ */
+#include "kern/mm.h"
+#include "kern/init.h"
+
+#define KERNEL_IMAGE_START	0x100000UL	/* 1 MiB */
+#define KERNEL_IMAGE_SIZE	0x200000UL	/* 2 MiB of text and data */
+#define ISA_HOLE_START		0x9f000UL
+#define ISA_HOLE_END		0x100000UL
+#define MAXMEM_32		(896UL << 20)	/* end of the direct map on i386/PAE */
+
+static void setup_memory_layout(struct machine *m)
+{
+	m->max_pfn = (unsigned long)(m->ram_size >> PAGE_SHIFT);
+	if (m->cfg.paging == VMSIM_PAGING_X86_64)
+		m->max_low_pfn = m->max_pfn;
+	else
+		m->max_low_pfn = min(m->max_pfn, MAXMEM_32 >> PAGE_SHIFT);
+	m->highstart_pfn = m->max_low_pfn;
+	m->nr_nodes = m->cfg.nodes;
+	m->nr_cpus = m->cfg.cpus;
+	m->rng_state = m->cfg.seed;
+}
+
+void setup_arch(struct machine *m)
+{
+	setup_memory_layout(m);
+	init_bootmem(m);
+	reserve_bootmem(m, 0, PAGE_SIZE);
+	reserve_bootmem(m, ISA_HOLE_START, ISA_HOLE_END - ISA_HOLE_START);
+	reserve_bootmem(m, KERNEL_IMAGE_START, KERNEL_IMAGE_SIZE);
+	m->kernel_code_pages = KERNEL_IMAGE_SIZE >> PAGE_SHIFT;
+	/* free_area_init's mem_map, as 2.4's alloc_bootmem_node in free_area_init_core */
+	m->mem_map = alloc_bootmem_pages(m, (phys_addr_t)m->max_pfn * sizeof(struct page));
+}

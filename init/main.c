@@ -1,0 +1,111 @@
+/*
+ * start_kernel: the one boot sequence of the simulated kernel, in the
+ * order of Linux's init/main.c, and stop_kernel, its teardown in reverse.
+ *
+ * One difference from Linux: paging_init runs after the buddy allocator
+ * is up (kmem_cache_init), because the kernel's page tables here are
+ * ordinary frames from alloc_pages rather than bootmem, counted and freed
+ * like every other table page.
+ */
+#include "kern/mm.h"
+#include "kern/init.h"
+#include "kern/pgtable.h"
+#include "kern/slab.h"
+#include "kern/swap.h"
+#include "kern/fs.h"
+#include "kern/sched.h"
+#include "kern/printk.h"
+#include "kern/vmscan.h"
+#include "kern/highmem.h"
+#include "kern/vmalloc.h"
+#include "kern/writeback.h"
+
+/* The kernel's part of each CPU: its node, its zonelists, its pcp switch. */
+static void smp_prepare_cpus(struct machine *m)
+{
+	for (int i = 0; i < m->nr_cpus; i++) {
+		m->cpu[i].id = i;
+		m->cpu[i].node = i % m->nr_nodes;	/* CPUs spread over the nodes */
+		m->cpu[i].machine = m;
+		m->cpu[i].zonelists = m->node_data[m->cpu[i].node].node_zonelists;
+		m->cpu[i].pcp = m->cfg.pcp;
+	}
+}
+
+/* Swap, files, tasks and the kernel threads: everything above the page allocator. */
+static int rest_init(struct machine *m)
+{
+	lru_init(m);
+	if (swap_init(m))
+		return -1;
+	if (m->cfg.swap_bytes &&
+	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
+		return -1;
+	if (fs_init(m))				/* fs/inode.c: inodes, files, page-cache caches */
+		return -1;
+	if (task_init(m))			/* kernel/task.c: pid table (slab caches above) */
+		return -1;
+	if (vmscan_init(m))			/* mm/vmscan.c: swap cache, kswapd, OOM (needs fs, tasks) */
+		return -1;
+	if (writeback_init(m))			/* mm/page-writeback.c: dirty limits, pdflush */
+		return -1;
+	return 0;
+}
+
+/* Boot is over: the accounting snapshot the exact-accounting checks compare with. */
+static void boot_snapshot(struct machine *m)
+{
+	machine_drain(m);
+	m->booted = true;
+	for (int i = 0; i < m->nr_cpus; i++)
+		m->cpu[i].fail_page_alloc_armed = m->cfg.fail_page_alloc_nth != 0;
+	m->boot_free_pages = nr_free_pages(m);
+	m->boot_swap_map_pages = swap_map_pages(m);
+	m->boot_slab_objs = m->slab_active_objs ? m->slab_active_objs(m) : 0;
+}
+
+int start_kernel(struct machine *m)
+{
+	struct sim_cpu *saved;
+	int err = -1;
+
+	setup_arch(m);				/* memory map, bootmem, mem_map */
+	smp_prepare_cpus(m);
+	saved = cpu_enter(m);
+	free_area_init(m);			/* nodes and zones over mem_map */
+	m->totalram_pages = free_all_bootmem(m);	/* mem_init: frames to the buddy allocator */
+	build_all_zonelists(m);
+	setup_per_zone_pages_min(m);
+	if (kmem_cache_init(m))			/* mm/slab.c: needs the buddy allocator */
+		goto out;
+	if (paging_init(m))			/* init_mm, the direct map, ZERO_PAGE, TLBs */
+		goto out;
+	if (highmem_init(m))			/* mm/highmem.c: pkmap and fixmap tables */
+		goto out;
+	if (vmalloc_init(m))			/* mm/vmalloc.c: the vmalloc range */
+		goto out;
+	if (rest_init(m))
+		goto out;
+	boot_snapshot(m);
+	err = 0;
+out:
+	cpu_leave(saved);
+	return err;
+}
+
+void stop_kernel(struct machine *m)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+
+	task_fini(m);				/* every task exits: exact accounting */
+	writeback_fini(m);			/* no task left to dirty a page */
+	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */
+	fs_fini(m);				/* after the tasks: every file is closed */
+	swap_fini(m);
+	vmalloc_exit(m);
+	highmem_exit(m);
+	paging_exit(m);
+	free_area_fini(m);
+	printk_fini(m);
+	cpu_leave(saved);
+}
