@@ -1,11 +1,11 @@
 /*
  * BUG reporting: format the message, keep it for tests, and hand it to the
- * thread's handler (abort by default).  See include/kern/bug.h.
+ * thread's handler (abort by default).  See include/lib/bug.h.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "kern/bug.h"
+#include "lib/bug.h"
 
 static __thread bug_handler_t bug_handler;
 static __thread char bug_message[1024];

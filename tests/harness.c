@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "harness.h"
-#include "kern/bug.h"
+#include "lib/bug.h"
 
 static struct test_case *tests;
 static jmp_buf test_jmp;

@@ -6,7 +6,7 @@
 #ifndef KERN_LIST_H
 #define KERN_LIST_H
 
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 #include "kern/poison.h"
 
 struct list_head {

@@ -12,9 +12,9 @@
 #define KERN_MACHINE_H
 
 #include <stdatomic.h>
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 #include "kern/mmzone.h"
-#include "kern/bug.h"
+#include "lib/bug.h"
 
 struct task_struct;
 struct mm_struct;

@@ -9,7 +9,7 @@
 #define KERN_MMZONE_H
 
 #include <stdatomic.h>
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 #include "kern/list.h"
 #include "kern/spinlock.h"
 #include "kern/wait.h"

@@ -8,7 +8,7 @@
 #ifndef KERN_RBTREE_H
 #define KERN_RBTREE_H
 
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 
 struct rb_node {
 	unsigned long __rb_parent_color;	/* parent pointer | colour (bit 0: 1 = black) */

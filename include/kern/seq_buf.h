@@ -6,7 +6,7 @@
 #define KERN_SEQ_BUF_H
 
 #include <stddef.h>
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 
 struct seq_buf {
 	char *buf;

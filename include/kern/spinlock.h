@@ -9,7 +9,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 
 typedef struct {
 	atomic_int locked;

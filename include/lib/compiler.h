@@ -4,8 +4,8 @@
  * state (initial-exec, so a TLS access is a single %fs-relative load even
  * inside libvmsim.so).
  */
-#ifndef KERN_COMPILER_H
-#define KERN_COMPILER_H
+#ifndef LIB_COMPILER_H
+#define LIB_COMPILER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,10 +6,10 @@
  * (CONFIG_DEBUG_VM, on in `make test`) and still compiled otherwise, so it
  * never rots.  User errors never come here: they get an errno or a signal.
  */
-#ifndef KERN_BUG_H
-#define KERN_BUG_H
+#ifndef LIB_BUG_H
+#define LIB_BUG_H
 
-#include "kern/compiler.h"
+#include "lib/compiler.h"
 
 typedef void (*bug_handler_t)(const char *msg);
 
