@@ -45,9 +45,23 @@ HASH := \#
 HAVE_READLINE := $(shell printf '$(HASH)include <stdio.h>\n$(HASH)include <readline/readline.h>\nint main(void){readline("");return 0;}' | \
 	$(CC) -x c - -o /dev/null -lreadline >/dev/null 2>&1 && echo 1)
 ifeq ($(HAVE_READLINE),1)
-TOOL_CFLAGS := -DHAVE_READLINE
-TOOL_LIBS   := -lreadline
+TOOL_CFLAGS += -DHAVE_READLINE
+TOOL_LIBS   += -lreadline
 endif
+# Traces are read through zlib when installed (gzip'd traces; Debian: zlib1g-dev).
+HAVE_ZLIB := $(shell printf '$(HASH)include <zlib.h>\nint main(void){return !gzopen("", "rb");}' | \
+	$(CC) -x c - -o /dev/null -lz >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_ZLIB),1)
+TOOL_CFLAGS += -DHAVE_ZLIB
+ZLIB_LIBS   := -lz
+TOOL_LIBS   += -lz
+endif
+
+# The tool's files that need no session: the trace reader and the
+# reference simulators of `vmsim mrc`, linked into the tests (and the
+# simulators into the benchmarks) too.
+TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o mrc.o mrc_sim.o)
+BENCH_TOOL_OBJS := $(BUILD)/obj/tools/vmsim/mrc_sim.o
 
 .PHONY: all lib test tsan-test run bench install clean check-scenarios check-layers fuzz fuzz-run
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
@@ -72,11 +86,12 @@ $(BUILD)/libvmsim.so: $(LIB_OBJS)
 $(BUILD)/vmsim: $(TOOL_OBJS) $(BUILD)/libvmsim.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libvmsim.a $(TOOL_LIBS) $(LDLIBS)
 
-$(BUILD)/test_runner: $(TEST_OBJS) $(BUILD)/libvmsim.a
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(BUILD)/libvmsim.a $(LDLIBS)
+$(BUILD)/test_runner: $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a $(ZLIB_LIBS) \
+		$(LDLIBS)
 
-$(BUILD)/bench_runner: $(BENCH_OBJS) $(BUILD)/libvmsim.a
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BUILD)/libvmsim.a $(LDLIBS) -ldl
+$(BUILD)/bench_runner: $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a $(LDLIBS) -ldl
 
 # The test build: ASan+UBSan, debug checks on, its own object directory.
 TEST_BUILD := build/asan

@@ -1,9 +1,9 @@
 /*
  * vmsim: boot a simulated machine running the Linux 2.4 memory manager,
  * run a workload on it and report what the memory manager did.
- * Subcommands (each with --help): run, trace, shell, demo, help.  This file holds
- * the command line: flags, usage texts, reading the script.  docs/vmsim.1
- * is the manual page.
+ * Subcommands (each with --help): run, trace, mrc (mrc.c), shell, demo,
+ * help.  This file holds the command line: flags, usage texts, reading the
+ * script.  docs/vmsim.1 is the manual page.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,10 +11,12 @@
 #include <string.h>
 #include "vmsim/process.h"
 #include "tool.h"
+#include "mrc.h"
 
 static const char usage_main[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
 "       vmsim trace [OPTIONS] TRACE\n"
+"       vmsim mrc [OPTIONS] TRACE\n"
 "       vmsim shell [OPTIONS]\n"
 "       vmsim demo\n"
 "       vmsim help [COMMAND]\n"
@@ -28,6 +30,7 @@ static const char usage_main[] =
 "          SCRIPT, the built-in demo\n"
 "  trace   replay a memory-access trace (valgrind lackey, Dinero din, plain)\n"
 "          as a process's accesses\n"
+"  mrc     miss-ratio curves of a trace: LRU, OPT, FIFO, CLOCK\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
 "  help    this text, or the help of COMMAND\n"
@@ -146,6 +149,8 @@ static void print_usage(FILE *f, const char *cmd)
 		fprintf(f, usage_trace, opts_text);
 	else if (cmd && !strcmp(cmd, "demo"))
 		fputs(usage_demo, f);
+	else if (cmd && !strcmp(cmd, "mrc"))
+		fputs(mrc_usage_text, f);
 	else
 		fputs(usage_main, f);
 }
@@ -371,6 +376,11 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (no_more_opts || a[0] != '-' || !strcmp(a, "-")) {
+			if (!cmd && !strcmp(a, "mrc")) {	/* mrc.c parses its own flags */
+				if (i > 1)
+					return usage_error("mrc", "mrc's options go after mrc%s", "");
+				return mrc_main(argc - i, argv + i, stdout, stderr);
+			}
 			if (!cmd) {
 				cmd = a;
 				if (strcmp(cmd, "run") && strcmp(cmd, "shell") && strcmp(cmd, "trace") &&
@@ -465,7 +475,7 @@ int main(int argc, char **argv)
 		return usage_error(NULL, "no command given%s", "");
 	if (!strcmp(cmd, "help")) {
 		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
-		    strcmp(script, "trace") &&
+		    strcmp(script, "trace") && strcmp(script, "mrc") &&
 		    strcmp(script, "demo") && strcmp(script, "help"))
 			return usage_error(NULL, "no help for '%s'", script);
 		print_usage(stdout, script);

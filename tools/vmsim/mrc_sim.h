@@ -1,0 +1,57 @@
+/*
+ * Reference page-replacement simulators for `vmsim mrc` (docs/mrc.md):
+ * the whole LRU miss curve in one pass (Mattson's stack distances), and
+ * the misses of OPT (Belady), FIFO and CLOCK at one cache size each.  They
+ * run on a page-reference stream of dense page ids (0 .. nr_pages - 1),
+ * which struct mrc_stream builds from page numbers.  Definitions: those
+ * of tests/data/README.md (a cache of N pages; every request of a page not
+ * in the cache is a miss, compulsory misses included; when the cache is
+ * full, one page leaves before the new one enters).
+ */
+#ifndef TOOLS_VMSIM_MRC_SIM_H
+#define TOOLS_VMSIM_MRC_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MRC_NEVER	UINT32_MAX	/* next use of a page never requested again */
+#define MRC_MAX_REFS	(UINT32_MAX - 1UL)	/* positions are 32-bit */
+
+/* A page-reference stream being built: page numbers mapped to dense ids. */
+struct mrc_stream {
+	uint32_t *ref;			/* dense ids, in request order */
+	size_t nr_refs, cap_refs;
+	uint32_t nr_pages;		/* distinct pages (ids 0 .. nr_pages - 1) */
+	uint64_t *keys;			/* hash table: page number + 1 (0: empty) */
+	uint32_t *ids;			/* its id */
+	size_t hcap;
+	uint64_t last_page;		/* the previous request (a fast path) */
+	uint32_t last_id;
+};
+
+void mrc_stream_init(struct mrc_stream *s);
+/* Append one request of @page: 0, or -ENOMEM, or -E2BIG past MRC_MAX_REFS. */
+int mrc_stream_add(struct mrc_stream *s, uint64_t page);
+void mrc_stream_free(struct mrc_stream *s);
+
+/*
+ * mrc_lru_curve - LRU's misses at every cache size in one pass:
+ * misses[c] for c = 0 .. nr_pages (misses[0] = n; misses[nr_pages] =
+ * nr_pages, the compulsory ones).  O(log nr_pages) per request.
+ * 0 or -ENOMEM.
+ */
+int mrc_lru_curve(const uint32_t *ref, size_t n, uint32_t nr_pages, uint64_t *misses);
+
+/* Next use: next[i] = the index of the next request of ref[i]'s page, or MRC_NEVER. */
+uint32_t *mrc_next_use(const uint32_t *ref, size_t n, uint32_t nr_pages);
+
+/* The misses of one policy with a cache of @pages pages (>= 1), or -ENOMEM. */
+int64_t mrc_opt(const uint32_t *ref, const uint32_t *next, size_t n, uint32_t nr_pages,
+		uint32_t pages);
+int64_t mrc_fifo(const uint32_t *ref, size_t n, uint32_t nr_pages, uint32_t pages);
+int64_t mrc_clock(const uint32_t *ref, size_t n, uint32_t nr_pages, uint32_t pages);
+/* LRU by direct simulation (a list): the tests' check of the one-pass curve. */
+int64_t mrc_lru(const uint32_t *ref, size_t n, uint32_t nr_pages, uint32_t pages);
+
+#endif

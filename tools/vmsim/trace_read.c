@@ -1,0 +1,507 @@
+/*
+ * The trace reader (trace_read.h): lines from a plain or gzip'd file
+ * through a block buffer, the parsers of each format, the format told from
+ * the first access line.  Shared by the replay (trace.c) and the
+ * miss-ratio curves (mrc.c); no machine and no session here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_ZLIB
+#include <zlib.h>
+#endif
+#include "trace_read.h"
+#include "tool.h"
+
+#define TRACE_BUF	(1UL << 20)	/* bytes read at a time */
+#define TRACE_LINE_MAX	4096		/* longest line */
+
+void trace_error(struct trace_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->lineno)
+		n = snprintf(r->err, r->errlen, "%s:%lu: ", r->name, r->lineno);
+	else
+		n = snprintf(r->err, r->errlen, "%s: ", r->name);
+	if (n < 0 || (size_t)n >= r->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+bool trace_have_zlib(void)
+{
+#ifdef HAVE_ZLIB
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* Whether the file starts with gzip's magic (the stream is put back where it was). */
+static bool gzip_magic(FILE *f)
+{
+	unsigned char m[2];
+	bool gz = fread(m, 1, 2, f) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+
+	rewind(f);
+	return gz;
+}
+
+/*
+ * A gzip'd file (told by its first bytes, not its name) is read through
+ * zlib; standard input is read as it comes (a pipe cannot be peeked and
+ * put back: gunzip it in the pipe).
+ */
+int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
+	       char *err, size_t errlen)
+{
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	r->err = err;
+	r->errlen = errlen;
+	r->format = format;
+	r->allow_pages = allow_pages;
+	r->is_stdin = !strcmp(path, "-");
+	r->name = r->is_stdin ? "<stdin>" : path;
+	f = r->is_stdin ? stdin : fopen(path, "rb");
+	if (!f) {
+		trace_error(r, "cannot open the trace: %s", strerror(errno));
+		return -1;
+	}
+	r->f = f;
+	if (!r->is_stdin && gzip_magic(f)) {
+#ifdef HAVE_ZLIB
+		gzFile g = gzdopen(dup(fileno(f)), "rb");
+
+		fclose(f);
+		r->f = g;
+		r->gz = true;
+		if (!g) {
+			trace_error(r, "cannot read the gzip'd trace: %s", strerror(errno ?
+				    errno : ENOMEM));
+			return -1;
+		}
+		gzbuffer(g, 256 * 1024);
+#else
+		fclose(f);
+		r->f = NULL;
+		trace_error(r, "a gzip'd trace, and this vmsim was built without zlib "
+			    "(gunzip it, or rebuild with zlib1g-dev installed)");
+		return -1;
+#endif
+	}
+	r->buf = malloc(TRACE_BUF + 1);
+	if (!r->buf) {
+		trace_close(r);
+		trace_error(r, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void trace_close(struct trace_reader *r)
+{
+#ifdef HAVE_ZLIB
+	if (r->f && r->gz)
+		gzclose(r->f);
+	else
+#endif
+	if (r->f && !r->is_stdin)
+		fclose(r->f);
+	free(r->buf);
+	r->f = NULL;
+	r->buf = NULL;
+}
+
+int trace_rewind(struct trace_reader *r)
+{
+	unsigned long saved = r->lineno;
+	int failed;
+
+	r->lineno = 0;
+#ifdef HAVE_ZLIB
+	if (r->gz)
+		failed = gzrewind(r->f) != 0;
+	else
+#endif
+	failed = fseek(r->f, 0, SEEK_SET) != 0;
+	if (failed) {
+		trace_error(r, "cannot read the trace again: %s", strerror(errno ? errno : EIO));
+		r->lineno = saved;
+		return -1;
+	}
+	if (!r->gz)
+		clearerr(r->f);
+	r->len = r->pos = 0;
+	r->eof = false;
+	return 0;
+}
+
+/* Up to @n bytes of the file: how many (0 at the end), or -1 with the message. */
+static long read_block(struct trace_reader *r, char *dst, size_t n)
+{
+#ifdef HAVE_ZLIB
+	if (r->gz) {
+		int got = gzread(r->f, dst, (unsigned int)n);
+		int zerr;
+		const char *msg = got < 0 ? gzerror(r->f, &zerr) : NULL;
+
+		if (got < 0) {
+			trace_error(r, "read error: %s", zerr == Z_ERRNO ? strerror(errno) : msg);
+			return -1;
+		}
+		return got;
+	}
+#endif
+	size_t got = fread(dst, 1, n, r->f);
+
+	if (got == 0 && ferror((FILE *)r->f)) {
+		trace_error(r, "read error: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return (long)got;
+}
+
+/*
+ * The next line, NUL-terminated in place (newline and CR gone): 1, 0 at
+ * the end of the file, -1 on error (too long, a NUL byte, a read error).
+ */
+static int next_line(struct trace_reader *r, char **line)
+{
+	char *start, *nl;
+
+	for (;;) {
+		start = r->buf + r->pos;
+		nl = memchr(start, '\n', r->len - r->pos);
+		if (nl || r->eof)
+			break;
+		/* keep the partial line, fill the rest of the buffer */
+		memmove(r->buf, start, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+		if (r->len > TRACE_LINE_MAX) {
+			r->lineno++;
+			trace_error(r, "line too long (over %d characters): not a trace?",
+				    TRACE_LINE_MAX);
+			return -1;
+		}
+		long n = read_block(r, r->buf + r->len, TRACE_BUF - r->len);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = true;
+		r->len += (size_t)n;
+	}
+	if (!nl && r->pos == r->len)
+		return 0;
+	r->lineno++;
+	if (!nl)
+		nl = r->buf + r->len;	/* the last line has no newline */
+	if ((size_t)(nl - start) > TRACE_LINE_MAX) {
+		trace_error(r, "line too long (over %d characters): not a trace?", TRACE_LINE_MAX);
+		return -1;
+	}
+	if (memchr(start, 0, (size_t)(nl - start))) {
+		trace_error(r, "NUL byte: not a text trace");
+		return -1;
+	}
+	r->pos = (size_t)(nl - r->buf) + (nl < r->buf + r->len ? 1 : 0);
+	*nl = 0;
+	if (nl > start && nl[-1] == '\r')
+		nl[-1] = 0;
+	*line = start;
+	return 1;
+}
+
+/* --- parsing ------------------------------------------------------------------ */
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *s)
+{
+	while (blank(*s))
+		s++;
+	return s;
+}
+
+/* Hex digits (an optional 0x when @prefix): the end, or NULL (none, overflow). */
+static const char *parse_hex(const char *s, bool prefix, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p;
+	int d;
+
+	if (prefix && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    vmsim_hex_digit((unsigned char)s[2]) >= 0)
+		s += 2;
+	for (p = s; (d = vmsim_hex_digit((unsigned char)*p)) >= 0; p++) {
+		if (v >> 60)
+			return NULL;
+		v = v << 4 | (unsigned long)d;
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+static const char *parse_dec(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > 1000000000UL)
+			return NULL;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+/* Skipped in every format: blank lines, # comments, valgrind's ==PID== lines. */
+static bool skipped(const char *line)
+{
+	const char *s = skip_blanks(line);
+
+	return !*s || *s == '#' || (s[0] == '=' && s[1] == '=');
+}
+
+enum { LINE_ACCESS, LINE_NONE, LINE_BAD };
+
+/* lackey: "I  ADDR,SIZE", " L ADDR,SIZE", " S ...", " M ..." (hex ADDR, decimal SIZE) */
+static int parse_lackey(const char *line, struct vmsim_access *a)
+{
+	const char *s = skip_blanks(line);
+	unsigned long addr, size;
+
+	switch (*s) {
+	case 'I': a->kind = VMSIM_ACCESS_FETCH; break;
+	case 'L': a->kind = VMSIM_ACCESS_LOAD; break;
+	case 'S': a->kind = VMSIM_ACCESS_STORE; break;
+	case 'M': a->kind = VMSIM_ACCESS_MODIFY; break;
+	default: return LINE_BAD;
+	}
+	if (!blank(s[1]))
+		return LINE_BAD;
+	s = parse_hex(skip_blanks(s + 1), false, &addr);
+	if (!s || *s != ',')
+		return LINE_BAD;
+	s = parse_dec(s + 1, &size);
+	if (!s || *skip_blanks(s) || size == 0 || size > VMSIM_ACCESS_MAX_SIZE)
+		return LINE_BAD;
+	a->addr = addr;
+	a->size = (uint32_t)size;
+	return LINE_ACCESS;
+}
+
+/*
+ * din: "LABEL ADDRESS [anything]": 0 read, 1 write, 2 instruction fetch,
+ * 3 unknown (made a read), 4 cache flush (no access).  No size in the
+ * format: 4 bytes, aligned down to 4, as Dinero IV reads din.
+ */
+static int parse_din(const char *line, struct vmsim_access *a)
+{
+	const char *s = skip_blanks(line);
+	unsigned long addr;
+	int label;
+
+	if (*s < '0' || *s > '4' || !blank(s[1]))
+		return LINE_BAD;
+	label = *s - '0';
+	s = parse_hex(skip_blanks(s + 1), true, &addr);
+	if (!s || (*s && !blank(*s)))
+		return LINE_BAD;
+	if (label == 4)
+		return LINE_NONE;
+	a->kind = label == 1 ? VMSIM_ACCESS_STORE : label == 2 ? VMSIM_ACCESS_FETCH :
+		  VMSIM_ACCESS_LOAD;
+	a->addr = addr & ~3UL;
+	a->size = 4;
+	return LINE_ACCESS;
+}
+
+/* plain: "R|W|X|M ADDR [SIZE]" (hex ADDR with or without 0x, decimal SIZE, default 1). */
+static int parse_plain(const char *line, struct vmsim_access *a)
+{
+	const char *s = skip_blanks(line);
+	unsigned long addr, size = 1;
+
+	switch (*s) {
+	case 'R': case 'r': a->kind = VMSIM_ACCESS_LOAD; break;
+	case 'W': case 'w': a->kind = VMSIM_ACCESS_STORE; break;
+	case 'X': case 'x': a->kind = VMSIM_ACCESS_FETCH; break;
+	case 'M': case 'm': a->kind = VMSIM_ACCESS_MODIFY; break;
+	default: return LINE_BAD;
+	}
+	if (!blank(s[1]))
+		return LINE_BAD;
+	s = parse_hex(skip_blanks(s + 1), true, &addr);
+	if (!s || (*s && !blank(*s)))
+		return LINE_BAD;
+	s = skip_blanks(s);
+	if (*s && *s != '#') {
+		s = parse_dec(s, &size);
+		if (!s || (*s && !blank(*s)))
+			return LINE_BAD;
+		s = skip_blanks(s);
+		if (*s && *s != '#')
+			return LINE_BAD;
+	}
+	if (size == 0 || size > VMSIM_ACCESS_MAX_SIZE)
+		return LINE_BAD;
+	a->addr = addr;
+	a->size = (uint32_t)size;
+	return LINE_ACCESS;
+}
+
+/* pages: one decimal page number (a 64-bit one). */
+static int parse_page(const char *line, uint64_t *page)
+{
+	const char *s = skip_blanks(line);
+	uint64_t v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return LINE_BAD;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s || *skip_blanks(p))
+		return LINE_BAD;
+	*page = v;
+	return LINE_ACCESS;
+}
+
+/* A line of format @f: an access in @a, or for TRACE_PAGES a page in @page. */
+static int parse_line(int f, const char *line, struct vmsim_access *a, uint64_t *page)
+{
+	switch (f) {
+	case TRACE_PAGES: return parse_page(line, page);
+	case VMSIM_TRACE_LACKEY: return parse_lackey(line, a);
+	case VMSIM_TRACE_DIN: return parse_din(line, a);
+	default: return parse_plain(line, a);
+	}
+}
+
+static const char *const format_expect[] = {
+	[VMSIM_TRACE_LACKEY] = "'I  ADDR,SIZE' or ' L|S|M ADDR,SIZE', hex ADDR, SIZE 1..4096",
+	[VMSIM_TRACE_DIN] = "'LABEL ADDRESS', LABEL 0..4, hex ADDRESS",
+	[VMSIM_TRACE_PLAIN] = "'R|W|X|M ADDR [SIZE]', hex ADDR, SIZE 1..4096",
+	[TRACE_PAGES] = "one decimal page number",
+};
+
+/* A line for a message: at most 40 characters, control characters as '?'. */
+static void quote_line(const char *line, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; line[i] && i + 1 < n && i < 40; i++)
+		out[i] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f ? '?' : line[i];
+	out[i] = 0;
+}
+
+
+/*
+ * The next record of the trace: 1 with an access in @a (address formats)
+ * or a page in @page (TRACE_PAGES), 0 at the end, -1 on a bad line.  With
+ * format auto, the first line that is not skipped decides (the formats'
+ * lines cannot be mistaken for one another).
+ */
+static int next_record(struct trace_reader *r, struct vmsim_access *a, uint64_t *page)
+{
+	int last = r->allow_pages ? TRACE_PAGES : VMSIM_TRACE_PLAIN;
+	char *line, q[48];
+	int ret;
+
+	for (;;) {
+		ret = next_line(r, &line);
+		if (ret <= 0)
+			return ret;
+		if (skipped(line))
+			continue;
+		if (r->format == VMSIM_TRACE_AUTO) {
+			for (int f = VMSIM_TRACE_LACKEY; f <= last; f++)
+				if (parse_line(f, line, a, page) != LINE_BAD) {
+					r->format = f;
+					break;
+				}
+			if (r->format == VMSIM_TRACE_AUTO) {
+				quote_line(line, q, sizeof(q));
+				trace_error(r, "cannot tell the trace format from '%s' (lackey, din, "
+					    "plain%s; --format names it)", q,
+					    r->allow_pages ? " or pages" : " or the trace command's "
+					    "FORMAT");
+				return -1;
+			}
+		}
+		ret = parse_line(r->format, line, a, page);
+		if (ret == LINE_NONE)
+			continue;
+		if (ret == LINE_BAD) {
+			quote_line(line, q, sizeof(q));
+			trace_error(r, "bad %s line '%s' (expected %s)",
+				    trace_format_name(r->format), q, format_expect[r->format]);
+			return -1;
+		}
+		return 1;
+	}
+}
+
+int trace_next_access(struct trace_reader *r, struct vmsim_access *a)
+{
+	uint64_t page;
+	int ret = next_record(r, a, &page);
+
+	if (ret > 0 && r->format == TRACE_PAGES) {
+		trace_error(r, "a page-reference trace cannot be replayed (no addresses)");
+		return -1;
+	}
+	if (ret > 0)
+		a->value = a->addr;
+	return ret;
+}
+
+int trace_next_pages(struct trace_reader *r, uint64_t *first, uint64_t *last)
+{
+	struct vmsim_access a;
+	uint64_t page;
+	int ret = next_record(r, &a, &page);
+
+	if (ret <= 0)
+		return ret;
+	if (r->format == TRACE_PAGES) {
+		*first = *last = page;
+		return 1;
+	}
+	/* an access at the top of the address space ends there (no wrap) */
+	*first = a.addr >> TRACE_PAGE_SHIFT;
+	*last = (a.addr + a.size - 1 < a.addr ? ~0UL : a.addr + a.size - 1) >> TRACE_PAGE_SHIFT;
+	return 1;
+}
+
+const char *trace_format_name(int format)
+{
+	return format == TRACE_PAGES ? "pages" :
+	       vmsim_trace_format_name((enum vmsim_trace_format)format);
+}
+
+int trace_format_parse(const char *s, bool allow_pages)
+{
+	if (allow_pages && !strcmp(s, "pages"))
+		return TRACE_PAGES;
+	return vmsim_trace_format_parse(s);
+}

@@ -1,0 +1,78 @@
+/*
+ * Reading trace files: the one reader behind `vmsim trace` (replay) and
+ * `vmsim mrc` (miss-ratio curves).  Streams the file through a block
+ * buffer (traces are gigabytes), reads gzip'd files through zlib when the
+ * tool was built with it, tells the format from the first access line and
+ * reports bad lines as FILE:LINE.  The formats are in docs/script.md
+ * (lackey, din, plain) and docs/mrc.md (pages).
+ */
+#ifndef TOOLS_VMSIM_TRACE_READ_H
+#define TOOLS_VMSIM_TRACE_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vmsim/process.h"
+#include "vmsim/script.h"
+
+/*
+ * The page-reference format (one decimal page number per line, as
+ * libCacheSim's txt traces), beside the address formats of enum
+ * vmsim_trace_format.  Only `vmsim mrc` reads it (a page number says
+ * nothing about the kind of access, so it is not replayed).
+ */
+#define TRACE_PAGES		((int)VMSIM_TRACE_NR_FORMATS)
+#define TRACE_PAGE_SHIFT	12
+
+struct trace_reader {
+	void *f;			/* FILE *, or gzFile when gz */
+	bool gz;
+	const char *name;		/* for messages */
+	bool is_stdin;
+	char *buf;			/* TRACE_BUF + 1 bytes */
+	size_t len, pos;		/* bytes in buf, start of the next line */
+	bool eof;
+	unsigned long lineno;		/* of the line last returned */
+	int format;			/* enum vmsim_trace_format, or TRACE_PAGES */
+	bool allow_pages;		/* auto may pick TRACE_PAGES */
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * trace_open - open @path ("-": standard input) to read in @format
+ * (VMSIM_TRACE_AUTO: told from the first line that is not skipped; with
+ * @allow_pages, the page-reference format is one of the candidates).  A
+ * gzip'd file is read through zlib.  0, or -1 with the message in @err.
+ */
+int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
+	       char *err, size_t errlen);
+void trace_close(struct trace_reader *r);
+/* Back to the first line (a file, not standard input): 0 or -1 with the message. */
+int trace_rewind(struct trace_reader *r);
+
+/*
+ * trace_next_access - the next access of an address trace: 1 with @a
+ * filled (value: the address), 0 at the end, -1 on a bad line (message).
+ */
+int trace_next_access(struct trace_reader *r, struct vmsim_access *a);
+
+/*
+ * trace_next_pages - the next line as the pages it references: 1 with
+ * [*first, *last] (one page of a page-reference line, the one or two pages
+ * an access covers), 0 at the end, -1 on a bad line (message).
+ */
+int trace_next_pages(struct trace_reader *r, uint64_t *first, uint64_t *last);
+
+/* "lackey", "din", "plain", "pages" (or "auto"). */
+const char *trace_format_name(int format);
+/* A format name (those above): the format, or -1. */
+int trace_format_parse(const char *s, bool allow_pages);
+/* Whether gzip'd traces can be read (built with zlib). */
+bool trace_have_zlib(void);
+
+/* A message about the reader's file (and line, when one was read) in r->err. */
+__attribute__((format(printf, 2, 3)))
+void trace_error(struct trace_reader *r, const char *fmt, ...);
+
+#endif
