@@ -2,7 +2,8 @@
  * fs/open.c - descriptor tables and the file system calls of a simulated
  * process: open, close, read, write, pread64, pwrite64, lseek, ftruncate,
  * fsync, fdatasync, msync (Linux's fs/open.c, fs/read_write.c, fs/file.c,
- * mm/msync.c), and the public API of include/vmsim/file.h.
+ * mm/msync.c), called by the public API of include/vmsim/file.h
+ * (api/file.c) in the task's context.
  *
  * A task's files_struct maps descriptors to struct file; fork copies it
  * (each file gains a reference) unless CLONE_FILES shares it.  vmsim
@@ -25,7 +26,6 @@
 #include "kern/uaccess.h"
 #include "kern/mman.h"
 #include "kern/sched.h"
-#include "vmsim/file.h"
 
 #define NR_OPEN_DEFAULT	64
 #define BITS_PER_LONG	64
@@ -525,152 +525,4 @@ long sys_msync(unsigned long start, size_t len, int flags)
 	up_read(&mm->mmap_sem);
 out_unlocked:
 	return err ? err : unmapped;
-}
-
-/* --- the public API (include/vmsim/file.h) -------------------------------------- */
-
-/*
- * The end of a file system call.  Its user copies raise no signal; one
- * raised otherwise (the OOM killer's SIGKILL) stays pending and is acted
- * on at the task's next load or store, as at the return to user mode.
- */
-static long fcall_end(struct task_call *c, long ret)
-{
-	task_call_end(c);
-	return ret;
-}
-
-int vmsim_fs_set_root(vmsim_machine_t *m, const char *path)
-{
-	struct sim_cpu *saved = cpu_enter(m);
-	int err = fs_set_root(m, path);
-
-	cpu_leave(saved);
-	return err;
-}
-
-const char *vmsim_fs_root(vmsim_machine_t *m)
-{
-	return m->fs && m->fs->root_fd >= 0 ? m->fs->root_path : NULL;
-}
-
-int vmsim_open(vmsim_machine_t *m, int pid, const char *path, int flags, unsigned int mode)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return (int)fcall_end(&c, sys_open(path, flags, mode));
-}
-
-int vmsim_close(vmsim_machine_t *m, int pid, int fd)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_close((unsigned int)fd));
-}
-
-long vmsim_fd_read(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return fcall_end(&c, fd < 0 ? -EBADF : sys_read((unsigned int)fd, buf, count));
-}
-
-long vmsim_fd_write(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return fcall_end(&c, fd < 0 ? -EBADF : sys_write((unsigned int)fd, buf, count));
-}
-
-long vmsim_pread(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
-		 int64_t offset)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	/* a negative fd is no descriptor: EBADF, after the offset check */
-	return fcall_end(&c, sys_pread64((unsigned int)fd, buf, count, offset));
-}
-
-long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
-		  int64_t offset)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	/* a negative fd is no descriptor: EBADF, after the offset check */
-	return fcall_end(&c, sys_pwrite64((unsigned int)fd, buf, count, offset));
-}
-
-int64_t vmsim_lseek(vmsim_machine_t *m, int pid, int fd, int64_t offset, int whence)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return fcall_end(&c, fd < 0 ? -EBADF : sys_lseek((unsigned int)fd, offset, whence));
-}
-
-int vmsim_ftruncate(vmsim_machine_t *m, int pid, int fd, int64_t length)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_ftruncate((unsigned int)fd, length));
-}
-
-int vmsim_fsync(vmsim_machine_t *m, int pid, int fd)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_fsync((unsigned int)fd));
-}
-
-int vmsim_fdatasync(vmsim_machine_t *m, int pid, int fd)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return (int)fcall_end(&c, fd < 0 ? -EBADF : sys_fdatasync((unsigned int)fd));
-}
-
-int vmsim_msync(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int flags)
-{
-	struct task_call c;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	return (int)fcall_end(&c, sys_msync(addr, len, flags));
-}
-
-int vmsim_fs_stats(vmsim_machine_t *m, struct vmsim_fs_stats *st)
-{
-	struct fs_state *fs = m->fs;
-
-	if (!st)
-		return -EFAULT;
-	if (!fs)
-		return -ENODEV;
-	memset(st, 0, sizeof(*st));
-	spin_lock(&fs->inode_lock);
-	st->nr_inodes = fs->nr_inodes;
-	spin_unlock(&fs->inode_lock);
-	st->ra_windows = atomic_load(&fs->ra_windows);
-	st->ra_pages = atomic_load(&fs->ra_pages_read);
-	st->pages_written = atomic_load(&fs->pages_written);
-	return 0;
 }

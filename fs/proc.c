@@ -1,6 +1,7 @@
 /*
  * The machine-wide /proc files: /proc/meminfo (fs/proc/meminfo.c in
- * Linux) and the name -> renderer table behind vmsim_proc_read().
+ * Linux) and the name -> renderer table (proc_show) behind
+ * vmsim_proc_read (api/proc.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -129,9 +130,9 @@ static void show_sysctl_vm(struct machine *m, struct seq_buf *s)
 		seq_printf(s, "vm.page-cluster = %d\n", m->swap->page_cluster);
 }
 
-char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
+int proc_show(struct machine *m, const char *name, struct seq_buf *s)
 {
-	const struct proc_entry table[] = {
+	static const struct proc_entry table[] = {
 		{ "meminfo", show_meminfo },
 		{ "buddyinfo", show_buddyinfo },
 		{ "zoneinfo", show_zoneinfo },
@@ -142,23 +143,12 @@ char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 		{ "vmallocinfo", show_vmallocinfo },
 		{ "sys/vm", show_sysctl_vm },
 	};
-	struct seq_buf s;
-	struct sim_cpu *saved;
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		if (strcmp(table[i].name, name) || !table[i].show)
 			continue;
-		saved = cpu_enter(m);
-		seq_init(&s);
-		table[i].show(m, &s);
-		cpu_leave(saved);
-		if (s.oom) {
-			seq_free(&s);
-			errno = ENOMEM;
-			return NULL;
-		}
-		return seq_take(&s);
+		table[i].show(m, s);
+		return 0;
 	}
-	errno = ENOENT;
-	return NULL;
+	return -ENOENT;
 }

@@ -7,6 +7,8 @@
  * environ read the process's memory as the kernel does (copy_from_user,
  * run in the task's context).
  */
+#include <errno.h>
+#include <string.h>
 #include "kern/mman.h"
 #include "kern/memory.h"
 #include "kern/pgtable.h"
@@ -280,4 +282,52 @@ void proc_pid_cmdline(struct task_struct *task, struct seq_buf *s, bool environ)
 			break;
 		start += n;
 	}
+}
+
+/* --- the /proc/PID directory ------------------------------------------------ */
+
+enum { PID_MAPS, PID_SMAPS, PID_STATUS, PID_CMDLINE, PID_ENVIRON, NR_PID_FILES };
+
+static const char *const pid_file_names[NR_PID_FILES] = {
+	[PID_MAPS] = "maps", [PID_SMAPS] = "smaps", [PID_STATUS] = "status",
+	[PID_CMDLINE] = "cmdline", [PID_ENVIRON] = "environ",
+};
+
+int proc_pid_lookup(const char *name)
+{
+	for (int f = 0; f < NR_PID_FILES; f++)
+		if (!strcmp(name, pid_file_names[f]))
+			return f;
+	return -ENOENT;
+}
+
+int proc_pid_show(struct task_struct *task, int f, struct seq_buf *s)
+{
+	switch (f) {
+	case PID_MAPS:
+		show_map(task->mm, s);
+		break;
+	case PID_SMAPS:
+		show_smap(task->mm, s);
+		break;
+	case PID_STATUS:
+		proc_pid_status(task, s);
+		break;
+	default:
+		proc_pid_cmdline(task, s, f == PID_ENVIRON);
+		break;
+	}
+	return 0;
+}
+
+int proc_pid_show_zombie(struct machine *m, int pid, int f, struct seq_buf *s)
+{
+	struct task_struct *z = find_get_zombie_leader(m, pid);
+
+	if (!z)
+		return -ESRCH;
+	if (f == PID_STATUS)
+		proc_pid_status(z, s);	/* State: Z, no mm: no Vm lines */
+	put_task_struct(z);
+	return 0;
 }

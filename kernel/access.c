@@ -1,6 +1,8 @@
 /*
  * The process's own accesses in bulk: access streams run as one user-mode
- * stretch (include/vmsim/process.h: vmsim_access_run, vmsim_access_pattern).
+ * stretch (run_user_accesses, run_user_pattern; the public calls
+ * vmsim_access_run and vmsim_access_pattern in api/access.c enter the task
+ * and deliver the signal an access raised).
  *
  * A CPU runs a program's loads, stores and instruction fetches one after
  * the other until something enters the kernel.  vmsim's one-access calls
@@ -260,8 +262,7 @@ static __always_inline int access_one(struct access_run *ar, unsigned long addr,
 	return access_slow(ar, addr, size, kind, value, val);
 }
 
-/* The accesses of @v in one run; *@done: how many were made. */
-static int run_array(const struct vmsim_access *v, size_t n, uint64_t *loaded, size_t *done)
+int run_user_accesses(const struct vmsim_access *v, size_t n, uint64_t *loaded, size_t *done)
 {
 	struct access_run ar = { .fetch = NULL };
 	size_t i;
@@ -290,8 +291,7 @@ static int run_array(const struct vmsim_access *v, size_t n, uint64_t *loaded, s
 	return err;
 }
 
-/* Accesses @first .. @first + @n - 1 of a pattern in one run. */
-static int run_pattern(const struct vmsim_access_pattern *p, uint64_t first, uint64_t n,
+int run_user_pattern(const struct vmsim_access_pattern *p, uint64_t first, uint64_t n,
 		       uint64_t *done)
 {
 	struct access_run ar = { .fetch = NULL };
@@ -311,78 +311,4 @@ static int run_pattern(const struct vmsim_access_pattern *p, uint64_t first, uin
 	mmu_run_end(&ar.r);
 	*done = k - first;
 	return err;
-}
-
-/*
- * After a run, still inside the task: a signal raised by an access (or
- * pending from elsewhere, as the OOM killer's SIGKILL) is delivered, as on
- * the return to user mode.  VMSIM_KILLED with @res filled, @err otherwise
- * (0, -EINVAL; -EFAULT only if a fault failed without a signal).
- */
-static int run_finish(struct task_struct *t, int err, struct vmsim_access_result *res)
-{
-	if (task_deliver_signal(t)) {
-		if (res) {
-			res->signo = t->exit_signal_nr;
-			res->code = t->exit_si_code;
-			res->fault_addr = t->exit_si_addr;
-		}
-		return VMSIM_KILLED;
-	}
-	return err;
-}
-
-long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t n,
-		      uint64_t *loaded, struct vmsim_access_result *res)
-{
-	struct task_call c;
-	size_t done = 0;
-	int err;
-
-	if (res)
-		memset(res, 0, sizeof(*res));
-	if (n && !v)
-		return -EINVAL;
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	err = run_finish(c.t, run_array(v, n, loaded, &done), res);
-	task_call_end(&c);
-	if (res)
-		res->done = done;
-	return err ? err : (long)n;
-}
-
-long vmsim_access_pattern(vmsim_machine_t *m, int pid, const struct vmsim_access_pattern *p,
-			  struct vmsim_access_result *res)
-{
-	uint64_t total = 0;
-
-	if (res)
-		memset(res, 0, sizeof(*res));
-	if (!p || p->size == 0 || p->size > VMSIM_ACCESS_MAX_SIZE ||
-	    p->kind >= VMSIM_ACCESS_NR_KINDS || (p->random && !p->slots))
-		return -EINVAL;
-	do {
-		uint64_t n = p->count - total < VMSIM_ACCESS_BATCH ? p->count - total :
-								      VMSIM_ACCESS_BATCH;
-		struct task_call c;
-		uint64_t done;
-		int err;
-
-		if (task_call_begin(m, pid, &c))
-			return -ESRCH;
-		err = run_finish(c.t, run_pattern(p, total, n, &done), res);
-		task_call_end(&c);
-		total += done;
-		if (res)
-			res->done = (size_t)total;
-		if (err)
-			return err;
-	} while (total < p->count);
-	return (long)total;
-}
-
-unsigned long vmsim_task_size(vmsim_machine_t *m)
-{
-	return arch_task_size(m);
 }

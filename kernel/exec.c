@@ -997,8 +997,8 @@ static void set_task_comm(struct task_struct *t, const char *path)
 
 /* --- execve ------------------------------------------------------------------------------ */
 
-static int do_execve(struct task_struct *t, const char *path, const char *const argv[],
-		     const char *const envp[])
+int do_execve(struct task_struct *t, const char *path, const char *const argv[],
+	      const char *const envp[])
 {
 	struct machine *m = t->machine;
 	struct linux_binprm bprm;
@@ -1089,18 +1089,5 @@ out:
 	free_arg_pages(&bprm);
 	kfree(bprm.phdr);
 	fput(bprm.file);
-	return err;
-}
-
-int vmsim_execve(vmsim_machine_t *m, int pid, const char *path, const char *const argv[],
-		 const char *const envp[])
-{
-	struct task_call c;
-	int err;
-
-	if (task_call_begin(m, pid, &c))
-		return -ESRCH;
-	err = do_execve(c.t, path, argv, envp);
-	task_call_end(&c);
 	return err;
 }

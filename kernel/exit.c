@@ -63,3 +63,17 @@ void do_exit(struct task_struct *t, int code)
 	/* release_task: nobody waits, reap now (a leader with threads waits for them) */
 	task_detach_pid(t);
 }
+
+/* exit(2) of the calling thread: the rest of its group runs on */
+long sys_exit(int error_code)
+{
+	do_exit(current, error_code);
+	return 0;
+}
+
+/* exit_group(2): every thread of the caller's group ends */
+long sys_exit_group(int error_code)
+{
+	do_group_exit(current, 0, error_code, 0);
+	return 0;
+}

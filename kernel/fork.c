@@ -245,3 +245,13 @@ fail:
 	*err = retval;
 	return NULL;
 }
+
+/* fork/clone from the calling task: the child's pid or a negative errno */
+long sys_clone(unsigned long clone_flags)
+{
+	struct task_struct *child;
+	int err;
+
+	child = do_fork(clone_flags, current, &err);
+	return child ? child->pid : err;
+}

@@ -6,8 +6,7 @@
  * shmem_unuse; each swap-cache copy dropped), then release
  * the area.  If memory cannot take it all back, the area is put back in
  * use and -ENOMEM returned; the pages brought in so far stay in memory.
- *
- * Also the public calls vmsim_swapoff and vmsim_shrink_memory.
+ * The public call is vmsim_swapoff (api/swap.c).
  */
 #include <errno.h>
 #include <unistd.h>
@@ -16,8 +15,6 @@
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
 #include "kern/shmem_fs.h"
-#include "vmsim/swap.h"
-
 
 static void swap_list_del(struct swap_state *s, int type)
 {
@@ -297,23 +294,4 @@ int sys_swapoff(struct machine *m, int type)
 	free_pages((unsigned long)p->swap_map, p->map_order);
 	p->swap_map = NULL;
 	return 0;
-}
-
-int vmsim_swapoff(vmsim_machine_t *m, int type)
-{
-	struct sim_cpu *saved = cpu_enter(m);
-	int ret = sys_swapoff(m, type);
-
-	cpu_leave(saved);
-	return ret;
-}
-
-unsigned long vmsim_shrink_memory(vmsim_machine_t *m)
-{
-	struct sim_cpu *saved = cpu_enter(m);
-	unsigned long freed = shrink_all_memory(m);
-
-	drain_local_pages();
-	cpu_leave(saved);
-	return freed;
 }

@@ -71,6 +71,8 @@ void show_buddyinfo(struct machine *m, struct seq_buf *s);
 void show_zoneinfo(struct machine *m, struct seq_buf *s);
 void show_vmstat(struct machine *m, struct seq_buf *s);
 void show_meminfo(struct machine *m, struct seq_buf *s);
+/* /proc/@name (meminfo, slabinfo, sys/vm ...; fs/proc.c) into @s: 0 or -ENOENT. */
+int proc_show(struct machine *m, const char *name, struct seq_buf *s);
 
 /* --- bootmem (mm/bootmem.c) ---------------------------------------------- */
 

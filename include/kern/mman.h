@@ -180,6 +180,13 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
 unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		      unsigned long prot, unsigned long flags, struct file *file,
 		      unsigned long pgoff);
+/*
+ * sys_mmap - mmap(2) of current: -EINVAL for an offset not page-aligned,
+ * -EBADF for a file mapping without an open descriptor @fd, else do_mmap's
+ * result (an address or -errno, as a long).
+ */
+long sys_mmap(unsigned long addr, unsigned long len, int prot, int flags, int fd,
+	      unsigned long off);
 /* munmap: 0 or -EINVAL/-ENOMEM. */
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 /* mprotect: 0 or -EINVAL/-ENOMEM/-EACCES. */
@@ -229,5 +236,15 @@ void show_smap(struct mm_struct *mm, struct seq_buf *s);
 void proc_pid_status(struct task_struct *task, struct seq_buf *s);
 /* /proc/PID/cmdline (or, @environ, environ): raw bytes; in the task's context. */
 void proc_pid_cmdline(struct task_struct *task, struct seq_buf *s, bool environ);
+/* The /proc/PID file called @name: its index for proc_pid_show, or -ENOENT. */
+int proc_pid_lookup(const char *name);
+/* /proc/PID/<file @f> of @task (live and entered: current) into @s. */
+int proc_pid_show(struct task_struct *task, int f, struct seq_buf *s);
+/*
+ * /proc/<file @f> of zombie thread-group leader @pid (/proc/TGID still
+ * shows its group: status with State Z and no Vm lines; the others empty):
+ * 0, or -ESRCH if @pid is no zombie leader.
+ */
+int proc_pid_show_zombie(struct machine *m, int pid, int f, struct seq_buf *s);
 
 #endif

@@ -243,6 +243,26 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
 struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *parent, int *err);
 /* A new task with no mm yet (spawn): limits defaulted, pid assigned. */
 struct task_struct *alloc_task(struct machine *m, int *err);
+/* fork/vfork/clone of current: the child's pid or a negative errno. */
+long sys_clone(unsigned long clone_flags);
+
+/* --- kernel/sys.c, kernel/exec.c: a process's image ----------------------- */
+
+/*
+ * do_spawn - a new process from nothing (no parent): a fresh mm and, with
+ * @with_stack, the stack VMA and stack pointer exec leaves.  Its pid, or
+ * -ENOMEM/-EAGAIN.  Needs a CPU bound (cpu_enter), no task entered.
+ */
+int do_spawn(struct machine *m, bool with_stack);
+/* setrlimit(2) of current (Linux's errnos; shared by the tasks of its mm). */
+long sys_setrlimit(int resource, unsigned long cur, unsigned long max);
+/*
+ * do_execve - replace @t's image (entered, current) with the ELF file
+ * @path, its arguments and environment on the new stack.  0, or -errno
+ * with the process left exactly as it was (kernel/exec.c).
+ */
+int do_execve(struct task_struct *t, const char *path, const char *const argv[],
+	      const char *const envp[]);
 
 /* --- kernel/exit.c -------------------------------------------------------- */
 
@@ -258,6 +278,25 @@ void exit_mm(struct task_struct *t);
  * run_lock held (entered, or taken by whoever exits it).
  */
 void do_exit(struct task_struct *t, int code);
+/* exit(2) and exit_group(2) of current (0: it returns here, dead). */
+long sys_exit(int error_code);
+long sys_exit_group(int error_code);
+
+/* --- kernel/access.c: the task's access streams ---------------------------- */
+
+struct vmsim_access;
+struct vmsim_access_pattern;
+/*
+ * run_user_accesses - the accesses of @v (loads into @loaded if not NULL)
+ * in one user-mode run of current (struct mmu_run); *@done: how many were
+ * made.  0, -EINVAL for a bad size or kind, or -EFAULT after a fault (its
+ * signal pending, for the caller to deliver).  A SIGKILL from elsewhere
+ * ends the run early (every VMSIM_ACCESS_BATCH accesses).
+ */
+int run_user_accesses(const struct vmsim_access *v, size_t n, uint64_t *loaded, size_t *done);
+/* Accesses @first .. @first + @n - 1 of pattern @p in one run, likewise. */
+int run_user_pattern(const struct vmsim_access_pattern *p, uint64_t first, uint64_t n,
+		     uint64_t *done);
 
 /* --- kernel/task.c -------------------------------------------------------- */
 
@@ -333,11 +372,12 @@ struct task_call {
 /*
  * task_call_begin - bind the thread to @m and enter live task @pid for a
  * public call (0, or -ESRCH with nothing entered); task_call_end leaves.
+ * The API reaches them through TASK_CALL (api/entry.h) only.
  */
 int task_call_begin(struct machine *m, int pid, struct task_call *c);
 void task_call_end(struct task_call *c);
 
-/* Internal pid-table helpers (task.c), for fork.c, exit.c and sys.c. */
+/* Internal pid-table helpers (task.c), for fork.c, exit.c, sys.c and api/. */
 /*
  * task_attach_pid - give @t the next pid and make it visible.  With
  * @leader NULL it starts its own thread group; otherwise it joins

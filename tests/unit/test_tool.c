@@ -1,7 +1,7 @@
 /*
  * Tests of the script language's parser (kernel/script_parse.c), its fixed
  * helpers (splitmix64 finaliser, FNV-1a 64, errno names) and the
- * introspection API (kernel/stats.c) behind the vmsim tool's reports.
+ * introspection API (api/stats.c) behind the vmsim tool's reports.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -17,6 +17,7 @@
 #include "kern/sched.h"
 #include "kern/pgtable.h"
 #include "vmsim/stats.h"
+#include "entry.h"
 
 _Static_assert(VMSIM_NR_ORDERS == MAX_ORDER, "VMSIM_NR_ORDERS must equal MAX_ORDER");
 _Static_assert(VMSIM_PAGE_SIZE == PAGE_SIZE, "VMSIM_PAGE_SIZE must equal PAGE_SIZE");
@@ -102,45 +103,36 @@ int vmsim_slab_totals(vmsim_machine_t *m, struct vmsim_slab_totals *out)
 	return 0;
 }
 
+/* The mm counters of @t, task @pid (TASK_PEEK: not running, its mm there). */
+static int task_stats(struct task_struct *t, int pid, struct vmsim_task_stats *out)
+{
+	struct mm_struct *mm = t->mm;
+
+	out->pid = pid;
+	out->vm_pages = mm->total_vm;
+	out->hiwater_vm_pages = max(mm->hiwater_vm, mm->total_vm);
+	out->rss_anon_pages = (unsigned long)atomic_load(&mm->rss_anon);
+	out->rss_file_pages = (unsigned long)atomic_load(&mm->rss_file);
+	out->rss_shmem_pages = (unsigned long)atomic_load(&mm->rss_shmem);
+	out->rss_pages = get_mm_rss(mm);
+	out->hiwater_rss_pages = max(mm->hiwater_rss, out->rss_pages);
+	out->locked_pages = mm->locked_vm;
+	out->pte_pages = (unsigned long)atomic_load(&mm->nr_ptes);
+	out->swap_pages = (unsigned long)atomic_load(&mm->swap_ents);
+	out->data_pages = mm->data_vm;
+	out->stack_pages = mm->stack_vm;
+	out->exec_pages = mm->exec_vm;
+	out->nr_vmas = mm->map_count;
+	out->mm_users = atomic_load(&mm->mm_users);
+	out->min_flt = t->min_flt;
+	out->maj_flt = t->maj_flt;
+	return 0;
+}
+
 int vmsim_task_stats(vmsim_machine_t *m, int pid, struct vmsim_task_stats *out)
 {
-	struct sim_cpu *saved = cpu_enter(m);
-	struct task_struct *t = find_get_task(m, pid);
-	struct mm_struct *mm;
-	int ret = -ESRCH;
-
 	memset(out, 0, sizeof(*out));
-	if (!t)
-		goto out;
-	/* run_lock keeps the task from running (and exiting) while we look */
-	pthread_mutex_lock(&t->run_lock);
-	mm = t->state == TASK_RUNNING ? t->mm : NULL;
-	if (mm) {
-		out->pid = pid;
-		out->vm_pages = mm->total_vm;
-		out->hiwater_vm_pages = max(mm->hiwater_vm, mm->total_vm);
-		out->rss_anon_pages = (unsigned long)atomic_load(&mm->rss_anon);
-		out->rss_file_pages = (unsigned long)atomic_load(&mm->rss_file);
-		out->rss_shmem_pages = (unsigned long)atomic_load(&mm->rss_shmem);
-		out->rss_pages = get_mm_rss(mm);
-		out->hiwater_rss_pages = max(mm->hiwater_rss, out->rss_pages);
-		out->locked_pages = mm->locked_vm;
-		out->pte_pages = (unsigned long)atomic_load(&mm->nr_ptes);
-		out->swap_pages = (unsigned long)atomic_load(&mm->swap_ents);
-		out->data_pages = mm->data_vm;
-		out->stack_pages = mm->stack_vm;
-		out->exec_pages = mm->exec_vm;
-		out->nr_vmas = mm->map_count;
-		out->mm_users = atomic_load(&mm->mm_users);
-		out->min_flt = t->min_flt;
-		out->maj_flt = t->maj_flt;
-		ret = 0;
-	}
-	pthread_mutex_unlock(&t->run_lock);
-	put_task_struct(t);
-out:
-	cpu_leave(saved);
-	return ret;
+	return (int)TASK_PEEK(m, pid, t, task_stats(t, pid, out));
 }
 
 void vmsim_fault_stats(vmsim_machine_t *m, struct vmsim_fault_stats *out)
@@ -392,25 +384,14 @@ static void walk_tables(struct seq_buf *s, struct machine *m, struct mm_struct *
 	walk_leaf(s, m, e, addr);
 }
 
-char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr)
+/* The walk of @addr in the tables of @t, task @pid (TASK_PEEK), as text in *@text. */
+static int pagetable_describe(struct task_struct *t, int pid, unsigned long addr, char **text)
 {
-	struct sim_cpu *saved = cpu_enter(m);
+	struct machine *m = t->machine;
 	const struct pgt_format *f = pgt_fmt(m);
-	struct task_struct *t = find_get_task(m, pid);
-	struct mm_struct *mm;
+	struct mm_struct *mm = t->mm;
 	struct seq_buf s;
-	char *text = NULL;
 
-	if (!t) {
-		errno = ESRCH;
-		goto out;
-	}
-	pthread_mutex_lock(&t->run_lock);
-	mm = t->state == TASK_RUNNING ? t->mm : NULL;
-	if (!mm) {
-		errno = ESRCH;
-		goto unlock;
-	}
 	seq_init(&s);
 	seq_printf(&s, "pid %d address 0x%lx: %s paging, %u levels, pgd at 0x%lx\n", pid, addr,
 		   f->name, f->levels, mm->pgd);
@@ -421,11 +402,15 @@ char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr)
 		walk_tables(&s, m, mm, addr);
 		spin_unlock(&mm->page_table_lock);
 	}
-	text = seq_take(&s);
-unlock:
-	pthread_mutex_unlock(&t->run_lock);
-	put_task_struct(t);
-out:
-	cpu_leave(saved);
+	*text = seq_take(&s);
+	return 0;
+}
+
+char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr)
+{
+	char *text = NULL;
+
+	if (TASK_PEEK(m, pid, t, pagetable_describe(t, pid, addr, &text)))
+		errno = ESRCH;
 	return text;
 }

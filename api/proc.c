@@ -1,0 +1,76 @@
+/*
+ * The public /proc reads (include/vmsim/vmsim.h, include/vmsim/process.h):
+ * the machine's files (fs/proc.c, a machine call) and a process's
+ * /proc/PID files (fs/proc_pid.c, rendered in the task's context by one
+ * TASK_CALL: api/entry.h).  The text is returned in a malloc'ed string;
+ * NULL with errno set on failure.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kern/mm.h"
+#include "kern/mman.h"
+#include "kern/seq_buf.h"
+#include "vmsim/process.h"
+#include "vmsim/vmsim.h"
+#include "entry.h"
+
+/* The text of @s for the caller (its length in *@len if not NULL), or NULL with ENOMEM. */
+static char *seq_text(struct seq_buf *s, size_t *len)
+{
+	size_t n = s->len;
+	char *text;
+
+	if (s->oom) {
+		seq_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	text = seq_take(s);
+	if (!text)
+		errno = ENOMEM;
+	else if (len)
+		*len = n;
+	return text;
+}
+
+char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
+{
+	struct seq_buf s;
+
+	seq_init(&s);
+	if (MACHINE_CALL(m, proc_show(m, name, &s))) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return seq_text(&s, NULL);
+}
+
+char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)
+{
+	return vmsim_proc_pid_read_len(m, pid, name, NULL);
+}
+
+char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, size_t *len)
+{
+	struct seq_buf s;
+	int f;
+
+	if (!name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	f = proc_pid_lookup(name);
+	if (f < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	seq_init(&s);
+	/* a zombie group leader: /proc/TGID still shows the group */
+	if (TASK_CALL(m, pid, proc_pid_show(current, f, &s)) == -ESRCH &&
+	    MACHINE_CALL(m, proc_pid_show_zombie(m, pid, f, &s)) == -ESRCH) {
+		errno = ESRCH;
+		return NULL;
+	}
+	return seq_text(&s, len);
+}
