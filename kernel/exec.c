@@ -64,7 +64,6 @@
 #include "kern/highmem.h"
 #include "kern/slab.h"
 #include "kern/printk.h"
-#include "vmsim/process.h"
 
 /* Linux's limits on the arguments (include/uapi/linux/binfmts.h, fs/exec.c) */
 #define MAX_ARG_STRLEN		(PAGE_SIZE * 32)	/* one string, NUL included */

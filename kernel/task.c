@@ -527,7 +527,7 @@ void task_drop_lazy_mms(struct machine *m)
 		if (!mm)
 			continue;
 		saved = this_cpu();
-		vmsim_cpu_attach(m, i);
+		__this_cpu = &m->cpu[i];	/* that CPU's own view */
 		task_unlazy_mm(mm);
 		cpu_leave(saved);
 	}

@@ -282,22 +282,6 @@ void do_exit(struct task_struct *t, int code);
 long sys_exit(int error_code);
 long sys_exit_group(int error_code);
 
-/* --- kernel/access.c: the task's access streams ---------------------------- */
-
-struct vmsim_access;
-struct vmsim_access_pattern;
-/*
- * run_user_accesses - the accesses of @v (loads into @loaded if not NULL)
- * in one user-mode run of current (struct mmu_run); *@done: how many were
- * made.  0, -EINVAL for a bad size or kind, or -EFAULT after a fault (its
- * signal pending, for the caller to deliver).  A SIGKILL from elsewhere
- * ends the run early (every VMSIM_ACCESS_BATCH accesses).
- */
-int run_user_accesses(const struct vmsim_access *v, size_t n, uint64_t *loaded, size_t *done);
-/* Accesses @first .. @first + @n - 1 of pattern @p in one run, likewise. */
-int run_user_pattern(const struct vmsim_access_pattern *p, uint64_t first, uint64_t n,
-		     uint64_t *done);
-
 /* --- kernel/task.c -------------------------------------------------------- */
 
 /* A pid: its live task, or the record of how it ended. */

@@ -129,7 +129,7 @@ int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val)
 int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val);
 
 /*
- * The process's own accesses in bulk (kernel/access.c): a stream of loads,
+ * The process's own accesses in bulk (api/access.c): a stream of loads,
  * stores and instruction fetches run as one stretch of user-mode
  * execution (one entry into the task, the MMU's access bracket kept open
  * between faults), as a CPU runs a program between two kernel entries.

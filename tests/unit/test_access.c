@@ -1,5 +1,5 @@
 /*
- * The process's own accesses in bulk (kernel/access.c): vmsim_access_run
+ * The process's own accesses in bulk (api/access.c): vmsim_access_run
  * and vmsim_access_pattern make exactly the accesses they name (bytes
  * stored and loaded, every size and alignment, across pages), kill the
  * task at the first access that raises a signal and say where, and see
