@@ -116,29 +116,38 @@ tsan-test:
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/test_runner stress
 
 # libFuzzer target for the script parser (clang; FUZZ_TIME seconds), seeded
-# with the scenarios.  Crashes are left as crash-* files to replay.
+# with the scenarios, with a dictionary made from the command table.  Crashes are left as crash-* files to replay.
 FUZZ_BUILD := build/fuzz
 FUZZ_TIME  ?= 60
 fuzz:
 	$(MAKE) --no-print-directory CC=clang SAN=fuzzer-no-link,address,undefined DEBUG=1 \
 		BUILD=$(FUZZ_BUILD) OPT="-O1 -g" $(FUZZ_BUILD)/libvmsim.a
+	$(MAKE) --no-print-directory $(FUZZ_BUILD)/script.dict
 	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		tests/fuzz/fuzz_script.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/fuzz_script \
 		-pthread -lm
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_TIME) -max_len=4096 \
-		$(FUZZ_BUILD)/corpus tests/scenarios
+		-dict=$(FUZZ_BUILD)/script.dict $(FUZZ_BUILD)/corpus tests/scenarios
 
-# The same, running each script on a machine through the tool's executor.
+# The fuzzers' dictionary, printed from the command table (tests/fuzz/script_dict.c).
+$(FUZZ_BUILD)/script.dict: $(FUZZ_BUILD)/libvmsim.a tests/fuzz/script_dict.c
+	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=address,undefined \
+		tests/fuzz/script_dict.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/script_dict \
+		-pthread -lm
+	$(FUZZ_BUILD)/script_dict > $@
+
+# The same, running each script on a machine through the library's session.
 fuzz-run:
 	$(MAKE) --no-print-directory CC=clang SAN=fuzzer-no-link,address,undefined DEBUG=1 \
 		BUILD=$(FUZZ_BUILD) OPT="-O1 -g" $(FUZZ_BUILD)/libvmsim.a
+	$(MAKE) --no-print-directory $(FUZZ_BUILD)/script.dict
 	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		tests/fuzz/fuzz_run.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/fuzz_run \
 		-pthread -lm
 	@mkdir -p $(FUZZ_BUILD)/corpus-run
 	$(FUZZ_BUILD)/fuzz_run -max_total_time=$(FUZZ_TIME) -max_len=2048 -close_fd_mask=3 \
-		$(FUZZ_BUILD)/corpus-run tests/scenarios
+		-dict=$(FUZZ_BUILD)/script.dict $(FUZZ_BUILD)/corpus-run tests/scenarios
 
 run: $(BUILD)/vmsim
 	$(BUILD)/vmsim run

@@ -1,8 +1,10 @@
 /*
- * The vmsim script language (docs/script.md): one command per line, parsed
- * here into a struct vmsim_cmd that the vmsim tool executes on a machine.
- * The parser is part of the library so that embedders, the unit tests and
- * the fuzz target use exactly the code the tool runs.
+ * The vmsim script language (docs/script.md), part of the library
+ * (script/): one command per line, parsed into a struct vmsim_cmd whose
+ * row of the command table (struct vmsim_cmd_def) holds its word, help,
+ * parser and executor, and run by a session (struct vmsim_session) on one
+ * machine.  Embedders, the vmsim tool, the unit tests and the fuzz targets
+ * all use exactly this code.
  *
  * Also here: the exact helpers the language's meanings are defined by
  * (the splitmix64 finaliser for patterns and random touches, FNV-1a 64 for
@@ -14,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include "vmsim/vmsim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,49 +25,6 @@ extern "C" {
 
 #define VMSIM_NAME_MAX		32	/* process names, NUL included */
 #define VMSIM_LINE_MAX		4096	/* longest script line */
-
-enum vmsim_cmd_op {
-	VMSIM_CMD_NONE,		/* blank or comment line */
-	VMSIM_CMD_MACHINE,	/* machine key=value ... */
-	VMSIM_CMD_SPAWN,	/* spawn A */
-	VMSIM_CMD_MMAP,
-	VMSIM_CMD_MUNMAP,
-	VMSIM_CMD_MPROTECT,
-	VMSIM_CMD_MREMAP,
-	VMSIM_CMD_BRK,
-	VMSIM_CMD_MADVISE,
-	VMSIM_CMD_MLOCK,
-	VMSIM_CMD_MUNLOCK,
-	VMSIM_CMD_MLOCKALL,
-	VMSIM_CMD_MUNLOCKALL,
-	VMSIM_CMD_MINCORE,
-	VMSIM_CMD_SETSP,
-	VMSIM_CMD_TOUCH,
-	VMSIM_CMD_WRITE,	/* text or pattern */
-	VMSIM_CMD_READ,
-	VMSIM_CMD_FORK,
-	VMSIM_CMD_CLONE,
-	VMSIM_CMD_EXIT,
-	VMSIM_CMD_SHOW,		/* show meminfo|...|report */
-	VMSIM_CMD_SHOW_PROC,	/* show A maps|smaps|status|pagetable ADDR */
-	VMSIM_CMD_SHOW_PAGE,	/* show page PFN */
-	VMSIM_CMD_EXPECT_READ,	/* expect A read ADDR LEN = HEXBYTES */
-	VMSIM_CMD_EXPECT_ALIVE,	/* expect A alive */
-	VMSIM_CMD_EXPECT_KILLED,/* expect A killed SIGSEGV [SEGV_ACCERR] */
-	VMSIM_CMD_EXPECT_RESULT,/* expect = VALUE (LASTRESULT = VALUE) */
-	VMSIM_CMD_SWAPON,	/* swapon SIZE [PRIO] */
-	VMSIM_CMD_SWAPOFF,	/* swapoff AREA */
-	VMSIM_CMD_TRACE,	/* A trace FILE [FORMAT] [map=auto|none] */
-	VMSIM_CMD_EXEC,		/* A exec PATH [ARG ...] */
-	VMSIM_CMD_THREAD,	/* A thread B (CLONE_THREAD) */
-	VMSIM_CMD_EXIT_GROUP,	/* A exit_group */
-	VMSIM_CMD_OPEN,		/* A open PATH [FLAGS [MODE]] */
-	VMSIM_CMD_CLOSE,	/* A close FD */
-	VMSIM_CMD_PREAD,	/* A pread FD ADDR LEN OFFSET */
-	VMSIM_CMD_PWRITE,	/* A pwrite FD ADDR LEN OFFSET */
-	VMSIM_CMD_FSYNC,	/* A fsync FD */
-	VMSIM_CMD_NR_OPS
-};
 
 /* What `show` shows. */
 enum vmsim_show {
@@ -77,10 +38,11 @@ enum vmsim_show {
 	VMSIM_SHOW_VMALLOCINFO,
 	VMSIM_SHOW_SYSCTL,	/* /proc/sys/vm, as `sysctl vm` prints it */
 	VMSIM_SHOW_REPORT,
-	VMSIM_SHOW_MAPS,
+	VMSIM_SHOW_MAPS,	/* show A maps: the forms of a process from here */
 	VMSIM_SHOW_SMAPS,
 	VMSIM_SHOW_STATUS,
-	VMSIM_SHOW_PAGETABLE,
+	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR */
+	VMSIM_SHOW_PAGE,	/* show page PFN */
 };
 
 /* How `touch` accesses memory. */
@@ -95,56 +57,206 @@ enum vmsim_trace_format {
 	VMSIM_TRACE_NR_FORMATS
 };
 
-struct vmsim_cmd {
-	enum vmsim_cmd_op op;
-	char proc[VMSIM_NAME_MAX];	/* A: the process the command is for */
-	char child[VMSIM_NAME_MAX];	/* B of fork/clone, the new name of spawn */
+/* The forms of `expect`. */
+enum vmsim_expect_kind {
+	VMSIM_EXPECT_READ,	/* expect A read ADDR LEN = HEXBYTES */
+	VMSIM_EXPECT_ALIVE,	/* expect A alive */
+	VMSIM_EXPECT_KILLED,	/* expect A killed SIGNAL [CODE] */
+	VMSIM_EXPECT_RESULT,	/* expect = VALUE (LASTRESULT = VALUE) */
+};
+
+/*
+ * The arguments of each command, as parsed (docs/script.md has their
+ * meaning).  Numbers are as written; a bad value for the call (a misaligned
+ * address, an unknown flag bit) is the call's error when run, not a parse
+ * error.
+ */
+struct vmsim_args_machine {	/* machine KEY=VALUE ... */
 	/*
-	 * Numeric arguments, by command:
-	 *  mmap      addr len prot flags        munmap/mlock/... addr len
-	 *  mprotect  addr len prot              mremap addr oldlen newlen flags newaddr
-	 *  brk/setsp addr                       madvise addr len advice
-	 *  mlockall  flags                      touch addr len stride count seed
-	 *  write     addr (len for pattern)     read addr len
-	 *  show pagetable addr; show page pfn   expect read addr len
-	 *  swapon    len (size) flags (prio, -1 default)   swapoff addr (area)
-	 *  mmap      fd newaddr (offset), fd -1 without    open path flags (O_*) prot (mode)
-	 *  close/fsync fd                       pread/pwrite fd addr len newaddr (offset)
-	 */
-	uint64_t addr, len, len2, newaddr;
-	int prot;			/* VMSIM_PROT_* bits */
-	int flags;			/* MAP_*, MREMAP_*, MCL_*, O_* bits, or madvise advice */
-	int fd;				/* mmap (-1: none), close, pread, pwrite, fsync */
-	enum vmsim_touch_access access;	/* touch */
-	uint64_t stride;		/* touch, default 4096 */
-	uint64_t count;			/* touch random=COUNT (0: sequential) */
-	uint64_t seed;			/* touch seed=S, write pattern=SEED */
-	bool random;			/* touch random= given */
-	bool pattern;			/* write pattern=SEED len=N */
-	enum vmsim_show show;
-	int signal;			/* expect killed: 11, 7, 9 */
-	int si_code;			/* expect killed: 0 = any */
-	/* write text bytes (escapes resolved), or expect read's wanted bytes */
-	unsigned char *data;
-	size_t data_len;
-	bool data_is_hash;		/* expect read: wanted is fnv1a64:HASH */
-	uint64_t data_hash;
-	char *value;			/* expect = VALUE (the token as written) */
-	char *path;			/* trace FILE, exec PATH (quotes and escapes resolved) */
-	char **args;			/* exec: argv (args[0] = PATH), NULL-terminated */
-	int nr_args;
-	enum vmsim_trace_format format;	/* trace */
-	bool map_none;			/* trace map=none */
-	/*
-	 * machine: key=value pairs, checked against vmsim_config_set, except
-	 * root=DIR (any non-empty value), which the vmsim tool handles: the
-	 * host directory the machine's files resolve in (vmsim/file.h).
+	 * Checked against vmsim_config_set, except root=DIR (any non-empty
+	 * value): the host directory the machine's files resolve in (vmsim/file.h).
 	 */
 	int nr_opts;
-	char **opt_keys, **opt_values;
-	/* The command with single spaces (comments and extra blanks gone). */
-	char *text;
+	char **keys, **values;
 };
+struct vmsim_args_name {	/* spawn B, A fork B, A clone B, A thread B */
+	char name[VMSIM_NAME_MAX];	/* the new process's name */
+};
+struct vmsim_args_range {	/* munmap, mlock, munlock, mincore, read */
+	uint64_t addr, len;
+};
+struct vmsim_args_addr {	/* brk, setsp */
+	uint64_t addr;
+};
+struct vmsim_args_mmap {
+	uint64_t addr, len;
+	int prot;			/* VMSIM_PROT_* bits */
+	int flags;			/* VMSIM_MAP_* bits */
+	int fd;				/* -1: none given */
+	uint64_t offset;
+};
+struct vmsim_args_mprotect {
+	uint64_t addr, len;
+	int prot;
+};
+struct vmsim_args_mremap {
+	uint64_t addr, old_len, new_len;
+	int flags;			/* VMSIM_MREMAP_* bits */
+	uint64_t new_addr;
+};
+struct vmsim_args_madvise {
+	uint64_t addr, len;
+	int advice;			/* VMSIM_MADV_* */
+};
+struct vmsim_args_mlockall {
+	int flags;			/* VMSIM_MCL_* bits */
+};
+struct vmsim_args_touch {
+	uint64_t addr, len;
+	enum vmsim_touch_access access;
+	uint64_t stride;		/* default 4096 */
+	bool random;			/* random=COUNT given */
+	uint64_t count;			/* random=COUNT */
+	uint64_t seed;			/* seed=S */
+};
+struct vmsim_args_write {
+	uint64_t addr;
+	uint64_t len;			/* bytes written: data_len, or len=N of a pattern */
+	bool pattern;			/* pattern=SEED len=N, else the text in data */
+	uint64_t seed;			/* pattern=SEED */
+	unsigned char *data;		/* "TEXT", escapes resolved */
+	size_t data_len;
+};
+struct vmsim_args_trace {
+	char *path;			/* quotes and escapes resolved */
+	enum vmsim_trace_format format;
+	bool map_none;			/* map=none */
+};
+struct vmsim_args_exec {
+	char *path;
+	char **argv;			/* argv[0] = PATH, NULL-terminated */
+	int argc;
+};
+struct vmsim_args_open {
+	char *path;
+	int flags;			/* O_* bits */
+	int mode;			/* default 0644 */
+};
+struct vmsim_args_fd {		/* close, fsync */
+	int fd;
+};
+struct vmsim_args_pio {		/* pread, pwrite */
+	int fd;
+	uint64_t addr, len, offset;
+};
+struct vmsim_args_swapon {
+	uint64_t size;
+	int prio;			/* -1: the default */
+};
+struct vmsim_args_swapoff {
+	uint64_t area;
+};
+struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
+	enum vmsim_show what;
+	uint64_t addr;			/* pagetable ADDR */
+	uint64_t pfn;			/* page PFN */
+};
+struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */
+	enum vmsim_expect_kind kind;
+	uint64_t addr, len;		/* read */
+	bool is_hash;			/* read: the wanted bytes are fnv1a64:HASH */
+	uint64_t hash;
+	unsigned char *data;		/* read: the wanted bytes */
+	size_t data_len;
+	int signal;			/* killed: 11, 7, 9 */
+	int si_code;			/* killed: 0 = any */
+	char *value;			/* = VALUE: the token as written */
+};
+
+struct vmsim_cmd_def;
+
+/* One parsed command line. */
+struct vmsim_cmd {
+	const struct vmsim_cmd_def *def;	/* its row of the table; NULL: blank line */
+	char proc[VMSIM_NAME_MAX];	/* A: the process the command is for ("" if none) */
+	char *text;			/* the command with single spaces, no comment */
+	union {				/* the arguments: the member named for def->word */
+		struct vmsim_args_machine machine;
+		struct vmsim_args_name spawn, fork, clone, thread;
+		struct vmsim_args_range munmap, mlock, munlock, mincore, read;
+		struct vmsim_args_addr brk, setsp;
+		struct vmsim_args_mmap mmap;
+		struct vmsim_args_mprotect mprotect;
+		struct vmsim_args_mremap mremap;
+		struct vmsim_args_madvise madvise;
+		struct vmsim_args_mlockall mlockall;
+		struct vmsim_args_touch touch;
+		struct vmsim_args_write write;
+		struct vmsim_args_trace trace;
+		struct vmsim_args_exec exec;
+		struct vmsim_args_open open;
+		struct vmsim_args_fd close, fsync;
+		struct vmsim_args_pio pread, pwrite;
+		struct vmsim_args_swapon swapon;
+		struct vmsim_args_swapoff swapoff;
+		struct vmsim_args_show show;
+		struct vmsim_args_expect expect;
+	} u;
+};
+
+/* The words of a line, as the lexer split them (script/internal.h). */
+struct vmsim_words;
+/* A process command's call, for its executor (script/internal.h). */
+struct vmsim_call;
+struct vmsim_session;
+
+/* Result of running one command. */
+enum vmsim_run_status {
+	VMSIM_RUN_OK,
+	VMSIM_RUN_EXPECT_FAILED,	/* message printed; vmsim exits 1 */
+	VMSIM_RUN_ERROR,		/* script error printed; vmsim exits 2 */
+};
+
+/*
+ * A row of the command table (script/table.c): everything about one
+ * command word.  Adding a command is adding a row and its two functions.
+ */
+struct vmsim_cmd_def {
+	const char *word;		/* "mmap" */
+	bool per_process;		/* written `A word ...` */
+	const char *args;		/* the arguments after the word, for messages */
+	const char *usage;		/* help lines ('\n' between forms); NULL: from args */
+	const char *summary;		/* one line: what it does */
+	const char *example;		/* one line, a working use */
+	/*
+	 * Parse the words of the line into @c->u (@usage: "A word ARGS" with the
+	 * real process name, for per-process commands).  0, or -1 with @err set;
+	 * what it allocated is freed by ->release even on failure.
+	 */
+	int (*parse)(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+		     char *err, size_t errlen);
+	/*
+	 * Run it.  A per-process command gets @call (the pid, alive when
+	 * called) and leaves its result there; the session prints it.  Others
+	 * get NULL and print what they print.
+	 */
+	enum vmsim_run_status (*run)(struct vmsim_session *s, const struct vmsim_cmd *c,
+				     struct vmsim_call *call);
+	void (*release)(struct vmsim_cmd *c);	/* frees what parse allocated; may be NULL */
+	bool binds_name;		/* the call makes process u.fork.name (fork, clone, thread) */
+	bool before_boot;		/* runs before the machine boots (machine) */
+};
+
+/* The rows in table order (the help's), NULL past the last. */
+const struct vmsim_cmd_def *vmsim_cmd_at(int i);
+/* The row of a command word ("mmap", "show"), or NULL. */
+const struct vmsim_cmd_def *vmsim_cmd_find(const char *word);
+/* The help lines of a row: "A mmap ADDR ..." (several for show, expect), one per line. */
+void vmsim_cmd_print_usage(const struct vmsim_cmd_def *d, FILE *f, const char *indent);
+/* `help WORD`: the usage lines, the summary and the example. */
+void vmsim_cmd_print_help(const struct vmsim_cmd_def *d, FILE *f);
+/* Every row's usage lines (the help's command list). */
+void vmsim_cmd_print_usages(FILE *f, const char *indent);
 
 /*
  * Parse one line (no newline needed; a newline ends it).  Returns 0 with
@@ -169,6 +281,77 @@ struct vmsim_script {
 int vmsim_script_parse(const char *text, size_t len, struct vmsim_script *script,
 		       char *err, size_t errlen, int *errline);
 void vmsim_script_free(struct vmsim_script *script);
+
+/*
+ * A session runs commands on one machine (booted at the first command that
+ * needs it), binding the script's process names to pids and printing what
+ * docs/script.md promises: a result line per process command, the kill line
+ * of a process that dies, the /proc texts of `show`, and FILE:LINE messages
+ * on standard error for bad lines and failed expects.
+ */
+struct vmsim_proc_name {		/* a name bound to a pid (-1: its fork failed) */
+	char name[VMSIM_NAME_MAX];
+	int pid;
+};
+
+/* What the embedder provides; each may be NULL. */
+struct vmsim_session_ops {
+	/* Output (result lines, show texts); NULL: standard output. */
+	void (*out)(struct vmsim_session *s, const char *text);
+	/* `show report`; NULL: the command is an error. */
+	void (*report)(struct vmsim_session *s);
+	/*
+	 * `A trace FILE` (@path already relative to the script): the count of
+	 * accesses, VMSIM_KILLED or -ESRCH; or with *@error set, a message
+	 * printed.  NULL: the command is an error.
+	 */
+	long (*trace)(struct vmsim_session *s, int pid, const char *path,
+		      enum vmsim_trace_format format, bool map_auto, bool *error);
+};
+
+struct vmsim_session {
+	const struct vmsim_session_ops *ops;
+	void *priv;			/* the embedder's */
+	const char *file;		/* for FILE:LINE messages */
+	int line;			/* line being run */
+	/* machine options of the command line: applied over the machine line */
+	int nr_flag_opts;
+	const char *const *flag_keys, *const *flag_values;
+
+	struct vmsim_config cfg;
+	vmsim_machine_t *m;		/* booted at the first command needing it */
+	bool ran_command;		/* a machine line is only allowed before */
+	int machine_line;		/* where the machine line was, for boot errors */
+	struct vmsim_proc_name *procs;
+	int nr_procs, cap_procs;
+	char *last_result;		/* result of the last command with one */
+	bool last_numeric;		/* it was a number or an address */
+	char *root;			/* root=: the machine's file root (host path) */
+	bool root_tmp;			/* root=tmp: a directory made and removed here */
+};
+
+void vmsim_session_init(struct vmsim_session *s, const char *file,
+			const struct vmsim_session_ops *ops, void *priv);
+/* Destroys the machine (writing dirty file pages), removes root=tmp's directory. */
+void vmsim_session_fini(struct vmsim_session *s);
+/* Boot the machine if not yet booted: VMSIM_RUN_OK or VMSIM_RUN_ERROR (printed). */
+enum vmsim_run_status vmsim_session_boot(struct vmsim_session *s);
+/* Run one parsed command of line @line. */
+enum vmsim_run_status vmsim_session_run_cmd(struct vmsim_session *s, const struct vmsim_cmd *c,
+					    int line);
+/* Parse and run a whole script text; stops at the first error. */
+enum vmsim_run_status vmsim_session_run_text(struct vmsim_session *s, const char *text,
+					     size_t len);
+/* spawn NAME on the booted machine: the pid, or a negative errno. */
+int vmsim_session_spawn(struct vmsim_session *s, const char *name);
+/* Output through ops->out (or standard output). */
+__attribute__((format(printf, 2, 3)))
+void vmsim_session_printf(struct vmsim_session *s, const char *fmt, ...);
+void vmsim_session_puts(struct vmsim_session *s, const char *text);
+/* "FILE:LINE: message" on standard error (standard output flushed first). */
+__attribute__((format(printf, 2, 3)))
+void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...);
+
 
 /*
  * Numbers: decimal, 0x-hex, with an optional K, M or G suffix (times
@@ -202,8 +385,8 @@ int vmsim_errno_from_name(const char *name);
 const char *vmsim_signal_name(int sig);
 const char *vmsim_sicode_name(int sig, int code);
 
-/* Name of a command, as written in scripts ("mmap"), for messages. */
-const char *vmsim_cmd_name(enum vmsim_cmd_op op);
+/* The word of a command, as written in scripts ("mmap"); "" for a blank line. */
+const char *vmsim_cmd_word(const struct vmsim_cmd *c);
 /* "lackey", "din", "plain", "auto"; and back (-1 for an unknown name). */
 const char *vmsim_trace_format_name(enum vmsim_trace_format f);
 int vmsim_trace_format_parse(const char *s);
@@ -215,12 +398,6 @@ const char *vmsim_show_proc_name(enum vmsim_show what);
 /* Comma list of open flags (rdonly, wronly, rdwr, creat, trunc, excl, append,
  * cloexec) or a number -> O_* bits.  0 or -1 (err names the bad word). */
 int vmsim_parse_open_flags(const char *s, int *flags, char *err, size_t errlen);
-
-/*
- * Every command word of the language with its arguments, for help texts:
- * NULL-terminated; process commands start with "A ".
- */
-extern const char *const vmsim_cmd_usages[];
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target that runs scripts: every parsed command is executed on
- * a 16 MiB machine through the vmsim tool's own executor (compiled in from
- * tools/vmsim/), so arbitrary system-call arguments, accesses and /proc
+ * a 16 MiB machine through the library's session (script/) with the vmsim
+ * tool's output, report and trace replay (compiled in from tools/vmsim/), so arbitrary system-call arguments, accesses and /proc
  * reads are thrown at the whole library.  Nothing may crash, BUG or leak.
  * Commands whose work grows with their numbers (long touches, reads and
  * writes) and `machine` lines (host memory) are skipped to keep runs short;
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../tools/vmsim/script.c"
+#include "../../tools/vmsim/session.c"
 #include "../../tools/vmsim/report.c"
 #include "../../tools/vmsim/trace.c"
 
@@ -30,24 +30,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool too_big(const struct vmsim_cmd *c)
 {
-	switch (c->op) {
-	case VMSIM_CMD_MACHINE:
+	const char *w = vmsim_cmd_word(c);
+
+	if (!strcmp(w, "machine"))
 		return true;
-	case VMSIM_CMD_TRACE:
-	case VMSIM_CMD_EXEC:
-	case VMSIM_CMD_OPEN:
+	if (!strcmp(w, "trace") || !strcmp(w, "exec") || !strcmp(w, "open"))
 		return true;	/* they open (or create) host files the input names */
-	case VMSIM_CMD_TOUCH:
-		return (c->random ? c->count : c->len / c->stride) > 4096;
-	case VMSIM_CMD_READ:
-	case VMSIM_CMD_WRITE:
-	case VMSIM_CMD_EXPECT_READ:
-		return c->len > (1 << 20);
-	case VMSIM_CMD_MINCORE:
-		return c->len > (1ULL << 32);
-	default:
-		return false;
-	}
+	if (!strcmp(w, "touch"))
+		return (c->u.touch.random ? c->u.touch.count :
+			c->u.touch.len / c->u.touch.stride) > 4096;
+	if (!strcmp(w, "read"))
+		return c->u.read.len > (1 << 20);
+	if (!strcmp(w, "write"))
+		return c->u.write.len > (1 << 20);
+	if (!strcmp(w, "expect"))
+		return c->u.expect.kind == VMSIM_EXPECT_READ && c->u.expect.len > (1 << 20);
+	if (!strcmp(w, "mincore"))
+		return c->u.mincore.len > (1ULL << 32);
+	return false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -68,7 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (too_big(&sc.cmds[i]))
 			continue;
 		n++;
-		if (session_run_cmd(&s, &sc.cmds[i], sc.lines[i]) == RUN_ERROR && !s.m)
+		if (vmsim_session_run_cmd(&s.vs, &sc.cmds[i], sc.lines[i]) == VMSIM_RUN_ERROR &&
+		    !s.vs.m)
 			break;
 	}
 	vmsim_script_free(&sc);

@@ -754,13 +754,13 @@ TEST(exec_script_parse)
 	char err[160];
 
 	ASSERT_EQ(vmsim_cmd_parse("A exec /prog x \"a b\"  # comment", &c, err, sizeof(err)), 0);
-	ASSERT_EQ(c.op, VMSIM_CMD_EXEC);
-	ASSERT_STREQ(c.path, "/prog");
-	ASSERT_EQ(c.nr_args, 3);
-	ASSERT_STREQ(c.args[0], "/prog");
-	ASSERT_STREQ(c.args[1], "x");
-	ASSERT_STREQ(c.args[2], "a b");
-	ASSERT_NULL(c.args[3]);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "exec");
+	ASSERT_STREQ(c.u.exec.path, "/prog");
+	ASSERT_EQ(c.u.exec.argc, 3);
+	ASSERT_STREQ(c.u.exec.argv[0], "/prog");
+	ASSERT_STREQ(c.u.exec.argv[1], "x");
+	ASSERT_STREQ(c.u.exec.argv[2], "a b");
+	ASSERT_NULL(c.u.exec.argv[3]);
 	vmsim_cmd_free(&c);
 	ASSERT_EQ(vmsim_cmd_parse("A exec", &c, err, sizeof(err)), -1);
 	ASSERT_CONTAINS(err, "exec PATH [ARG ...]");

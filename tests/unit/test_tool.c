@@ -141,7 +141,7 @@ static void parse_bad(const char *line, const char *msg)
 
 	ASSERT_MSG(vmsim_cmd_parse(line, &c, err, sizeof(err)) == -1, "'%s' should fail", line);
 	ASSERT_MSG(strstr(err, msg), "'%s': message '%s' lacks '%s'", line, err, msg);
-	ASSERT_EQ(c.op, VMSIM_CMD_NONE);
+	ASSERT_NULL(c.def);
 	ASSERT_NULL(c.text);
 }
 
@@ -150,121 +150,126 @@ TEST(tool_parse_commands)
 	struct vmsim_cmd c;
 
 	c = parse_ok("  A   mmap 0 4K\trw-  private,anon   # a comment");
-	ASSERT_EQ(c.op, VMSIM_CMD_MMAP);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "mmap");
 	ASSERT_STREQ(c.proc, "A");
-	ASSERT_EQ(c.addr, 0);
-	ASSERT_EQ(c.len, 4096);
-	ASSERT_EQ(c.prot, VMSIM_PROT_READ | VMSIM_PROT_WRITE);
-	ASSERT_EQ(c.flags, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS);
+	ASSERT_EQ(c.u.mmap.addr, 0);
+	ASSERT_EQ(c.u.mmap.len, 4096);
+	ASSERT_EQ(c.u.mmap.prot, VMSIM_PROT_READ | VMSIM_PROT_WRITE);
+	ASSERT_EQ(c.u.mmap.flags, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS);
 	ASSERT_STREQ(c.text, "A mmap 0 4K rw- private,anon");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("spawn proc_2");
-	ASSERT_EQ(c.op, VMSIM_CMD_SPAWN);
-	ASSERT_STREQ(c.child, "proc_2");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "spawn");
+	ASSERT_STREQ(c.u.spawn.name, "proc_2");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A mremap 0x1000 4K 8K maymove");
-	ASSERT_EQ(c.op, VMSIM_CMD_MREMAP);
-	ASSERT_EQ(c.len2, 8192);
-	ASSERT_EQ(c.flags, VMSIM_MREMAP_MAYMOVE);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "mremap");
+	ASSERT_EQ(c.u.mremap.new_len, 8192);
+	ASSERT_EQ(c.u.mremap.flags, VMSIM_MREMAP_MAYMOVE);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A touch 0x1000 1M write stride=8K random=10 seed=3");
-	ASSERT_EQ(c.op, VMSIM_CMD_TOUCH);
-	ASSERT_EQ(c.access, VMSIM_ACCESS_WRITE);
-	ASSERT_EQ(c.stride, 8192);
-	ASSERT(c.random);
-	ASSERT_EQ(c.count, 10);
-	ASSERT_EQ(c.seed, 3);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "touch");
+	ASSERT_EQ(c.u.touch.access, VMSIM_ACCESS_WRITE);
+	ASSERT_EQ(c.u.touch.stride, 8192);
+	ASSERT(c.u.touch.random);
+	ASSERT_EQ(c.u.touch.count, 10);
+	ASSERT_EQ(c.u.touch.seed, 3);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A touch 0x1000 1M");
-	ASSERT_EQ(c.access, VMSIM_ACCESS_READ);
-	ASSERT_EQ(c.stride, 4096);
-	ASSERT(!c.random);
+	ASSERT_EQ(c.u.touch.access, VMSIM_ACCESS_READ);
+	ASSERT_EQ(c.u.touch.stride, 4096);
+	ASSERT(!c.u.touch.random);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A write 0x10 \"a\\n\\x41\\\"b # not a comment\\0\"  # comment");
-	ASSERT_EQ(c.op, VMSIM_CMD_WRITE);
-	ASSERT_EQ(c.data_len, 22);
-	ASSERT_MEMEQ(c.data, "a\nA\"b # not a comment\0", 22);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "write");
+	ASSERT_EQ(c.u.write.data_len, 22);
+	ASSERT_MEMEQ(c.u.write.data, "a\nA\"b # not a comment\0", 22);
 	ASSERT_STREQ(c.text, "A write 0x10 \"a\\n\\x41\\\"b # not a comment\\0\"");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A write 0x10 len=4K pattern=0x99");
-	ASSERT(c.pattern);
-	ASSERT_EQ(c.len, 4096);
-	ASSERT_EQ(c.seed, 0x99);
+	ASSERT(c.u.write.pattern);
+	ASSERT_EQ(c.u.write.len, 4096);
+	ASSERT_EQ(c.u.write.seed, 0x99);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A mlockall current,future");
-	ASSERT_EQ(c.flags, VMSIM_MCL_CURRENT | VMSIM_MCL_FUTURE);
+	ASSERT_EQ(c.u.mlockall.flags, VMSIM_MCL_CURRENT | VMSIM_MCL_FUTURE);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("A fork B");
-	ASSERT_EQ(c.op, VMSIM_CMD_FORK);
-	ASSERT_STREQ(c.child, "B");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "fork");
+	ASSERT_STREQ(c.u.fork.name, "B");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("show A pagetable 0x7f0000000000");
-	ASSERT_EQ(c.op, VMSIM_CMD_SHOW_PROC);
-	ASSERT_EQ(c.show, VMSIM_SHOW_PAGETABLE);
-	ASSERT_EQ(c.addr, 0x7f0000000000ULL);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "show");
+	ASSERT_STREQ(c.proc, "A");
+	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_PAGETABLE);
+	ASSERT_EQ(c.u.show.addr, 0x7f0000000000ULL);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("show page 0x100");
-	ASSERT_EQ(c.op, VMSIM_CMD_SHOW_PAGE);
-	ASSERT_EQ(c.addr, 256);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "show");
+	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_PAGE);
+	ASSERT_EQ(c.u.show.pfn, 256);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("show buddyinfo");
-	ASSERT_EQ(c.op, VMSIM_CMD_SHOW);
-	ASSERT_EQ(c.show, VMSIM_SHOW_BUDDYINFO);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "show");
+	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_BUDDYINFO);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("expect A read 0x1000 3 = 00FFaa");
-	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_READ);
-	ASSERT_EQ(c.data_len, 3);
-	ASSERT_MEMEQ(c.data, "\x00\xff\xaa", 3);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "expect");
+	ASSERT_EQ(c.u.expect.kind, VMSIM_EXPECT_READ);
+	ASSERT_EQ(c.u.expect.data_len, 3);
+	ASSERT_MEMEQ(c.u.expect.data, "\x00\xff\xaa", 3);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("expect A read 0x1000 65 = fnv1a64:0123456789abcdef");
-	ASSERT(c.data_is_hash);
-	ASSERT_EQ(c.data_hash, 0x0123456789abcdefULL);
+	ASSERT(c.u.expect.is_hash);
+	ASSERT_EQ(c.u.expect.hash, 0x0123456789abcdefULL);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("expect A killed SIGSEGV SEGV_MAPERR");
-	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_KILLED);
-	ASSERT_EQ(c.signal, 11);
-	ASSERT_EQ(c.si_code, 1);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "expect");
+	ASSERT_EQ(c.u.expect.kind, VMSIM_EXPECT_KILLED);
+	ASSERT_EQ(c.u.expect.signal, 11);
+	ASSERT_EQ(c.u.expect.si_code, 1);
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("expect = -ENOMEM");
-	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_RESULT);
-	ASSERT_STREQ(c.value, "-ENOMEM");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "expect");
+	ASSERT_EQ(c.u.expect.kind, VMSIM_EXPECT_RESULT);
+	ASSERT_STREQ(c.u.expect.value, "-ENOMEM");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("expect LASTRESULT = 0x1000");
-	ASSERT_EQ(c.op, VMSIM_CMD_EXPECT_RESULT);
-	ASSERT_STREQ(c.value, "0x1000");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "expect");
+	ASSERT_STREQ(c.u.expect.value, "0x1000");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("machine ram=64M paging=pae cpus=2 seed=9");
-	ASSERT_EQ(c.op, VMSIM_CMD_MACHINE);
-	ASSERT_EQ(c.nr_opts, 4);
-	ASSERT_STREQ(c.opt_keys[1], "paging");
-	ASSERT_STREQ(c.opt_values[1], "pae");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "machine");
+	ASSERT_EQ(c.u.machine.nr_opts, 4);
+	ASSERT_STREQ(c.u.machine.keys[1], "paging");
+	ASSERT_STREQ(c.u.machine.values[1], "pae");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("   # only a comment");
-	ASSERT_EQ(c.op, VMSIM_CMD_NONE);
+	ASSERT_NULL(c.def);
 	vmsim_cmd_free(&c);
 	c = parse_ok("");
-	ASSERT_EQ(c.op, VMSIM_CMD_NONE);
+	ASSERT_NULL(c.def);
 	vmsim_cmd_free(&c);
 	c = parse_ok("A exit\r");
-	ASSERT_EQ(c.op, VMSIM_CMD_EXIT);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "exit");
 	vmsim_cmd_free(&c);
 }
 
@@ -354,7 +359,7 @@ TEST(tool_script_error_lines)
 	/* no trailing newline, CRLF endings */
 	ASSERT_EQ(vmsim_script_parse("spawn A\r\nA exit", 15, &sc, err, sizeof(err), &line), 0);
 	ASSERT_EQ(sc.nr_cmds, 2);
-	ASSERT_EQ(sc.cmds[1].op, VMSIM_CMD_EXIT);
+	ASSERT_STREQ(vmsim_cmd_word(&sc.cmds[1]), "exit");
 	vmsim_script_free(&sc);
 
 	/* a NUL byte is an error on its line */
@@ -544,16 +549,16 @@ TEST(tool_parse_swapon_swapoff)
 	char err[256];
 
 	ASSERT_EQ(vmsim_cmd_parse("swapon 8M", &c, err, sizeof(err)), 0);
-	ASSERT_EQ(c.op, VMSIM_CMD_SWAPON);
-	ASSERT_EQ(c.len, 8 << 20);
-	ASSERT_EQ(c.flags, -1);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "swapon");
+	ASSERT_EQ(c.u.swapon.size, 8 << 20);
+	ASSERT_EQ(c.u.swapon.prio, -1);
 	vmsim_cmd_free(&c);
 	ASSERT_EQ(vmsim_cmd_parse("swapon 0x100000 7", &c, err, sizeof(err)), 0);
-	ASSERT_EQ(c.flags, 7);
+	ASSERT_EQ(c.u.swapon.prio, 7);
 	vmsim_cmd_free(&c);
 	ASSERT_EQ(vmsim_cmd_parse("swapoff 3", &c, err, sizeof(err)), 0);
-	ASSERT_EQ(c.op, VMSIM_CMD_SWAPOFF);
-	ASSERT_EQ(c.addr, 3);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "swapoff");
+	ASSERT_EQ(c.u.swapoff.area, 3);
 	vmsim_cmd_free(&c);
 	ASSERT_EQ(vmsim_cmd_parse("swapon 1M 40000", &c, err, sizeof(err)), -1);
 	ASSERT_CONTAINS(err, "PRIO");
@@ -570,34 +575,34 @@ TEST(tool_parse_threads_files)
 	int f;
 
 	c = parse_ok("A thread T1");
-	ASSERT_EQ(c.op, VMSIM_CMD_THREAD);
-	ASSERT_STREQ(c.child, "T1");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "thread");
+	ASSERT_STREQ(c.u.thread.name, "T1");
 	vmsim_cmd_free(&c);
 	c = parse_ok("A exit_group");
-	ASSERT_EQ(c.op, VMSIM_CMD_EXIT_GROUP);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "exit_group");
 	vmsim_cmd_free(&c);
 	parse_bad("A thread", "A thread B: expected more words");
 	parse_bad("A exit_group now", "expected fewer words");
 	parse_bad("spawn thread", "reserved word");
 
 	c = parse_ok("A mmap 0 8K rw- shared 3 4K");
-	ASSERT_EQ(c.fd, 3);
-	ASSERT_EQ(c.newaddr, 4096);
+	ASSERT_EQ(c.u.mmap.fd, 3);
+	ASSERT_EQ(c.u.mmap.offset, 4096);
 	vmsim_cmd_free(&c);
 	c = parse_ok("A mmap 0 8K rw- private,anon");
-	ASSERT_EQ(c.fd, -1);
+	ASSERT_EQ(c.u.mmap.fd, -1);
 	vmsim_cmd_free(&c);
 	parse_bad("A mmap 0 8K rw- shared -1", "bad FD");
 
 	c = parse_ok("A open \"/data file\" rdwr,creat,trunc 600");
-	ASSERT_EQ(c.op, VMSIM_CMD_OPEN);
-	ASSERT_STREQ(c.path, "/data file");
-	ASSERT_EQ(c.flags, O_RDWR | O_CREAT | O_TRUNC);
-	ASSERT_EQ(c.prot, 0600);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "open");
+	ASSERT_STREQ(c.u.open.path, "/data file");
+	ASSERT_EQ(c.u.open.flags, O_RDWR | O_CREAT | O_TRUNC);
+	ASSERT_EQ(c.u.open.mode, 0600);
 	vmsim_cmd_free(&c);
 	c = parse_ok("A open /f");
-	ASSERT_EQ(c.flags, O_RDONLY);
-	ASSERT_EQ(c.prot, 0644);
+	ASSERT_EQ(c.u.open.flags, O_RDONLY);
+	ASSERT_EQ(c.u.open.mode, 0644);
 	vmsim_cmd_free(&c);
 	parse_bad("A open /f rdwr 999", "bad MODE");
 	parse_bad("A open /f rdwr,bogus", "unknown open flag 'bogus'");
@@ -607,60 +612,153 @@ TEST(tool_parse_threads_files)
 	ASSERT_EQ(f, O_WRONLY | O_APPEND | O_CLOEXEC | O_EXCL);
 
 	c = parse_ok("A pwrite 3 0x10000000 1M 2M");
-	ASSERT_EQ(c.op, VMSIM_CMD_PWRITE);
-	ASSERT_EQ(c.fd, 3);
-	ASSERT_EQ(c.addr, 0x10000000);
-	ASSERT_EQ(c.len, 1 << 20);
-	ASSERT_EQ(c.newaddr, 2 << 20);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "pwrite");
+	ASSERT_EQ(c.u.pwrite.fd, 3);
+	ASSERT_EQ(c.u.pwrite.addr, 0x10000000);
+	ASSERT_EQ(c.u.pwrite.len, 1 << 20);
+	ASSERT_EQ(c.u.pwrite.offset, 2 << 20);
 	vmsim_cmd_free(&c);
 	c = parse_ok("A pread 4 0x1000 10 0");
-	ASSERT_EQ(c.op, VMSIM_CMD_PREAD);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "pread");
 	vmsim_cmd_free(&c);
 	c = parse_ok("A fsync 3");
-	ASSERT_EQ(c.op, VMSIM_CMD_FSYNC);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "fsync");
 	vmsim_cmd_free(&c);
 	c = parse_ok("A close 3");
-	ASSERT_EQ(c.op, VMSIM_CMD_CLOSE);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "close");
 	vmsim_cmd_free(&c);
 	parse_bad("A pwrite 3 0x1000 10", "expected more words");
 
 	c = parse_ok("show sysctl");
-	ASSERT_EQ(c.op, VMSIM_CMD_SHOW);
-	ASSERT_EQ(c.show, VMSIM_SHOW_SYSCTL);
-	ASSERT_STREQ(vmsim_show_proc_name(c.show), "sys/vm");
+	ASSERT_STREQ(vmsim_cmd_word(&c), "show");
+	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_SYSCTL);
+	ASSERT_STREQ(vmsim_show_proc_name(c.u.show.what), "sys/vm");
 	ASSERT_STREQ(vmsim_show_proc_name(VMSIM_SHOW_MEMINFO), "meminfo");
 	vmsim_cmd_free(&c);
 
 	c = parse_ok("machine ram=16M root=tmp dirty_ratio=5 page_cluster=0");
-	ASSERT_EQ(c.nr_opts, 4);	/* root= kept for the tool */
+	ASSERT_EQ(c.u.machine.nr_opts, 4);	/* root= kept for the tool */
 	vmsim_cmd_free(&c);
 	parse_bad("machine root=", "root= wants");
 }
 
-/* The help's command list names every command the parser knows. */
+/*
+ * The command table: every row has its help (usage, summary, example), its
+ * example parses as that very command, its word is reserved (no process may
+ * be named so), and the help lines are the ones the table gives.
+ */
+TEST(tool_command_table)
+{
+	char err[256], line[64];
+	int n = 0;
+
+	for (const struct vmsim_cmd_def *d; (d = vmsim_cmd_at(n)); n++) {
+		struct vmsim_cmd c;
+
+		ASSERT_MSG(d->word && d->args && d->summary && d->example && d->parse && d->run,
+			   "row %d (%s) incomplete", n, d->word);
+		ASSERT(vmsim_cmd_find(d->word) == d);
+		ASSERT_MSG(!vmsim_cmd_parse(d->example, &c, err, sizeof(err)),
+			   "example of %s: '%s': %s", d->word, d->example, err);
+		ASSERT_MSG(c.def == d, "example of %s parses as %s", d->word, vmsim_cmd_word(&c));
+		ASSERT_EQ(c.proc[0] != 0, d->per_process || !strcmp(d->word, "show") ||
+			  !strcmp(d->word, "expect"));
+		vmsim_cmd_free(&c);
+		snprintf(line, sizeof(line), "spawn %s", d->word);
+		ASSERT_EQ(vmsim_cmd_parse(line, &c, err, sizeof(err)), -1);
+		ASSERT_CONTAINS(err, "reserved word");
+	}
+	ASSERT_CMP(n, >=, 33);
+	ASSERT_NULL(vmsim_cmd_at(n));
+	ASSERT_NULL(vmsim_cmd_at(-1));
+	ASSERT_NULL(vmsim_cmd_find("nosuch"));
+	ASSERT_STREQ(vmsim_cmd_find("munlockall")->args, "");
+}
+
+/* The help's command list: each row's usage lines, in table order. */
 TEST(tool_usages_cover_commands)
 {
-	for (int op = VMSIM_CMD_MMAP; op < VMSIM_CMD_NR_OPS; op++) {
-		const char *name = vmsim_cmd_name((enum vmsim_cmd_op)op);
-		char want[64];
-		bool found = false;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 
-		if (op == VMSIM_CMD_SHOW || op == VMSIM_CMD_SHOW_PROC || op == VMSIM_CMD_SHOW_PAGE ||
-		    (op >= VMSIM_CMD_EXPECT_READ && op <= VMSIM_CMD_EXPECT_RESULT) ||
-		    op == VMSIM_CMD_SWAPON || op == VMSIM_CMD_SWAPOFF)
-			snprintf(want, sizeof(want), "%s ", name);
-		else
-			snprintf(want, sizeof(want), "A %s", name);
-		for (int i = 0; vmsim_cmd_usages[i]; i++) {
-			size_t n = strlen(want);
-			if (!strncmp(vmsim_cmd_usages[i], want, n) &&
-			    (vmsim_cmd_usages[i][n] == ' ' || !vmsim_cmd_usages[i][n] ||
-			     want[n - 1] == ' '))
-				found = true;
-		}
-		ASSERT_MSG(found, "no usage line for '%s'", name);
+	ASSERT_NOT_NULL(f);
+	vmsim_cmd_print_usages(f, "  ");
+	fclose(f);
+	ASSERT_CONTAINS(text, "  machine KEY=VALUE ...\n  spawn A\n  A mmap ADDR LEN PROT FLAGS "
+			"[FD [OFFSET]]\n");
+	ASSERT_CONTAINS(text, "\n  A munlockall\n");
+	ASSERT_CONTAINS(text, "\n  A write ADDR \"TEXT\" | A write ADDR pattern=SEED len=N\n");
+	ASSERT_CONTAINS(text, "\n  show A pagetable ADDR\n  show page PFN\n  expect A read");
+	for (int i = 0; vmsim_cmd_at(i); i++) {
+		const struct vmsim_cmd_def *d = vmsim_cmd_at(i);
+		char want[64];
+
+		snprintf(want, sizeof(want), "  %s%s%s", d->per_process ? "A " : "", d->word,
+			 d->args[0] ? " " : "\n");
+		ASSERT_MSG(strstr(text, want), "no usage line for '%s'", d->word);
 	}
 	for (int s = VMSIM_SHOW_MEMINFO; s <= VMSIM_SHOW_REPORT; s++)
-		ASSERT_MSG(strstr(vmsim_cmd_usages[31], vmsim_show_name((enum vmsim_show)s)),
+		ASSERT_MSG(strstr(text, vmsim_show_name((enum vmsim_show)s)),
 			   "show %s missing from the usage", vmsim_show_name((enum vmsim_show)s));
+	free(text);
+}
+
+/*
+ * The command words the man page's SCRIPTS list names (docs/vmsim.1,
+ * between .nf and .fi): each `.B` line holds forms separated by " | ",
+ * each form's word is its first, or its second after a process "A".
+ */
+static int man_words(const char *path, char words[][32], int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	bool in_scripts = false, in_list = false;
+	int n = 0;
+
+	ASSERT_MSG(f, "cannot open %s (run the tests from the top of the tree)", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, ".SH", 3))
+			in_scripts = !strncmp(line, ".SH SCRIPTS", 11);
+		if (in_scripts && !strncmp(line, ".nf", 3))
+			in_list = true;
+		else if (!strncmp(line, ".fi", 3))
+			in_list = false;
+		else if (in_list && !strncmp(line, ".B ", 3)) {
+			char *save, *form;
+
+			for (form = strtok_r(line + 3, "|\n", &save); form;
+			     form = strtok_r(NULL, "|\n", &save)) {
+				char first[32] = "", second[32] = "";
+
+				/* alternatives inside a form (normal|random) are not " | " */
+				if (form[0] != ' ' && form != line + 3)
+					continue;
+				sscanf(form, " %31s %31s", first, second);
+				ASSERT(n < max);
+				snprintf(words[n++], 32, "%s", strcmp(first, "A") ? first : second);
+			}
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* The man page lists every command of the table, and no other. */
+TEST(tool_man_page_commands)
+{
+	char words[128][32];
+	int n = man_words("docs/vmsim.1", words, 128);
+
+	ASSERT_CMP(n, >, 0);
+	for (int i = 0; i < n; i++)
+		ASSERT_MSG(vmsim_cmd_find(words[i]), "docs/vmsim.1 lists '%s', which is no "
+			   "command", words[i]);
+	for (int i = 0; vmsim_cmd_at(i); i++) {
+		bool found = false;
+
+		for (int j = 0; j < n && !found; j++)
+			found = !strcmp(words[j], vmsim_cmd_at(i)->word);
+		ASSERT_MSG(found, "docs/vmsim.1 misses the command '%s'", vmsim_cmd_at(i)->word);
+	}
 }

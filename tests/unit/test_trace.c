@@ -426,23 +426,23 @@ TEST(trace_command_parse)
 	char err[256];
 
 	ASSERT_EQ(vmsim_cmd_parse("A trace prog.lackey", &c, err, sizeof(err)), 0);
-	ASSERT_EQ(c.op, VMSIM_CMD_TRACE);
+	ASSERT_STREQ(vmsim_cmd_word(&c), "trace");
 	ASSERT_STREQ(c.proc, "A");
-	ASSERT_STREQ(c.path, "prog.lackey");
-	ASSERT_EQ(c.format, VMSIM_TRACE_AUTO);
-	ASSERT(!c.map_none);
+	ASSERT_STREQ(c.u.trace.path, "prog.lackey");
+	ASSERT_EQ(c.u.trace.format, VMSIM_TRACE_AUTO);
+	ASSERT(!c.u.trace.map_none);
 	ASSERT_STREQ(c.text, "A trace prog.lackey");
 	vmsim_cmd_free(&c);
 	ASSERT_EQ(vmsim_cmd_parse("B  trace \"my dir/t.din\" map=none din # x", &c, err,
 				  sizeof(err)), 0);
-	ASSERT_STREQ(c.path, "my dir/t.din");
-	ASSERT_EQ(c.format, VMSIM_TRACE_DIN);
-	ASSERT(c.map_none);
+	ASSERT_STREQ(c.u.trace.path, "my dir/t.din");
+	ASSERT_EQ(c.u.trace.format, VMSIM_TRACE_DIN);
+	ASSERT(c.u.trace.map_none);
 	ASSERT_STREQ(c.text, "B trace \"my dir/t.din\" map=none din");
 	vmsim_cmd_free(&c);
 	ASSERT_EQ(vmsim_cmd_parse("A trace t plain map=auto", &c, err, sizeof(err)), 0);
-	ASSERT_EQ(c.format, VMSIM_TRACE_PLAIN);
-	ASSERT(!c.map_none);
+	ASSERT_EQ(c.u.trace.format, VMSIM_TRACE_PLAIN);
+	ASSERT(!c.u.trace.map_none);
 	vmsim_cmd_free(&c);
 	parse_bad("A trace", "A trace FILE [auto|lackey|din|plain] [map=auto|none]: expected more");
 	parse_bad("A trace t din lackey", "trace: a second format in 'lackey'");

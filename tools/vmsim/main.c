@@ -33,7 +33,7 @@ static const char usage_main[] =
 "  mrc     miss-ratio curves of a trace: LRU, OPT, FIFO, CLOCK\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
-"  help    this text, or the help of COMMAND\n"
+"  help    this text, the help of COMMAND, or of a script command (mmap ...)\n"
 "\n"
 "Run `vmsim help run` for the options and the script commands.\n";
 
@@ -140,8 +140,7 @@ static void print_usage(FILE *f, const char *cmd)
 {
 	if (cmd && !strcmp(cmd, "run")) {
 		fprintf(f, usage_run, opts_text);
-		for (int i = 0; vmsim_cmd_usages[i]; i++)
-			fprintf(f, "  %s\n", vmsim_cmd_usages[i]);
+		vmsim_cmd_print_usages(f, "  ");
 	}
 	else if (cmd && !strcmp(cmd, "shell"))
 		fprintf(f, usage_shell, opts_text);
@@ -241,7 +240,7 @@ static int cmd_run(const struct tool_opts *opts, const char *script)
 	const char *file, *text;
 	char *buf = NULL;
 	size_t len;
-	enum run_status st;
+	enum vmsim_run_status st;
 
 	if (script) {
 		buf = read_all(script, &len);
@@ -257,11 +256,11 @@ static int cmd_run(const struct tool_opts *opts, const char *script)
 		file = "<demo>";
 	}
 	session_init(&s, opts, file);
-	st = session_run_text(&s, text, len);
+	st = vmsim_session_run_text(&s.vs, text, len);
 	session_finish(&s, st);
 	session_fini(&s);
 	free(buf);
-	return st == RUN_OK ? 0 : st == RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE;
+	return st == VMSIM_RUN_OK ? 0 : st == VMSIM_RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE;
 }
 
 /* The summary of a replay: three lines of output, and the JSON object. */
@@ -329,27 +328,27 @@ static int cmd_trace(const struct tool_opts *opts, const char *path)
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct trace_summary sum;
 	struct session s;
-	enum run_status st;
+	enum vmsim_run_status st;
 	char err[512];
 	int pid;
 
 	if (!opts->map_none && !strcmp(path, "-"))
 		return usage_error("trace", "a trace on standard input needs --map none%s", "");
 	session_init(&s, opts, name);
-	s.line = 1;
-	st = session_boot(&s);
-	if (st != RUN_OK)
+	s.vs.line = 1;
+	st = vmsim_session_boot(&s.vs);
+	if (st != VMSIM_RUN_OK)
 		goto out;
-	pid = session_spawn(&s, "trace");
+	pid = vmsim_session_spawn(&s.vs, "trace");
 	if (pid <= 0) {
-		session_error(&s, "cannot spawn the process: %s", strerror(-pid));
-		st = RUN_ERROR;
+		vmsim_session_error(&s.vs, "cannot spawn the process: %s", strerror(-pid));
+		st = VMSIM_RUN_ERROR;
 		goto out;
 	}
-	if (trace_run(s.m, pid, path, opts->format, !opts->map_none, &sum, err, sizeof(err))) {
+	if (trace_run(s.vs.m, pid, path, opts->format, !opts->map_none, &sum, err, sizeof(err))) {
 		fflush(stdout);
 		fprintf(stderr, "%s\n", err);
-		st = RUN_ERROR;
+		st = VMSIM_RUN_ERROR;
 		goto out;
 	}
 	trace_print(&s, name, &sum);
@@ -361,7 +360,7 @@ static int cmd_trace(const struct tool_opts *opts, const char *path)
 out:
 	session_finish(&s, st);
 	session_fini(&s);
-	return st == RUN_OK ? 0 : EXIT_USAGE;
+	return st == VMSIM_RUN_OK ? 0 : EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -476,8 +475,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "help")) {
 		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
 		    strcmp(script, "trace") && strcmp(script, "mrc") &&
-		    strcmp(script, "demo") && strcmp(script, "help"))
-			return usage_error(NULL, "no help for '%s'", script);
+		    strcmp(script, "demo") && strcmp(script, "help")) {
+			/* a script command: its row of the command table */
+			const struct vmsim_cmd_def *d = vmsim_cmd_find(script);
+
+			if (!d)
+				return usage_error(NULL, "no help for '%s'", script);
+			vmsim_cmd_print_help(d, stdout);
+			return 0;
+		}
 		print_usage(stdout, script);
 		return 0;
 	}

@@ -31,7 +31,7 @@ const char *reclaim_name(enum vmsim_reclaim r)
 
 static const struct vmsim_config *session_config(struct session *s)
 {
-	return s->m ? vmsim_machine_config(s->m) : &s->cfg;
+	return s->vs.m ? vmsim_machine_config(s->vs.m) : &s->vs.cfg;
 }
 
 /* A size in the largest unit that divides it: 128M, 1536K, 4096. */
@@ -63,7 +63,7 @@ static unsigned long unusable_permille(const struct vmsim_zone_stats *z, int ord
 static void task_state(struct session *s, int pid, char *buf, size_t n, struct vmsim_task_info *ti)
 {
 	memset(ti, 0, sizeof(*ti));
-	if (pid <= 0 || vmsim_task_info(s->m, pid, ti)) {
+	if (pid <= 0 || vmsim_task_info(s->vs.m, pid, ti)) {
 		snprintf(buf, n, "none");
 		return;
 	}
@@ -94,7 +94,7 @@ void report_text(struct session *s, struct strbuf *sb)
 	struct vmsim_tlb_stats ts;
 	char ram[32];
 
-	if (!s->m)
+	if (!s->vs.m)
 		return;
 	fmt_size(ram, sizeof(ram), cfg->ram_bytes);
 	sb_puts(sb, "== report ==\n");
@@ -102,14 +102,14 @@ void report_text(struct session *s, struct strbuf *sb)
 		  "pcp=%s reclaim=%s\n", ram, cfg->nodes, paging_name(cfg->paging), cfg->cpus,
 		  (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
 		  cfg->pcp ? "on" : "off", reclaim_name(cfg->reclaim));
-	vmsim_mem_stats(s->m, &ms);
+	vmsim_mem_stats(s->vs.m, &ms);
 	sb_printf(sb, "memory     %lu pages: %lu managed, %lu reserved, %lu free, %lu used "
 		  "(4 KiB pages)\n", ms.total_pages, ms.managed_pages, ms.reserved_pages,
 		  ms.free_pages, ms.managed_pages - ms.free_pages);
 
 	sb_printf(sb, "zones      %-4s %-8s %9s %9s %9s %9s %9s %9s\n", "node", "zone", "managed",
 		  "free", "used", "min", "low", "high");
-	for (int i = 0; !vmsim_zone_stats(s->m, i, &z); i++)
+	for (int i = 0; !vmsim_zone_stats(s->vs.m, i, &z); i++)
 		sb_printf(sb, "           %-4d %-8s %9lu %9lu %9lu %9lu %9lu %9lu\n", z.node,
 			  z.name, z.managed_pages, z.free_pages, z.managed_pages - z.free_pages,
 			  z.min_pages, z.low_pages, z.high_pages);
@@ -120,7 +120,7 @@ void report_text(struct session *s, struct strbuf *sb)
 	for (int o = 0; o < VMSIM_NR_ORDERS; o++)
 		sb_printf(sb, " %6d", o);
 	sb_putc(sb, '\n');
-	for (int i = 0; !vmsim_zone_stats(s->m, i, &z); i++) {
+	for (int i = 0; !vmsim_zone_stats(s->vs.m, i, &z); i++) {
 		sb_printf(sb, "           %-4d %-8s", z.node, z.name);
 		for (int o = 0; o < VMSIM_NR_ORDERS; o++)
 			sb_printf(sb, " %6lu", z.nr_free[o]);
@@ -132,7 +132,7 @@ void report_text(struct session *s, struct strbuf *sb)
 		sb_putc(sb, '\n');
 	}
 
-	if (!vmsim_slab_totals(s->m, &st))
+	if (!vmsim_slab_totals(s->vs.m, &st))
 		sb_printf(sb, "slab       %lu caches, %lu of %lu objects active (%lu KiB), "
 			  "%lu of %lu slabs active, %lu pages\n", st.caches, st.active_objs,
 			  st.total_objs, st.active_bytes / 1024, st.active_slabs, st.total_slabs,
@@ -142,10 +142,10 @@ void report_text(struct session *s, struct strbuf *sb)
 
 	/* the tgid and threads columns only when some process has threads */
 	bool groups = false;
-	for (int i = 0; i < s->nr_procs && !groups; i++) {
+	for (int i = 0; i < s->vs.nr_procs && !groups; i++) {
 		struct vmsim_task_info ti;
 
-		groups = s->procs[i].pid > 0 && !vmsim_task_info(s->m, s->procs[i].pid, &ti) &&
+		groups = s->vs.procs[i].pid > 0 && !vmsim_task_info(s->vs.m, s->vs.procs[i].pid, &ti) &&
 			 (ti.threads > 1 || (ti.tgid && ti.tgid != ti.pid));
 	}
 	sb_printf(sb, "processes  %-10s %6s", "name", "pid");
@@ -153,13 +153,13 @@ void report_text(struct session *s, struct strbuf *sb)
 		sb_printf(sb, " %6s %7s", "tgid", "threads");
 	sb_printf(sb, " %10s %10s %9s %5s  %s\n", "VSZ kB", "RSS kB", "PTE pages", "VMAs",
 		  "state");
-	for (int i = 0; i < s->nr_procs; i++) {
+	for (int i = 0; i < s->vs.nr_procs; i++) {
 		struct vmsim_task_info ti;
 		struct vmsim_task_stats t;
 		char state[128], threads[16];
 
-		task_state(s, s->procs[i].pid, state, sizeof(state), &ti);
-		sb_printf(sb, "           %-10s %6d", s->procs[i].name, s->procs[i].pid);
+		task_state(s, s->vs.procs[i].pid, state, sizeof(state), &ti);
+		sb_printf(sb, "           %-10s %6d", s->vs.procs[i].name, s->vs.procs[i].pid);
 		if (groups) {
 			snprintf(threads, sizeof(threads), "%d", ti.threads);
 			if (ti.tgid)
@@ -168,7 +168,7 @@ void report_text(struct session *s, struct strbuf *sb)
 				sb_printf(sb, " %6s", "-");
 			sb_printf(sb, " %7s", ti.threads ? threads : "-");
 		}
-		if (ti.alive && !vmsim_task_stats(s->m, s->procs[i].pid, &t))
+		if (ti.alive && !vmsim_task_stats(s->vs.m, s->vs.procs[i].pid, &t))
 			sb_printf(sb, " %10lu %10lu %9lu %5d  %s%s\n", t.vm_pages * 4,
 				  t.rss_pages * 4, t.pte_pages, t.nr_vmas, state,
 				  t.mm_users > 1 ? " (shared mm)" : "");
@@ -176,7 +176,7 @@ void report_text(struct session *s, struct strbuf *sb)
 			sb_printf(sb, " %10s %10s %9s %5s  %s\n", "-", "-", "-", "-", state);
 	}
 
-	vmsim_fault_stats(s->m, &fs);
+	vmsim_fault_stats(s->vs.m, &fs);
 	sb_printf(sb, "faults     %llu: %llu minor, %llu major; by kind: %llu demand-zero, "
 		  "%llu zero-page, %llu COW copied, %llu COW reused, %llu stack growth, "
 		  "%llu SIGSEGV, %llu SIGBUS\n",
@@ -186,7 +186,7 @@ void report_text(struct session *s, struct strbuf *sb)
 		  (unsigned long long)fs.cow_reuse, (unsigned long long)fs.stack_grow,
 		  (unsigned long long)fs.sigsegv, (unsigned long long)fs.sigbus);
 
-	vmsim_tlb_stats(s->m, &ts);
+	vmsim_tlb_stats(s->vs.m, &ts);
 	sb_printf(sb, "tlb        %llu hits, %llu misses, ", (unsigned long long)ts.hits,
 		  (unsigned long long)ts.misses);
 	if (ts.hit_rate_centi_pct >= 0)
@@ -199,7 +199,7 @@ void report_text(struct session *s, struct strbuf *sb)
 
 	sb_puts(sb, "vmstat     counters of /proc/vmstat that are not zero:\n");
 	for (int i = 0; i < vmsim_vmstat_count(); i++) {
-		uint64_t v = vmsim_vmstat_value(s->m, i);
+		uint64_t v = vmsim_vmstat_value(s->vs.m, i);
 		if (v)
 			sb_printf(sb, "           %s %llu\n", vmsim_vmstat_name(i),
 				  (unsigned long long)v);
@@ -254,13 +254,13 @@ static void json_process(struct session *s, int i, struct strbuf *sb)
 	struct vmsim_task_stats t;
 	char state[128];
 
-	task_state(s, s->procs[i].pid, state, sizeof(state), &ti);
+	task_state(s, s->vs.procs[i].pid, state, sizeof(state), &ti);
 	sb_puts(sb, "{\"name\": ");
-	sb_json_string(sb, s->procs[i].name);
+	sb_json_string(sb, s->vs.procs[i].name);
 	sb_printf(sb, ", \"pid\": %d, \"tgid\": %d, \"threads\": %d, \"state\": ",
-		  s->procs[i].pid, ti.tgid, ti.threads);
+		  s->vs.procs[i].pid, ti.tgid, ti.threads);
 	sb_json_string(sb, state);
-	if (ti.alive && !vmsim_task_stats(s->m, s->procs[i].pid, &t)) {
+	if (ti.alive && !vmsim_task_stats(s->vs.m, s->vs.procs[i].pid, &t)) {
 		sb_printf(sb, ", \"alive\": true, \"vsz_bytes\": %lu, \"peak_vsz_bytes\": %lu, "
 			  "\"rss_bytes\": %lu, \"rss_anon_bytes\": %lu, \"rss_file_bytes\": %lu, "
 			  "\"rss_shmem_bytes\": %lu, \"peak_rss_bytes\": %lu, \"locked_bytes\": %lu, "
@@ -297,11 +297,11 @@ void report_json(struct session *s, struct strbuf *sb)
 	struct vmsim_fault_stats fs;
 	struct vmsim_tlb_stats ts;
 
-	if (!s->m) {
+	if (!s->vs.m) {
 		sb_puts(sb, "null");
 		return;
 	}
-	vmsim_mem_stats(s->m, &ms);
+	vmsim_mem_stats(s->vs.m, &ms);
 	sb_printf(sb, "{\n  \"memory\": {\"total_pages\": %lu, \"managed_pages\": %lu, "
 		  "\"reserved_pages\": %lu, \"high_pages\": %lu, \"free_pages\": %lu, "
 		  "\"used_pages\": %lu, \"ram_bytes\": %lu},\n",
@@ -309,12 +309,12 @@ void report_json(struct session *s, struct strbuf *sb)
 		  ms.free_pages, ms.managed_pages - ms.free_pages,
 		  ms.total_pages * VMSIM_PAGE_SIZE);
 	sb_puts(sb, "  \"zones\": [");
-	for (int i = 0; !vmsim_zone_stats(s->m, i, &z); i++) {
+	for (int i = 0; !vmsim_zone_stats(s->vs.m, i, &z); i++) {
 		sb_puts(sb, i ? ",\n    " : "\n    ");
 		json_zone(&z, sb);
 	}
 	sb_puts(sb, "\n  ],\n  \"slab\": ");
-	if (!vmsim_slab_totals(s->m, &st))
+	if (!vmsim_slab_totals(s->vs.m, &st))
 		sb_printf(sb, "{\"caches\": %lu, \"active_objects\": %lu, \"total_objects\": %lu, "
 			  "\"active_object_bytes\": %lu, \"active_slabs\": %lu, \"total_slabs\": %lu, "
 			  "\"pages\": %lu, \"bytes\": %lu}",
@@ -323,21 +323,21 @@ void report_json(struct session *s, struct strbuf *sb)
 	else
 		sb_puts(sb, "null");
 	sb_puts(sb, ",\n  \"processes\": [");
-	for (int i = 0; i < s->nr_procs; i++) {
+	for (int i = 0; i < s->vs.nr_procs; i++) {
 		sb_puts(sb, i ? ",\n    " : "\n    ");
 		json_process(s, i, sb);
 	}
-	vmsim_fault_stats(s->m, &fs);
+	vmsim_fault_stats(s->vs.m, &fs);
 	sb_printf(sb, "%s],\n  \"faults\": {\"total\": %llu, \"minor\": %llu, \"major\": %llu, "
 		  "\"demand_zero\": %llu, \"zero_page\": %llu, \"cow_copied\": %llu, "
 		  "\"cow_reused\": %llu, \"stack_growth\": %llu, \"sigsegv\": %llu, "
-		  "\"sigbus\": %llu},\n", s->nr_procs ? "\n  " : "",
+		  "\"sigbus\": %llu},\n", s->vs.nr_procs ? "\n  " : "",
 		  (unsigned long long)fs.total, (unsigned long long)fs.minor,
 		  (unsigned long long)fs.major, (unsigned long long)fs.anon,
 		  (unsigned long long)fs.zero_page, (unsigned long long)fs.cow,
 		  (unsigned long long)fs.cow_reuse, (unsigned long long)fs.stack_grow,
 		  (unsigned long long)fs.sigsegv, (unsigned long long)fs.sigbus);
-	vmsim_tlb_stats(s->m, &ts);
+	vmsim_tlb_stats(s->vs.m, &ts);
 	sb_printf(sb, "  \"tlb\": {\"hits\": %llu, \"misses\": %llu, \"flushes\": %llu, "
 		  "\"shootdowns\": %llu, \"hit_rate_percent\": ", (unsigned long long)ts.hits,
 		  (unsigned long long)ts.misses, (unsigned long long)ts.flushes,
@@ -351,7 +351,7 @@ void report_json(struct session *s, struct strbuf *sb)
 	for (int i = 0; i < vmsim_vmstat_count(); i++) {
 		sb_puts(sb, i ? ", " : "");
 		sb_json_string(sb, vmsim_vmstat_name(i));
-		sb_printf(sb, ": %llu", (unsigned long long)vmsim_vmstat_value(s->m, i));
+		sb_printf(sb, ": %llu", (unsigned long long)vmsim_vmstat_value(s->vs.m, i));
 	}
 	sb_puts(sb, "}\n}");
 }
@@ -377,12 +377,12 @@ static void json_lines(const char *text, size_t len, struct strbuf *sb)
 	sb_puts(sb, first ? "]" : "\n  ]");
 }
 
-void session_finish(struct session *s, enum run_status st)
+void session_finish(struct session *s, enum vmsim_run_status st)
 {
 	struct strbuf sb;
 
 	if (!s->opts->json) {
-		if (st == RUN_OK && !s->opts->quiet && s->m) {
+		if (st == VMSIM_RUN_OK && !s->opts->quiet && s->vs.m) {
 			sb_init(&sb);
 			report_text(s, &sb);
 			printf("\n%s", sb.buf ? sb.buf : "");
@@ -393,13 +393,13 @@ void session_finish(struct session *s, enum run_status st)
 	}
 	sb_init(&sb);
 	sb_printf(&sb, "{\n  \"vmsim_version\": \"%s\",\n  \"script\": ", VMSIM_VERSION);
-	sb_json_string(&sb, s->file);
+	sb_json_string(&sb, s->vs.file);
 	sb_puts(&sb, ",\n  \"config\": ");
 	json_config(session_config(s), &sb);
 	sb_printf(&sb, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n  \"exit_status\": %d,\n"
 		  "  \"output\": ", (unsigned long long)session_config(s)->seed,
-		  st == RUN_OK ? "ok" : st == RUN_EXPECT_FAILED ? "expect_failed" : "error",
-		  st == RUN_OK ? 0 : st == RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE);
+		  st == VMSIM_RUN_OK ? "ok" : st == VMSIM_RUN_EXPECT_FAILED ? "expect_failed" : "error",
+		  st == VMSIM_RUN_OK ? 0 : st == VMSIM_RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE);
 	json_lines(s->out.buf ? s->out.buf : "", s->out.len, &sb);
 	sb_printf(&sb, ",\n  \"reports\": [%s%s%s]", s->nr_reports ? "\n" : "",
 		  s->reports.buf ? s->reports.buf : "", s->nr_reports ? "\n  " : "");
@@ -407,7 +407,7 @@ void session_finish(struct session *s, enum run_status st)
 		sb_puts(&sb, ",\n  \"trace\": ");
 		sb_puts(&sb, s->trace_json.buf);
 	}
-	if (st == RUN_OK && !s->opts->quiet && s->m) {
+	if (st == VMSIM_RUN_OK && !s->opts->quiet && s->vs.m) {
 		sb_puts(&sb, ",\n  \"report\": ");
 		report_json(s, &sb);
 	}

@@ -47,64 +47,28 @@ void sb_free(struct strbuf *sb);
 /* s as a JSON string literal, quotes included */
 void sb_json_string(struct strbuf *sb, const char *s);
 
-/* A script name bound to a pid (-1: the fork that should have made it failed). */
-struct proc_name {
-	char name[VMSIM_NAME_MAX];
-	int pid;
-};
-
+/* A run of the vmsim tool: the script's session and what the tool adds. */
 struct session {
+	struct vmsim_session vs;	/* the language's session (script/) */
 	const struct tool_opts *opts;
-	const char *file;		/* for FILE:LINE messages */
-	int line;			/* line being run */
-	struct vmsim_config cfg;
-	vmsim_machine_t *m;		/* booted at the first command needing it */
-	bool ran_command;		/* a machine line is only allowed before */
-	int machine_line;		/* where the machine line was, for boot errors */
-
-	struct proc_name *procs;
-	int nr_procs, cap_procs;
-
-	char *last_result;		/* result of the last process command */
-	bool last_numeric;		/* it was a number or an address */
-
 	/* --json: script output and `show report` snapshots, collected */
 	struct strbuf out;
 	struct strbuf reports;		/* JSON objects, comma separated */
 	int nr_reports;
-	bool interactive;		/* shell: errors do not end the session */
 	struct strbuf trace_json;	/* vmsim trace --json: the "trace" object */
-	char *root;			/* root=: the machine's file root (host path) */
-	bool root_tmp;			/* root=tmp: a directory made and removed here */
 };
 
-/* Result of running one command. */
-enum run_status {
-	RUN_OK,
-	RUN_EXPECT_FAILED,	/* message printed; exit 1 */
-	RUN_ERROR,		/* script error printed; exit 2 */
-};
-
-/* script.c */
+/* session.c: the session with the tool's output, report and trace replay */
 void session_init(struct session *s, const struct tool_opts *opts, const char *file);
 void session_fini(struct session *s);
-/* Boot the machine if not yet booted: RUN_OK or RUN_ERROR (message printed). */
-enum run_status session_boot(struct session *s);
-enum run_status session_run_cmd(struct session *s, const struct vmsim_cmd *c, int line);
-/* Parse and run a whole script text; stops at the first error. */
-enum run_status session_run_text(struct session *s, const char *text, size_t len);
+/* Output of the tool's own (vmsim trace's summary), where the session's goes. */
 __attribute__((format(printf, 2, 3))) void out_printf(struct session *s, const char *fmt, ...);
-void out_puts(struct session *s, const char *text);
-__attribute__((format(printf, 2, 3))) void session_error(struct session *s, const char *fmt, ...);
-const char *session_pid_name(const struct session *s, int pid);
-/* spawn NAME on the booted machine: the pid, or a negative errno. */
-int session_spawn(struct session *s, const char *name);
 
 /* report.c */
 void report_text(struct session *s, struct strbuf *sb);
 void report_json(struct session *s, struct strbuf *sb);
 /* The closing output of `run`: report (unless quiet), JSON document if --json. */
-void session_finish(struct session *s, enum run_status st);
+void session_finish(struct session *s, enum vmsim_run_status st);
 void json_config(const struct vmsim_config *cfg, struct strbuf *sb);
 const char *paging_name(enum vmsim_paging p);
 const char *reclaim_name(enum vmsim_reclaim r);

@@ -1,9 +1,10 @@
 /*
  * The script language's values (docs/script.md): numbers and sizes,
  * protections, the flag lists of mmap, mremap, mlockall and open, madvise
- * advice, errno and signal names, and the fixed helpers the language is
- * defined by (the splitmix64 finaliser, FNV-1a 64).  The words and commands
- * are parsed in kernel/script_parse.c.
+ * advice, errno and signal names, the words of `show` and the trace
+ * formats, and the fixed helpers the language is defined by (the splitmix64
+ * finaliser, FNV-1a 64).  Words are split in script/lex.c, commands parsed
+ * by their rows of script/table.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,7 @@
 #include "vmsim/vmsim.h"
 #include "vmsim/process.h"
 #include "vmsim/script.h"
-#include "script_internal.h"
+#include "internal.h"
 
 int vmsim_hex_digit(int c)
 {
@@ -155,6 +156,56 @@ const char *vmsim_sicode_name(int sig, int code)
 	if (sig == 7 && code == 3)
 		return "BUS_OBJERR";
 	return NULL;
+}
+
+/* --- names of show forms and trace formats ----------------------------- */
+
+static const char *const show_names[] = {
+	[VMSIM_SHOW_MEMINFO] = "meminfo",
+	[VMSIM_SHOW_BUDDYINFO] = "buddyinfo",
+	[VMSIM_SHOW_ZONEINFO] = "zoneinfo",
+	[VMSIM_SHOW_SLABINFO] = "slabinfo",
+	[VMSIM_SHOW_VMSTAT] = "vmstat",
+	[VMSIM_SHOW_SWAPS] = "swaps",
+	[VMSIM_SHOW_KMSG] = "kmsg",
+	[VMSIM_SHOW_VMALLOCINFO] = "vmallocinfo",
+	[VMSIM_SHOW_SYSCTL] = "sysctl",
+	[VMSIM_SHOW_REPORT] = "report",
+	[VMSIM_SHOW_MAPS] = "maps",
+	[VMSIM_SHOW_SMAPS] = "smaps",
+	[VMSIM_SHOW_STATUS] = "status",
+	[VMSIM_SHOW_PAGETABLE] = "pagetable",
+	[VMSIM_SHOW_PAGE] = "page",
+};
+
+static const char *const trace_format_names[] = {
+	[VMSIM_TRACE_AUTO] = "auto",
+	[VMSIM_TRACE_LACKEY] = "lackey",
+	[VMSIM_TRACE_DIN] = "din",
+	[VMSIM_TRACE_PLAIN] = "plain",
+};
+
+const char *vmsim_trace_format_name(enum vmsim_trace_format f)
+{
+	return (size_t)f < VMSIM_TRACE_NR_FORMATS ? trace_format_names[f] : "?";
+}
+
+int vmsim_trace_format_parse(const char *s)
+{
+	for (int f = 0; f < VMSIM_TRACE_NR_FORMATS; f++)
+		if (!strcmp(s, trace_format_names[f]))
+			return f;
+	return -1;
+}
+
+const char *vmsim_show_name(enum vmsim_show what)
+{
+	return (size_t)what < sizeof(show_names) / sizeof(show_names[0]) ? show_names[what] : "?";
+}
+
+const char *vmsim_show_proc_name(enum vmsim_show what)
+{
+	return what == VMSIM_SHOW_SYSCTL ? "sys/vm" : vmsim_show_name(what);
 }
 
 /* --- values -------------------------------------------------------------- */

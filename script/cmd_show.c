@@ -1,0 +1,116 @@
+/*
+ * show (docs/script.md): a /proc file of the machine or of a process
+ * (exactly its text), a process's page-table walk of an address, a page
+ * frame's description, or the report (the embedder's ops->report).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vmsim/process.h"
+#include "vmsim/stats.h"
+#include "internal.h"
+
+int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage_,
+		      char *err, size_t errlen)
+{
+	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
+		"vmallocinfo|sysctl|report, "
+		"show page PFN, show A maps|smaps|status|pagetable ADDR";
+	struct vmsim_args_show *a = &c->u.show;
+
+	if (l->n < 2) {
+		script_seterr(err, errlen, "show: expected what to show (%s)", usage);
+		return -1;
+	}
+	for (int s = VMSIM_SHOW_MEMINFO; s <= VMSIM_SHOW_REPORT; s++)
+		if (!strcmp(l->w[1].val, vmsim_show_name((enum vmsim_show)s))) {
+			if (script_want_words(l, 2, 2, "show", err, errlen))
+				return -1;
+			a->what = (enum vmsim_show)s;
+			return 0;
+		}
+	if (!strcmp(l->w[1].val, "page")) {
+		if (script_want_words(l, 3, 3, "show page PFN", err, errlen) ||
+		    script_parse_num(&l->w[2], &a->pfn, "PFN", err, errlen))
+			return -1;
+		a->what = VMSIM_SHOW_PAGE;
+		return 0;
+	}
+	if (l->n < 3) {
+		script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[1].val, usage);
+		return -1;
+	}
+	if (script_parse_name(&l->w[1], c->proc, err, errlen))
+		return -1;
+	for (int s = VMSIM_SHOW_MAPS; s <= VMSIM_SHOW_PAGETABLE; s++)
+		if (!strcmp(l->w[2].val, vmsim_show_name((enum vmsim_show)s))) {
+			a->what = (enum vmsim_show)s;
+			if (s == VMSIM_SHOW_PAGETABLE)
+				return script_want_words(l, 4, 4, "show A pagetable ADDR", err, errlen) ||
+				       script_parse_num(&l->w[3], &a->addr, "ADDR", err, errlen) ? -1 : 0;
+			return script_want_words(l, 3, 3, "show A maps|smaps|status", err, errlen);
+		}
+	script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[2].val, usage);
+	return -1;
+}
+
+/* Print a text from the library, or `CMD = -ERR` when there is none. */
+static void show_text(struct vmsim_session *s, const struct vmsim_cmd *c, char *text, int err)
+{
+	char res[64];
+
+	if (text) {
+		vmsim_session_puts(s, text);
+		free(text);
+		return;
+	}
+	script_fmt_errno(res, sizeof(res), -(long)(err ? err : ENOMEM));
+	vmsim_session_printf(s, "%s = %s\n", c->text, res);
+}
+
+/* show A maps|smaps|status|pagetable ADDR */
+static enum vmsim_run_status show_proc(struct vmsim_session *s, const struct vmsim_cmd *c)
+{
+	struct vmsim_proc_name *p = script_lookup(s, c->proc);
+	char *text;
+
+	if (!p)
+		return VMSIM_RUN_ERROR;
+	errno = 0;
+	if (p->pid <= 0) {
+		text = NULL;
+		errno = ESRCH;
+	} else if (c->u.show.what == VMSIM_SHOW_PAGETABLE) {
+		text = vmsim_pagetable_describe(s->m, p->pid, (unsigned long)c->u.show.addr);
+	} else {
+		text = vmsim_proc_pid_read(s->m, p->pid, vmsim_show_name(c->u.show.what));
+	}
+	show_text(s, c, text, errno);
+	return VMSIM_RUN_OK;
+}
+
+enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsim_cmd *c,
+				      struct vmsim_call *call)
+{
+	enum vmsim_show what = c->u.show.what;
+	char *text;
+
+	if (what == VMSIM_SHOW_REPORT) {
+		if (!s->ops || !s->ops->report) {
+			vmsim_session_error(s, "show report: no report in this program");
+			return VMSIM_RUN_ERROR;
+		}
+		s->ops->report(s);
+		return VMSIM_RUN_OK;
+	}
+	if (what >= VMSIM_SHOW_MAPS && what <= VMSIM_SHOW_PAGETABLE)
+		return show_proc(s, c);
+	errno = 0;
+	if (what == VMSIM_SHOW_PAGE)
+		text = vmsim_page_describe(s->m, (unsigned long)c->u.show.pfn);
+	else
+		text = vmsim_proc_read(s->m, vmsim_show_proc_name(what));
+	show_text(s, c, text, errno);
+	return VMSIM_RUN_OK;
+}

@@ -1,0 +1,150 @@
+/*
+ * Shared by the files of the script language (script/): the words of a
+ * line, the argument parsers every command uses, the session helpers the
+ * executors print through, and every command's parse and run functions
+ * (named in the one table, script/table.c).  Public API only below here:
+ * nothing in script/ reaches the kernel (docs/architecture.md).
+ */
+#ifndef SCRIPT_INTERNAL_H
+#define SCRIPT_INTERNAL_H
+
+#include <stddef.h>
+#include "vmsim/vmsim.h"
+#include "vmsim/script.h"
+
+#define MAX_WORDS	16
+
+struct word {
+	const char *raw;	/* as written (quotes included) */
+	size_t raw_len;
+	char *val;		/* NUL-terminated value (escapes resolved) */
+	size_t val_len;		/* may hold NUL bytes when quoted */
+	bool quoted;
+};
+
+struct vmsim_words {
+	int n;
+	struct word w[MAX_WORDS];
+};
+
+/* A process command's call (struct vmsim_cmd_def's run). */
+struct vmsim_call {
+	int pid;		/* the process, alive when run is called */
+	long ret;		/* the result: VMSIM_KILLED when the process died */
+	char res[160];		/* printed after `=` */
+	bool numeric;		/* res is a number (expect = compares it as one) */
+};
+
+/* --- lex.c: words -------------------------------------------------------- */
+
+/* Split @s (len bytes, no newline) into words; # outside quotes ends the line. */
+int script_lex(const char *s, size_t len, struct vmsim_words *l, char *err, size_t errlen);
+void script_words_free(struct vmsim_words *l);
+/* The words joined with single spaces, as written (malloc'd). */
+char *script_join_words(const struct vmsim_words *l);
+
+/* --- values.c ------------------------------------------------------------ */
+
+/* Format an error into @err (one clean line: control bytes become '?'). */
+__attribute__((format(printf, 3, 4)))
+void script_seterr(char *err, size_t errlen, const char *fmt, ...);
+/* An int-sized number (raw flag bits, vmsim_parse_number syntax): 0, or -1. */
+int script_parse_int(const char *s, int *out);
+
+/* --- parse.c: arguments -------------------------------------------------- */
+
+int script_want_words(const struct vmsim_words *l, int lo, int hi, const char *usage,
+		      char *err, size_t errlen);
+int script_parse_name(const struct word *w, char *out, char *err, size_t errlen);
+int script_parse_num(const struct word *w, uint64_t *out, const char *what,
+		     char *err, size_t errlen);
+int script_parse_prot(const struct word *w, int *prot, char *err, size_t errlen);
+int script_parse_fd(const struct word *w, int *fd, char *err, size_t errlen);
+/* "key=value" word: the value if the key matches, else NULL. */
+const char *script_kv(const struct word *w, const char *key);
+
+/* --- session.c: for the executors ---------------------------------------- */
+
+struct vmsim_proc_name *script_find_name(struct vmsim_session *s, const char *name);
+/* "unknown process" when the name is not bound. */
+struct vmsim_proc_name *script_lookup(struct vmsim_session *s, const char *name);
+/* Bind @name to @pid: a new name, or one whose process is gone. */
+enum vmsim_run_status script_bind_name(struct vmsim_session *s, const char *name, int pid);
+/* A new name must not belong to a live process. */
+enum vmsim_run_status script_check_new_name(struct vmsim_session *s, const char *name);
+/* "killed by SIGSEGV (SEGV_ACCERR) at 0x1000", "exited", "alive" */
+void script_describe_state(struct vmsim_session *s, int pid, char *buf, size_t n);
+void script_print_killed(struct vmsim_session *s, int i);
+void script_set_last(struct vmsim_session *s, const char *result, bool numeric);
+/* A result printed: `TEXT = RES`, and remembered for expect =. */
+void script_print_result(struct vmsim_session *s, const struct vmsim_cmd *c, const char *res,
+			 bool numeric);
+/* A path of the script relative to its directory (malloc'd). */
+char *script_relative(const struct vmsim_session *s, const char *path);
+enum vmsim_run_status script_set_root(struct vmsim_session *s, const char *val,
+				      bool from_script);
+/* Results into @call: an error name, else a hex address / a decimal number. */
+void script_fmt_errno(char *buf, size_t n, long err);
+void script_fmt_addr(struct vmsim_call *call, long ret);
+void script_fmt_num(struct vmsim_call *call, long ret);
+/* read: LEN <= 64 bytes in hex, more as fnv1a64:HASH (cmd_access.c). */
+int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t len, char *out,
+		     size_t outlen);
+
+/* --- the commands (their rows are in table.c) ---------------------------- */
+
+#define SCRIPT_CMD(name)							\
+	int script_parse_##name(struct vmsim_cmd *c, const struct vmsim_words *l,	\
+				const char *usage, char *err, size_t errlen);	\
+	enum vmsim_run_status script_run_##name(struct vmsim_session *s,	\
+						const struct vmsim_cmd *c,	\
+						struct vmsim_call *call)
+
+/* cmd_machine.c */
+SCRIPT_CMD(machine);
+SCRIPT_CMD(spawn);
+SCRIPT_CMD(swapon);
+SCRIPT_CMD(swapoff);
+void script_release_machine(struct vmsim_cmd *c);
+/* cmd_mm.c */
+SCRIPT_CMD(mmap);
+SCRIPT_CMD(munmap);
+SCRIPT_CMD(mprotect);
+SCRIPT_CMD(mremap);
+SCRIPT_CMD(brk);
+SCRIPT_CMD(madvise);
+SCRIPT_CMD(mlock);
+SCRIPT_CMD(munlock);
+SCRIPT_CMD(mlockall);
+SCRIPT_CMD(munlockall);
+SCRIPT_CMD(mincore);
+SCRIPT_CMD(setsp);
+/* cmd_access.c */
+SCRIPT_CMD(touch);
+SCRIPT_CMD(write);
+SCRIPT_CMD(read);
+SCRIPT_CMD(trace);
+void script_release_write(struct vmsim_cmd *c);
+void script_release_trace(struct vmsim_cmd *c);
+/* cmd_task.c */
+SCRIPT_CMD(fork);
+SCRIPT_CMD(clone);
+SCRIPT_CMD(thread);
+SCRIPT_CMD(exit);
+SCRIPT_CMD(exit_group);
+SCRIPT_CMD(exec);
+void script_release_exec(struct vmsim_cmd *c);
+/* cmd_file.c */
+SCRIPT_CMD(open);
+SCRIPT_CMD(close);
+SCRIPT_CMD(pread);
+SCRIPT_CMD(pwrite);
+SCRIPT_CMD(fsync);
+void script_release_open(struct vmsim_cmd *c);
+/* cmd_show.c */
+SCRIPT_CMD(show);
+/* cmd_expect.c */
+SCRIPT_CMD(expect);
+void script_release_expect(struct vmsim_cmd *c);
+
+#endif
