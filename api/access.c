@@ -41,7 +41,6 @@
 #include "kern/mmu.h"
 #include "kern/mman.h"
 #include "vmsim/process.h"
-#include "vmsim/script.h"
 #include "entry.h"
 
 /*
@@ -310,7 +309,7 @@ static int run_user_pattern(const struct vmsim_access_pattern *p, uint64_t first
 
 	mmu_run_begin(&ar.r);
 	for (k = first; k < first + n; k++) {
-		uint64_t slot = p->random ? vmsim_mix64(p->seed + k) % p->slots : k;
+		uint64_t slot = p->random ? splitmix64_mix(p->seed + k) % p->slots : k;
 		uint64_t val;
 
 		err = access_one(&ar, p->addr + p->stride * (unsigned long)slot, p->size, p->kind,
