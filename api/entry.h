@@ -1,8 +1,9 @@
 /*
  * api/entry.h - how a public call enters the simulated kernel: the one
- * entry/exit path of the api/ layer (the vmsim_* functions of
- * the include/vmsim headers are all defined in api/, each a thin call into the
- * kernel through one of these).
+ * entry/exit path of the api/ layer.  Every vmsim_* function of the
+ * public headers (but the script language's, in script/ on top of them)
+ * is defined in api/, each a thin call into the kernel through one of
+ * these.
  *
  * TASK_CALL(m, pid, expr) - a process call, as a system call entry:
  *   bind the host thread to a simulated CPU of @m, find live task @pid and
