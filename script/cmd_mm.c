@@ -1,12 +1,15 @@
 /*
  * The commands of the address space (docs/script.md): mmap, munmap,
  * mprotect, mremap, brk, madvise, mlock, munlock, mlockall, munlockall,
- * mincore and setsp.  Each parses its words into its own argument
+ * mincore, setsp and msync.  Each parses its words into its own argument
  * structure and runs as the one system call it names.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>		/* MS_*: Linux's values, as vmsim_msync takes them */
+#include "vmsim/file.h"
 #include "vmsim/process.h"
 #include "internal.h"
 
@@ -313,5 +316,60 @@ enum vmsim_run_status script_run_mincore(struct vmsim_session *s, const struct v
 	if (call->ret)
 		script_fmt_errno(call->res, sizeof(call->res), call->ret);
 	call->numeric = false;
+	return VMSIM_RUN_OK;
+}
+
+/* --- msync --------------------------------------------------------------- */
+
+/* sync, async, invalidate, comma separated (sync,invalidate), or raw bits. */
+static int parse_msync_flags(const struct word *w, int *flags, char *err, size_t errlen)
+{
+	static const struct { const char *name; int bit; } names[] = {
+		{ "async", MS_ASYNC }, { "invalidate", MS_INVALIDATE }, { "sync", MS_SYNC },
+	};
+	const char *p = w->val;
+
+	if (!w->quoted && p[0] >= '0' && p[0] <= '9' && !script_parse_int(p, flags))
+		return 0;
+	*flags = 0;
+	while (!w->quoted) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n && !strncmp(names[i].name, p, n))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]) || (*flags & names[i].bit))
+			break;
+		*flags |= names[i].bit;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+	script_seterr(err, errlen, "msync: bad flags '%.40s' (sync, async, invalidate, "
+		      "comma separated)", w->val);
+	return -1;
+}
+
+int script_parse_msync(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+		       char *err, size_t errlen)
+{
+	struct vmsim_args_msync *a = &c->u.msync;
+
+	a->flags = MS_SYNC;
+	if (script_want_words(l, 4, 5, usage, err, errlen) ||
+	    script_parse_num(&l->w[2], &a->addr, "ADDR", err, errlen) ||
+	    script_parse_num(&l->w[3], &a->len, "LEN", err, errlen) ||
+	    (l->n == 5 && parse_msync_flags(&l->w[4], &a->flags, err, errlen)))
+		return -1;
+	return 0;
+}
+
+enum vmsim_run_status script_run_msync(struct vmsim_session *s, const struct vmsim_cmd *c,
+				       struct vmsim_call *call)
+{
+	const struct vmsim_args_msync *a = &c->u.msync;
+
+	script_fmt_num(call, vmsim_msync(s->m, call->pid, (unsigned long)a->addr,
+					 (unsigned long)a->len, a->flags));
 	return VMSIM_RUN_OK;
 }

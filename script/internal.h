@@ -119,6 +119,7 @@ SCRIPT_CMD(mlockall);
 SCRIPT_CMD(munlockall);
 SCRIPT_CMD(mincore);
 SCRIPT_CMD(setsp);
+SCRIPT_CMD(msync);
 /* cmd_access.c */
 SCRIPT_CMD(touch);
 SCRIPT_CMD(write);

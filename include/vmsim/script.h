@@ -111,6 +111,10 @@ struct vmsim_args_madvise {
 struct vmsim_args_mlockall {
 	int flags;			/* VMSIM_MCL_* bits */
 };
+struct vmsim_args_msync {
+	uint64_t addr, len;
+	int flags;			/* MS_SYNC 4, MS_ASYNC 1, MS_INVALIDATE 2 (vmsim/file.h) */
+};
 struct vmsim_args_touch {
 	uint64_t addr, len;
 	enum vmsim_touch_access access;
@@ -190,6 +194,7 @@ struct vmsim_cmd {
 		struct vmsim_args_mremap mremap;
 		struct vmsim_args_madvise madvise;
 		struct vmsim_args_mlockall mlockall;
+		struct vmsim_args_msync msync;
 		struct vmsim_args_touch touch;
 		struct vmsim_args_write write;
 		struct vmsim_args_trace trace;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "testlib.h"
 #include "vmsim/process.h"
 #include "vmsim/script.h"
@@ -761,4 +762,26 @@ TEST(tool_man_page_commands)
 			found = !strcmp(words[j], vmsim_cmd_at(i)->word);
 		ASSERT_MSG(found, "docs/vmsim.1 misses the command '%s'", vmsim_cmd_at(i)->word);
 	}
+}
+
+/* A msync ADDR LEN [FLAGS]: sync by default, comma lists, raw bits. */
+TEST(tool_parse_msync)
+{
+	struct vmsim_cmd c = parse_ok("A msync 0x20000000 8K");
+
+	ASSERT_STREQ(vmsim_cmd_word(&c), "msync");
+	ASSERT_EQ(c.u.msync.addr, 0x20000000);
+	ASSERT_EQ(c.u.msync.len, 8192);
+	ASSERT_EQ(c.u.msync.flags, MS_SYNC);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A msync 0 4K async,invalidate");
+	ASSERT_EQ(c.u.msync.flags, MS_ASYNC | MS_INVALIDATE);
+	vmsim_cmd_free(&c);
+	c = parse_ok("A msync 0 4K 8");		/* raw bits: the call's -EINVAL */
+	ASSERT_EQ(c.u.msync.flags, 8);
+	vmsim_cmd_free(&c);
+	parse_bad("A msync 0 4K sync,sync", "msync: bad flags 'sync,sync'");
+	parse_bad("A msync 0 4K sync,", "msync: bad flags");
+	parse_bad("A msync 0 4K \"sync\"", "msync: bad flags");
+	parse_bad("A msync 0", "A msync ADDR LEN [sync|async|invalidate]: expected more words");
 }
