@@ -5,8 +5,8 @@
  * orders that must hold (OPT below every policy, LRU and OPT never rising
  * with the size, only compulsory misses once every page fits) and the
  * one-pass LRU curve equal to a direct LRU at every size; small traces
- * worked by hand; the command's pages of an address trace, its size
- * lists, CSV and JSON, and its errors.
+ * worked by hand; repeated requests; the command's pages of an address
+ * trace, its size lists, CSV and JSON, and its errors.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -301,6 +301,39 @@ TEST(mrc_command_sizes_json_and_all)
 	ASSERT_EQ(run_mrc(args, &out, &err), 0);
 	ASSERT_STREQ(out, "policy,pages,requests,misses,miss_ratio\nfifo,1,6,6,1.000000\n"
 		     "fifo,2,6,5,0.833333\nfifo,3,6,3,0.500000\n");
+	free(out);
+	free(err);
+	unlink(path);
+}
+
+/* Repeats: one entry marked MRC_REPEAT, requests all counted; CLOCK's bit set by them. */
+TEST(mrc_repeats_set_clock_bits)
+{
+	char path[64], args[256], *out, *err;
+	struct mrc_stream s;
+
+	mrc_stream_init(&s);
+	for (int i = 0; i < 6; i++)
+		ASSERT_EQ(mrc_stream_add(&s, (uint64_t)"112341"[i]), 0);
+	ASSERT_EQ(s.nr_refs, 5);
+	ASSERT_EQ(s.nr_requests, 6);
+	ASSERT_EQ(s.ref[0], 0 | MRC_REPEAT);
+	ASSERT_EQ(s.ref[1], 1);
+	ASSERT_EQ(s.ref[4], 0);
+	mrc_stream_free(&s);
+
+	/* 1 1 2 3 4 1 with 3 pages: 1's bit, set by its repeat, saves it from 4 */
+	tmp_write(path, sizeof(path), "1\n1\n2\n3\n4\n1\n");
+	snprintf(args, sizeof(args), "-q --policy clock,lru,fifo,opt --pages 3 %s", path);
+	ASSERT_EQ(run_mrc(args, &out, &err), 0);
+	ASSERT_STREQ(out, "policy,pages,requests,misses,miss_ratio\nclock,3,6,4,0.666667\n"
+		     "lru,3,6,5,0.833333\nfifo,3,6,5,0.833333\nopt,3,6,4,0.666667\n");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "-q --drop-repeats --policy clock,lru --pages 3 %s", path);
+	ASSERT_EQ(run_mrc(args, &out, &err), 0);
+	ASSERT_STREQ(out, "policy,pages,requests,misses,miss_ratio\nclock,3,5,5,1.000000\n"
+		     "lru,3,5,5,1.000000\n");
 	free(out);
 	free(err);
 	unlink(path);

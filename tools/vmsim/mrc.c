@@ -84,7 +84,7 @@ struct mrc_job {
 	int policy;
 	uint32_t pages;
 	int64_t misses;			/* or -ENOMEM */
-	double seconds;
+	double seconds, cpu_seconds;	/* wall clock, and the thread's CPU time */
 };
 
 struct mrc_work {
@@ -96,12 +96,17 @@ struct mrc_work {
 	size_t taken;			/* the next job to take (atomic) */
 };
 
-static double now_seconds(void)
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now_seconds(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 /* --- flags ------------------------------------------------------------------------- */
@@ -343,28 +348,25 @@ static int load_stream(struct mrc_stream *s, const char *path, struct mrc_opts *
 {
 	struct trace_reader r;
 	char msg[512];
-	uint64_t first, last, prev = 0;
-	bool have_prev = false;
+	uint64_t first, last;
 	int ret;
 
 	if (trace_open(&r, path, o->format, true, msg, sizeof(msg))) {
 		fprintf(err, "%s\n", msg);
 		return -1;
 	}
+	s->drop_repeats = o->drop_repeats;
 	while ((ret = trace_next_pages(&r, &first, &last)) > 0) {
 		for (uint64_t pg = first; ; pg++) {
-			if (!o->drop_repeats || !have_prev || pg != prev) {
-				int e = mrc_stream_add(s, pg);
+			int e = mrc_stream_add(s, pg);
 
-				if (e) {
-					trace_error(&r, "%s", e == -E2BIG ? "too many page requests "
-						    "(at most 2^32 - 2)" : "out of memory");
-					ret = -1;
-					goto out;
-				}
+			if (e) {
+				trace_error(&r, "%s", e == -E2BIG ? "too many pages or page requests "
+					    "(at most 2^31 pages, 2^32 - 2 runs of one page)" :
+					    "out of memory");
+				ret = -1;
+				goto out;
 			}
-			prev = pg;
-			have_prev = true;
 			if (pg == last)
 				break;
 		}
@@ -380,7 +382,7 @@ out:
 static void run_job(struct mrc_work *w, struct mrc_job *j)
 {
 	const struct mrc_stream *s = w->s;
-	double t0 = now_seconds();
+	double t0 = now_seconds(), c0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 
 	switch (j->policy) {
 	case POL_LRU:
@@ -397,6 +399,7 @@ static void run_job(struct mrc_work *w, struct mrc_job *j)
 		break;
 	}
 	j->seconds = now_seconds() - t0;
+	j->cpu_seconds = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - c0;
 }
 
 static void *worker(void *arg)
@@ -485,7 +488,7 @@ static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_wo
 			"  \"units\": {\"pages\": \"cache size in pages\", \"requests\": "
 			"\"page requests\", \"misses\": \"page requests that missed, compulsory "
 			"ones included\", \"miss_ratio\": \"misses / requests\"},\n  \"rows\": [",
-			trace_format_name(format), (unsigned long long)s->nr_refs, s->nr_pages,
+			trace_format_name(format), (unsigned long long)s->nr_requests, s->nr_pages,
 			1UL << TRACE_PAGE_SHIFT, o->drop_repeats ? "dropped" : "kept");
 	} else {
 		fputs("policy,pages,requests,misses,miss_ratio\n", out);
@@ -495,7 +498,7 @@ static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_wo
 
 		if (p == POL_LRU && o->all) {
 			for (uint32_t c = 1; c <= s->nr_pages; c++, first = false)
-				print_row(out, o->json, first, p, c, s->nr_refs, w->curve[c]);
+				print_row(out, o->json, first, p, c, s->nr_requests, w->curve[c]);
 			j++;
 			continue;
 		}
@@ -504,7 +507,7 @@ static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_wo
 			uint64_t m = p == POL_LRU ? w->curve[c < s->nr_pages ? c : s->nr_pages] :
 				     (uint64_t)w->jobs[j++].misses;
 
-			print_row(out, o->json, first, p, c, s->nr_refs, m);
+			print_row(out, o->json, first, p, c, s->nr_requests, m);
 		}
 		if (p == POL_LRU)
 			j++;
@@ -568,11 +571,15 @@ static int compute(struct mrc_work *w, const struct mrc_opts *o, FILE *err, cons
 			return -1;
 	if (o->quiet)
 		return 0;
-	for (size_t i = 0; i < w->nr_jobs; i++)
-		if (w->jobs[i].policy == POL_LRU)
-			fprintf(err, "mrc %s: lru curve (%u sizes) in %.3f s: %.1f M requests/s\n",
-				name, s->nr_pages, w->jobs[i].seconds, w->jobs[i].seconds > 0 ?
-				(double)s->nr_refs / w->jobs[i].seconds / 1e6 : 0.0);
+	for (size_t i = 0; i < w->nr_jobs; i++) {
+		const struct mrc_job *j = &w->jobs[i];
+
+		if (j->policy == POL_LRU)
+			fprintf(err, "mrc %s: lru curve (%u sizes) in %.3f s, %.3f s CPU: %.1f M "
+				"requests/s CPU\n", name, s->nr_pages, j->seconds, j->cpu_seconds,
+				j->cpu_seconds > 0 ? (double)s->nr_requests / j->cpu_seconds / 1e6 :
+				0.0);
+	}
 	fprintf(err, "mrc %s: %zu runs in %.3f s on %d threads\n", name, w->nr_jobs,
 		now_seconds() - t0, threads < (int)w->nr_jobs ? threads : (int)w->nr_jobs);
 	return 0;
@@ -599,8 +606,9 @@ int mrc_main(int argc, char **argv, FILE *out, FILE *err)
 	if (load_stream(&s, path, &o, err, &format))
 		goto out;
 	if (!o.quiet)
-		fprintf(err, "mrc %s: %zu requests, %u distinct pages, read in %.3f s\n", name,
-			s.nr_refs, s.nr_pages, now_seconds() - t0);
+		fprintf(err, "mrc %s: %llu requests (%zu runs of one page), %u distinct pages, "
+			"read in %.3f s\n", name, (unsigned long long)s.nr_requests, s.nr_refs,
+			s.nr_pages, now_seconds() - t0);
 	if (!o.sizes && !o.all && default_sizes(&o, s.nr_pages)) {
 		fprintf(err, "vmsim mrc: out of memory\n");
 		goto out;

@@ -23,7 +23,6 @@
 void mrc_stream_init(struct mrc_stream *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->last_id = MRC_NEVER;
 }
 
 void mrc_stream_free(struct mrc_stream *s)
@@ -73,11 +72,13 @@ static int stream_rehash(struct mrc_stream *s)
 /* The id of @page, a new one at its first request; MRC_NEVER when out of memory. */
 static uint32_t stream_id(struct mrc_stream *s, uint64_t page)
 {
-	uint64_t key = page + 1;	/* page UINT64_MAX cannot come: pages are addr >> 12 or parsed */
+	uint64_t key = page + 1;	/* pages are addr >> 12, or parsed below 2^63 */
 	size_t j;
 
 	if (2 * ((size_t)s->nr_pages + 1) > s->hcap && stream_rehash(s))
 		return MRC_NEVER;
+	if (s->nr_pages == MRC_MAX_PAGES)
+		return MRC_REPEAT;
 	for (j = hash_slot(key, s->hcap); s->keys[j]; j = (j + 1) & (s->hcap - 1))
 		if (s->keys[j] == key)
 			return s->ids[j];
@@ -90,6 +91,13 @@ int mrc_stream_add(struct mrc_stream *s, uint64_t page)
 {
 	uint32_t id;
 
+	if (s->nr_refs && page == s->last_page) {
+		if (!s->drop_repeats) {
+			s->ref[s->nr_refs - 1] |= MRC_REPEAT;
+			s->nr_requests++;
+		}
+		return 0;
+	}
 	if (s->nr_refs >= MRC_MAX_REFS)
 		return -E2BIG;
 	if (s->nr_refs == s->cap_refs) {
@@ -101,16 +109,12 @@ int mrc_stream_add(struct mrc_stream *s, uint64_t page)
 		s->ref = nref;
 		s->cap_refs = ncap;
 	}
-	if (s->last_id != MRC_NEVER && page == s->last_page) {
-		id = s->last_id;
-	} else {
-		id = stream_id(s, page);
-		if (id == MRC_NEVER)
-			return -ENOMEM;
-		s->last_page = page;
-		s->last_id = id;
-	}
+	id = stream_id(s, page);
+	if (id == MRC_NEVER || id == MRC_REPEAT)
+		return id == MRC_NEVER ? -ENOMEM : -E2BIG;
+	s->last_page = page;
 	s->ref[s->nr_refs++] = id;
+	s->nr_requests++;
 	return 0;
 }
 
@@ -247,7 +251,7 @@ int mrc_lru_curve(const uint32_t *ref, size_t n, uint32_t nr_pages, uint64_t *mi
 	if (!hist || !last || !sl.bits || !sl.fen || !sl.owner)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t p = ref[i];
+		uint32_t p = MRC_ID(ref[i]);
 
 		if (p == prev) {	/* distance 1; the stack does not change */
 			hist[1]++;
@@ -294,8 +298,8 @@ uint32_t *mrc_next_use(const uint32_t *ref, size_t n, uint32_t nr_pages)
 	for (uint32_t p = 0; p < nr_pages; p++)
 		seen[p] = MRC_NEVER;
 	for (size_t i = n; i-- > 0; ) {
-		next[i] = seen[ref[i]];
-		seen[ref[i]] = (uint32_t)i;
+		next[i] = seen[MRC_ID(ref[i])];
+		seen[MRC_ID(ref[i])] = (uint32_t)i;
 	}
 	free(seen);
 	return next;
@@ -367,7 +371,7 @@ int64_t mrc_opt(const uint32_t *ref, const uint32_t *next, size_t n, uint32_t nr
 	}
 	memset(q.pos, 0xff, ((size_t)nr_pages + 1) * sizeof(*q.pos));
 	for (size_t i = 0; i < n; i++) {
-		struct heap_ent e = { next[i], ref[i] };
+		struct heap_ent e = { next[i], MRC_ID(ref[i]) };
 		uint32_t at = q.pos[e.page];
 
 		if (at != MRC_NEVER) {
@@ -414,15 +418,16 @@ static int64_t ring_sim(const uint32_t *ref, size_t n, uint32_t nr_pages, uint32
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t p = ref[i];
+		uint32_t p = MRC_ID(ref[i]);
+		/* a hit, or the repeats after the request, set the bit */
+		uint8_t hit = second_chance ? 2 : 1;
 
 		if (state[p]) {
-			if (second_chance)
-				state[p] = 2;
+			state[p] = hit;
 			continue;
 		}
 		misses++;
-		state[p] = 1;
+		state[p] = ref[i] & MRC_REPEAT ? hit : 1;
 		if (used < pages) {
 			ring[used++] = p;
 			continue;
@@ -468,7 +473,7 @@ int64_t mrc_lru(const uint32_t *ref, size_t n, uint32_t nr_pages, uint32_t pages
 	}
 	prev[head] = next[head] = head;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t p = ref[i];
+		uint32_t p = MRC_ID(ref[i]);
 
 		if (cached[p]) {
 			next[prev[p]] = next[p];	/* unlink */

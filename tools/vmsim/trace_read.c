@@ -368,7 +368,7 @@ static int parse_plain(const char *line, struct vmsim_access *a)
 	return LINE_ACCESS;
 }
 
-/* pages: one decimal page number (a 64-bit one). */
+/* pages: one decimal page number, below 2^63. */
 static int parse_page(const char *line, uint64_t *page)
 {
 	const char *s = skip_blanks(line);
@@ -376,7 +376,7 @@ static int parse_page(const char *line, uint64_t *page)
 	const char *p;
 
 	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		if (v >= (1ULL << 63) / 10)
 			return LINE_BAD;
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
