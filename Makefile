@@ -63,7 +63,7 @@ endif
 TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o mrc.o mrc_sim.o)
 BENCH_TOOL_OBJS := $(BUILD)/obj/tools/vmsim/mrc_sim.o
 
-.PHONY: all lib test tsan-test run bench install clean check-scenarios check-layers fuzz fuzz-run
+.PHONY: all lib test fault-sweep tsan-test run bench install clean check-scenarios check-layers fuzz fuzz-run
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
 
 lib: $(BUILD)/libvmsim.a
@@ -107,6 +107,16 @@ test:
 # #include lines of the sources and the symbols of this build's objects.
 check-layers: $(LIB_OBJS) $(TOOL_OBJS)
 	sh tools/check-layers.sh -o $(BUILD)/obj
+
+# The fault-injection sweep over every N (make test samples a few per
+# script): tests/fault/*.vms with each page allocation, slab allocation and
+# page of I/O failing in turn (tests/unit/test_fault_sweep.c).  FAULT_SCRIPT=
+# word and FAULT_KIND=page_alloc|slab|io narrow it.
+fault-sweep:
+	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
+		OPT="-O1 -g" $(TEST_BUILD)/test_runner
+	FAULT_SWEEP=full ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 $(TEST_BUILD)/test_runner fault_sweep
 
 # Concurrency stress tests (names containing "stress") under TSan.
 TSAN_BUILD := build/tsan

@@ -149,6 +149,9 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if (!strcmp(key, "fail_slab")) {
 		if (vmsim_parse_size(value, &cfg->fail_slab_nth))
 			goto bad;
+	} else if (!strcmp(key, "fail_io")) {
+		if (vmsim_parse_size(value, &cfg->fail_io_nth))
+			goto bad;
 	} else if (!strcmp(key, "dirty_background_ratio")) {
 		if (parse_int(value, 0, 100, &n))
 			goto bad;

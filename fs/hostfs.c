@@ -27,6 +27,7 @@
 #include <linux/openat2.h>
 #include "kern/pagemap.h"
 #include "kern/disk.h"
+#include "kern/fault_inject.h"
 
 static void io_tick(struct machine *m)
 {
@@ -46,6 +47,8 @@ static int hostfs_readpage(struct file *file, struct page *page)
 	size_t done = 0;
 
 	(void)file;
+	if (should_fail_io(inode->i_machine))
+		return -EIO;	/* an injected disk error: the page stays !Uptodate */
 	while (done < PAGE_SIZE) {
 		ssize_t n = pread(inode->host_fd, buf + done, PAGE_SIZE - done, pos + (off_t)done);
 
@@ -75,6 +78,8 @@ static int hostfs_writepage(struct page *page)
 	if (pos >= isize)
 		return 0;	/* wholly past EOF (truncate raced): nothing to keep */
 	len = isize - pos < (loff_t)PAGE_SIZE ? (size_t)(isize - pos) : PAGE_SIZE;
+	if (should_fail_io(inode->i_machine))
+		return -EIO;	/* an injected disk error */
 	while (done < len) {
 		ssize_t n = pwrite(inode->host_fd, buf + done, len - done, (off_t)(pos + (loff_t)done));
 

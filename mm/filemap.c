@@ -962,7 +962,8 @@ int vmtruncate(struct inode *inode, loff_t offset)
 
 /*
  * filemap_nopage - the page of the file behind @address, uptodate, with a
- * reference for the new PTE.  A page past EOF is NULL (SIGBUS).  A miss
+ * reference for the new PTE.  A page past EOF or a read error is
+ * NOPAGE_SIGBUS, no memory NOPAGE_OOM.  A miss
  * reads around the page (a window of ra_pages centred on it, unless the
  * VMA is VM_RAND_READ) and counts a major fault.
  */
@@ -993,7 +994,7 @@ struct page *filemap_nopage(struct vm_area_struct *vma, unsigned long address, i
 	}
 	page = read_cache_page(mapping, pgoff, file, &err);
 	if (!page)
-		return NULL;
+		return err == -ENOMEM ? NOPAGE_OOM : NOPAGE_SIGBUS;
 	/* truncated below us while we read? */
 	if (pgoff >= (unsigned long)((isize_of(mapping) + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT)) {
 		page_cache_release(page);

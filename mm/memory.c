@@ -772,8 +772,10 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	    do_fault_around(mm, vma, pmd, address, mapping, sequence))
 		return VM_FAULT_MINOR;
 	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, &type);
-	if (!page)
+	if (page == NOPAGE_SIGBUS)
 		return VM_FAULT_SIGBUS;
+	if (page == NOPAGE_OOM)
+		return VM_FAULT_OOM;
 	if (DEBUG_VM && unlikely(mm->machine->debug_after_nopage))
 		mm->machine->debug_after_nopage(vma, address);
 	if (write && !(vma->vm_flags & VM_SHARED)) {
@@ -827,7 +829,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 			ptep_t pte, unsigned long address, pte_t orig, bool write)
 {
 	swp_entry_t entry = pte_to_swp_entry(orig);
-	int ret = VM_FAULT_MINOR;
+	int ret = VM_FAULT_MINOR, err = 0;
 	struct page *page;
 	pte_t entry_pte;
 	bool same;
@@ -837,7 +839,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 	page = lookup_swap_cache(entry);
 	if (!page) {
 		swapin_readahead(entry);	/* swap readahead (mm/swap_state.c), as 2.4 */
-		page = read_swap_cache_async(entry);
+		page = read_swap_cache(entry, &err);
 		if (!page) {
 			/* another thread may have swapped it in and freed the slot */
 			spin_lock(&mm->page_table_lock);
@@ -847,6 +849,9 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 			spin_unlock(&mm->page_table_lock);
 			if (!same)
 				return VM_FAULT_MINOR;
+			/* a read error is SIGBUS, as Linux 2.6+ (2.4 made it an OOM kill) */
+			if (err == -EIO)
+				return VM_FAULT_SIGBUS;
 			return swap_count(entry) ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 		}
 		ret = VM_FAULT_MAJOR;

@@ -5,6 +5,7 @@
  * pswpin/pswpout count pages, pgpgin/pgpgout kilobytes, as /proc/vmstat.
  */
 #include <errno.h>
+#include "kern/fault_inject.h"
 #include "kern/swap.h"
 
 int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page)
@@ -24,7 +25,7 @@ int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page)
 	spin_lock(&p->sdev_lock);
 	bad = !(p->flags & SWP_USED) || offset == 0 || offset >= p->max;
 	spin_unlock(&p->sdev_lock);
-	if (bad)
+	if (bad || should_fail_io(m))
 		return -EIO;
 	if (rw == WRITE) {
 		err = sim_disk_write_page(m, &p->disk, offset, frame);

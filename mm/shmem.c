@@ -296,13 +296,13 @@ static struct page *shmem_swapin(struct inode *inode, unsigned long idx, swp_ent
 	int e;
 
 	if (!page) {
-		page = read_swap_cache_async(entry);
+		page = read_swap_cache(entry, &e);
 		if (!page) {
 			spin_lock(&info->lock);
 			same = shmem_swp_get(info, idx).val == entry.val;
 			spin_unlock(&info->lock);
 			/* the table keeps the slot: no memory, or a read error */
-			*err = same ? -ENOMEM : -EAGAIN;
+			*err = !same ? -EAGAIN : e == -EIO ? -EIO : -ENOMEM;
 			return NULL;
 		}
 		*type = VM_FAULT_MAJOR;
@@ -382,8 +382,8 @@ static struct page *shmem_getpage(struct inode *inode, unsigned long idx, int *t
 
 /*
  * shmem_nopage - the page at @address of a shared anonymous mapping,
- * with a reference for the new PTE.  NULL (SIGBUS) past the size of the
- * object, without memory, or on a swap read error.
+ * with a reference for the new PTE.  NOPAGE_SIGBUS past the size of the
+ * object or on a swap read error, NOPAGE_OOM without memory (as 2.4).
  */
 static struct page *shmem_nopage(struct vm_area_struct *vma, unsigned long address, int *type)
 {
@@ -396,8 +396,9 @@ static struct page *shmem_nopage(struct vm_area_struct *vma, unsigned long addre
 	if (idx >= (unsigned long)((size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT))
 		return NULL;
 	page = shmem_getpage(inode, idx, type, &err);
-	if (page)
-		mark_page_accessed(page);
+	if (!page)
+		return err == -ENOMEM ? NOPAGE_OOM : NOPAGE_SIGBUS;
+	mark_page_accessed(page);
 	return page;
 }
 

@@ -51,6 +51,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "kern/fault_inject.h"
 #include "kern/sched.h"
 #include "slab_internal.h"
 
@@ -134,6 +135,17 @@ static bool should_failslab(struct machine *m)
 	fail = ++ks->failslab_count == nth;
 	spin_unlock(&ks->failslab_lock);
 	return fail;
+}
+
+uint64_t failslab_calls(struct machine *m)
+{
+	struct kmem_state *ks = m->kmem;
+	uint64_t n;
+
+	spin_lock(&ks->failslab_lock);
+	n = ks->failslab_nth == m->cfg.fail_slab_nth ? ks->failslab_count : 0;
+	spin_unlock(&ks->failslab_lock);
+	return n;
 }
 
 /* --- slabs ------------------------------------------------------------------------- */

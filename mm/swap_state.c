@@ -142,8 +142,11 @@ struct page *lookup_swap_cache(swp_entry_t entry)
 	return page;
 }
 
-/* read_swap_cache_async; *@read tells whether this call read the page from disk. */
-static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
+/*
+ * read_swap_cache_async; *@read tells whether this call read the page from
+ * disk, *@errp why there is none (-ENOMEM, -EIO, or -ENOENT: the slot is free).
+ */
+static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read, int *errp)
 {
 	struct address_space *mapping = swapper_space(this_machine());
 	struct page *page;
@@ -155,11 +158,14 @@ static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
 		if (page)
 			break;
 		page = alloc_page(GFP_HIGHUSER);
-		if (!page)
+		if (!page) {
+			*errp = -ENOMEM;
 			return NULL;
+		}
 		/* the cache's reference on the slot; fails if the slot was freed */
 		if (!swap_duplicate(entry)) {
 			put_page(page);
+			*errp = -ENOENT;
 			return NULL;
 		}
 		SetPageLocked(page);	/* nobody else can see it yet */
@@ -171,6 +177,7 @@ static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
 			put_page(page);
 			if (err == -EEXIST)
 				continue;	/* another CPU read it first */
+			*errp = err;
 			return NULL;
 		}
 		lru_cache_add(page);
@@ -180,6 +187,7 @@ static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
 			delete_from_swap_cache(page);
 			unlock_page(page);
 			put_page(page);
+			*errp = err;
 			return NULL;
 		}
 		ClearPageDirty(page);	/* identical to its slot */
@@ -191,6 +199,7 @@ static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
 	wait_on_page_locked(page);
 	if (!PageUptodate(page)) {
 		put_page(page);
+		*errp = -EIO;
 		return NULL;
 	}
 	return page;
@@ -199,8 +208,16 @@ static struct page *__read_swap_cache_async(swp_entry_t entry, bool *read)
 struct page *read_swap_cache_async(swp_entry_t entry)
 {
 	bool read;
+	int err;
 
-	return __read_swap_cache_async(entry, &read);
+	return __read_swap_cache_async(entry, &read, &err);
+}
+
+struct page *read_swap_cache(swp_entry_t entry, int *err)
+{
+	bool read;
+
+	return __read_swap_cache_async(entry, &read, err);
 }
 
 /*
@@ -222,11 +239,12 @@ void swapin_readahead(swp_entry_t entry)
 		swp_entry_t e = swp_entry(swp_type(entry), start + i);
 		struct page *page;
 		bool read;
+		int err;
 
 		if (!(mask & (1ULL << i)))
 			continue;	/* free or bad when we looked: never read */
 		/* swap_duplicate inside refuses a slot freed since */
-		page = __read_swap_cache_async(e, &read);
+		page = __read_swap_cache_async(e, &read, &err);
 		if (!page) {
 			if (swap_count(e))
 				break;	/* no memory: stop, as 2.4 */

@@ -36,7 +36,7 @@ static void swap_list_del(struct swap_state *s, int type)
 /*
  * unuse_vma - every swap PTE of area @type in @vma gets its page back
  * (mmap_sem held).  The page is mapped read-only: a write copies it if
- * another process still shares it, or reuses it.  0 or -ENOMEM.
+ * another process still shares it, or reuses it.  0, -ENOMEM or -EIO (a read error).
  */
 static int unuse_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned int type)
 {
@@ -67,12 +67,14 @@ static int unuse_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 		{
 			swp_entry_t entry = pte_to_swp_entry(pte);
 			struct page *page;
+			int err;
 
 			spin_unlock(&mm->page_table_lock);
-			page = read_swap_cache_async(entry);
+			page = read_swap_cache(entry, &err);
 			if (!page) {
+				/* no memory, or a read error: swapoff fails, the area stays */
 				if (swap_count(entry))
-					return -ENOMEM;
+					return err == -EIO ? -EIO : -ENOMEM;
 				spin_lock(&mm->page_table_lock);
 				continue;	/* freed meanwhile: look again */
 			}
@@ -95,7 +97,7 @@ static int unuse_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	return 0;
 }
 
-/* Every process's swap PTEs of area @type, in pid order.  0 or -ENOMEM. */
+/* Every process's swap PTEs of area @type, in pid order.  0, -ENOMEM or -EIO. */
 static int unuse_processes(struct machine *m, unsigned int type)
 {
 	struct task_state *ts = m->tasks;
@@ -136,7 +138,7 @@ static int unuse_processes(struct machine *m, unsigned int type)
  * only the swap cache holds it.  Its page is read in if not cached.
  * A shmem index whose move is in progress (its page still in the page
  * cache, locked) is waited for here, with no page lock of ours held, and
- * tried again by the next pass.  0 or -ENOMEM.
+ * tried again by the next pass.  0, -ENOMEM or -EIO.
  */
 static int unuse_slot(swp_entry_t entry)
 {
@@ -144,9 +146,9 @@ static int unuse_slot(swp_entry_t entry)
 	int err = 0;
 
 	if (!page) {
-		page = read_swap_cache_async(entry);
-		if (!page)
-			return swap_count(entry) ? -ENOMEM : 0;	/* else freed meanwhile */
+		page = read_swap_cache(entry, &err);
+		if (!page)	/* else freed meanwhile */
+			return swap_count(entry) ? (err == -EIO ? -EIO : -ENOMEM) : 0;
 	}
 	lock_page(page);
 	if (PageSwapCache(page) && page_swp_entry(page).val == entry.val) {
@@ -169,7 +171,7 @@ static int unuse_slot(swp_entry_t entry)
 /*
  * try_to_unuse - bring area @type's pages back: the processes' swap PTEs,
  * then the slots left: shmem pages into their inodes, swap-cache copies
- * nobody maps dropped.  0 or -ENOMEM.
+ * nobody maps dropped.  0, -ENOMEM or -EIO.
  *
  * As 2.4, passes go on until the area is empty.  A slot can be in use
  * with nobody to find yet (shmem_writepage between get_swap_page and its

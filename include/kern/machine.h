@@ -50,7 +50,7 @@ struct sim_cpu {
 	void *slab_cpu;				/* mm/slab.c per-CPU arrays */
 	void *kmap_atomic_slots;		/* mm/highmem.c fixmap slots */
 	atomic_ulong events[NR_VM_EVENT_ITEMS];	/* vm_event counters, owner-written */
-	uint64_t fail_page_alloc_count;		/* fault injection */
+	uint64_t fail_page_alloc_count;		/* fault injection: allocations while armed */
 } __attribute__((aligned(64)));
 
 /*
@@ -124,6 +124,7 @@ struct machine {
 	 * exited, free pages and live slab objects equal these again.
 	 */
 	bool booted;				/* boot finished: fault injection armed */
+	atomic_ulong fail_io_count;		/* page I/Os while cfg.fail_io_nth is set */
 	unsigned long boot_free_pages;
 	unsigned long boot_slab_objs;
 	unsigned long boot_swap_map_pages;	/* swap areas come and go: counted apart */

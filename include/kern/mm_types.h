@@ -41,12 +41,16 @@ typedef uint64_t pgprot_t;	/* x86 PTE protection bits (_PAGE_*) */
 struct vm_area_struct;
 struct file;
 
+#define NOPAGE_SIGBUS	NULL
+#define NOPAGE_OOM	((struct page *)-1L)
+
 struct vm_operations_struct {
 	void (*open)(struct vm_area_struct *vma);
 	void (*close)(struct vm_area_struct *vma);
 	/*
 	 * nopage - the page to map at @address (with a reference held for
-	 * the caller), or NULL for SIGBUS.  *@type is VM_FAULT_MINOR on entry;
+	 * the caller), NOPAGE_SIGBUS (NULL: past EOF, a read error) or
+	 * NOPAGE_OOM (no memory: an OOM kill, as 2.4).  *@type is VM_FAULT_MINOR on entry;
 	 * set it to VM_FAULT_MAJOR when the page had to be read in (2.6's
 	 * interface: 2.4 counted every nopage fault as major).  Filled by file
 	 * mappings and shmem.

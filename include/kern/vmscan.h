@@ -87,6 +87,8 @@ struct page *lookup_swap_cache(swp_entry_t entry);
  * reference.  NULL if the slot was freed meanwhile, on -ENOMEM or -EIO.
  */
 struct page *read_swap_cache_async(swp_entry_t entry);
+/* The same, telling why there is no page: *@err -ENOMEM, -EIO, or -ENOENT (slot freed). */
+struct page *read_swap_cache(swp_entry_t entry, int *err);
 /*
  * add_to_swap - give anonymous locked @page a swap slot and put it in the
  * swap cache, dirty (to be written).  0, -ENOSPC (swap full), -ENOMEM.

@@ -14,7 +14,8 @@ extern "C" {
 /*
  * Stop swapping to area @type (vmsim_swapon's result): every page in it
  * is brought back into memory first.  0, -EINVAL if there is no such
- * area, -ENOMEM if memory cannot take the pages back (the area stays).
+ * area, -ENOMEM if memory cannot take the pages back, -EIO if a page
+ * cannot be read from it (the area stays in both cases).
  */
 int vmsim_swapoff(vmsim_machine_t *m, int type);
 

@@ -56,9 +56,11 @@ struct vmsim_config {
 	 * temporary file that disappears with the machine) */
 	uint64_t swap_bytes;
 	char swap_path[256];
-	/* fault injection: fail the Nth page / slab allocation (0 = never) */
+	/* fault injection: fail the Nth page / slab allocation, the Nth page
+	 * of swap or file I/O (-EIO, a disk error) after boot (0 = never) */
 	uint64_t fail_page_alloc_nth;
 	uint64_t fail_slab_nth;
+	uint64_t fail_io_nth;
 	/*
 	 * Dirty page writeback (mm/page-writeback.c), Linux 2.6.0-2.6.21's
 	 * /proc/sys/vm defaults: background writeout above 10% of dirtyable
@@ -90,7 +92,7 @@ void vmsim_config_default(struct vmsim_config *cfg);
  * Set one option from text, as on the command line or the script's
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
  * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 spcheck=on|off swap=SIZE swapfile=PATH
- * fail_page_alloc=N fail_slab=N dirty_background_ratio=10 dirty_ratio=40
+ * fail_page_alloc=N fail_slab=N fail_io=N dirty_background_ratio=10 dirty_ratio=40
  * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6
  * fault_around_bytes=65536.
  * Returns 0, or -1 with a message in @err.

@@ -53,6 +53,7 @@ static const char opts_text[] =
 "      spcheck=on|off             2.4's stack-pointer check on stack growth\n"
 "      swap=SIZE swapfile=PATH    a swap area at boot (default: a temporary file)\n"
 "      fail_page_alloc=N fail_slab=N   fail the Nth allocation after boot\n"
+"      fail_io=N                  fail the Nth page of swap or file I/O (-EIO)\n"
 "      dirty_background_ratio=10  background writeout above this % of memory\n"
 "      dirty_ratio=40             writers throttled above this % (1..100)\n"
 "      dirty_expire_centisecs=3000     age at which the periodic pass writes a page\n"

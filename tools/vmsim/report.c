@@ -213,7 +213,7 @@ void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
 	sb_printf(sb, "{\"ram_bytes\": %llu, \"nodes\": %d, \"paging\": \"%s\", \"cpus\": %d, "
 		  "\"seed\": %llu, \"tlb_entries\": %d, \"tlb_ways\": %d, \"pcp\": %s, "
 		  "\"reclaim\": \"%s\", \"fail_page_alloc_nth\": %llu, \"fail_slab_nth\": %llu, "
-		  "\"stack_sp_check\": %s, \"dirty_background_ratio\": %d, \"dirty_ratio\": %d, "
+		  "\"fail_io_nth\": %llu, \"stack_sp_check\": %s, \"dirty_background_ratio\": %d, \"dirty_ratio\": %d, "
 		  "\"dirty_expire_centisecs\": %u, \"dirty_writeback_centisecs\": %u, "
 		  "\"page_cluster\": %d, \"fault_around_bytes\": %u, \"swap_bytes\": %llu, "
 		  "\"swap_path\": ",
@@ -221,7 +221,8 @@ void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
 		  cfg->cpus, (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
 		  cfg->pcp ? "true" : "false", reclaim_name(cfg->reclaim),
 		  (unsigned long long)cfg->fail_page_alloc_nth,
-		  (unsigned long long)cfg->fail_slab_nth, cfg->stack_sp_check ? "true" : "false",
+		  (unsigned long long)cfg->fail_slab_nth, (unsigned long long)cfg->fail_io_nth,
+		  cfg->stack_sp_check ? "true" : "false",
 		  cfg->dirty_background_ratio, cfg->dirty_ratio, cfg->dirty_expire_centisecs,
 		  cfg->dirty_writeback_centisecs, cfg->page_cluster, cfg->fault_around_bytes,
 		  (unsigned long long)cfg->swap_bytes);

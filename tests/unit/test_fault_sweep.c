@@ -1,0 +1,783 @@
+/*
+ * The fault-injection sweep, as SQLite's malloc-failure loops: every
+ * workload script in tests/fault/ runs once with nothing failing (the
+ * reference, which counts the page allocations, slab allocations and
+ * pages of I/O it makes), then once for each N with the Nth of one kind
+ * failing (machine options fail_page_alloc, fail_slab, fail_io).  Each run
+ * is a child process (a BUG or a sanitizer report ends only that run) that
+ * executes the script through the vmsim tool's own executor, exits every
+ * process left and checks exact accounting (pages, slab objects, swap
+ * slots); the parent compares its output with the reference, command by
+ * command (fault_outcome_check below says what may differ).
+ *
+ * make test runs a bounded sample (at most SAMPLES values of N per script
+ * and kind, a fixed stride with a per-script offset); `make fault-sweep`
+ * (FAULT_SWEEP=full) runs every N.  FAULT_SCRIPT=word and FAULT_KIND=
+ * page_alloc|slab|io narrow a run; FAULT_N=N runs one case.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "../../tools/vmsim/script.c"
+#include "../../tools/vmsim/report.c"
+/* trace_run (tools/vmsim/trace.c) comes with test_trace.c, which includes it */
+#include "testlib.h"
+#include "kern/fault_inject.h"
+#include "kern/swap.h"
+
+/* Not used by the executor, but declared in tool.h. */
+const char demo_script[] = "";
+int shell_main(const struct tool_opts *opts)
+{
+	(void)opts;
+	return 0;
+}
+
+#define FAULT_DIR	"tests/fault"
+#define SAMPLES		6	/* values of N per script and kind in make test */
+#define RUN_TIMEOUT	120	/* seconds: a run that takes longer hangs */
+#define MAX_REPORTS	40	/* failures printed in detail */
+
+static const char *const kind_option[NR_FAULT_KINDS] = {
+	[FAULT_PAGE_ALLOC] = "fail_page_alloc",
+	[FAULT_SLAB] = "fail_slab",
+	[FAULT_IO] = "fail_io",
+};
+static const char *const kind_name[NR_FAULT_KINDS] = {
+	[FAULT_PAGE_ALLOC] = "page_alloc", [FAULT_SLAB] = "slab", [FAULT_IO] = "io",
+};
+
+/*
+ * Known failures being fixed elsewhere, left out of the sweep until their
+ * fix lands (remove the row then).  Empty when nothing is pending.
+ */
+static const struct exclusion {
+	const char *script;	/* a substring of the file name */
+	enum fault_kind kind;
+	uint64_t lo, hi;	/* N in [lo, hi] */
+	const char *why;
+} exclusions[] = {
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* --- one run, in a child -------------------------------------------------- */
+
+/* What a run did: each command's status and output, the calls counted. */
+struct run {
+	int nr;
+	int *st;		/* enum run_status per command; -1 not run */
+	char **out;		/* output per command */
+	uint64_t calls;		/* calls of the swept kind counted */
+	bool exact;		/* accounting exact after every process exited */
+	char why[256];		/* if not */
+	int wstatus;		/* the child's wait status */
+	char *err;		/* the child's stderr */
+};
+
+static void run_free(struct run *r)
+{
+	for (int i = 0; i < r->nr; i++)
+		free(r->out[i]);
+	free(r->out);
+	free(r->st);
+	free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Every process still alive exits; then swap slots, pages and slab objects
+ * must all be back.  Returns true if so (@why says what is not). */
+static bool end_check(struct machine *m, char *why, size_t n)
+{
+	struct sim_cpu *saved;
+	struct swap_state *ss;
+	int pids[256], nr;
+	bool ok = true;
+
+	while ((nr = vmsim_task_list(m, pids, 256)) > 0)
+		for (int i = 0; i < nr && i < 256; i++)
+			vmsim_exit_group(m, pids[i]);
+	saved = cpu_enter(m);
+	ss = m->swap;
+	if (ss && ss->nr_swap_pages != ss->total_swap_pages) {
+		snprintf(why, n, "swap slots in use %ld after every process exited",
+			 ss->total_swap_pages - ss->nr_swap_pages);
+		ok = false;
+	}
+	cpu_leave(saved);
+	if (ok)
+		ok = machine_accounting_is_exact(m, why, n);
+	return ok;
+}
+
+static void put_bytes(FILE *f, const char *s, size_t len)
+{
+	fprintf(f, "%zu\n", len);
+	fwrite(s, 1, len, f);
+}
+
+/* The child: run the script with @kind's option set to @nth, write the run to @fd. */
+static void child_run(const char *path, const struct vmsim_script *sc, enum fault_kind kind,
+		      uint64_t nth, int fd)
+{
+	struct tool_opts opts = { .json = true, .quiet = true, .nr_opts = 1 };
+	char nthbuf[32], why[256] = "";
+	struct session s;
+	enum run_status st = RUN_OK;
+	FILE *f = fdopen(fd, "w");
+	bool exact = false;
+	uint64_t calls = 0;
+	int i;
+
+	if (!f)
+		_exit(3);
+	set_bug_handler(NULL);		/* a BUG aborts this run, not the harness */
+	alarm(RUN_TIMEOUT);
+	snprintf(nthbuf, sizeof(nthbuf), "%llu", (unsigned long long)nth);
+	opts.opt_keys[0] = kind_option[kind];
+	opts.opt_values[0] = nthbuf;
+	session_init(&s, &opts, path);
+	fprintf(f, "%d\n", sc->nr_cmds);
+	for (i = 0; i < sc->nr_cmds && st != RUN_ERROR; i++) {
+		size_t before = s.out.len;
+
+		st = session_run_cmd(&s, &sc->cmds[i], sc->lines[i]);
+		fprintf(f, "%d ", (int)st);
+		put_bytes(f, s.out.buf ? s.out.buf + before : "", s.out.len - before);
+	}
+	for (; i < sc->nr_cmds; i++)
+		fprintf(f, "-1 0\n");
+	if (s.m) {
+		calls = fault_inject_calls(s.m, kind);
+		exact = end_check(s.m, why, sizeof(why));
+	}
+	session_fini(&s);	/* the machine's teardown checks its caches too */
+	fprintf(f, "%llu %d\n", (unsigned long long)calls, exact);
+	put_bytes(f, why, strlen(why));
+	fclose(f);
+	_exit(0);
+}
+
+/* Read a length-prefixed string. */
+static char *get_bytes(char **p, char *end)
+{
+	char *q;
+	size_t len = strtoul(*p, &q, 10), i;
+	char *s;
+
+	if (q >= end || *q != '\n' || len > (size_t)(end - q - 1))
+		return NULL;
+	q++;
+	s = malloc(len + 1);
+	if (!s)
+		return NULL;
+	for (i = 0; i < len; i++)
+		s[i] = q[i];
+	s[len] = 0;
+	*p = q + len;
+	return s;
+}
+
+static bool parse_run(char *buf, size_t len, struct run *r)
+{
+	char *p = buf, *end = buf + len, *q;
+
+	r->nr = (int)strtol(p, &q, 10);
+	if (q == p || r->nr < 0 || r->nr > 100000)
+		return false;
+	p = q;
+	r->st = calloc((size_t)r->nr + 1, sizeof(int));
+	r->out = calloc((size_t)r->nr + 1, sizeof(char *));
+	if (!r->st || !r->out)
+		return false;
+	for (int i = 0; i < r->nr; i++) {
+		r->st[i] = (int)strtol(p, &q, 10);
+		if (q == p || q >= end)
+			return false;
+		p = q + 1;
+		r->out[i] = get_bytes(&p, end);
+		if (!r->out[i])
+			return false;
+	}
+	r->calls = strtoull(p, &q, 10);
+	if (q == p)
+		return false;
+	p = q;
+	r->exact = strtol(p, &q, 10) == 1;
+	if (q == p || q >= end)
+		return false;
+	p = q + 1;
+	q = get_bytes(&p, end);
+	if (!q)
+		return false;
+	snprintf(r->why, sizeof(r->why), "%s", q);
+	free(q);
+	return true;
+}
+
+static char *slurp_fd(int fd, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	ssize_t got;
+
+	while (buf && (got = read(fd, buf + n, cap - n - 1)) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n += (size_t)got;
+		if (cap - n < 2) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (buf)
+		buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/*
+ * Run @path in a child with @kind's Nth call failing.  False if the child
+ * did not finish normally or its report is unreadable (r->wstatus, r->err
+ * tell why).
+ */
+static bool spawn_run(const char *path, const struct vmsim_script *sc, enum fault_kind kind,
+		      uint64_t nth, struct run *r)
+{
+	int pfd[2];
+	FILE *errf = tmpfile();
+	size_t len, elen;
+	char *buf;
+	pid_t pid;
+	bool ok;
+
+	memset(r, 0, sizeof(*r));
+	if (!errf || pipe(pfd)) {
+		if (errf)
+			fclose(errf);
+		return false;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(fileno(errf), 2);
+		child_run(path, sc, kind, nth, pfd[1]);
+	}
+	close(pfd[1]);
+	buf = pid > 0 ? slurp_fd(pfd[0], &len) : NULL;
+	close(pfd[0]);
+	if (pid > 0)
+		while (waitpid(pid, &r->wstatus, 0) < 0 && errno == EINTR)
+			;
+	rewind(errf);
+	r->err = slurp_fd(fileno(errf), &elen);
+	fclose(errf);
+	ok = pid > 0 && buf && WIFEXITED(r->wstatus) && WEXITSTATUS(r->wstatus) == 0 &&
+	     parse_run(buf, len, r);
+	free(buf);
+	return ok;
+}
+
+/* --- what may differ ---------------------------------------------------- */
+
+/*
+ * Per process name, what the failure did to it: dead (killed, or its fork
+ * failed: its commands print -ESRCH), or tainted (a call of its own
+ * failed, so its memory or files may lawfully differ from the reference
+ * from then on).  Processes sharing an mm (clone, thread) share one group
+ * and are tainted together; a fork child starts with its parent's taint.
+ */
+struct pstate {
+	char name[VMSIM_NAME_MAX];
+	bool dead, tainted;
+	int group;
+};
+
+struct checker {
+	struct pstate *p;
+	int nr, cap, groups;
+	bool swap_diverged;	/* swapon/swapoff results may differ from now on */
+	bool last_diverged;	/* the last result line differed (for expect =) */
+	char msg[1024];
+};
+
+static struct pstate *pst(struct checker *ck, const char *name)
+{
+	for (int i = 0; i < ck->nr; i++)
+		if (!strcmp(ck->p[i].name, name))
+			return &ck->p[i];
+	if (ck->nr == ck->cap) {
+		int cap = ck->cap ? 2 * ck->cap : 16;
+		struct pstate *np = realloc(ck->p, (size_t)cap * sizeof(*np));
+
+		if (!np)
+			abort();
+		ck->p = np;
+		ck->cap = cap;
+	}
+	memset(&ck->p[ck->nr], 0, sizeof(ck->p[0]));
+	snprintf(ck->p[ck->nr].name, VMSIM_NAME_MAX, "%s", name);
+	ck->p[ck->nr].group = ++ck->groups;
+	return &ck->p[ck->nr++];
+}
+
+static void taint(struct checker *ck, struct pstate *ps)
+{
+	for (int i = 0; i < ck->nr; i++)
+		if (ck->p[i].group == ps->group)
+			ck->p[i].tainted = true;
+}
+
+/* The n-th line (0-based) of @text into @buf; false past the last. */
+static bool nth_line(const char *text, int n, char *buf, size_t len)
+{
+	const char *p = text, *nl;
+
+	for (; n > 0; n--) {
+		p = strchr(p, '\n');
+		if (!p)
+			return false;
+		p++;
+	}
+	if (!*p)
+		return false;
+	nl = strchr(p, '\n');
+	snprintf(buf, len, "%.*s", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+	return true;
+}
+
+/* "A: killed by SIGBUS ..." -> name A and the signal; false for other lines. */
+static bool kill_line(const char *line, char *name, char *sig)
+{
+	const char *colon = strstr(line, ": killed by ");
+	size_t n;
+
+	if (!colon || strstr(line, " = "))
+		return false;
+	n = (size_t)(colon - line);
+	if (n >= VMSIM_NAME_MAX)
+		return false;
+	memcpy(name, line, n);
+	name[n] = 0;
+	sscanf(colon + strlen(": killed by "), "%15s", sig);
+	return true;
+}
+
+/* The result of "TEXT = RESULT". */
+static const char *result_of(const char *line)
+{
+	const char *eq = strstr(line, " = ");
+
+	return eq ? eq + 3 : NULL;
+}
+
+/* A failing call's errno that an injected failure may lawfully cause. */
+static bool injected_errno(const char *res)
+{
+	static const char *const ok[] = { "-ENOMEM", "-EIO", "-EAGAIN", "-EFAULT", NULL };
+
+	for (int i = 0; ok[i]; i++)
+		if (!strcmp(res, ok[i]))
+			return true;
+	return false;
+}
+
+/* A count smaller than the reference's (a short pread, pwrite, touch). */
+static bool short_count(const char *res, const char *ref)
+{
+	char *e1, *e2;
+	unsigned long long a = strtoull(res, &e1, 10), b = strtoull(ref, &e2, 10);
+
+	return *res && *ref && !*e1 && !*e2 && a < b;
+}
+
+/* Kill lines of the fault run not in the reference (and the reverse). */
+static bool check_kills(struct checker *ck, const char *fout, const char *rout, int first)
+{
+	char line[256], name[VMSIM_NAME_MAX], sig[16];
+
+	for (int k = first; nth_line(fout, k, line, sizeof(line)); k++) {
+		if (!kill_line(line, name, sig))
+			continue;
+		struct pstate *ps = pst(ck, name);
+
+		if (!strstr(rout, line) && strcmp(sig, "SIGKILL") && strcmp(sig, "SIGBUS") &&
+		    !ps->tainted) {
+			snprintf(ck->msg, sizeof(ck->msg), "unexpected kill: %s", line);
+			return false;
+		}
+		ps->dead = true;
+	}
+	for (int k = 0; nth_line(rout, k, line, sizeof(line)); k++) {
+		if (!kill_line(line, name, sig) || strstr(fout, line))
+			continue;
+		struct pstate *ps = pst(ck, name);
+
+		if (!ps->dead && !ps->tainted) {
+			snprintf(ck->msg, sizeof(ck->msg), "missing kill: %s", line);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool is_pid_cmd(enum vmsim_cmd_op op)
+{
+	return op == VMSIM_CMD_FORK || op == VMSIM_CMD_CLONE || op == VMSIM_CMD_THREAD ||
+	       op == VMSIM_CMD_SPAWN;
+}
+
+/* A process command's outcome: the same, or a lawful failure. */
+static bool check_proc_cmd(struct checker *ck, const struct vmsim_cmd *c, const char *fout,
+			   const char *rout)
+{
+	struct pstate *ps = pst(ck, c->proc);
+	char fl[256], rl[256], name[VMSIM_NAME_MAX], sig[16];
+	const char *fres, *rres;
+	bool fresh = false;
+
+	ck->last_diverged = false;
+	if (!nth_line(fout, 0, fl, sizeof(fl)))
+		fl[0] = 0;
+	if (!nth_line(rout, 0, rl, sizeof(rl)))
+		rl[0] = 0;
+	if (strcmp(fl, rl)) {
+		ck->last_diverged = true;
+		fres = result_of(fl);
+		rres = result_of(rl);
+		if (kill_line(fl, name, sig)) {
+			if (strcmp(name, c->proc) || (strcmp(sig, "SIGKILL") && strcmp(sig, "SIGBUS") &&
+						       !ps->tainted)) {
+				snprintf(ck->msg, sizeof(ck->msg), "killed instead of '%s': %s", rl, fl);
+				return false;
+			}
+			ps->dead = true;
+		} else if (!fres) {
+			snprintf(ck->msg, sizeof(ck->msg), "no result line: '%s'", fl);
+			return false;
+		} else if (ps->dead && !strcmp(fres, "-ESRCH")) {
+			/* gone already */
+		} else if (is_pid_cmd(c->op) && rres && atoi(fres) > 0 && atoi(rres) > 0) {
+			/* another pid: a failed fork or spawn used none */
+		} else if (injected_errno(fres) || (rres && short_count(fres, rres)) ||
+			   (c->op == VMSIM_CMD_BRK && fres[0] == '0')) {
+			/* a failing brk returns the break unchanged */
+			fresh = true;
+		} else if (!ps->tainted) {
+			snprintf(ck->msg, sizeof(ck->msg), "wanted '%s', got '%s'", rl, fl);
+			return false;
+		}
+	}
+	if (fresh)
+		taint(ck, ps);
+	if (!check_kills(ck, fout, rout, 0))
+		return false;
+	if (c->op == VMSIM_CMD_FORK || c->op == VMSIM_CMD_CLONE || c->op == VMSIM_CMD_THREAD) {
+		struct pstate *child = pst(ck, c->child);
+		const char *res = result_of(fl);
+
+		child->dead = ps->dead || !res || res[0] == '-';
+		child->tainted = ps->tainted;
+		child->group = c->op == VMSIM_CMD_FORK ? ++ck->groups : ps->group;
+	}
+	return true;
+}
+
+/*
+ * fault_outcome_check - may the fault run's command @i (output @fout,
+ * status @fst) differ from the reference's (@rout) as it does?  Allowed:
+ * a call failing with -ENOMEM, -EIO, -EAGAIN or -EFAULT, or a short count;
+ * a process killed by SIGKILL (out of memory) or SIGBUS (I/O error);
+ * anything for a process a failure already tainted; -ESRCH for a dead
+ * one.  An expect may fail only for a dead or tainted process: every
+ * surviving process reads back what it wrote.
+ */
+static bool fault_outcome_check(struct checker *ck, const struct vmsim_cmd *c, int fst,
+				const char *fout, const char *rout)
+{
+	char fl[256], rl[256];
+
+	if (fst == RUN_ERROR || fst < 0) {
+		snprintf(ck->msg, sizeof(ck->msg), "script error (%s)", fout);
+		return false;
+	}
+	switch (c->op) {
+	case VMSIM_CMD_NONE:
+	case VMSIM_CMD_MACHINE:
+	case VMSIM_CMD_SHOW:
+	case VMSIM_CMD_SHOW_PAGE:
+	case VMSIM_CMD_SHOW_PROC:
+		return true;	/* /proc texts differ with any failure */
+	case VMSIM_CMD_EXPECT_RESULT:
+		if (fst != RUN_OK && !ck->last_diverged) {
+			snprintf(ck->msg, sizeof(ck->msg), "expect = %s failed", c->value);
+			return false;
+		}
+		return true;
+	case VMSIM_CMD_EXPECT_READ:
+	case VMSIM_CMD_EXPECT_ALIVE:
+	case VMSIM_CMD_EXPECT_KILLED: {
+		struct pstate *ps = pst(ck, c->proc);
+
+		if (!check_kills(ck, fout, rout, 0))
+			return false;
+		if (fst != RUN_OK && !ps->dead && !ps->tainted) {
+			snprintf(ck->msg, sizeof(ck->msg), "expect failed for %s, which no failure "
+				 "touched: %s", c->proc, c->text);
+			return false;
+		}
+		return true;
+	}
+	case VMSIM_CMD_SWAPON:
+	case VMSIM_CMD_SWAPOFF:
+	case VMSIM_CMD_SPAWN:
+		nth_line(fout, 0, fl, sizeof(fl));
+		nth_line(rout, 0, rl, sizeof(rl));
+		ck->last_diverged = strcmp(fl, rl) != 0;
+		if (ck->last_diverged) {
+			const char *res = result_of(fl);
+
+			const char *rres = result_of(rl);
+
+			if (c->op == VMSIM_CMD_SPAWN && res && rres && atoi(res) > 0 &&
+			    atoi(rres) > 0)
+				return check_kills(ck, fout, rout, 1);	/* another pid */
+			if (!res || !(injected_errno(res) ||
+				      (c->op != VMSIM_CMD_SPAWN && ck->swap_diverged))) {
+				snprintf(ck->msg, sizeof(ck->msg), "wanted '%s', got '%s'", rl, fl);
+				return false;
+			}
+			if (c->op == VMSIM_CMD_SPAWN)
+				pst(ck, c->child)->dead = true;
+			else
+				ck->swap_diverged = true;
+		}
+		return check_kills(ck, fout, rout, 1);
+	default:
+		return check_proc_cmd(ck, c, fout, rout);
+	}
+}
+
+/* --- the sweep ---------------------------------------------------------------- */
+
+struct sweep {
+	bool full;
+	int runs, failures;
+	struct strbuf report;
+};
+
+static bool excluded(const char *path, enum fault_kind kind, uint64_t n)
+{
+	for (size_t i = 0; i < sizeof(exclusions) / sizeof(exclusions[0]); i++) {
+		const struct exclusion *e = &exclusions[i];
+
+		if (e->script && strstr(path, e->script) && e->kind == kind && n >= e->lo &&
+		    n <= e->hi)
+			return true;
+	}
+	return false;
+}
+
+static void failure(struct sweep *sw, const char *path, enum fault_kind kind, uint64_t n,
+		    const char *what, const struct run *r)
+{
+	sw->failures++;
+	if (sw->failures > MAX_REPORTS)
+		return;
+	sb_printf(&sw->report, "  %s %s=%llu: %s\n", path, kind_option[kind],
+		  (unsigned long long)n, what);
+	if (r && r->err && r->err[0])
+		sb_printf(&sw->report, "    stderr: %.600s\n", r->err);
+}
+
+static void describe_exit(const struct run *r, char *buf, size_t n)
+{
+	if (WIFSIGNALED(r->wstatus))
+		snprintf(buf, n, "the run died of signal %d%s", WTERMSIG(r->wstatus),
+			 WTERMSIG(r->wstatus) == SIGALRM ? " (timeout: a hang)" : "");
+	else
+		snprintf(buf, n, "the run exited with status %d", WEXITSTATUS(r->wstatus));
+}
+
+/* One run with the Nth call of @kind failing, checked against @ref. */
+static void sweep_one(struct sweep *sw, const char *path, const struct vmsim_script *sc,
+		      enum fault_kind kind, uint64_t n, const struct run *ref)
+{
+	struct checker ck = { 0 };
+	char what[1200];
+	struct run r;
+
+	sw->runs++;
+	if (!spawn_run(path, sc, kind, n, &r)) {
+		describe_exit(&r, what, sizeof(what));
+		failure(sw, path, kind, n, what, &r);
+		run_free(&r);
+		return;
+	}
+	for (int i = 0; i < sc->nr_cmds; i++) {
+		if (!fault_outcome_check(&ck, &sc->cmds[i], r.st[i], r.out[i], ref->out[i])) {
+			snprintf(what, sizeof(what), "line %d: %s", sc->lines[i], ck.msg);
+			failure(sw, path, kind, n, what, &r);
+			goto out;
+		}
+	}
+	if (!r.exact) {
+		snprintf(what, sizeof(what), "accounting: %s", r.why);
+		failure(sw, path, kind, n, what, &r);
+	}
+out:
+	free(ck.p);
+	run_free(&r);
+}
+
+static uint64_t env_u64(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoull(v, NULL, 0) : 0;
+}
+
+/* Every N (full), or SAMPLES of them with a stride and an offset from the name. */
+static void sweep_kind(struct sweep *sw, const char *path, const struct vmsim_script *sc,
+		       enum fault_kind kind, uint64_t count, const struct run *ref)
+{
+	uint64_t stride = 1, off = 0, only = env_u64("FAULT_N");
+
+	if (only) {
+		sweep_one(sw, path, sc, kind, only, ref);
+		return;
+	}
+	if (!sw->full && count > SAMPLES) {
+		stride = (count + SAMPLES - 1) / SAMPLES;
+		off = vmsim_fnv1a64(0xcbf29ce484222325ULL, path, strlen(path)) % stride;
+	}
+	for (uint64_t n = 1 + off; n <= count; n += stride)
+		if (!excluded(path, kind, n))
+			sweep_one(sw, path, sc, kind, n, ref);
+}
+
+static void sweep_script(struct sweep *sw, const char *path)
+{
+	const char *want_kind = getenv("FAULT_KIND");
+	struct vmsim_script sc;
+	char err[256];
+	int errline;
+	size_t len;
+	FILE *f = fopen(path, "r");
+	char *text;
+
+	ASSERT_MSG(f, "%s: %s", path, strerror(errno));
+	text = slurp_fd(fileno(f), &len);
+	fclose(f);
+	ASSERT_NOT_NULL(text);
+	ASSERT_MSG(!vmsim_script_parse(text, len, &sc, err, sizeof(err), &errline),
+		   "%s:%d: %s", path, errline, err);
+	free(text);
+	for (int k = 0; k < NR_FAULT_KINDS; k++) {
+		struct run ref;
+
+		if (want_kind && strcmp(want_kind, kind_name[k]))
+			continue;
+		/* the reference: the option set beyond reach, so calls are counted */
+		if (!spawn_run(path, &sc, k, UINT64_MAX, &ref)) {
+			describe_exit(&ref, err, sizeof(err));
+			ASSERT_MSG(0, "%s: the reference run failed: %s\n%s", path, err,
+				   ref.err ? ref.err : "");
+		}
+		for (int i = 0; i < sc.nr_cmds; i++)
+			ASSERT_MSG(ref.st[i] == RUN_OK, "%s:%d: fails without fault injection:\n%s",
+				   path, sc.lines[i], ref.err ? ref.err : "");
+		ASSERT_MSG(ref.exact, "%s: accounting without fault injection: %s", path, ref.why);
+		printf("  %s: %llu %s calls%s\n", path, (unsigned long long)ref.calls,
+		       kind_name[k], sw->full || ref.calls <= SAMPLES ? "" : " (sampled)");
+		sweep_kind(sw, path, &sc, k, ref.calls, &ref);
+		run_free(&ref);
+	}
+	vmsim_script_free(&sc);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+TEST(fault_sweep)
+{
+	static char report[32768];
+	struct sweep sw = { .full = getenv("FAULT_SWEEP") && !strcmp(getenv("FAULT_SWEEP"), "full") };
+	const char *only = getenv("FAULT_SCRIPT");
+	DIR *d = opendir(FAULT_DIR);
+	struct dirent *de;
+	char *names[256];
+	int nr = 0;
+
+	ASSERT_MSG(d, "%s: %s (run from the top of the tree)", FAULT_DIR, strerror(errno));
+	while ((de = readdir(d)) && nr < 256) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 4 && !strcmp(de->d_name + n - 4, ".vms") &&
+		    (!only || strstr(de->d_name, only)))
+			names[nr++] = strdup(de->d_name);
+	}
+	closedir(d);
+	ASSERT_MSG(nr > 0, "no scripts in %s", FAULT_DIR);
+	qsort(names, (size_t)nr, sizeof(names[0]), name_cmp);
+	sb_init(&sw.report);
+	for (int i = 0; i < nr; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", FAULT_DIR, names[i]);
+		sweep_script(&sw, path);
+		free(names[i]);
+	}
+	printf("  fault sweep: %d runs, %d failures\n", sw.runs, sw.failures);
+	snprintf(report, sizeof(report), "%s", sw.report.buf ? sw.report.buf : "");
+	sb_free(&sw.report);
+	ASSERT_MSG(!sw.failures, "%d of %d fault-injection runs failed%s:\n%s", sw.failures,
+		   sw.runs, sw.failures > MAX_REPORTS ? " (the first listed)" : "", report);
+}
+
+/* The checker's rules on hand-made outputs: what passes and what does not. */
+TEST(fault_sweep_rules)
+{
+	struct vmsim_cmd mmap = { .op = VMSIM_CMD_MMAP, .proc = "A" };
+	struct vmsim_cmd fork = { .op = VMSIM_CMD_FORK, .proc = "A", .child = "B" };
+	struct vmsim_cmd exp = { .op = VMSIM_CMD_EXPECT_READ, .proc = "B", .text = "x" };
+	struct vmsim_cmd expa = { .op = VMSIM_CMD_EXPECT_READ, .proc = "A", .text = "x" };
+	struct checker ck = { 0 };
+
+	/* identical: fine */
+	ASSERT(fault_outcome_check(&ck, &mmap, RUN_OK, "A mmap = 0x1000\n", "A mmap = 0x1000\n"));
+	/* another address or errno than an injected failure gives: not fine */
+	ASSERT(!fault_outcome_check(&ck, &mmap, RUN_OK, "A mmap = 0x2000\n", "A mmap = 0x1000\n"));
+	ASSERT(!fault_outcome_check(&ck, &mmap, RUN_OK, "A mmap = -EINVAL\n", "A mmap = 0x1000\n"));
+	/* an unexpected SIGSEGV of an untainted process: not fine */
+	ASSERT(!fault_outcome_check(&ck, &mmap, RUN_OK, "A: killed by SIGSEGV (SEGV_MAPERR) at "
+				    "0x1000\n", "A mmap = 0x1000\n"));
+	/* the fork fails with ENOMEM: B is gone, its expects may fail */
+	ASSERT(fault_outcome_check(&ck, &fork, RUN_OK, "A fork B = -ENOMEM\n", "A fork B = 2\n"));
+	ASSERT(fault_outcome_check(&ck, &exp, RUN_EXPECT_FAILED, "", ""));
+	/* but A's may not: it did not fail (the fork's failure taints A, though) */
+	free(ck.p);
+	memset(&ck, 0, sizeof(ck));
+	ASSERT(fault_outcome_check(&ck, &fork, RUN_OK, "A fork B = 2\n", "A fork B = 2\n"));
+	ASSERT(!fault_outcome_check(&ck, &expa, RUN_EXPECT_FAILED, "", ""));
+	/* an OOM kill of B, printed after A's line, then B's expect fails: fine */
+	ASSERT(fault_outcome_check(&ck, &mmap, RUN_OK, "A mmap = 0x1000\nB: killed by SIGKILL\n",
+				   "A mmap = 0x1000\n"));
+	ASSERT(fault_outcome_check(&ck, &exp, RUN_EXPECT_FAILED, "", ""));
+	ASSERT(!fault_outcome_check(&ck, &expa, RUN_EXPECT_FAILED, "", ""));
+	/* a script error never */
+	ASSERT(!fault_outcome_check(&ck, &mmap, RUN_ERROR, "", "A mmap = 0x1000\n"));
+	free(ck.p);
+}
