@@ -17,6 +17,7 @@
 #include "../../tools/vmsim/session.c"
 #include "../../tools/vmsim/report.c"
 #include "../../tools/vmsim/trace.c"
+#include "../../tools/vmsim/trace_read.c"
 
 /* Not used by the executor, but declared in tool.h. */
 const char demo_script[] = "";
