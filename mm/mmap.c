@@ -731,27 +731,19 @@ static unsigned long unmapped_area(struct mm_struct *mm, unsigned long len, unsi
 	return best;
 }
 
-unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
-				unsigned long len, unsigned long pgoff, unsigned long flags)
+/* The search part of get_unmapped_area: the hint if it is free, else a gap. */
+static unsigned long find_unmapped_area(struct mm_struct *mm, unsigned long addr,
+					unsigned long len, bool topdown)
 {
 	unsigned long task_size = mm->task_size;
-	bool topdown = mm->machine->cfg.paging == VMSIM_PAGING_X86_64;
 
-	if (len > task_size - MMAP_MIN_ADDR)
-		return (unsigned long)-ENOMEM;
-	if (flags & MAP_FIXED) {
-		if (addr > task_size - len)
-			return (unsigned long)-ENOMEM;
-		if (addr & ~PAGE_MASK)
-			return (unsigned long)-EINVAL;
-		return addr;
-	}
 	if (addr) {
 		struct vm_area_struct *vma, *prev;
 
-		addr = PAGE_ALIGN(addr);
+		/* x86-64's top-down search rounds the hint down, 2.4's bottom-up one up */
+		addr = topdown ? addr & PAGE_MASK : PAGE_ALIGN(addr);
 		vma = find_vma_prev(mm, addr, &prev);
-		if (task_size - len >= addr && addr >= MMAP_MIN_ADDR &&
+		if (addr && task_size - len >= addr && addr >= MMAP_MIN_ADDR &&
 		    (!vma || addr + len <= vm_start_gap(vma)) &&
 		    (!prev || addr >= vm_end_gap(prev)))
 			return addr;
@@ -764,6 +756,32 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
 	}
 	return unmapped_area(mm, len, topdown ? PAGE_ALIGN(task_size / 3) : mm->mmap_base,
 			     task_size, false);
+}
+
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+				unsigned long len, unsigned long pgoff, unsigned long flags)
+{
+	unsigned long task_size = mm->task_size;
+	bool topdown = mm->machine->cfg.paging == VMSIM_PAGING_X86_64;
+
+	if (len > task_size)
+		return (unsigned long)-ENOMEM;
+	/*
+	 * A MAP_FIXED address is taken as it is; like Linux's
+	 * __get_unmapped_area, one that looks like an error value (the top
+	 * 4095 bytes) is returned as that error.
+	 */
+	if (!(flags & MAP_FIXED))
+		addr = find_unmapped_area(mm, addr, len, topdown);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	if (addr > task_size - len)
+		return (unsigned long)-ENOMEM;
+	if (addr & ~PAGE_MASK)
+		return (unsigned long)-EINVAL;
+	if (addr < MMAP_MIN_ADDR)
+		return (unsigned long)-EPERM;	/* security_mmap_addr: mmap_min_addr, unprivileged */
+	return addr;
 }
 
 /* --- merging and splitting ---------------------------------------------------------- */
@@ -1183,8 +1201,12 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
  * a negative errno (as an unsigned long).
  */
 static unsigned long mmap_check_type(struct file *file, unsigned long prot, unsigned long flags,
-				     unsigned long *vm_flags, unsigned long *pgoff)
+				     unsigned long len, unsigned long *vm_flags, unsigned long *pgoff)
 {
+	/* file_mmap_ok: the mapped range must end within the largest file offset */
+	if (file && (len > (unsigned long)MAX_LFS_FILESIZE ||
+		     *pgoff > (((unsigned long)MAX_LFS_FILESIZE - len) >> PAGE_SHIFT)))
+		return (unsigned long)-EOVERFLOW;
 	switch (flags & MAP_TYPE) {
 	case MAP_SHARED:
 		*vm_flags |= VM_SHARED | VM_MAYSHARE;
@@ -1228,8 +1250,12 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		return (unsigned long)-EINVAL;
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
-	if (!(flags & MAP_FIXED) && addr && addr < MMAP_MIN_ADDR)
-		addr = PAGE_ALIGN(MMAP_MIN_ADDR);	/* round_hint_to_min */
+	if (!(flags & MAP_FIXED)) {
+		/* round_hint_to_min: the hint's page, and none below mmap_min_addr */
+		addr &= PAGE_MASK;
+		if (addr && addr < MMAP_MIN_ADDR)
+			addr = PAGE_ALIGN(MMAP_MIN_ADDR);
+	}
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return (unsigned long)-ENOMEM;
@@ -1249,10 +1275,6 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	if (IS_ERR_VALUE(ret))
 		goto out;
 	addr = ret;
-	if ((flags & MAP_FIXED) && addr < MMAP_MIN_ADDR) {
-		ret = (unsigned long)-EPERM;	/* mmap_min_addr, unprivileged */
-		goto out;
-	}
 	if ((flags & MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len)) {
 		ret = (unsigned long)-EEXIST;
 		goto out;
@@ -1266,7 +1288,7 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		ret = (unsigned long)-EAGAIN;
 		goto out;
 	}
-	ret = mmap_check_type(file, prot, flags, &vm_flags, &pgoff);
+	ret = mmap_check_type(file, prot, flags, len, &vm_flags, &pgoff);
 	if (ret)
 		goto out;
 	if (!file && !(vm_flags & VM_SHARED))
@@ -1403,6 +1425,9 @@ unsigned long do_brk_syscall(struct mm_struct *mm, unsigned long brk)
 	/* check_data_rlimit: the heap and the data segment together */
 	if (rlim < RLIM_INFINITY &&
 	    (brk - mm->start_brk) + (mm->end_data - mm->start_data) > rlim)
+		goto out;
+	/* past the top of user space (PAGE_ALIGN would wrap): Linux's do_brk_flags fails */
+	if (brk > mm->task_size)
 		goto out;
 	newbrk = PAGE_ALIGN(brk);
 	oldbrk = PAGE_ALIGN(mm->brk);

@@ -121,8 +121,13 @@ static int check_prep_vma(struct remap *r)
 /* shrink_vma - unmap the tail [addr + new_len, addr + old_len), find the VMA again. */
 static int shrink_vma(struct remap *r)
 {
-	int err = __do_munmap(r->mm, r->addr + r->new_len, r->delta);
+	unsigned long start = r->addr + r->new_len, task_size = r->mm->task_size;
+	int err;
 
+	/* as munmap's own checks: an old_len past the top of user space */
+	if (start > task_size || r->delta > task_size - start)
+		return -EINVAL;
+	err = __do_munmap(r->mm, start, r->delta);
 	r->vma = NULL;
 	if (err)
 		return err;

@@ -5,6 +5,8 @@
 #   NAME.err     optional: expected standard error (otherwise it must be empty)
 #   NAME.status  optional: expected exit status (default 0)
 # Each scenario runs twice and both runs must be byte-identical (determinism).
+# Each tests/repro/NAME.vms (a reproduction of a fixed failure) must run to
+# its end: exit status 0, standard error empty.
 # The built-in demo runs too (twice, text and --json): it must exit 0 with
 # identical output each time.  Ends with "scenarios: N passed, N failed".
 # The expected files are the output of the test build (make test: DEBUG=1,
@@ -88,6 +90,22 @@ for f in tests/scenarios/*.vms; do
 	   ! cmp -s "$tmp/err" "$tmp/err2"; then
 		failed "$name" "second run differs from the first (not deterministic)"
 		show_diff "$tmp/out" "$tmp/out2"
+		continue
+	fi
+	pass=$((pass + 1))
+done
+
+# Reproductions of fixed failures (tests/repro/*.vms): each must run to the
+# end with exit status 0 and nothing on standard error (no BUG, no leak at exit).
+for f in tests/repro/*.vms; do
+	[ -e "$f" ] || continue
+	name=repro/$(basename "$f" .vms)
+	case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+	"$VMSIM" run -q "$f" >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	if [ "$status" != 0 ] || [ -s "$tmp/err" ]; then
+		failed "$name" "exit status $status"
+		head -20 "$tmp/err"
 		continue
 	fi
 	pass=$((pass + 1))

@@ -169,7 +169,8 @@ int setup_arg_pages(struct mm_struct *mm, unsigned long size);
 /*
  * get_unmapped_area - a free range of @len bytes: @addr itself when
  * MAP_FIXED, the hint @addr when free, else top-down or bottom-up per the
- * layout.  Returns the address or -ENOMEM/-EINVAL.  mmap_sem held.
+ * layout.  Returns the address or -ENOMEM/-EINVAL, -EPERM below
+ * mmap_min_addr.  mmap_sem held.
  */
 unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
 				unsigned long len, unsigned long pgoff, unsigned long flags);
