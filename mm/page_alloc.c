@@ -64,6 +64,8 @@ static void check_free_page(struct page *page)
 		bad_page(page, "freeing a reserved page");
 	if (flags & PAGE_FLAGS_CHECK_AT_FREE)
 		bad_page(page, "freeing a page still in use (flags)");
+	if (flags & (1u << PG_zeroed))
+		bad_page(page, "freeing a page still marked zeroed (never handed out clean)");
 	if (page->mapping)
 		bad_page(page, "freeing a page with a mapping");
 	if (page_mapcount(page) != 0)
@@ -336,13 +338,20 @@ static __always_inline void prep_new_page(struct page *page, unsigned int order,
 	set_page_count(page, 1);
 	if (gfp_mask & __GFP_ZERO)
 		zero_new_block(page, order);
-	if (unlikely(atomic_load_explicit(&page->flags, memory_order_relaxed) &
-		     (1u << PG_zeroed))) {
-		/* the block is ours now: nobody else can look at these flags */
-		for (unsigned long i = 0; i < (1UL << order); i++)
-			atomic_store_explicit(&page[i].flags,
-				atomic_load_explicit(&page[i].flags, memory_order_relaxed) &
-				~(1u << PG_zeroed), memory_order_relaxed);
+	/*
+	 * The block is ours now: every page of it loses PG_zeroed (nobody else
+	 * can look at these flags).  Every page, not only when the head has
+	 * the flag: a block merged from a used page and never-used buddies
+	 * has a plain head and zeroed tails, which would keep the mark while
+	 * being written, and a later __GFP_ZERO allocation would skip
+	 * clearing them.
+	 */
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		unsigned int flags = atomic_load_explicit(&page[i].flags, memory_order_relaxed);
+
+		if (unlikely(flags & (1u << PG_zeroed)))
+			atomic_store_explicit(&page[i].flags, flags & ~(1u << PG_zeroed),
+					      memory_order_relaxed);
 	}
 }
 

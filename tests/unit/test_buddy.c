@@ -600,6 +600,54 @@ TEST(buddy_config_tlb_geometry)
 	ASSERT_EQ(vmsim_config_validate(&cfg, err, sizeof(err)), 0);
 }
 
+/*
+ * A block merged from a used page and its never-used buddy has a plain
+ * head and a zeroed tail: handed out, no page of it may keep PG_zeroed, or
+ * a later __GFP_ZERO allocation skips clearing what its owner wrote (issue
+ * 10: "pfn marked zeroed has byte 0 = 0xaa" after swapon's swap_map went).
+ */
+static struct page *alloc_block_at(struct page *want, unsigned int order, gfp_t gfp)
+{
+	static struct page *held[4096];
+	struct page *got = NULL;
+	unsigned long n = 0;
+
+	while (n < ARRAY_SIZE(held) && (held[n] = alloc_pages(gfp, order)) != NULL) {
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			ASSERT(!PageZeroed(held[n] + i));
+		if (held[n] == want) {
+			got = want;
+			break;
+		}
+		n++;
+	}
+	while (n--)
+		__free_pages(held[n], order);
+	return got;
+}
+
+TEST(buddy_merged_block_hands_out_no_zeroed_page)
+{
+	struct machine *m = test_boot("ram=32M pcp=off");
+	struct page *p = alloc_page(GFP_KERNEL);
+	uint8_t *va = page_address(p), *tail;
+
+	ASSERT_EQ(page_to_pfn(p) & 1, 0);
+	ASSERT(PageZeroed(p + 1));		/* its buddy: free, never used */
+	memset(va, 0x77, PAGE_SIZE);
+	__free_page(p);				/* merges: plain head, zeroed tail */
+	ASSERT(alloc_block_at(p, 1, GFP_KERNEL) == p);
+	tail = page_address(p + 1);
+	memset(va, 0x66, 2 * PAGE_SIZE);	/* the owner writes both pages */
+	__free_pages(p, 1);
+	/* the tail must be cleared for __GFP_ZERO now */
+	ASSERT(alloc_block_at(p + 1, 0, GFP_KERNEL | __GFP_ZERO) == p + 1);
+	for (unsigned long i = 0; i < PAGE_SIZE; i++)
+		ASSERT_EQ(tail[i], 0);
+	__free_page(p + 1);
+	test_shutdown(m);
+}
+
 /* Fresh frames are known zero: __GFP_ZERO skips clearing them, never others. */
 TEST(buddy_gfp_zero_fresh_and_reused_pages)
 {
