@@ -1,8 +1,9 @@
 /*
  * libFuzzer target that runs scripts: every parsed command is executed on
  * a 16 MiB machine through the library's session (script/) with the vmsim
- * tool's output, report and trace replay (compiled in from tools/vmsim/), so arbitrary system-call arguments, accesses and /proc
- * reads are thrown at the whole library.  Nothing may crash, BUG or leak.
+ * tool's output, report and trace replay (compiled in from tools/vmsim/),
+ * so arbitrary system-call arguments, accesses and /proc reads are thrown
+ * at the whole library.  Nothing may crash, BUG or leak.
  * Commands whose work grows with their numbers (long touches, reads and
  * writes) and `machine` lines (host memory) are skipped to keep runs short;
  * `trace`, `exec` and `open` too, since they open or create host files the
