@@ -15,7 +15,7 @@
  * a task entry (TASK_CALL, api/entry.h) and an access bracket per access;
  * a trace of millions of accesses would spend its time there.  A stream
  * enters the task once per batch and its accesses run inside a user-mode
- * run (struct mmu_run, kern/mmu.h): the access bracket stays open, a hit
+ * run (struct mmu_run, hw/mmu.h): the access bracket stays open, a hit
  * is the L0's compare, and hits are added to the CPU's TLB_HIT count when
  * the run ends.  Faults are taken inside the run as on the one-access
  * paths (the MMU leaves the bracket for do_page_fault and comes back); an
@@ -32,7 +32,7 @@
  *   - an instruction fetch looks up each page it spans as mmu_user_fetch
  *     does (a hit needs an entry without NX; a miss walks with PF_INSTR).
  * No vmsim_* call and nothing that blocks runs between two accesses of a
- * run, as kern/mmu.h requires: shootdowns from other CPUs wait for the
+ * run, as hw/mmu.h requires: shootdowns from other CPUs wait for the
  * run's next access, which applies them.
  */
 #include <errno.h>

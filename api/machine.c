@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "kern/mm.h"
 #include "kern/init.h"
 #include "kern/swap.h"
@@ -15,20 +14,21 @@
 void vmsim_cpu_attach(vmsim_machine_t *m, int cpu)
 {
 	BUG_ON_MSG(cpu < 0 || cpu >= m->nr_cpus, "attach to cpu %d of %d", cpu, m->nr_cpus);
-	__this_cpu = &m->cpu[cpu];
+	set_this_cpu(&m->cpu[cpu]);
 }
 
 void vmsim_cpu_detach(void)
 {
-	__this_cpu = NULL;
+	set_this_cpu(NULL);
 }
 
 vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 {
-	char err[128];
+	char why[128];
 	struct machine *m;
+	int err;
 
-	if (!cfg || vmsim_config_validate(cfg, err, sizeof(err))) {
+	if (!cfg || vmsim_config_validate(cfg, why, sizeof(why))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -38,13 +38,14 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 		return NULL;
 	}
 	m->cfg = *cfg;
-	m->ram_size = m->cfg.ram_bytes;
-	/* Untouched RAM costs the host nothing until a frame is first written. */
-	m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->ram == MAP_FAILED) {
+	err = hw_machine_init(&m->hw, &(struct hw_config){
+		.ram_bytes = cfg->ram_bytes, .nr_cpus = cfg->cpus,
+		.paging = (enum hw_paging)cfg->paging,
+		.tlb_entries = (unsigned int)cfg->tlb_entries,
+		.tlb_ways = (unsigned int)cfg->tlb_ways });
+	if (err) {
 		free(m);
-		errno = ENOMEM;
+		errno = -err;
 		return NULL;
 	}
 	if (start_kernel(m)) {
@@ -61,8 +62,8 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 		return;
 	stop_kernel(m);
 	if (__this_cpu && __this_cpu->machine == m)
-		__this_cpu = NULL;
-	munmap(m->ram, m->ram_size);
+		set_this_cpu(NULL);
+	hw_machine_fini(&m->hw);
 	free(m);
 }
 

@@ -395,8 +395,8 @@ static int pagetable_describe(struct task_struct *t, int pid, unsigned long addr
 	seq_init(&s);
 	seq_printf(&s, "pid %d address 0x%lx: %s paging, %u levels, pgd at 0x%lx\n", pid, addr,
 		   f->name, f->levels, mm->pgd);
-	if (!pgt_va_valid(f, addr) || addr >= f->task_size) {
-		seq_printf(&s, "  not a user address (user space ends at 0x%lx)\n", f->task_size);
+	if (!pgt_va_valid(f, addr) || addr >= TASK_SIZE_OF(m)) {
+		seq_printf(&s, "  not a user address (user space ends at 0x%lx)\n", TASK_SIZE_OF(m));
 	} else {
 		spin_lock(&mm->page_table_lock);
 		walk_tables(&s, m, mm, addr);

@@ -3,7 +3,7 @@
  * the machine root: one inode per host file (found again by host device
  * and inode number, so two opens share one page cache), readpage and
  * writepage as pread/pwrite of the host file.  This is the machine's
- * "disk": like arch/sim/disk.c it moves bytes between a host file and a
+ * "disk": like hw/disk.c it moves bytes between a host file and a
  * frame through the physical map (the DMA view), costing virtual time.
  *
  * Paths resolve inside the root as in a chroot (openat2 RESOLVE_IN_ROOT):
@@ -26,12 +26,12 @@
 #include <sys/sysmacros.h>
 #include <linux/openat2.h>
 #include "kern/pagemap.h"
-#include "kern/disk.h"
+#include "hw/disk.h"
 #include "kern/fault_inject.h"
 
 static void io_tick(struct machine *m)
 {
-	atomic_fetch_add(&m->jiffies, DISK_IO_JIFFIES);
+	atomic_fetch_add(&m->hw.jiffies, DISK_IO_JIFFIES);
 }
 
 static uint8_t *frame_of(struct page *page)

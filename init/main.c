@@ -1,12 +1,15 @@
 /*
  * start_kernel: the one boot sequence of the simulated kernel, in the
- * order of Linux's init/main.c, and stop_kernel, its teardown in reverse.
+ * order of Linux's init/main.c, and stop_kernel, its teardown in reverse;
+ * the accounting snapshot taken at the end of boot and the checks against
+ * it (machine_accounting_is_exact).
  *
  * One difference from Linux: paging_init runs after the buddy allocator
  * is up (kmem_cache_init), because the kernel's page tables here are
  * ordinary frames from alloc_pages rather than bootmem, counted and freed
  * like every other table page.
  */
+#include <stdio.h>
 #include "kern/mm.h"
 #include "kern/init.h"
 #include "kern/pgtable.h"
@@ -27,6 +30,7 @@ static void smp_prepare_cpus(struct machine *m)
 		m->cpu[i].id = i;
 		m->cpu[i].node = i % m->nr_nodes;	/* CPUs spread over the nodes */
 		m->cpu[i].machine = m;
+		m->cpu[i].hw = &m->hw.cpu[i];
 		m->cpu[i].zonelists = m->node_data[m->cpu[i].node].node_zonelists;
 		m->cpu[i].pcp = m->cfg.pcp;
 	}
@@ -52,6 +56,38 @@ static int rest_init(struct machine *m)
 	return 0;
 }
 
+void machine_drain(struct machine *m)
+{
+	struct sim_cpu *saved = cpu_enter(m);
+
+	if (m->slab_drain)
+		m->slab_drain(m);
+	drain_all_pages(m);
+	cpu_leave(saved);
+}
+
+bool machine_accounting_is_exact(struct machine *m, char *why, size_t whylen)
+{
+	unsigned long free_now, objs = 0;
+
+	machine_drain(m);
+	/* pages held by swap areas' maps count as free: swapon/swapoff move them */
+	free_now = nr_free_pages(m) + swap_map_pages(m) - m->boot_swap_map_pages;
+	if (m->slab_active_objs)
+		objs = m->slab_active_objs(m);
+	if (free_now != m->boot_free_pages) {
+		snprintf(why, whylen, "free pages %lu, at boot %lu (%ld lost)", free_now,
+			 m->boot_free_pages, (long)(m->boot_free_pages - free_now));
+		return false;
+	}
+	if (objs != m->boot_slab_objs) {
+		snprintf(why, whylen, "live slab objects %lu, at boot %lu", objs,
+			 m->boot_slab_objs);
+		return false;
+	}
+	return true;
+}
+
 /* Boot is over: the accounting snapshot the exact-accounting checks compare with. */
 static void boot_snapshot(struct machine *m)
 {
@@ -71,6 +107,7 @@ int start_kernel(struct machine *m)
 
 	setup_arch(m);				/* memory map, bootmem, mem_map */
 	smp_prepare_cpus(m);
+	trap_init(m);				/* page fault, invalidate IPI */
 	saved = cpu_enter(m);
 	free_area_init(m);			/* nodes and zones over mem_map */
 	m->totalram_pages = free_all_bootmem(m);	/* mem_init: frames to the buddy allocator */
@@ -78,7 +115,7 @@ int start_kernel(struct machine *m)
 	setup_per_zone_pages_min(m);
 	if (kmem_cache_init(m))			/* mm/slab.c: needs the buddy allocator */
 		goto out;
-	if (paging_init(m))			/* init_mm, the direct map, ZERO_PAGE, TLBs */
+	if (paging_init(m))			/* init_mm, the direct map, ZERO_PAGE */
 		goto out;
 	if (highmem_init(m))			/* mm/highmem.c: pkmap and fixmap tables */
 		goto out;

@@ -45,7 +45,7 @@ static void ring_put(struct log_ring *r, const char *s, size_t n)
 void printk(struct machine *m, const char *fmt, ...)
 {
 	struct log_ring *r = log_ring(m);
-	unsigned long j = atomic_load(&m->jiffies);
+	unsigned long j = atomic_load(&m->hw.jiffies);
 	char line[512];
 	va_list ap;
 	int n;

@@ -19,7 +19,7 @@
  * does when the IPI's signal is checked.  A running thread's access keeps
  * a live mm meanwhile: it holds a user reference, so the address space is
  * torn down once, by whichever thread is last, and the TLB shootdown
- * protocol (kern/tlb.h) is not involved beyond what every exit does.
+ * protocol (hw/tlb.h) is not involved beyond what every exit does.
  */
 #include "kern/sched.h"
 

@@ -527,7 +527,7 @@ void task_drop_lazy_mms(struct machine *m)
 		if (!mm)
 			continue;
 		saved = this_cpu();
-		__this_cpu = &m->cpu[i];	/* that CPU's own view */
+		set_this_cpu(&m->cpu[i]);	/* that CPU's own view */
 		task_unlazy_mm(mm);
 		cpu_leave(saved);
 	}

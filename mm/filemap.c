@@ -568,7 +568,7 @@ bool set_page_dirty(struct page *page)
 	if (page->mapping == mapping &&
 	    !radix_tree_tag_get(&mapping->page_tree, page->index, PAGECACHE_TAG_DIRTY)) {
 		radix_tree_tag_set(&mapping->page_tree, page->index, PAGECACHE_TAG_DIRTY);
-		page->private = atomic_load_explicit(&page_machine(page)->jiffies,
+		page->private = atomic_load_explicit(&page_machine(page)->hw.jiffies,
 						     memory_order_relaxed);
 		mod_zone_page_state(page->zone, NR_FILE_DIRTY, 1);
 		count_vm_event(NR_DIRTIED);

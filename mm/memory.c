@@ -479,7 +479,7 @@ void free_pgtables(struct mm_struct *mm, struct vm_area_struct *prev,
 
 void free_pgd_range_all(struct mm_struct *mm)
 {
-	free_pgd_range(mm, 0, mm_pgt_fmt(mm)->task_size, 0, 0);
+	free_pgd_range(mm, 0, TASK_SIZE_OF(mm->machine), 0, 0);
 	VM_BUG_ON_MSG(atomic_load(&mm->nr_ptes), "mm %p: %ld page tables left after teardown",
 		      (void *)mm, atomic_load(&mm->nr_ptes));
 }
@@ -1030,9 +1030,9 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 	int ret;
 
 	/* a kernel-mode access to kernel space: vmalloc space picked up from init_mm */
-	if (mm && !user && address >= mm_pgt_fmt(mm)->task_size)
+	if (mm && !user && address >= TASK_SIZE_OF(mm->machine))
 		return vmalloc_fault(mm, address, error_code);
-	if (!mm || address >= mm_pgt_fmt(mm)->task_size || (tsk && tsk->mm != mm))
+	if (!mm || address >= TASK_SIZE_OF(mm->machine) || (tsk && tsk->mm != mm))
 		goto bad_area_nosemaphore;
 
 	down_read(&mm->mmap_sem);
@@ -1120,7 +1120,7 @@ static struct page *__follow_page(struct mm_struct *mm, unsigned long address, i
 	ptep_t ptep;
 	pte_t pte;
 
-	if (!pgt_va_valid(mm_pgt_fmt(mm), address) || address >= mm_pgt_fmt(mm)->task_size)
+	if (!pgt_va_valid(mm_pgt_fmt(mm), address) || address >= TASK_SIZE_OF(mm->machine))
 		return NULL;
 	spin_lock(&mm->page_table_lock);
 	pmd = pmd_lookup(mm, address);

@@ -26,7 +26,7 @@
 
 static unsigned long jiffies_now(struct machine *m)
 {
-	return atomic_load_explicit(&m->jiffies, memory_order_relaxed);
+	return atomic_load_explicit(&m->hw.jiffies, memory_order_relaxed);
 }
 
 /* centiseconds to jiffies (HZ 100: one to one, kept general) */

@@ -62,7 +62,7 @@ static int write_swap_header(struct machine *m, struct swap_info_struct *p)
 	memcpy(hdr + 1028, &last_page, 4);
 	memcpy(hdr + 1032, &nr_bad, 4);
 	memcpy(hdr + PAGE_SIZE - 10, SWAP_SIGNATURE, 10);
-	err = sim_disk_write_page(m, &p->disk, 0, hdr);
+	err = sim_disk_write_page(&m->hw, &p->disk, 0, hdr);
 	free_page((unsigned long)hdr);
 	return err;
 }

@@ -359,7 +359,7 @@ unsigned long vread(void *buf, unsigned long addr, unsigned long count)
 {
 	struct machine *m = this_machine();
 
-	if (addr < pgt_fmt(m)->task_size || addr + count < addr)
+	if (addr < TASK_SIZE_OF(m) || addr + count < addr)
 		return 0;
 	ensure_kernel_mm();
 	return count - mmu_kernel_read(buf, addr, count);
@@ -369,7 +369,7 @@ unsigned long vwrite(unsigned long addr, const void *buf, unsigned long count)
 {
 	struct machine *m = this_machine();
 
-	if (addr < pgt_fmt(m)->task_size || addr + count < addr)
+	if (addr < TASK_SIZE_OF(m) || addr + count < addr)
 		return 0;
 	ensure_kernel_mm();
 	return count - mmu_kernel_write(addr, buf, count);

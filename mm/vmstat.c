@@ -14,6 +14,30 @@ _Static_assert(sizeof((const char *[]){ ZONE_STAT_NAMES }) / sizeof(char *) ==
 _Static_assert(sizeof((const char *[]){ VM_EVENT_NAMES }) / sizeof(char *) ==
 	       NR_VM_EVENT_ITEMS, "vm_event_names out of step with enum vm_event_item");
 
+unsigned long sum_vm_event(struct machine *m, enum vm_event_item item)
+{
+	unsigned long sum = 0;
+
+	for (int i = 0; i < m->nr_cpus; i++)
+		sum += atomic_load_explicit(&m->cpu[i].events[item], memory_order_relaxed);
+	/* the TLB's hits and misses are counted by the hardware itself */
+	if (item == TLB_HIT)
+		sum += hw_pmc_sum(&m->hw, PMC_TLB_HIT);
+	else if (item == TLB_MISS)
+		sum += hw_pmc_sum(&m->hw, PMC_TLB_MISS);
+	return sum;
+}
+
+unsigned long global_page_state(struct machine *m, enum zone_stat_item item)
+{
+	long sum = 0;
+
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			sum += zone_page_state(&m->node_data[n].node_zones[z], item);
+	return sum < 0 ? 0 : (unsigned long)sum;
+}
+
 long zone_page_state(zone_t *z, enum zone_stat_item item)
 {
 	long x = atomic_load_explicit(&z->vm_stat[item], memory_order_relaxed);

@@ -3,6 +3,9 @@
  * vmsim kernel owns (RAM, mem_map, nodes, CPUs, subsystem state), so
  * several machines live in one process with no shared state.
  *
+ * The hardware (RAM, the CPUs' TLBs and cr3, the clock) is m->hw
+ * (hw/machine.h); the kernel reaches it only through that.
+ *
  * The running simulated CPU is per host thread (this_cpu(), a TLS pointer,
  * like Linux's smp_processor_id()); kernel code reaches its machine through
  * it or through the object at hand (page->zone->zone_pgdat->machine,
@@ -15,6 +18,7 @@
 #include "lib/compiler.h"
 #include "kern/mmzone.h"
 #include "lib/bug.h"
+#include "hw/machine.h"
 
 struct task_struct;
 struct mm_struct;
@@ -32,11 +36,15 @@ struct vm_area_struct;
 struct task_state;
 struct bootmem_data;
 
-/* One simulated CPU.  Fields are written only by the host thread running it. */
+/*
+ * The kernel's part of one CPU (its hardware part, with the TLB and cr3,
+ * is @hw).  Fields are written only by the host thread running it.
+ */
 struct sim_cpu {
 	int id;
 	int node;				/* numa_node_id() */
 	struct machine *machine;
+	struct hw_cpu *hw;			/* the CPU itself (hw/machine.h) */
 	zonelist_t *zonelists;			/* this node's, by GFP zone modifier */
 	bool pcp;				/* cfg.pcp, at hand for the hot paths */
 	/* by GFP zone modifier: the first zone of this node's zonelist and this
@@ -46,7 +54,6 @@ struct sim_cpu {
 	bool fail_page_alloc_armed;		/* cfg.fail_page_alloc_nth set, booted */
 	struct task_struct *curr;		/* task running on this CPU (`current`) */
 	struct mm_struct *active_mm;		/* whose page tables are loaded (cr3) */
-	struct tlb *tlb;			/* arch/sim/tlb.c */
 	void *slab_cpu;				/* mm/slab.c per-CPU arrays */
 	void *kmap_atomic_slots;		/* mm/highmem.c fixmap slots */
 	atomic_ulong events[NR_VM_EVENT_ITEMS];	/* vm_event counters, owner-written */
@@ -72,8 +79,9 @@ struct reclaim_hooks {
 
 struct machine {
 	struct vmsim_config cfg;
+	struct hw_machine hw;			/* the hardware the kernel runs on */
 
-	/* Simulated RAM: one host allocation; physical address = offset. */
+	/* RAM as setup_arch found it (hw.ram): physical address = offset. */
 	uint8_t *ram;
 	uint64_t ram_size;
 	unsigned long max_pfn;			/* frames in RAM */
@@ -94,7 +102,6 @@ struct machine {
 	struct sim_cpu cpu[NR_CPUS];
 
 	struct reclaim_hooks reclaim;
-	atomic_ulong jiffies;			/* virtual time, advances with work */
 	uint64_t rng_state;			/* seeded from cfg.seed */
 
 	/* Subsystem state, owned and defined by each subsystem. */
@@ -154,6 +161,15 @@ static __always_inline struct machine *this_machine(void)
 static __always_inline int smp_processor_id(void)
 {
 	return __this_cpu->id;
+}
+
+_Static_assert(NR_CPUS <= HW_MAX_CPUS, "more kernel CPUs than the hardware has");
+
+/* Make @cpu (NULL: none) the CPU this thread runs, for the kernel and the hardware. */
+static inline void set_this_cpu(struct sim_cpu *cpu)
+{
+	__this_cpu = cpu;
+	hw_set_this_cpu(cpu ? cpu->hw : NULL);
 }
 
 /* Bind this thread to @m's CPU 0 (or keep its CPU if already on @m). */

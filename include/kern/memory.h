@@ -4,7 +4,7 @@
  *   mm/uaccess.c     copy_to_user and friends (kernel-mode user access)
  *   mm/mmap.c ...    VMAs and the system calls that change them
  *   kernel/fork.c    dup_mmap -> copy_page_range
- * Page-table formats and accessors are in kern/pgtable.h (arch/sim).
+ * Page-table formats and accessors are in kern/pgtable.h (arch/x86).
  */
 #ifndef KERN_MEMORY_H
 #define KERN_MEMORY_H
@@ -23,12 +23,7 @@
 #define VM_FAULT_OOM		3
 #define VM_FAULT_SIGSEGV	4
 
-/* x86 page-fault error code bits */
-#define PF_PROT		0x01	/* 0: not present, 1: protection */
-#define PF_WRITE	0x02
-#define PF_USER		0x04
-#define PF_RSVD		0x08
-#define PF_INSTR	0x10
+/* The x86 page-fault error code bits (PF_PROT ...) are in hw/paging.h. */
 
 /* --- mm/memory.c ------------------------------------------------------ */
 

@@ -17,17 +17,13 @@
 #include "kern/vmstat.h"
 #include "kern/gfp.h"
 #include "vmsim/vmsim.h"
+#include "hw/paging.h"
 
-#define PAGE_SHIFT	12
-#define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#define PAGE_MASK	(~(PAGE_SIZE - 1))
 #define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)
 
 #define MAX_ORDER	11	/* free_area[0..10]: blocks of 1 .. 1024 pages */
 #define MAX_NUMNODES	VMSIM_MAX_NODES
 #define NR_CPUS		VMSIM_MAX_CPUS
-
-typedef uint64_t phys_addr_t;
 
 struct address_space;
 struct zone_struct;

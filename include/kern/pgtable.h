@@ -1,11 +1,13 @@
 /*
- * Page tables of the simulated x86 (arch/sim/pgtable.c): three formats,
- * chosen per machine (cfg.paging), behind Linux's accessor names.
+ * The kernel's page tables on the simulated x86 (arch/x86/mm/pgtable.c):
+ * the three hardware formats (hw/paging.h), chosen per machine
+ * (cfg.paging), behind Linux's accessor names, and the kernel's virtual
+ * layout in each.
  *
- *   format  levels  bits of a virtual address               entry  user space
- *   i386    2       pgd 10 | pte 10 | offset 12              32 bit below 0xC0000000
- *   pae     3       pgd 2 | pmd 9 | pte 9 | offset 12         64 bit below 0xC0000000
- *   x86_64  4       pgd 9 | pud 9 | pmd 9 | pte 9 | off 12    64 bit below 0x7ffffffff000
+ *   format  user space                  direct map (PAGE_OFFSET)
+ *   i386    below 0xC0000000            0xC0000000
+ *   pae     below 0xC0000000            0xC0000000
+ *   x86_64  below 0x7ffffffff000        0xffff888000000000
  *
  * Code is written once against the 4-level model (pgd -> pud -> pmd -> pte)
  * and the missing levels are folded, as the seeds explain for the i386 PMD:
@@ -31,33 +33,16 @@
 
 #include "kern/mm_types.h"
 #include "kern/mm.h"
+#include "hw/paging.h"
 
-/* --- x86 entry bits ------------------------------------------------------ */
+/* --- the kernel's entry conventions (the hardware's bits: hw/paging.h) ---- */
 
-#define _PAGE_BIT_PRESENT	0
-#define _PAGE_BIT_RW		1
-#define _PAGE_BIT_USER		2
-#define _PAGE_BIT_ACCESSED	5
-#define _PAGE_BIT_DIRTY		6
-#define _PAGE_BIT_NX		63
-
-#define _PAGE_PRESENT	0x001ULL
-#define _PAGE_RW	0x002ULL
-#define _PAGE_USER	0x004ULL
-#define _PAGE_PWT	0x008ULL
-#define _PAGE_PCD	0x010ULL
-#define _PAGE_ACCESSED	0x020ULL
-#define _PAGE_DIRTY	0x040ULL
-#define _PAGE_PSE	0x080ULL	/* pmd/pgd level: large page */
-#define _PAGE_GLOBAL	0x100ULL	/* kept across a cr3 reload */
 /*
  * _PAGE_PROTNONE: a PROT_NONE mapping (Linux 2.4's choice of bit): not
  * present for the MMU, which faults, but present for the kernel (the page
  * stays mapped, counted and swappable).  Only meaningful when !PRESENT.
  */
 #define _PAGE_PROTNONE	0x080ULL
-#define _PAGE_NX	(1ULL << _PAGE_BIT_NX)	/* PAE and x86-64 only */
-
 #define _PAGE_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define _KERNPG_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
 
@@ -78,68 +63,18 @@
 /* Bits pte_modify() keeps: the frame, Accessed, Dirty. */
 #define _PAGE_CHG_FLAGS	(_PAGE_ACCESSED | _PAGE_DIRTY)
 
-/* --- formats ------------------------------------------------------------- */
+/* --- formats and the kernel's layout -------------------------------------- */
 
-/* Level numbers, lowest first. */
-enum pgt_level { PGT_PTE, PGT_PMD, PGT_PUD, PGT_PGD, PGT_NR_LEVELS };
+_Static_assert((int)VMSIM_PAGING_I386 == HW_PAGING_I386 && (int)VMSIM_PAGING_PAE == HW_PAGING_PAE &&
+	       (int)VMSIM_PAGING_X86_64 == HW_PAGING_X86_64, "vmsim_paging and hw_paging differ");
 
-struct pgt_format {
-	const char *name;
-	enum vmsim_paging paging;
-	unsigned int levels;			/* real levels: 2, 3, 4 */
-	unsigned int entry_shift;		/* log2(bytes per entry): 2 or 3 */
-	bool wide;				/* 64-bit entries */
-	bool pud_folded, pmd_folded;
-	unsigned int shift[PGT_NR_LEVELS];	/* address bit each level indexes from */
-	unsigned int ptrs[PGT_NR_LEVELS];	/* entries per table (1 if folded) */
-	uint64_t phys_mask;			/* frame address bits of an entry */
-	uint64_t entry_mask;			/* bits an entry can hold (no NX on i386) */
-	uint64_t top_table_bits;		/* flags of a pgd entry pointing to a table */
+/* Where Linux puts user space, the direct map and the kernel half of the pgd. */
+struct x86_layout {
 	unsigned long task_size;		/* end of user space (TASK_SIZE) */
 	unsigned long page_offset;		/* start of the direct map (PAGE_OFFSET) */
 	unsigned long kernel_start;		/* start of the kernel half of the pgd */
-	unsigned int va_bits;			/* 32, or 48 (canonical: sign-extended) */
-	uint64_t max_phys;			/* frames must lie below */
 };
-
-/*
- * The three formats' parameters, as initializers: pgt_formats[] is made of
- * them (arch/sim/pgtable.c), and the MMU's walker (arch/sim/mmu.c) uses
- * them as compile-time constants so each format gets a walk of its own.
- */
-#define PGT_FORMAT_I386 { \
-	.name = "i386", .paging = VMSIM_PAGING_I386, .levels = 2, \
-	.entry_shift = 2, .wide = false, .pud_folded = true, .pmd_folded = true, \
-	.shift = { [PGT_PTE] = 12, [PGT_PMD] = 22, [PGT_PUD] = 22, [PGT_PGD] = 22 }, \
-	.ptrs = { [PGT_PTE] = 1024, [PGT_PMD] = 1, [PGT_PUD] = 1, [PGT_PGD] = 1024 }, \
-	.phys_mask = 0xfffff000ULL, .entry_mask = 0xffffffffULL, \
-	.top_table_bits = _PAGE_TABLE, \
-	.task_size = 0xC0000000UL, .page_offset = 0xC0000000UL, \
-	.kernel_start = 0xC0000000UL, .va_bits = 32, .max_phys = 1ULL << 32, \
-}
-#define PGT_FORMAT_PAE { \
-	.name = "pae", .paging = VMSIM_PAGING_PAE, .levels = 3, \
-	.entry_shift = 3, .wide = true, .pud_folded = true, .pmd_folded = false, \
-	.shift = { [PGT_PTE] = 12, [PGT_PMD] = 21, [PGT_PUD] = 30, [PGT_PGD] = 30 }, \
-	.ptrs = { [PGT_PTE] = 512, [PGT_PMD] = 512, [PGT_PUD] = 1, [PGT_PGD] = 4 }, \
-	.phys_mask = 0x0000000ffffff000ULL, .entry_mask = ~0ULL, \
-	/* PDPT entries hold only Present (RW/USER are reserved there) */ \
-	.top_table_bits = _PAGE_PRESENT, \
-	.task_size = 0xC0000000UL, .page_offset = 0xC0000000UL, \
-	.kernel_start = 0xC0000000UL, .va_bits = 32, .max_phys = 1ULL << 36, \
-}
-#define PGT_FORMAT_X86_64 { \
-	.name = "x86_64", .paging = VMSIM_PAGING_X86_64, .levels = 4, \
-	.entry_shift = 3, .wide = true, .pud_folded = false, .pmd_folded = false, \
-	.shift = { [PGT_PTE] = 12, [PGT_PMD] = 21, [PGT_PUD] = 30, [PGT_PGD] = 39 }, \
-	.ptrs = { [PGT_PTE] = 512, [PGT_PMD] = 512, [PGT_PUD] = 512, [PGT_PGD] = 512 }, \
-	.phys_mask = 0x000ffffffffff000ULL, .entry_mask = ~0ULL, \
-	.top_table_bits = _PAGE_TABLE, \
-	.task_size = 0x7ffffffff000UL, .page_offset = 0xffff888000000000UL, \
-	.kernel_start = 0xffff800000000000UL, .va_bits = 48, .max_phys = 1ULL << 46, \
-}
-
-extern const struct pgt_format pgt_formats[3];
+extern const struct x86_layout x86_layouts[HW_NR_PAGING];
 
 static __always_inline const struct pgt_format *pgt_fmt(const struct machine *m)
 {
@@ -151,17 +86,10 @@ static __always_inline const struct pgt_format *mm_pgt_fmt(const struct mm_struc
 }
 
 /* Machine-wide layout constants (they depend on the format). */
-#define TASK_SIZE_OF(m)		(pgt_fmt(m)->task_size)
+#define TASK_SIZE_OF(m)		(x86_layouts[(m)->cfg.paging].task_size)
 #define TASK_SIZE		TASK_SIZE_OF(this_machine())
-#define PAGE_OFFSET_OF(m)	(pgt_fmt(m)->page_offset)
-
-/* Valid virtual address for this format (32-bit, or canonical 48-bit)? */
-static inline bool pgt_va_valid(const struct pgt_format *f, unsigned long addr)
-{
-	if (f->va_bits == 32)
-		return (addr >> 32) == 0;
-	return (unsigned long)((long)(addr << 16) >> 16) == addr;
-}
+#define PAGE_OFFSET_OF(m)	(x86_layouts[(m)->cfg.paging].page_offset)
+#define KERNEL_START_OF(m)	(x86_layouts[(m)->cfg.paging].kernel_start)
 
 /* --- entry values ------------------------------------------------------- */
 
@@ -187,58 +115,6 @@ typedef struct { void *p; const struct pgt_format *fmt; } pgdp_t;
 typedef struct { void *p; const struct pgt_format *fmt; } pudp_t;
 typedef struct { void *p; const struct pgt_format *fmt; } pmdp_t;
 typedef struct { void *p; const struct pgt_format *fmt; } ptep_t;
-
-/* Raw atomic access to one entry, by width. */
-/*
- * Entries are read with acquire, written with release: the MMU of another
- * CPU that reads an entry set_pte just wrote must also see the frame's
- * bytes (cleared, copied) written before it.  Both are plain moves on x86.
- */
-static __always_inline uint64_t __pgt_read(void *p, const struct pgt_format *f)
-{
-	if (f->wide)
-		return __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
-	return __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
-}
-static __always_inline void __pgt_write(void *p, const struct pgt_format *f, uint64_t v)
-{
-	if (f->wide) {
-		__atomic_store_n((uint64_t *)p, v, __ATOMIC_RELEASE);
-	} else {
-		VM_BUG_ON_MSG((v >> 32) & ~(_PAGE_NX >> 32),
-			      "i386 entry %#llx does not fit 32 bits", (unsigned long long)v);
-		__atomic_store_n((uint32_t *)p, (uint32_t)v, __ATOMIC_RELEASE);
-	}
-}
-static __always_inline uint64_t __pgt_xchg(void *p, const struct pgt_format *f, uint64_t v)
-{
-	if (f->wide)
-		return __atomic_exchange_n((uint64_t *)p, v, __ATOMIC_ACQ_REL);
-	return __atomic_exchange_n((uint32_t *)p, (uint32_t)v, __ATOMIC_ACQ_REL);
-}
-static __always_inline uint64_t __pgt_and(void *p, const struct pgt_format *f, uint64_t mask)
-{
-	if (f->wide)
-		return __atomic_fetch_and((uint64_t *)p, mask, __ATOMIC_ACQ_REL);
-	return __atomic_fetch_and((uint32_t *)p, (uint32_t)mask, __ATOMIC_ACQ_REL);
-}
-static __always_inline uint64_t __pgt_or(void *p, const struct pgt_format *f, uint64_t bits)
-{
-	if (f->wide)
-		return __atomic_fetch_or((uint64_t *)p, bits, __ATOMIC_ACQ_REL);
-	return __atomic_fetch_or((uint32_t *)p, (uint32_t)bits, __ATOMIC_ACQ_REL);
-}
-/* Compare-and-exchange (MMU Accessed/Dirty updates); true if stored. */
-static __always_inline bool __pgt_cmpxchg(void *p, const struct pgt_format *f,
-					  uint64_t old, uint64_t new)
-{
-	if (f->wide)
-		return __atomic_compare_exchange_n((uint64_t *)p, &old, new, false,
-						   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-	uint32_t o = (uint32_t)old;
-	return __atomic_compare_exchange_n((uint32_t *)p, &o, (uint32_t)new, false,
-					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-}
 
 static inline pgd_t pgdp_get(pgdp_t p) { return __pgd(__pgt_read(p.p, p.fmt)); }
 static inline pud_t pudp_get(pudp_t p) { return __pud(__pgt_read(p.p, p.fmt)); }
@@ -409,11 +285,6 @@ static inline struct page *pmd_page(pmd_t x) { return pfn_to_page(this_machine()
  * the machine owning the tables (this_machine()).
  */
 
-static inline unsigned long pgt_index(const struct pgt_format *f, enum pgt_level l,
-				      unsigned long addr)
-{
-	return (addr >> f->shift[l]) & (f->ptrs[l] - 1);
-}
 #define pgd_index(f, a)	pgt_index(f, PGT_PGD, a)
 #define pud_index(f, a)	pgt_index(f, PGT_PUD, a)
 #define pmd_index(f, a)	pgt_index(f, PGT_PMD, a)
@@ -521,15 +392,21 @@ ptep_t pte_alloc_kernel(struct mm_struct *mm, pmdp_t pmd, unsigned long addr);
 /* Give a table page back (after the entry pointing to it was cleared and the TLB flushed). */
 void pgtable_page_free(struct mm_struct *mm, struct page *page);
 
-/* pgd_alloc/pgd_free: the top table, with the kernel half copied from init_mm. */
-int mm_alloc_pgd(struct mm_struct *mm);
-void mm_free_pgd(struct mm_struct *mm);
+/*
+ * pgd_alloc/pgd_free - @mm's top table (mm->pgd, its physical address),
+ * with the kernel half copied from init_mm.  pgd_alloc: 0 or -ENOMEM.
+ */
+int pgd_alloc(struct mm_struct *mm);
+void pgd_free(struct mm_struct *mm);
+/* As Linux's kernel/fork.c names them. */
+static inline int mm_alloc_pgd(struct mm_struct *mm) { return pgd_alloc(mm); }
+static inline void mm_free_pgd(struct mm_struct *mm) { pgd_free(mm); }
 
 /* --- machine setup, CPUs ----------------------------------------------------- */
 
 /*
  * paging_init - kernel page tables (init_mm with the direct map of lowmem
- * in large pages), the ZERO_PAGE and each CPU's TLB.  0 or -ENOMEM.
+ * in large pages) and the ZERO_PAGE (arch/x86/mm/init.c).  0 or -ENOMEM.
  * paging_exit frees them (machine teardown, after every task is gone).
  */
 int paging_init(struct machine *m);
@@ -550,7 +427,7 @@ bool pgtables_are_valid(struct mm_struct *mm);
 /* Table pages below the pgd of @mm, counted by walking (tests). */
 unsigned long pgt_count_tables(struct mm_struct *mm);
 
-/* Preload this CPU's TLB with a PTE a fault just installed (arch/sim/tlb.c;
+/* Preload this CPU's TLB with a PTE a fault just installed (arch/x86/mm/tlb.c;
  * page_table_lock held). */
 void update_mmu_cache(struct vm_area_struct *vma, unsigned long address, pte_t pte);
 

@@ -62,7 +62,7 @@ bool lru_is_valid(struct machine *m);
 /* --- swap areas (mm/swapfile.c) and swap I/O (mm/page_io.c) -------------- */
 
 #include "kern/pgtable.h"
-#include "kern/disk.h"
+#include "hw/disk.h"
 
 #define SWAP_MAP_MAX	0x7fff	/* most references one slot can hold */
 #define SWAP_MAP_BAD	0x8000

@@ -10,7 +10,7 @@
  * copied before the bad page.
  *
  * The process's own loads and stores are the user-mode accessors of
- * kern/mmu.h (mmu_user_read/write/load64/store64): those raise
+ * hw/mmu.h (mmu_user_read/write/load64/store64): those raise
  * SIGSEGV/SIGBUS.  copy_to_user, copy_from_user, get_user_u64 and
  * put_user_u64 are declared in kern/memory.h.
  */

@@ -75,7 +75,7 @@ struct vmalloc_state {
 /* End of the direct map, as a kernel virtual address (high_memory). */
 static inline unsigned long high_memory_of(const struct machine *m)
 {
-	return pgt_fmt(m)->page_offset + ((unsigned long)m->max_low_pfn << PAGE_SHIFT);
+	return PAGE_OFFSET_OF(m) + ((unsigned long)m->max_low_pfn << PAGE_SHIFT);
 }
 
 /*

@@ -15,7 +15,7 @@
  *
  * Background writeout and the periodic pass run at scheduling points
  * (pdflush_run, from kswapd_run at task_leave), so single-CPU runs stay
- * deterministic; time is the virtual clock m->jiffies (HZ 100, so one
+ * deterministic; time is the machine's clock m->hw.jiffies (HZ 100, so one
  * centisecond is one jiffy), which advances with disk work.
  *
  * When a page was dirtied: page->private of a dirty file page-cache page

@@ -565,7 +565,7 @@ TEST(buddy_printk_log_ring)
 	char *k;
 
 	printk(m, "hello %d", 42);
-	atomic_store(&m->jiffies, 250);
+	atomic_store(&m->hw.jiffies, 250);
 	printk(m, "later\n");
 	k = vmsim_proc_read(m, "kmsg");
 	ASSERT_STREQ(k, "[    0.000000] hello 42\n[    2.500000] later\n");

@@ -1,5 +1,5 @@
 /*
- * The software MMU (arch/sim/mmu.c): Accessed and Dirty set in the entries
+ * The software MMU (hw/mmu.c): Accessed and Dirty set in the entries
  * in RAM, x86 error codes of every failed walk, NX, 32-bit address limits,
  * and faults resolved then retried.  Each test runs on the three formats.
  */
@@ -55,7 +55,7 @@ TEST(mmu_sets_accessed_and_dirty)
 		v = memtest_pte(&t, addr);
 		ASSERT(!(v & _PAGE_ACCESSED) && !(v & _PAGE_DIRTY));
 
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, addr + 8, MMU_READ, true, &r), 0);
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, addr + 8, MMU_READ, true, &r), 0);
 		ASSERT_EQ(r.phys, page_to_phys(page) + 8);
 		v = memtest_pte(&t, addr);
 		ASSERT(v & _PAGE_ACCESSED);
@@ -104,28 +104,28 @@ TEST(mmu_error_codes)
 		map_by_hand(&t, ro, page, PAGE_READONLY);
 		map_by_hand(&t, kern, page, PAGE_KERNEL);
 
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, hole, MMU_READ, true, &r), MMU_FAULT | PF_USER);
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, hole, MMU_WRITE, true, &r),
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, hole, MMU_READ, true, &r), MMU_FAULT | PF_USER);
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, hole, MMU_WRITE, true, &r),
 			  MMU_FAULT | PF_USER | PF_WRITE);
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, hole, MMU_READ, false, &r), MMU_FAULT);
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, ro, MMU_READ, true, &r), 0);
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, ro, MMU_WRITE, true, &r),
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, hole, MMU_READ, false, &r), MMU_FAULT);
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, ro, MMU_READ, true, &r), 0);
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, ro, MMU_WRITE, true, &r),
 			  MMU_FAULT | PF_PROT | PF_WRITE | PF_USER);
 		/* CR0.WP: the kernel cannot write a read-only page either */
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, ro, MMU_WRITE, false, &r),
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, ro, MMU_WRITE, false, &r),
 			  MMU_FAULT | PF_PROT | PF_WRITE);
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, kern, MMU_READ, true, &r),
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, kern, MMU_READ, true, &r),
 			  MMU_FAULT | PF_PROT | PF_USER);
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, kern, MMU_WRITE, false, &r), 0);
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, kern, MMU_WRITE, false, &r), 0);
 		/* NX: PAGE_READONLY is no-exec where the format has the bit */
 		if (pgt_fmt(t.m)->wide)
-			ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, ro, MMU_FETCH, true, &r),
+			ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, ro, MMU_FETCH, true, &r),
 				  MMU_FAULT | PF_PROT | PF_INSTR | PF_USER);
 		else
-			ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, ro, MMU_FETCH, true, &r), 0);
+			ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, ro, MMU_FETCH, true, &r), 0);
 		/* beyond a 32-bit address space, or non-canonical */
 		hole = pgt_fmt(t.m)->va_bits == 32 ? 0x100000000UL + ro : 0x0000900000000000UL;
-		ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, hole, MMU_READ, true, &r), MMU_FAULT | PF_USER);
+		ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, hole, MMU_READ, true, &r), MMU_FAULT | PF_USER);
 
 		/* the same faults from a task: no VMA covers them, so SIGSEGV MAPERR */
 		before = ev(t.m, PGFAULT_SIGSEGV);

@@ -1,5 +1,5 @@
 /*
- * Page-table formats (arch/sim/pgtable.c): walk, allocation and freeing of
+ * Page-table formats (hw/paging.h, arch/x86/mm/pgtable.c): walk, allocation and freeing of
  * table pages at every level, their accounting, entry bit helpers, swap
  * entries, the kernel half shared with init_mm and the direct map.  Each
  * test runs on the three formats.
@@ -25,7 +25,7 @@ TEST(pgtable_format_geometry)
 	ASSERT_EQ(f->ptrs[PGT_PTE], 1024);
 	ASSERT_EQ(pgd_index(f, 0xC0000000UL), 768);
 	ASSERT_EQ(pte_index(f, 0x00403000UL), 3);
-	ASSERT_EQ(f->task_size, 0xC0000000UL);
+	ASSERT_EQ(x86_layouts[VMSIM_PAGING_I386].task_size, 0xC0000000UL);
 
 	f = &pgt_formats[VMSIM_PAGING_PAE];
 	ASSERT_EQ(f->levels, 3);
@@ -36,7 +36,7 @@ TEST(pgtable_format_geometry)
 
 	f = &pgt_formats[VMSIM_PAGING_X86_64];
 	ASSERT_EQ(f->levels, 4);
-	ASSERT_EQ(f->task_size, 0x7ffffffff000UL);
+	ASSERT_EQ(x86_layouts[VMSIM_PAGING_X86_64].task_size, 0x7ffffffff000UL);
 	ASSERT_EQ(pgd_index(f, 0x7ffffffff000UL), 255);
 	ASSERT_EQ(pud_index(f, 1UL << 30), 1);
 	ASSERT(pgt_va_valid(f, 0xffff888000000000UL));
@@ -193,7 +193,7 @@ TEST(pgtable_kernel_half_shared)
 
 		memtest_begin(&t, fmt_opts(i, NULL));
 		f = pgt_fmt(t.m);
-		k = (unsigned int)pgd_index(f, f->kernel_start);
+		k = (unsigned int)pgd_index(f, KERNEL_START_OF(t.m));
 		for (unsigned int j = 0; j < f->ptrs[PGT_PGD]; j++) {
 			pgdp_t a = { t.m->ram + t.mm->pgd + ((size_t)j << f->entry_shift), f };
 			pgdp_t b = { t.m->ram + t.m->init_mm->pgd + ((size_t)j << f->entry_shift), f };
@@ -228,9 +228,9 @@ TEST(pgtable_direct_map_through_mmu)
 		{
 			struct mmu_walk_result r;
 
-			ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, kaddr, MMU_READ, true, &r),
+			ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, kaddr, MMU_READ, true, &r),
 				  MMU_FAULT | PF_PROT | PF_USER);
-			ASSERT_EQ(mmu_walk(t.m, t.mm->pgd, kaddr, MMU_READ, false, &r), 0);
+			ASSERT_EQ(mmu_walk(&t.m->hw, t.mm->pgd, kaddr, MMU_READ, false, &r), 0);
 			ASSERT_EQ(r.phys, page_to_phys(page) + 100);
 			ASSERT(r.global);
 		}

@@ -1,5 +1,5 @@
 /*
- * The per-CPU TLB (arch/sim/tlb.c): hits and misses, the write-to-clean
+ * The per-CPU TLB (hw/tlb.c, arch/x86/mm/tlb.c): hits and misses, the write-to-clean
  * slow path, flushes (page, range, mm, all; global entries), geometry and
  * replacement, switch_mm, and shootdowns between two simulated CPUs run by
  * two host threads (the stress test runs under TSan).
@@ -41,7 +41,7 @@ TEST(tlb_write_to_clean_page_sets_dirty)
 	ptep_t p;
 
 	memtest_begin(&t, "ram=32M paging=pae");
-	tlb = this_cpu()->tlb;
+	tlb = this_cpu()->hw->tlb;
 	a = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS);
 	ASSERT_EQ(mmu_user_store64(a, 1), 0);
 	/* clean the page behind the TLB's back, as writeback would, then invlpg */
@@ -69,7 +69,7 @@ TEST(tlb_flushes_and_global_entries)
 	uint8_t b;
 
 	memtest_begin(&t, "ram=32M paging=i386");
-	tlb = this_cpu()->tlb;
+	tlb = this_cpu()->hw->tlb;
 	a = memtest_mmap(&t, 0, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	for (int i = 0; i < 8; i++)
 		ASSERT_EQ(mmu_user_store64(a + i * PAGE_SIZE, i), 0);
@@ -106,7 +106,7 @@ TEST(tlb_geometry_and_replacement)
 
 	/* 8 entries, 2 ways: 4 sets; pages 4 apart share a set */
 	memtest_begin(&t, "ram=32M paging=x86_64 tlb=8 tlbways=2");
-	tlb = this_cpu()->tlb;
+	tlb = this_cpu()->hw->tlb;
 	ASSERT_EQ(tlb->nr_entries, 8);
 	ASSERT_EQ(tlb->ways, 2);
 	a = memtest_mmap(&t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
@@ -136,12 +136,12 @@ TEST(tlb_switch_mm_flushes_and_tracks_cpus)
 	a = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_EQ(mmu_user_store64(a, 1), 0);
 	ASSERT_EQ(atomic_load(&t.mm->cpu_vm_mask), 1);
-	ASSERT(tlb_probe(this_cpu()->tlb, a, true));
+	ASSERT(tlb_probe(this_cpu()->hw->tlb, a, true));
 	flushes = ev(t.m, TLB_FLUSH);
 	switch_mm(t.mm, t.m->init_mm, this_cpu());
 	ASSERT_EQ(atomic_load(&t.mm->cpu_vm_mask), 0);
 	ASSERT(this_cpu()->active_mm == t.m->init_mm);
-	ASSERT(!tlb_probe(this_cpu()->tlb, a, false));
+	ASSERT(!tlb_probe(this_cpu()->hw->tlb, a, false));
 	ASSERT_EQ(ev(t.m, TLB_FLUSH), flushes + 1);
 	switch_mm(t.m->init_mm, t.mm, this_cpu());
 	ASSERT_EQ(atomic_load(&t.mm->cpu_vm_mask), 1);
@@ -214,7 +214,7 @@ TEST(tlb_shootdown_two_cpus)
 		sched_yield();
 	ASSERT_EQ(c.result, 0);
 	ASSERT_EQ(atomic_load(&t.mm->cpu_vm_mask), 3);
-	ASSERT(tlb_probe(t.m->cpu[1].tlb, c.addr, false));
+	ASSERT(tlb_probe(t.m->cpu[1].hw->tlb, c.addr, false));
 	shoot = ev(t.m, TLB_SHOOTDOWN);
 	ASSERT_EQ(do_munmap(t.mm, c.addr, PAGE_SIZE), 0);
 	ASSERT(ev(t.m, TLB_SHOOTDOWN) > shoot);

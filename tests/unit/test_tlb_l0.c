@@ -28,7 +28,7 @@ TEST(tlb_l0_mirrors_the_array)
 
 	/* 8 entries, 2 ways: pages 4 apart share a set, and the L0 has 64 slots */
 	memtest_begin(&t, "ram=32M paging=x86_64 tlb=8 tlbways=2");
-	tlb = this_cpu()->tlb;
+	tlb = this_cpu()->hw->tlb;
 	a = memtest_mmap(&t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	for (int i = 0; i < 16; i++) {
 		ASSERT_EQ(mmu_user_store64(a + i * PAGE_SIZE, (uint64_t)i), 0);
@@ -65,7 +65,7 @@ TEST(tlb_l0_write_needs_a_dirty_entry)
 	ptep_t p;
 
 	memtest_begin(&t, "ram=32M paging=i386");
-	tlb = this_cpu()->tlb;
+	tlb = this_cpu()->hw->tlb;
 	a = memtest_mmap(&t, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS);
 	ASSERT_EQ(mmu_user_store64(a, 1), 0);
 	p = pgt_walk(t.mm, a);
@@ -105,7 +105,7 @@ TEST(tlb_l0_misaligned_and_supervisor_accesses_miss)
 	page = alloc_page(GFP_KERNEL);
 	kaddr = PAGE_OFFSET_OF(t.m) + page_to_phys(page);
 	ASSERT_EQ(mmu_kernel_read(&v, kaddr, 8), 0);
-	ASSERT(tlb_probe(this_cpu()->tlb, kaddr, false));
+	ASSERT(tlb_probe(this_cpu()->hw->tlb, kaddr, false));
 	hit = ev(t.m, TLB_HIT);
 	ASSERT_EQ(mmu_user_load64(kaddr, &v), -EFAULT);
 	ASSERT_EQ(ev(t.m, TLB_HIT), hit);
@@ -175,7 +175,7 @@ TEST(tlb_run_takes_faults_inside)
 		ASSERT_EQ(mmu_user_load64(a + i * PAGE_SIZE + 24, &v), 0);
 		ASSERT_EQ(v, (uint64_t)(i * 4 + 3));
 	}
-	ASSERT(tlb_l0_is_valid(this_cpu()->tlb));
+	ASSERT(tlb_l0_is_valid(this_cpu()->hw->tlb));
 	memtest_end(&t);
 }
 

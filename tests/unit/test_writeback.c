@@ -249,23 +249,23 @@ TEST(writeback_kupdate_writes_expired_pages_only)
 	fd = vmsim_open(m, e.pid, "old", O_RDWR | O_CREAT, 0644);
 	ASSERT_CMP(fd, >=, 0);
 	/* page 0 dirtied at j0, page 1 two thousand jiffies (20 s) later */
-	j0 = atomic_load(&m->jiffies);
+	j0 = atomic_load(&m->hw.jiffies);
 	ASSERT_EQ(vmsim_pwrite(m, e.pid, fd, e.ubuf, PAGE_SIZE, 0), (long)PAGE_SIZE);
-	atomic_fetch_add(&m->jiffies, 2000);		/* virtual time passes */
+	atomic_fetch_add(&m->hw.jiffies, 2000);		/* virtual time passes */
 	ASSERT_EQ(vmsim_pwrite(m, e.pid, fd, e.ubuf + PAGE_SIZE, PAGE_SIZE, PAGE_SIZE),
 		  (long)PAGE_SIZE);
 	ASSERT_EQ(nr_dirty(m), 2);
 	kupdate0 = sum_vm_event(m, WB_KUPDATE_PAGES);
 
 	/* 29.99 s: passes run (every 5 s) but nothing is old enough */
-	atomic_store(&m->jiffies, j0 + 2999);
+	atomic_store(&m->hw.jiffies, j0 + 2999);
 	sched_point(&e);
 	ASSERT_EQ(nr_dirty(m), 2);
 	ASSERT_EQ(sum_vm_event(m, WB_KUPDATE_PAGES), kupdate0);
 	ASSERT(!host_page_ok(&e, "old", 0));
 
 	/* 35 s: page 0 has expired and the next pass is due; page 1 is 15 s old */
-	atomic_store(&m->jiffies, j0 + 3500);
+	atomic_store(&m->hw.jiffies, j0 + 3500);
 	sched_point(&e);
 	ASSERT_EQ(nr_dirty(m), 1);
 	ASSERT_EQ(sum_vm_event(m, WB_KUPDATE_PAGES), kupdate0 + 1);
@@ -279,7 +279,7 @@ TEST(writeback_kupdate_writes_expired_pages_only)
 	leave_task(&it);
 
 	/* 55 s: page 1 (dirtied at 20 s) expired at 50 s */
-	atomic_store(&m->jiffies, j0 + 5500);
+	atomic_store(&m->hw.jiffies, j0 + 5500);
 	sched_point(&e);
 	ASSERT_EQ(nr_dirty(m), 0);
 	ASSERT_EQ(sum_vm_event(m, WB_KUPDATE_PAGES), kupdate0 + 2);
@@ -301,7 +301,7 @@ TEST(writeback_kupdate_off_when_interval_zero)
 	fd = vmsim_open(m, e.pid, "keep", O_RDWR | O_CREAT, 0644);
 	ASSERT_CMP(fd, >=, 0);
 	ASSERT_EQ(vmsim_pwrite(m, e.pid, fd, e.ubuf, PAGE_SIZE, 0), (long)PAGE_SIZE);
-	atomic_fetch_add(&m->jiffies, 1000000);
+	atomic_fetch_add(&m->hw.jiffies, 1000000);
 	sched_point(&e);
 	ASSERT_EQ(nr_dirty(m), 1);
 	ASSERT_EQ(sum_vm_event(m, WB_KUPDATE_PAGES), 0);

@@ -22,6 +22,9 @@
 
 static void setup_memory_layout(struct machine *m)
 {
+	/* the firmware's memory map: one bank of RAM from physical address 0 */
+	m->ram = m->hw.ram;
+	m->ram_size = m->hw.ram_size;
 	m->max_pfn = (unsigned long)(m->ram_size >> PAGE_SHIFT);
 	if (m->cfg.paging == VMSIM_PAGING_X86_64)
 		m->max_low_pfn = m->max_pfn;

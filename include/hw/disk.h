@@ -1,15 +1,14 @@
 /*
- * Simulated block devices (arch/sim/disk.c): a disk is a host file, read
+ * Simulated block devices (hw/disk.c): a disk is a host file, read
  * and written a page at a time, so a page swapped out is a real 4 KiB
  * block in a real file.  I/O is synchronous; each request advances the
- * machine's virtual clock (jiffies) by a fixed cost so runs stay
+ * machine's clock (hw->jiffies) by a fixed cost so runs stay
  * deterministic.
  */
-#ifndef KERN_DISK_H
-#define KERN_DISK_H
+#ifndef HW_DISK_H
+#define HW_DISK_H
 
-#include <stdatomic.h>
-#include "kern/machine.h"
+#include "hw/machine.h"
 
 #define DISK_IO_JIFFIES	1	/* virtual time per page of I/O */
 
@@ -28,8 +27,9 @@ struct sim_disk {
 int sim_disk_open(struct sim_disk *d, const char *path, uint64_t size);
 void sim_disk_close(struct sim_disk *d);
 /* Page-sized transfers at page offset @pgoff; 0 or -EIO. */
-int sim_disk_read_page(struct machine *m, struct sim_disk *d, unsigned long pgoff, void *buf);
-int sim_disk_write_page(struct machine *m, struct sim_disk *d, unsigned long pgoff,
+int sim_disk_read_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
+		       void *buf);
+int sim_disk_write_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 			const void *buf);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Simulated disks backed by host files (see include/kern/disk.h).  This is
+ * Simulated disks backed by host files (see include/hw/disk.h).  This is
  * the only place in vmsim that does host file I/O for the memory manager.
  */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "kern/disk.h"
+#include "hw/disk.h"
 
 int sim_disk_open(struct sim_disk *d, const char *path, uint64_t size)
 {
@@ -44,7 +44,7 @@ void sim_disk_close(struct sim_disk *d)
 	d->fd = -1;
 }
 
-static int do_io(struct machine *m, struct sim_disk *d, unsigned long pgoff, void *buf,
+static int do_io(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff, void *buf,
 		 bool write)
 {
 	off_t off = (off_t)pgoff * (off_t)PAGE_SIZE;
@@ -64,17 +64,18 @@ static int do_io(struct machine *m, struct sim_disk *d, unsigned long pgoff, voi
 		done += (size_t)n;
 	}
 	atomic_fetch_add(write ? &d->writes : &d->reads, 1);
-	atomic_fetch_add(&m->jiffies, DISK_IO_JIFFIES);
+	hw_clock_advance(hw, DISK_IO_JIFFIES);
 	return 0;
 }
 
-int sim_disk_read_page(struct machine *m, struct sim_disk *d, unsigned long pgoff, void *buf)
+int sim_disk_read_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
+		       void *buf)
 {
-	return do_io(m, d, pgoff, buf, false);
+	return do_io(hw, d, pgoff, buf, false);
 }
 
-int sim_disk_write_page(struct machine *m, struct sim_disk *d, unsigned long pgoff,
+int sim_disk_write_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 			const void *buf)
 {
-	return do_io(m, d, pgoff, (void *)buf, true);
+	return do_io(hw, d, pgoff, (void *)buf, true);
 }

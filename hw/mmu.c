@@ -10,10 +10,14 @@
  * kernel mode too; a user access to a supervisor page faults.
  */
 #include <string.h>
-#include "kern/pgtable.h"
-#include "kern/mmu.h"
-#include "kern/memory.h"
-#include "kern/sched.h"
+#include "hw/mmu.h"
+
+/* The three paging modes, indexed by enum hw_paging. */
+const struct pgt_format pgt_formats[HW_NR_PAGING] = {
+	[HW_PAGING_I386] = PGT_FORMAT_I386,
+	[HW_PAGING_PAE] = PGT_FORMAT_PAE,
+	[HW_PAGING_X86_64] = PGT_FORMAT_X86_64,
+};
 
 /* A walk that saw an entry change under it (another CPU, the kernel) restarts. */
 #define WALK_RESTART	(~0u)
@@ -29,13 +33,13 @@ static bool set_entry_bits(void *p, const struct pgt_format *f, uint64_t old, ui
 	return __pgt_cmpxchg(p, f, old, old | bits);
 }
 
-static __always_inline unsigned int __mmu_walk(struct machine *m, const struct pgt_format *f,
+static __always_inline unsigned int __mmu_walk(struct hw_machine *hw, const struct pgt_format *f,
 			       phys_addr_t pgd_phys, unsigned long addr,
 			       enum mmu_access access, bool user, struct mmu_walk_result *res)
 {
 	unsigned int ec = (access == MMU_WRITE ? PF_WRITE : 0) | (user ? PF_USER : 0) |
 			  (access == MMU_FETCH ? PF_INSTR : 0);
-	uint8_t *table = m->ram + pgd_phys;
+	uint8_t *table = hw->ram + pgd_phys;
 	bool w_ok = true, u_ok = true, nx = false;
 	enum pgt_level level = PGT_PGD;
 	uint64_t e;
@@ -52,7 +56,7 @@ static __always_inline unsigned int __mmu_walk(struct machine *m, const struct p
 		if (level == PGT_PTE)
 			break;
 		/* PAE's PDPT entries carry only Present */
-		if (!(level == PGT_PGD && f->top_table_bits == _PAGE_PRESENT)) {
+		if (!(level == PGT_PGD && f->top_present_only)) {
 			w_ok &= !!(e & _PAGE_RW);
 			u_ok &= !!(e & _PAGE_USER);
 			nx |= !!(e & _PAGE_NX);
@@ -63,7 +67,7 @@ static __always_inline unsigned int __mmu_walk(struct machine *m, const struct p
 			if (!set_entry_bits(ep, f, e, _PAGE_ACCESSED))
 				return WALK_RESTART;
 		}
-		table = m->ram + (e & f->phys_mask);
+		table = hw->ram + (e & f->phys_mask);
 		/* step over folded levels */
 		do {
 			level--;
@@ -108,13 +112,13 @@ static const struct pgt_format walk_pae = PGT_FORMAT_PAE;
 static const struct pgt_format walk_x86_64 = PGT_FORMAT_X86_64;
 
 #define DEFINE_WALKER(name, fmt)						\
-static __noinline unsigned int name(struct machine *m, phys_addr_t pgd_phys,	\
+static __noinline unsigned int name(struct hw_machine *hw, phys_addr_t pgd_phys,	\
 				    unsigned long addr, enum mmu_access access,	\
 				    bool user, struct mmu_walk_result *res)	\
 {										\
 	unsigned int ec;							\
 										\
-	while ((ec = __mmu_walk(m, &(fmt), pgd_phys, addr, access, user, res)) ==	\
+	while ((ec = __mmu_walk(hw, &(fmt), pgd_phys, addr, access, user, res)) ==	\
 	       WALK_RESTART)							\
 		;								\
 	return ec;								\
@@ -123,51 +127,50 @@ DEFINE_WALKER(mmu_walk_i386, walk_i386)
 DEFINE_WALKER(mmu_walk_pae, walk_pae)
 DEFINE_WALKER(mmu_walk_x86_64, walk_x86_64)
 
-unsigned int mmu_walk(struct machine *m, phys_addr_t pgd_phys, unsigned long addr,
+unsigned int mmu_walk(struct hw_machine *hw, phys_addr_t pgd_phys, unsigned long addr,
 		      enum mmu_access access, bool user, struct mmu_walk_result *res)
 {
-	switch (m->cfg.paging) {
-	case VMSIM_PAGING_I386:
-		return mmu_walk_i386(m, pgd_phys, addr, access, user, res);
-	case VMSIM_PAGING_PAE:
-		return mmu_walk_pae(m, pgd_phys, addr, access, user, res);
-	case VMSIM_PAGING_X86_64:
+	switch (hw->paging) {
+	case HW_PAGING_I386:
+		return mmu_walk_i386(hw, pgd_phys, addr, access, user, res);
+	case HW_PAGING_PAE:
+		return mmu_walk_pae(hw, pgd_phys, addr, access, user, res);
+	case HW_PAGING_X86_64:
 	default:
-		return mmu_walk_x86_64(m, pgd_phys, addr, access, user, res);
+		return mmu_walk_x86_64(hw, pgd_phys, addr, access, user, res);
 	}
 }
 
 /* After this many faults on one access the fault handler is not making progress. */
 #define MAX_FAULT_RETRIES 100000
 
-uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_access access,
+uint8_t *__mmu_translate(struct hw_cpu *cpu, unsigned long addr, enum mmu_access access,
 			 bool user)
 {
-	struct machine *m = cpu->machine;
+	struct hw_machine *hw = cpu->hw;
 	struct tlb *t = cpu->tlb;
 	struct mmu_walk_result res;
 	unsigned int retries = 0;
 
-	count_vm_event(TLB_MISS);
+	hw_pmc_add(cpu, PMC_TLB_MISS, 1);
 	for (;;) {
-		struct mm_struct *mm;
 		unsigned int ec;
 
 		if (tlb_flush_pending(t))
 			tlb_apply_pending(t);
-		mm = cpu->active_mm;
-		BUG_ON_MSG(!mm, "cpu %d: access to %#lx with no page tables loaded", cpu->id, addr);
-		ec = mmu_walk(m, mm->pgd, addr, access, user, &res);
+		BUG_ON_MSG(!cpu->cr3, "cpu %d: access to %#lx with no page tables loaded",
+			   cpu->id, addr);
+		ec = mmu_walk(hw, cpu->cr3, addr, access, user, &res);
 		if (likely(!ec)) {
-			uint8_t *frame = m->ram + (res.phys & PAGE_MASK);
+			uint8_t *frame = hw->ram + (res.phys & PAGE_MASK);
 
 			tlb_fill(t, addr, frame, res.user, res.writable && res.dirty, res.nx,
 				 res.global);
 			return frame + (addr & ~PAGE_MASK);
 		}
-		/* the fault handler may sleep and take locks: leave the access */
+		/* #PF: the kernel's handler may sleep and take locks: leave the access */
 		tlb_exit(t);
-		if (do_page_fault(mm, addr, ec & ~MMU_FAULT))
+		if (cpu->idt->page_fault(cpu, addr, ec & ~MMU_FAULT))
 			return NULL;
 		BUG_ON_MSG(++retries > MAX_FAULT_RETRIES,
 			   "cpu %d: fault at %#lx (error %#x) resolved %u times without progress",
@@ -183,7 +186,7 @@ uint8_t *__mmu_translate(struct sim_cpu *cpu, unsigned long addr, enum mmu_acces
 	}
 }
 
-int __mmu_access64(struct sim_cpu *cpu, unsigned long addr, uint64_t *val, bool write)
+int __mmu_access64(struct hw_cpu *cpu, unsigned long addr, uint64_t *val, bool write)
 {
 	struct tlb *t = cpu->tlb;
 	uint8_t *p;
@@ -199,7 +202,7 @@ int __mmu_access64(struct sim_cpu *cpu, unsigned long addr, uint64_t *val, bool 
 	}
 	p = write ? tlb_lookup_write(t, addr, true) : tlb_lookup_read(t, addr, true);
 	if (p) {
-		__count_vm_events(cpu, TLB_HIT, 1);
+		hw_pmc_add(cpu, PMC_TLB_HIT, 1);
 		tlb_l0_promote(t, addr);
 	} else {
 		p = __mmu_translate(cpu, addr, write ? MMU_WRITE : MMU_READ, true);
@@ -223,7 +226,7 @@ int __mmu_access64(struct sim_cpu *cpu, unsigned long addr, uint64_t *val, bool 
 unsigned long __mmu_copy(unsigned long addr, void *buf, const void *src,
 			 unsigned long len, bool write, bool user)
 {
-	struct sim_cpu *cpu = this_cpu();
+	struct hw_cpu *cpu = hw_this_cpu();
 	struct tlb *t = cpu->tlb;
 
 	while (len) {
@@ -235,7 +238,7 @@ unsigned long __mmu_copy(unsigned long addr, void *buf, const void *src,
 		tlb_enter(t);
 		p = write ? tlb_lookup_write(t, addr, user) : tlb_lookup_read(t, addr, user);
 		if (likely(p)) {
-			count_vm_event(TLB_HIT);
+			hw_pmc_add(cpu, PMC_TLB_HIT, 1);
 		} else {
 			p = __mmu_translate(cpu, addr, write ? MMU_WRITE : MMU_READ, user);
 			if (!p)
@@ -267,7 +270,7 @@ int mmu_user_write(unsigned long addr, const void *buf, unsigned long len)
 
 int mmu_user_fetch(unsigned long addr, uint8_t *byte)
 {
-	struct sim_cpu *cpu = this_cpu();
+	struct hw_cpu *cpu = hw_this_cpu();
 	struct tlb *t = cpu->tlb;
 	struct tlb_entry *e;
 	uint8_t *p = NULL;
@@ -278,7 +281,7 @@ int mmu_user_fetch(unsigned long addr, uint8_t *byte)
 		for (unsigned int i = 0; i < t->ways; i++) {
 			if (e[i].tag_read == (addr & PAGE_MASK) && !(e[i].flags & TLB_F_NX)) {
 				p = e[i].host + (addr & ~PAGE_MASK);
-				count_vm_event(TLB_HIT);
+				hw_pmc_add(cpu, PMC_TLB_HIT, 1);
 				break;
 			}
 		}

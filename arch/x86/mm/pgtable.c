@@ -1,9 +1,10 @@
 /*
- * Page tables of the simulated x86: the three formats, allocation of table
- * pages, the top-level directory of each address space (pgd_alloc with the
- * kernel half shared with init_mm) and paging_init, which builds the
- * kernel's own tables (the direct map of lowmem in large pages), the
- * ZERO_PAGE and the CPUs' TLBs.
+ * The kernel's page-table pages on the simulated x86 (Linux's
+ * arch/x86/mm/pgtable.c): allocation of table pages at each level
+ * (pte_alloc_one, pmd_alloc_one, pud_alloc_one, and the pud/pmd/pte_alloc
+ * that install them), the top-level directory of each address space
+ * (pgd_alloc with the kernel half shared with init_mm, pgd_free), and the
+ * validators of the tests.  The hardware only reads these tables.
  *
  * Table pages are ordinary frames from the buddy allocator, zeroed,
  * flagged PG_pgtable and counted: NR_PAGETABLE (meminfo PageTables) for
@@ -20,12 +21,14 @@
 #include "kern/sched.h"
 #include "kern/highmem.h"
 
-#define ENTRY_ADDR_MASK	0x000ffffffffff000ULL
-
-const struct pgt_format pgt_formats[3] = {
-	[VMSIM_PAGING_I386] = PGT_FORMAT_I386,
-	[VMSIM_PAGING_PAE] = PGT_FORMAT_PAE,
-	[VMSIM_PAGING_X86_64] = PGT_FORMAT_X86_64,
+const struct x86_layout x86_layouts[HW_NR_PAGING] = {
+	[HW_PAGING_I386] = { .task_size = 0xC0000000UL, .page_offset = 0xC0000000UL,
+			     .kernel_start = 0xC0000000UL },
+	[HW_PAGING_PAE] = { .task_size = 0xC0000000UL, .page_offset = 0xC0000000UL,
+			    .kernel_start = 0xC0000000UL },
+	[HW_PAGING_X86_64] = { .task_size = 0x7ffffffff000UL,
+			       .page_offset = 0xffff888000000000UL,
+			       .kernel_start = 0xffff800000000000UL },
 };
 
 /* --- table pages -------------------------------------------------------------- */
@@ -36,10 +39,10 @@ static bool mm_is_kernel(struct mm_struct *mm)
 }
 
 /*
- * pgtable_page_alloc - a zeroed table page for @mm.  Kernel tables and
+ * __pgtable_alloc - a zeroed table page for @mm.  Kernel tables and
  * upper levels stay in lowmem; process PTE tables may be HIGHMEM.
  */
-static struct page *pgtable_page_alloc(struct mm_struct *mm, enum pgt_level level)
+static struct page *__pgtable_alloc(struct mm_struct *mm, enum pgt_level level)
 {
 	struct machine *m = mm->machine;
 	gfp_t gfp = GFP_KERNEL;
@@ -56,6 +59,21 @@ static struct page *pgtable_page_alloc(struct mm_struct *mm, enum pgt_level leve
 	if (!mm_is_kernel(mm))
 		mod_zone_page_state(page->zone, NR_PAGETABLE, 1);
 	return page;
+}
+
+static struct page *pte_alloc_one(struct mm_struct *mm)
+{
+	return __pgtable_alloc(mm, PGT_PTE);
+}
+
+static struct page *pmd_alloc_one(struct mm_struct *mm)
+{
+	return __pgtable_alloc(mm, PGT_PMD);
+}
+
+static struct page *pud_alloc_one(struct mm_struct *mm)
+{
+	return __pgtable_alloc(mm, PGT_PUD);
 }
 
 static void __pgtable_page_free(struct mm_struct *mm, struct page *page)
@@ -79,7 +97,7 @@ static uint64_t table_bits(struct mm_struct *mm, bool top)
 {
 	const struct pgt_format *f = mm_pgt_fmt(mm);
 
-	if (top && f->top_table_bits == _PAGE_PRESENT)
+	if (top && f->top_present_only)
 		return _PAGE_PRESENT;
 	return mm_is_kernel(mm) ? _KERNPG_TABLE : _PAGE_TABLE;
 }
@@ -112,7 +130,7 @@ pudp_t pud_alloc(struct mm_struct *mm, pgdp_t pgd, unsigned long addr)
 		return (pudp_t){ pgd.p, pgd.fmt };
 	if (pgd_none(pgd)) {
 		spin_unlock(&mm->page_table_lock);
-		page = pgtable_page_alloc(mm, PGT_PUD);
+		page = pud_alloc_one(mm);
 		spin_lock(&mm->page_table_lock);
 		if (!page)
 			return (pudp_t){ NULL, pgd.fmt };
@@ -134,7 +152,7 @@ pmdp_t pmd_alloc(struct mm_struct *mm, pudp_t pud, unsigned long addr)
 		return (pmdp_t){ pud.p, pud.fmt };
 	if (pud_none(pud)) {
 		spin_unlock(&mm->page_table_lock);
-		page = pgtable_page_alloc(mm, PGT_PMD);
+		page = pmd_alloc_one(mm);
 		spin_lock(&mm->page_table_lock);
 		if (!page)
 			return (pmdp_t){ NULL, pud.fmt };
@@ -156,7 +174,7 @@ static bool __pte_alloc(struct mm_struct *mm, pmdp_t pmd)
 	if (!pmd_none(pmdp_get(pmd)))
 		return true;
 	spin_unlock(&mm->page_table_lock);
-	page = pgtable_page_alloc(mm, PGT_PTE);
+	page = pte_alloc_one(mm);
 	spin_lock(&mm->page_table_lock);
 	if (!page)
 		return false;
@@ -208,19 +226,19 @@ ptep_t pgt_walk(struct mm_struct *mm, unsigned long addr)
 
 /* --- the top level ------------------------------------------------------------ */
 
-static unsigned int kernel_pgd_index(const struct pgt_format *f)
+static unsigned int kernel_pgd_index(struct machine *m)
 {
-	return (unsigned int)pgd_index(f, f->kernel_start);
+	return (unsigned int)pgd_index(pgt_fmt(m), KERNEL_START_OF(m));
 }
 
-int mm_alloc_pgd(struct mm_struct *mm)
+int pgd_alloc(struct mm_struct *mm)
 {
 	struct machine *m = mm->machine;
 	const struct pgt_format *f = pgt_fmt(m);
 	struct page *page;
 	uint8_t *pgd;
 
-	BUG_ON_MSG(!m, "mm_alloc_pgd: mm %p without a machine", (void *)mm);
+	BUG_ON_MSG(!m, "pgd_alloc: mm %p without a machine", (void *)mm);
 	page = alloc_pages(GFP_KERNEL, 0);
 	if (!page)
 		return -ENOMEM;
@@ -230,7 +248,7 @@ int mm_alloc_pgd(struct mm_struct *mm)
 	mm->pgd = page_to_phys(page);
 	if (m->init_mm && m->init_mm != mm) {
 		/* the kernel half is shared: copy init_mm's entries (pgd_alloc) */
-		unsigned int k = kernel_pgd_index(f);
+		unsigned int k = kernel_pgd_index(m);
 		size_t off = (size_t)k << f->entry_shift;
 
 		mod_zone_page_state(page->zone, NR_PAGETABLE, 1);
@@ -245,7 +263,7 @@ int mm_alloc_pgd(struct mm_struct *mm)
 	return 0;
 }
 
-void mm_free_pgd(struct mm_struct *mm)
+void pgd_free(struct mm_struct *mm)
 {
 	struct machine *m = mm->machine;
 	const struct pgt_format *f = pgt_fmt(m);
@@ -255,17 +273,17 @@ void mm_free_pgd(struct mm_struct *mm)
 		return;
 	page = pfn_to_page(m, mm->pgd >> PAGE_SHIFT);
 	if (DEBUG_VM && mm != m->init_mm) {
-		unsigned int k = kernel_pgd_index(f);
+		unsigned int k = kernel_pgd_index(m);
 
 		for (unsigned int i = 0; i < k; i++) {
 			pgdp_t e = { m->ram + mm->pgd + ((size_t)i << f->entry_shift), f };
 
 			BUG_ON_MSG(pgd_val(pgdp_get(e)),
-				   "mm_free_pgd: pgd pfn %lu entry %u still maps %#llx",
+				   "pgd_free: pgd pfn %lu entry %u still maps %#llx",
 				   page_to_pfn(page), i, (unsigned long long)pgd_val(pgdp_get(e)));
 		}
 		BUG_ON_MSG(atomic_load(&mm->nr_ptes),
-			   "mm_free_pgd: pgd pfn %lu freed with %ld page tables left",
+			   "pgd_free: pgd pfn %lu freed with %ld page tables left",
 			   page_to_pfn(page), atomic_load(&mm->nr_ptes));
 	}
 	ClearPagePageTable(page);
@@ -275,185 +293,13 @@ void mm_free_pgd(struct mm_struct *mm)
 	mm->pgd = 0;
 }
 
-/* --- kernel page tables ------------------------------------------------------------- */
-
-/*
- * The direct map: lowmem at PAGE_OFFSET, in large pages (4 MiB on i386,
- * 2 MiB otherwise) as Linux does with PSE; a tail smaller than a large
- * page gets 4 KiB PTEs, so nothing past the end of RAM is mapped.
- */
-static int map_direct(struct machine *m)
-{
-	struct mm_struct *mm = m->init_mm;
-	const struct pgt_format *f = pgt_fmt(m);
-	unsigned long large = 1UL << f->shift[PGT_PMD];
-	phys_addr_t end = (phys_addr_t)m->max_low_pfn << PAGE_SHIFT;
-	phys_addr_t pa = 0;
-	int err = 0;
-
-	spin_lock(&mm->page_table_lock);
-	while (pa < end) {
-		unsigned long va = f->page_offset + pa;
-		pgdp_t pgd = pgd_offset(mm, va);
-		pudp_t pud = pud_alloc(mm, pgd, va);
-		pmdp_t pmd;
-
-		if (!pud.p)
-			goto nomem;
-		pmd = pmd_alloc(mm, pud, va);
-		if (!pmd.p)
-			goto nomem;
-		if (end - pa >= large) {
-			set_pmd(pmd, __pmd((pa | PAGE_KERNEL | _PAGE_PSE) & f->entry_mask));
-			pa += large;
-		} else {
-			ptep_t pte = pte_alloc_kernel(mm, pmd, va);
-
-			if (!pte.p)
-				goto nomem;
-			set_pte(pte, pfn_pte_fmt(f, pa >> PAGE_SHIFT, PAGE_KERNEL));
-			pa += PAGE_SIZE;
-		}
-	}
-	goto out;
-nomem:
-	err = -ENOMEM;
-out:
-	spin_unlock(&mm->page_table_lock);
-	return err;
-}
-
-/* Free every table below @table at @level (kernel tables, no TLB users left). */
-static void free_kernel_tables(struct mm_struct *mm, uint64_t entry, enum pgt_level level)
-{
-	struct machine *m = mm->machine;
-	const struct pgt_format *f = pgt_fmt(m);
-	struct page *page = pfn_to_page(m, (entry & ENTRY_ADDR_MASK) >> PAGE_SHIFT);
-
-	if (level > PGT_PTE) {
-		uint8_t *t = __pgt_table(m, entry);
-		enum pgt_level next = level - 1;
-
-		while (next > PGT_PTE && f->ptrs[next] == 1)
-			next--;
-		for (unsigned int i = 0; i < f->ptrs[level]; i++) {
-			uint64_t e = __pgt_read(t + ((size_t)i << f->entry_shift), f);
-
-			if (!(e & _PAGE_PRESENT) || (level != PGT_PTE && (e & _PAGE_PSE)))
-				continue;
-			free_kernel_tables(mm, e, next);
-		}
-	}
-	pgtable_page_free(mm, page);
-}
-
-static void free_kernel_pgd(struct mm_struct *mm)
-{
-	struct machine *m = mm->machine;
-	const struct pgt_format *f = pgt_fmt(m);
-	enum pgt_level below = PGT_PUD;
-
-	while (below > PGT_PTE && f->ptrs[below] == 1)
-		below--;
-	for (unsigned int i = 0; i < f->ptrs[PGT_PGD]; i++) {
-		pgdp_t e = { m->ram + mm->pgd + ((size_t)i << f->entry_shift), f };
-		uint64_t v = pgd_val(pgdp_get(e));
-
-		if (!(v & _PAGE_PRESENT) || (f->levels == 2 && (v & _PAGE_PSE)))
-			continue;
-		free_kernel_tables(mm, v, below);
-		set_pgd(e, __pgd(0));
-	}
-}
-
-static void free_init_mm(struct machine *m)
-{
-	struct mm_struct *mm = m->init_mm;
-
-	if (!mm)
-		return;
-	if (mm->pgd) {
-		free_kernel_pgd(mm);
-		mm_free_pgd(mm);
-	}
-	fini_rwsem(&mm->mmap_sem);
-	free(mm);
-	m->init_mm = NULL;
-}
-
-int paging_init(struct machine *m)
-{
-	const struct pgt_format *f = pgt_fmt(m);
-	struct mm_struct *mm;
-	struct page *zero;
-	int err;
-
-	BUG_ON_MSG((uint64_t)m->max_pfn << PAGE_SHIFT > f->max_phys,
-		   "paging_init: %llu bytes of RAM exceed the %s format's %llu",
-		   (unsigned long long)m->max_pfn << PAGE_SHIFT, f->name,
-		   (unsigned long long)f->max_phys);
-	/* init_mm: the kernel's address space (swapper_pg_dir), never freed while booted */
-	mm = calloc(1, sizeof(*mm));
-	if (!mm)
-		return -ENOMEM;
-	mm->machine = m;
-	atomic_init(&mm->mm_users, 2);
-	atomic_init(&mm->mm_count, 1);
-	init_rwsem(&mm->mmap_sem);
-	spin_lock_init(&mm->page_table_lock);
-	INIT_LIST_HEAD(&mm->mmlist);
-	mm->task_size = f->task_size;
-	m->init_mm = mm;
-	err = mm_alloc_pgd(mm);
-	if (err)
-		goto fail;
-	err = map_direct(m);
-	if (err)
-		goto fail;
-
-	zero = alloc_pages(GFP_KERNEL, 0);
-	err = -ENOMEM;
-	if (!zero)
-		goto fail;
-	memset(page_address(zero), 0, PAGE_SIZE);
-	SetPageZero(zero);
-	SetPageReserved(zero);
-	m->zero_page = zero;
-
-	err = tlb_init_machine(m);
-	if (err)
-		goto fail_zero;
-	return 0;
-
-fail_zero:
-	ClearPageZero(zero);
-	ClearPageReserved(zero);
-	__free_page(zero);
-	m->zero_page = NULL;
-fail:
-	free_init_mm(m);
-	return err;
-}
-
-void paging_exit(struct machine *m)
-{
-	tlb_exit_machine(m);
-	if (m->zero_page) {
-		ClearPageZero(m->zero_page);
-		ClearPageReserved(m->zero_page);
-		__free_page(m->zero_page);
-		m->zero_page = NULL;
-	}
-	free_init_mm(m);
-}
-
 /* --- validators ----------------------------------------------------------------- */
 
 static unsigned long count_tables(struct machine *m, uint64_t entry, enum pgt_level level,
 				  bool *ok)
 {
 	const struct pgt_format *f = pgt_fmt(m);
-	struct page *page = pfn_to_page(m, (entry & ENTRY_ADDR_MASK) >> PAGE_SHIFT);
+	struct page *page = pfn_to_page(m, (entry & _PAGE_ADDR_MASK) >> PAGE_SHIFT);
 	unsigned long n = 1;
 
 	if (!pfn_valid(m, page_to_pfn(page)) || !PagePageTable(page)) {
@@ -486,7 +332,7 @@ static unsigned long walk_user_tables(struct mm_struct *mm, bool *ok)
 	struct machine *m = mm->machine;
 	const struct pgt_format *f = pgt_fmt(m);
 	enum pgt_level below = PGT_PUD;
-	unsigned int k = kernel_pgd_index(f);
+	unsigned int k = kernel_pgd_index(m);
 	unsigned long n = 0;
 
 	while (below > PGT_PTE && f->ptrs[below] == 1)

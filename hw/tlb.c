@@ -1,12 +1,12 @@
 /*
- * The per-CPU TLB of the simulated x86: filling, local flushes (cr3
- * reload, invlpg), Linux's flush_tlb_* with shootdowns to the other CPUs
- * that have the mm loaded, and switch_mm.  The hit path itself is inline
- * in kern/tlb.h; the shootdown protocol is described there.
+ * The per-CPU TLB of the simulated x86: creation, filling, the local
+ * flushes (cr3 reload, invlpg), and the invalidate IPI between CPUs
+ * (sending it and waiting, taking it).  The hit path itself is inline in
+ * hw/tlb.h; the shootdown protocol is described there.  The kernel's
+ * flush_tlb_* (arch/x86/mm/tlb.c) decide which CPUs to send it to.
  *
- * Lock order: flush_tlb_* may be called with page_table_lock held (it
- * only waits for other CPUs to finish one access, and an access never
- * takes a lock).
+ * A sender waits only for other CPUs to finish one access, and an access
+ * never takes a lock: the kernel may send with its locks held.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,8 +15,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
-#include "kern/pgtable.h"
-#include "kern/tlb.h"
+#include "hw/tlb.h"
 
 static bool is_pow2(unsigned long x)
 {
@@ -96,21 +95,19 @@ static bool membarrier_usable(void)
 	return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 }
 
-int tlb_init_machine(struct machine *m)
+int hw_tlb_init(struct hw_machine *hw, unsigned int nr, unsigned int ways)
 {
-	unsigned int nr = m->cfg.tlb_entries > 0 ? (unsigned int)m->cfg.tlb_entries : 64;
-	unsigned int ways = m->cfg.tlb_ways > 0 ? (unsigned int)m->cfg.tlb_ways : 4;
 	bool fence = !membarrier_usable();
 
 	if (!is_pow2(nr) || !is_pow2(ways) || ways > nr)
 		return -EINVAL;
-	for (int i = 0; i < m->nr_cpus; i++) {
+	for (int i = 0; i < hw->nr_cpus; i++) {
 		struct tlb *t = aligned_alloc(64, sizeof(*t));
 
 		if (!t)
 			goto nomem;
 		memset(t, 0, sizeof(*t));
-		m->cpu[i].tlb = t;
+		hw->cpu[i].tlb = t;
 		t->entry = calloc(nr, sizeof(*t->entry));
 		t->victim = calloc(nr / ways, 1);
 		if (!t->entry || !t->victim)
@@ -123,22 +120,22 @@ int tlb_init_machine(struct machine *m)
 		t->way_shift = (unsigned int)__builtin_ctz(ways);
 		t->set_mask = nr / ways - 1;
 		t->need_fence = fence;
-		t->cpu = &m->cpu[i];
+		t->cpu = &hw->cpu[i];
 		atomic_init(&t->in_access, 0);
 		atomic_init(&t->flush_done, 0);
 		atomic_init(&t->flush_req, 0);
 	}
 	return 0;
 nomem:
-	tlb_exit_machine(m);
+	hw_tlb_fini(hw);
 	return -ENOMEM;
 }
 
-void tlb_exit_machine(struct machine *m)
+void hw_tlb_fini(struct hw_machine *hw)
 {
-	for (int i = 0; i < m->nr_cpus; i++) {
-		tlb_free(m->cpu[i].tlb);
-		m->cpu[i].tlb = NULL;
+	for (int i = 0; i < hw->nr_cpus; i++) {
+		tlb_free(hw->cpu[i].tlb);
+		hw->cpu[i].tlb = NULL;
 	}
 }
 
@@ -202,30 +199,25 @@ static void __tlb_flush(struct tlb *t, bool keep_global)
 	}
 }
 
+/*
+ * The invalidate IPI: the kernel's handler flushes this CPU's TLB, then
+ * the request is acknowledged (a sender waiting on this CPU may go on).
+ */
 void tlb_apply_pending(struct tlb *t)
 {
 	unsigned long req = atomic_load_explicit(&t->flush_req, memory_order_acquire);
 
-	__tlb_flush(t, false);
+	t->cpu->idt->invalidate_tlb(t->cpu);
 	atomic_store_explicit(&t->flush_done, req, memory_order_release);
-	count_vm_event(TLB_FLUSH);
 }
 
-void local_flush_tlb(void)
+void tlb_flush_local(struct tlb *t, bool keep_global)
 {
-	__tlb_flush(this_cpu()->tlb, true);
-	count_vm_event(TLB_FLUSH);
+	__tlb_flush(t, keep_global);
 }
 
-void local_flush_tlb_all(void)
+void tlb_invlpg(struct tlb *t, unsigned long addr)
 {
-	__tlb_flush(this_cpu()->tlb, false);
-	count_vm_event(TLB_FLUSH);
-}
-
-void local_flush_tlb_page(unsigned long addr)
-{
-	struct tlb *t = this_cpu()->tlb;
 	unsigned long page = addr & PAGE_MASK;
 	struct tlb_entry *e = tlb_set(t, addr);
 
@@ -235,33 +227,33 @@ void local_flush_tlb_page(unsigned long addr)
 	}
 }
 
-/*
- * Ask every CPU in @mask (never the running one) for a full flush and wait
- * until none of them can still be using an old translation: each has
- * either applied the request or is outside any access (its next one will
- * see the request first).
- */
-static void shootdown(struct machine *m, unsigned long mask)
+void hw_write_cr3(struct hw_cpu *cpu, phys_addr_t root)
 {
-	unsigned long req[NR_CPUS];
+	cpu->cr3 = root;
+	__tlb_flush(cpu->tlb, true);
+}
+
+/* Post the request to every CPU in @mask, then wait for each (see hw/tlb.h). */
+void hw_send_invalidate_ipi(struct hw_machine *hw, unsigned long mask)
+{
+	unsigned long req[HW_MAX_CPUS];
 	bool need_membarrier = false;
 
 	if (!mask)
 		return;
-	for (int i = 0; i < m->nr_cpus; i++) {
-		struct tlb *t = m->cpu[i].tlb;
+	for (int i = 0; i < hw->nr_cpus; i++) {
+		struct tlb *t = hw->cpu[i].tlb;
 
 		if (!(mask & (1UL << i)))
 			continue;
 		req[i] = atomic_fetch_add_explicit(&t->flush_req, 1, memory_order_seq_cst) + 1;
 		need_membarrier |= !t->need_fence;
-		count_vm_event(TLB_SHOOTDOWN);
 	}
 	/* the StoreLoad barrier the targets' hit path leaves out */
 	if (need_membarrier && !TLB_TSAN)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-	for (int i = 0; i < m->nr_cpus; i++) {
-		struct tlb *t = m->cpu[i].tlb;
+	for (int i = 0; i < hw->nr_cpus; i++) {
+		struct tlb *t = hw->cpu[i].tlb;
 		unsigned int spins = 0;
 
 		if (!(mask & (1UL << i)))
@@ -274,93 +266,6 @@ static void shootdown(struct machine *m, unsigned long mask)
 				sched_yield();
 		}
 	}
-}
-
-static unsigned long other_cpus(struct mm_struct *mm, bool *self)
-{
-	unsigned long me = 1UL << smp_processor_id();
-	unsigned long mask = atomic_load_explicit(&mm->cpu_vm_mask, memory_order_seq_cst);
-
-	*self = mask & me;
-	return mask & ~me;
-}
-
-void flush_tlb_mm(struct mm_struct *mm)
-{
-	bool self;
-	unsigned long others = other_cpus(mm, &self);
-
-	if (self)
-		local_flush_tlb();
-	shootdown(mm->machine, others);
-}
-
-void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
-{
-	struct mm_struct *mm = vma->vm_mm;
-	bool self;
-	unsigned long others = other_cpus(mm, &self);
-
-	if (self)
-		local_flush_tlb_page(addr);
-	shootdown(mm->machine, others);
-}
-
-/* Above this many pages a range flush drops the whole (non-global) TLB. */
-#define FLUSH_RANGE_PAGES 32
-
-void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end)
-{
-	bool self;
-	unsigned long others = other_cpus(mm, &self);
-
-	if (self) {
-		if ((end - start) >> PAGE_SHIFT > FLUSH_RANGE_PAGES) {
-			local_flush_tlb();
-		} else {
-			for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE)
-				local_flush_tlb_page(a);
-		}
-	}
-	shootdown(mm->machine, others);
-}
-
-void flush_tlb_all(void)
-{
-	struct machine *m = this_machine();
-	unsigned long all = (m->nr_cpus >= 64 ? ~0UL : (1UL << m->nr_cpus) - 1);
-
-	local_flush_tlb_all();
-	shootdown(m, all & ~(1UL << smp_processor_id()));
-}
-
-void flush_tlb_kernel_range(unsigned long start, unsigned long end)
-{
-	(void)start;
-	(void)end;
-	flush_tlb_all();
-}
-
-void switch_mm(struct mm_struct *prev, struct mm_struct *next, struct sim_cpu *cpu)
-{
-	unsigned long bit = 1UL << cpu->id;
-
-	BUG_ON_MSG(cpu != this_cpu(), "switch_mm on cpu %d from the thread of cpu %d",
-		   cpu->id, this_cpu() ? this_cpu()->id : -1);
-	if (prev == next) {
-		/* lazy re-entry: make sure shootdowns find us again */
-		if (!(atomic_fetch_or(&next->cpu_vm_mask, bit) & bit))
-			local_flush_tlb();
-		cpu->active_mm = next;
-		return;
-	}
-	if (prev)
-		atomic_fetch_and(&prev->cpu_vm_mask, ~bit);
-	if (next)
-		atomic_fetch_or(&next->cpu_vm_mask, bit);
-	cpu->active_mm = next;
-	/* the cr3 load: every non-global translation goes */
-	local_flush_tlb();
 }
 
 unsigned int tlb_valid_entries(struct tlb *t)
@@ -405,26 +310,4 @@ bool tlb_probe(struct tlb *t, unsigned long addr, bool write)
 			return true;
 	}
 	return false;
-}
-
-/*
- * update_mmu_cache - the fault that installed @pte at @address is about
- * to be retried: load the translation into this CPU's TLB now (as Linux's
- * hook does on MIPS and SPARC; x86 hardware would walk again), so the
- * retried access hits.  Only a user PTE whose Accessed bit (and Dirty bit,
- * for a writable entry) is already set is loaded: the walk it saves would
- * have changed nothing.  Call with mm->page_table_lock held, so that a
- * racing zap clears the PTE (and posts its flush) after the fill.
- */
-void update_mmu_cache(struct vm_area_struct *vma, unsigned long address, pte_t pte)
-{
-	struct sim_cpu *cpu = this_cpu();
-	uint64_t v = pte_val(pte);
-
-	if (cpu->active_mm != vma->vm_mm || !cpu->tlb ||
-	    (v & (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)) !=
-	    (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED))
-		return;
-	tlb_fill(cpu->tlb, address, cpu->machine->ram + ((phys_addr_t)pte_pfn(pte) << PAGE_SHIFT),
-		 true, (v & _PAGE_RW) && (v & _PAGE_DIRTY), v & _PAGE_NX, v & _PAGE_GLOBAL);
 }
