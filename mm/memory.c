@@ -1,9 +1,9 @@
 /*
  * mm/memory.c - what happens between a page table and the pages it maps:
- * page faults (do_page_fault -> handle_mm_fault -> handle_pte_fault ->
- * do_anonymous_page / do_no_page / do_wp_page / do_swap_page), fork's
- * copy_page_range, unmapping (zap_page_range) and freeing of page tables
- * (free_pgtables), zeromap/remap_page_range, make_pages_present,
+ * page faults (do_page_fault, arch/x86/mm/fault.c -> handle_mm_fault ->
+ * handle_pte_fault -> do_anonymous_page / do_no_page / do_wp_page /
+ * do_swap_page), fork's copy_page_range, unmapping (zap_page_range) and
+ * freeing of page tables (free_pgtables), zeromap/remap_page_range, make_pages_present,
  * follow_page, and the PTE side of mprotect (change_protection) and
  * mremap (move_page_tables), as in Linux 2.4.
  *
@@ -1015,94 +1015,6 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		return VM_FAULT_OOM;
 	}
 	return handle_pte_fault(mm, vma, pmd, pte, address, write);
-}
-
-/* How far below the stack pointer an access may reach (x86: enter/pusha). */
-#define STACK_BELOW_SP	(65536 + 32 * sizeof(unsigned long))
-
-int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int error_code)
-{
-	struct task_struct *tsk = current;
-	bool user = error_code & PF_USER;
-	struct vm_area_struct *vma;
-	int si_code = SEGV_MAPERR;
-	unsigned int flags = 0;
-	int ret;
-
-	/* a kernel-mode access to kernel space: vmalloc space picked up from init_mm */
-	if (mm && !user && address >= TASK_SIZE_OF(mm->machine))
-		return vmalloc_fault(mm, address, error_code);
-	if (!mm || address >= TASK_SIZE_OF(mm->machine) || (tsk && tsk->mm != mm))
-		goto bad_area_nosemaphore;
-
-	down_read(&mm->mmap_sem);
-	vma = find_vma(mm, address);
-	if (!vma)
-		goto bad_area;
-	if (vma->vm_start <= address)
-		goto good_area;
-	if (!(vma->vm_flags & VM_GROWSDOWN))
-		goto bad_area;
-	/* 2.4's check (cfg spcheck=on), when the task's stack pointer is known */
-	if (user && tsk && tsk->sp && mm->machine->cfg.stack_sp_check &&
-	    address + STACK_BELOW_SP < tsk->sp)
-		goto bad_area;
-	if (expand_stack(vma, address))
-		goto bad_area;
-	count_vm_event(PGFAULT_STACK_GROW);
-good_area:
-	si_code = SEGV_ACCERR;
-	if (error_code & PF_WRITE) {
-		if (!(vma->vm_flags & VM_WRITE))
-			goto bad_area;
-		flags |= FAULT_FLAG_WRITE;
-	} else if (error_code & PF_INSTR) {
-		if (!(vma->vm_flags & VM_EXEC))
-			goto bad_area;
-		flags |= FAULT_FLAG_INSTRUCTION;
-	} else {
-		if (error_code & PF_PROT)
-			goto bad_area;	/* a read of a present page cannot fault */
-		/* x86 cannot map write-only: a PROT_WRITE area reads too (vma_is_accessible) */
-		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
-			goto bad_area;
-	}
-	if (user)
-		flags |= FAULT_FLAG_USER;
-
-	ret = handle_mm_fault(mm, vma, address, flags);
-	up_read(&mm->mmap_sem);
-	switch (ret) {
-	case VM_FAULT_MINOR:
-		if (tsk)
-			tsk->min_flt++;
-		return 0;
-	case VM_FAULT_MAJOR:
-		count_vm_event(PGMAJFAULT);
-		if (tsk)
-			tsk->maj_flt++;
-		return 0;
-	case VM_FAULT_SIGBUS:
-		count_vm_event(PGFAULT_SIGBUS);
-		if (user && tsk)
-			force_sig_fault(tsk, SIGBUS, BUS_ADRERR, address);
-		return -EFAULT;
-	case VM_FAULT_OOM:
-	default:
-		/* no OOM killer yet: the faulting task is the one that dies */
-		if (user && tsk)
-			force_sig_fault(tsk, SIGKILL, 0, address);
-		return -EFAULT;
-	}
-
-bad_area:
-	up_read(&mm->mmap_sem);
-bad_area_nosemaphore:
-	count_vm_event(PGFAULT_SIGSEGV);
-	/* kernel-mode accesses fail the copy instead (exception fixup) */
-	if (user && tsk)
-		force_sig_fault(tsk, SIGSEGV, si_code, address);
-	return -EFAULT;
 }
 
 /* --- follow_page, make_pages_present ---------------------------------------------- */

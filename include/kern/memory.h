@@ -31,7 +31,8 @@
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		    unsigned long address, unsigned int flags);
 /*
- * do_page_fault - the MMU's fault entry for the running task: find_vma,
+ * do_page_fault (arch/x86/mm/fault.c) - the page-fault trap's handler for
+ * the running task (trap_init installs it): find_vma,
  * stack growth, permission checks, handle_mm_fault; on failure sends
  * SIGSEGV/SIGBUS to the task.  Returns 0 if the access may be retried,
  * -EFAULT if a signal was raised.
