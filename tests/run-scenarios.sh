@@ -8,7 +8,8 @@
 # Each tests/repro/NAME.vms (a reproduction of a fixed failure) must run to
 # its end: exit status 0, standard error empty.
 # The built-in demo runs too (twice, text and --json): it must exit 0 with
-# identical output each time.  Ends with "scenarios: N passed, N failed".
+# identical output each time; and vmsim mrc on tests/data's trace must print
+# tests/data/python-pages.mrc.csv.  Ends with "scenarios: N passed, N failed".
 # The expected files are the output of the test build (make test: DEBUG=1,
 # whose slab red zones take memory, so frame numbers and free counts differ
 # from the optimised build's).
@@ -132,6 +133,33 @@ case "demo" in *"$FILTER"*)
 		elif ! grep -q "killed by SIGSEGV" "$tmp/demo1" ||
 		     ! grep -q 'report' "$tmp/demo1"; then
 			failed "demo$mode" "no SIGSEGV kill line or no report"
+		else
+			pass=$((pass + 1))
+		fi
+	done
+	;;
+esac
+
+# vmsim mrc on tests/data's real trace: libCacheSim's misses (tests/data/README.md),
+# through the command line, read from the gzip'd file (a build with zlib) and from
+# standard input, unpacked by gzip(1) (any build).
+case "mrc" in *"$FILTER"*)
+	ref=tests/data/python-pages
+	sizes=32:128:32,192,256,384,512
+	for src in file stdin; do
+		if [ "$src" = file ]; then
+			"$VMSIM" mrc -q --pages $sizes "$ref.txt.gz" >"$tmp/mrc" 2>"$tmp/mrcerr"
+		else
+			gzip -dc "$ref.txt.gz" | "$VMSIM" mrc -q --pages $sizes - >"$tmp/mrc" 2>"$tmp/mrcerr"
+		fi
+		st=$?
+		if [ "$src" = file ] && grep -q "built without zlib" "$tmp/mrcerr"; then
+			continue
+		fi
+		if [ "$st" != 0 ] || ! cmp -s "$tmp/mrc" "$ref.mrc.csv"; then
+			failed "mrc-$src" "exit status $st or not libCacheSim's numbers"
+			head -5 "$tmp/mrcerr"
+			show_diff "$ref.mrc.csv" "$tmp/mrc"
 		else
 			pass=$((pass + 1))
 		fi
