@@ -362,6 +362,14 @@ static void *cache_alloc_refill(kmem_cache_t *cachep, struct array_cache *ac, gf
 
 		struct array_cache *sh;
 
+		/*
+		 * The array may have filled meanwhile: a grow that reclaimed
+		 * (GFP_KERNEL) frees objects of this cache into it (page-cache
+		 * radix nodes).  Take those first, and add after them, never
+		 * over them (overwritten, they stayed allocated for good).
+		 */
+		if (ac->limit && ac->avail)
+			return ac->entry[--ac->avail];
 		spin_lock(&cachep->spinlock);
 		sh = cachep->shared;
 		if (ac->limit && sh && sh->avail) {
@@ -380,8 +388,11 @@ static void *cache_alloc_refill(kmem_cache_t *cachep, struct array_cache *ac, gf
 			return ac->entry[--ac->avail];
 		if (objp)
 			return objp;
-		if (!kmem_cache_grow(cachep, flags))
-			return NULL;
+		if (!kmem_cache_grow(cachep, flags)) {
+			ac = cachep->array[this_cpu()->id];
+			return ac->limit && ac->avail ? ac->entry[--ac->avail] : NULL;
+		}
+		ac = cachep->array[this_cpu()->id];	/* as Linux: looked up again */
 	}
 }
 
