@@ -102,7 +102,7 @@ enum vmsim_run_status script_run_machine(struct vmsim_session *s, const struct v
 int script_parse_spawn(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
 		       char *err, size_t errlen)
 {
-	if (script_want_words(l, 2, 2, "spawn A", err, errlen) ||
+	if (script_want_words(l, 2, 2, usage, err, errlen) ||
 	    script_parse_name(&l->w[1], c->u.spawn.name, err, errlen))
 		return -1;
 	return 0;
@@ -135,7 +135,7 @@ int script_parse_swapon(struct vmsim_cmd *c, const struct vmsim_words *l, const 
 	struct vmsim_args_swapon *a = &c->u.swapon;
 	uint64_t prio = 0;
 
-	if (script_want_words(l, 2, 3, "swapon SIZE [PRIO]", err, errlen) ||
+	if (script_want_words(l, 2, 3, usage, err, errlen) ||
 	    script_parse_num(&l->w[1], &a->size, "SIZE", err, errlen) ||
 	    (l->n == 3 && script_parse_num(&l->w[2], &prio, "PRIO", err, errlen)))
 		return -1;
@@ -169,7 +169,7 @@ enum vmsim_run_status script_run_swapon(struct vmsim_session *s, const struct vm
 int script_parse_swapoff(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
 			 char *err, size_t errlen)
 {
-	if (script_want_words(l, 2, 2, "swapoff AREA", err, errlen) ||
+	if (script_want_words(l, 2, 2, usage, err, errlen) ||
 	    script_parse_num(&l->w[1], &c->u.swapoff.area, "AREA", err, errlen))
 		return -1;
 	return 0;

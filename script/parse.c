@@ -138,8 +138,9 @@ static int parse_words(const struct vmsim_words *l, struct vmsim_cmd *c, char *e
 	}
 	d = vmsim_cmd_find(first);
 	if (d && !d->per_process) {
+		snprintf(usage, sizeof(usage), "%s %s", d->word, d->args);
 		c->def = d;
-		return d->parse(c, l, NULL, err, errlen);
+		return d->parse(c, l, usage, err, errlen);
 	}
 	if (d) {
 		script_seterr(err, errlen, "'%s' needs a process first: A %s %s", d->word,

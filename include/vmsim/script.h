@@ -234,8 +234,9 @@ struct vmsim_cmd_def {
 	const char *summary;		/* one line: what it does */
 	const char *example;		/* one line, a working use */
 	/*
-	 * Parse the words of the line into @c->u (@usage: "A word ARGS" with the
-	 * real process name, for per-process commands).  0, or -1 with @err set;
+	 * Parse the words of the line into @c->u (@usage, for messages: "word
+	 * ARGS", or "A word ARGS" with the real process name for per-process
+	 * commands).  0, or -1 with @err set;
 	 * what it allocated is freed by ->release even on failure.
 	 */
 	int (*parse)(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,

@@ -40,9 +40,11 @@ static const char *help_word(char *line)
 /*
  * Completion of command words: the first word of a line completes to the
  * commands written without a process (machine, spawn, show ...), the
- * second (after a process name) to the process commands.
+ * second to the process commands (after a process name) or to any command
+ * (after help).
  */
-static bool complete_per_process;
+enum complete_what { COMPLETE_FIRST, COMPLETE_PROCESS, COMPLETE_ANY };
+static enum complete_what complete_what;
 
 static char *complete_word(const char *text, int state)
 {
@@ -54,9 +56,11 @@ static char *complete_word(const char *text, int state)
 	if (!state)
 		i = j = 0;
 	while ((d = vmsim_cmd_at(i++)))
-		if (d->per_process == complete_per_process && !strncmp(d->word, text, n))
+		if ((complete_what == COMPLETE_ANY ||
+		     d->per_process == (complete_what == COMPLETE_PROCESS)) &&
+		    !strncmp(d->word, text, n))
 			return strdup(d->word);
-	while (!complete_per_process && extra[j])
+	while (complete_what == COMPLETE_FIRST && extra[j])
 		if (!strncmp(extra[j++], text, n))
 			return strdup(extra[j - 1]);
 	return NULL;
@@ -75,7 +79,9 @@ static char **complete(const char *text, int start, int end)
 	rl_attempted_completion_over = 1;	/* no file names */
 	if (words > 1)
 		return NULL;
-	complete_per_process = words == 1;
+	complete_what = words == 0 ? COMPLETE_FIRST :
+			!strncmp(rl_line_buffer + strspn(rl_line_buffer, " \t"), "help", 4) ?
+			COMPLETE_ANY : COMPLETE_PROCESS;
 	return rl_completion_matches(text, complete_word);
 }
 #endif
