@@ -6,7 +6,7 @@
  * with the size, only compulsory misses once every page fits) and the
  * one-pass LRU curve equal to a direct LRU at every size; small traces
  * worked by hand; repeated requests; the command's pages of an address
- * trace, its size lists, CSV and JSON, and its errors.
+ * trace, its size lists, CSV and JSON, its errors, and its threads.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -336,6 +336,34 @@ TEST(mrc_repeats_set_clock_bits)
 		     "lru,3,5,5,1.000000\n");
 	free(out);
 	free(err);
+	unlink(path);
+}
+
+/* The runs spread over threads (make tsan-test): the same table as on one thread. */
+TEST(mrc_stress_jobs_on_threads)
+{
+	char path[64], args[256], *one, *many, *err;
+	size_t cap = 20000 * 8, len = 0;
+	char *text = malloc(cap);
+	unsigned long long seed = 99;
+
+	ASSERT_NOT_NULL(text);
+	for (int i = 0; i < 20000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		len += (size_t)snprintf(text + len, cap - len, "%llu\n", (seed >> 33) % 300);
+	}
+	tmp_write(path, sizeof(path), text);
+	free(text);
+	snprintf(args, sizeof(args), "-q -j 1 --pages 1:300:7 %s", path);
+	ASSERT_EQ(run_mrc(args, &one, &err), 0);
+	free(err);
+	snprintf(args, sizeof(args), "-q -j 8 --pages 1:300:7 %s", path);
+	ASSERT_EQ(run_mrc(args, &many, &err), 0);
+	free(err);
+	ASSERT_STREQ(many, one);
+	ASSERT_CONTAINS(one, "clock,295,20000,");
+	free(one);
+	free(many);
 	unlink(path);
 }
 
