@@ -101,6 +101,7 @@ test:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(TEST_BUILD)/test_runner $(T)
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/tool-flags-test.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 
 # The layering of docs/architecture.md (its layers block), checked on the

@@ -4,6 +4,7 @@
  * the JSON config), sizes with K/M/G suffixes, and validation before boot.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,30 +31,63 @@ void vmsim_config_default(struct vmsim_config *cfg)
 	cfg->fault_around_bytes = 65536;
 }
 
+/*
+ * The one reading of a number or a size, for flags, machine options and
+ * script words alike: decimal (a leading 0 is still decimal: 010 is ten)
+ * or 0x-hex, then an optional K, M or G (2^10, 2^20, 2^30); no sign, no
+ * blanks.  0, or -1 with errno EINVAL (not a number) or ERANGE (negative,
+ * or more than 2^64 - 1), and *@out unchanged.
+ */
 int vmsim_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	int shift = 0;
+	uint64_t v = 0, mult = 1, d;
+	size_t n, i = 0;
+	unsigned int base = 10;
+	bool overflow = false;
 
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	if (!s || !*s)
+		goto inval;
+	if (*s == '-') {	/* a number, but negative: out of range */
+		if (s[1] != '-' && (!vmsim_parse_size(s + 1, &v) || errno == ERANGE))
+			goto range;
+		goto inval;
+	}
+	n = strlen(s);
+	switch (s[n - 1]) {
+	case 'k': case 'K': mult = 1ULL << 10; n--; break;
+	case 'm': case 'M': mult = 1ULL << 20; n--; break;
+	case 'g': case 'G': mult = 1ULL << 30; n--; break;
 	default: break;
 	}
-	if (*end)
-		return -1;
-	if (shift && v > (~0ULL >> shift))
-		return -1;
-	*out = v << shift;
+	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i >= n)
+		goto inval;
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else
+			goto inval;
+		if (v > (UINT64_MAX - d) / base)
+			overflow = true;	/* go on: a bad digit later is EINVAL */
+		v = v * base + d;
+	}
+	if (overflow || v > UINT64_MAX / mult)
+		goto range;
+	*out = v * mult;
 	return 0;
+range:
+	errno = ERANGE;
+	return -1;
+inval:
+	errno = EINVAL;
+	return -1;
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out)
@@ -81,6 +115,41 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* What each option takes, for the messages. */
+static const char *option_values(const char *key)
+{
+	static const char *const values[][2] = {
+		{ "ram", "a size, 16M .. 16G, a multiple of 4M" },
+		{ "nodes", "1 .. " STR(VMSIM_MAX_NODES) ", at least 16M of RAM each" },
+		{ "paging", "i386, pae or x86_64" },
+		{ "cpus", "1 .. " STR(VMSIM_MAX_CPUS) },
+		{ "seed", "a number" },
+		{ "tlb", "a power of two, 1 .. 65536" },
+		{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
+		{ "pcp", "on or off" },
+		{ "reclaim", "2.4.10 or 2.4.0" },
+		{ "spcheck", "on or off" },
+		{ "swap", "a size, 40K .. 64G" },
+		{ "swapfile", "a path" },
+		{ "fail_page_alloc", "a number, 0 for never" },
+		{ "fail_slab", "a number, 0 for never" },
+		{ "dirty_background_ratio", "0 .. 100" },
+		{ "dirty_ratio", "1 .. 100" },
+		{ "dirty_expire_centisecs", "0 .. 100000000" },
+		{ "dirty_writeback_centisecs", "0 .. 100000000" },
+		{ "page_cluster", "0 .. 6" },
+		{ "fault_around_bytes", "0, or a power of two from 4096 to 2M" },
+	};
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		if (!strcmp(values[i][0], key))
+			return values[i][1];
+	return "?";
+}
+
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
 		     char *err, size_t errlen)
 {
@@ -90,6 +159,7 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		snprintf(err, errlen, "missing option name or value");
 		return -1;
 	}
+	errno = 0;
 	if (!strcmp(key, "ram")) {
 		if (vmsim_parse_size(value, &cfg->ram_bytes))
 			goto bad;
@@ -183,20 +253,52 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "bad value '%s' for machine option '%s'", value, key);
+	if (errno == ERANGE)	/* from vmsim_parse_size */
+		snprintf(err, errlen, "bad value '%s' for machine option '%s': %s (%s)", value,
+			 key, value[0] == '-' ? "negative" : "more than 2^64 - 1",
+			 option_values(key));
+	else
+		snprintf(err, errlen, "bad value '%s' for machine option '%s' (%s)", value, key,
+			 option_values(key));
 	return -1;
+}
+
+static bool is_pow2(long x)
+{
+	return x > 0 && !(x & (x - 1));
+}
+
+int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *err,
+		       size_t errlen)
+{
+	if (!strcmp(key, "ram")) {
+		if (cfg->ram_bytes < (16ULL << 20) || cfg->ram_bytes > (16ULL << 30)) {
+			snprintf(err, errlen, "ram must be between 16M and 16G");
+			return -1;
+		}
+		if (cfg->ram_bytes & ((4ULL << 20) - 1)) {
+			snprintf(err, errlen,
+				 "ram must be a multiple of 4M (the largest buddy block)");
+			return -1;
+		}
+	} else if (!strcmp(key, "swap")) {
+		if (cfg->swap_bytes &&
+		    (cfg->swap_bytes < 10 * 4096 || cfg->swap_bytes > (64ULL << 30))) {
+			snprintf(err, errlen, "swap must be between 40K and 64G");
+			return -1;
+		}
+	} else if ((!strcmp(key, "tlb") && !is_pow2(cfg->tlb_entries)) ||
+		   (!strcmp(key, "tlbways") && !is_pow2(cfg->tlb_ways))) {
+		snprintf(err, errlen, "%s must be %s", key, option_values(key));
+		return -1;
+	}
+	return 0;
 }
 
 int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen)
 {
-	if (cfg->ram_bytes < (16ULL << 20) || cfg->ram_bytes > (16ULL << 30)) {
-		snprintf(err, errlen, "ram must be between 16M and 16G");
+	if (vmsim_config_check(cfg, "ram", err, errlen))
 		return -1;
-	}
-	if (cfg->ram_bytes & ((4ULL << 20) - 1)) {
-		snprintf(err, errlen, "ram must be a multiple of 4M (the largest buddy block)");
-		return -1;
-	}
 	if (cfg->paging == VMSIM_PAGING_I386 && cfg->ram_bytes > (4ULL << 30)) {
 		snprintf(err, errlen, "paging=i386 addresses at most 4G of RAM (use pae)");
 		return -1;
@@ -207,10 +309,8 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
 			 VMSIM_MAX_NODES);
 		return -1;
 	}
-	if (cfg->swap_bytes && (cfg->swap_bytes < 10 * 4096 || cfg->swap_bytes > (64ULL << 30))) {
-		snprintf(err, errlen, "swap must be between 40K and 64G");
+	if (vmsim_config_check(cfg, "swap", err, errlen))
 		return -1;
-	}
 	if (cfg->cpus < 1 || cfg->cpus > VMSIM_MAX_CPUS) {
 		snprintf(err, errlen, "cpus must be 1..%d", VMSIM_MAX_CPUS);
 		return -1;

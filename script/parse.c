@@ -10,6 +10,7 @@
  * no input makes the parser read out of bounds or leak (fuzzed by
  * tests/fuzz/fuzz_script.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,11 @@ int script_parse_num(const struct word *w, uint64_t *out, const char *what,
 		     char *err, size_t errlen)
 {
 	if (w->quoted || vmsim_parse_number(w->val, out)) {
-		script_seterr(err, errlen, "bad %s '%.40s' (decimal, 0x-hex, optional K/M/G)",
-		       what, w->val);
+		bool range = !w->quoted && errno == ERANGE;
+
+		script_seterr(err, errlen, "bad %s '%.40s' (%s)", what, w->val,
+			      !range ? "decimal, 0x-hex, optional K/M/G" :
+			      w->val[0] == '-' ? "negative" : "more than 2^64 - 1");
 		return -1;
 	}
 	return 0;

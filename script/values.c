@@ -210,40 +210,10 @@ const char *vmsim_show_proc_name(enum vmsim_show what)
 
 /* --- values -------------------------------------------------------------- */
 
+/* The script's numbers are the machine options' sizes (api/config.c). */
 int vmsim_parse_number(const char *s, uint64_t *out)
 {
-	uint64_t v = 0, mult = 1;
-	size_t n, i = 0;
-	int base = 10;
-
-	if (!s || !*s)
-		return -1;
-	n = strlen(s);
-	switch (s[n - 1]) {
-	case 'k': case 'K': mult = 1ULL << 10; n--; break;
-	case 'm': case 'M': mult = 1ULL << 20; n--; break;
-	case 'g': case 'G': mult = 1ULL << 30; n--; break;
-	default: break;
-	}
-	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i >= n)
-		return -1;
-	for (; i < n; i++) {
-		int d = base == 16 ? vmsim_hex_digit((unsigned char)s[i]) :
-			(s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
-		if (d < 0)
-			return -1;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return -1;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	if (v > UINT64_MAX / mult)
-		return -1;
-	*out = v * mult;
-	return 0;
+	return vmsim_parse_size(s, out);
 }
 
 int vmsim_parse_prot(const char *s, int *prot)

@@ -360,8 +360,9 @@ void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...);
 
 
 /*
- * Numbers: decimal, 0x-hex, with an optional K, M or G suffix (times
- * 1024, 1024^2, 1024^3; either case).  0, or -1 for bad text or overflow.
+ * Numbers: vmsim_parse_size's (vmsim.h): decimal (010 is ten), 0x-hex,
+ * with an optional K, M or G suffix (times 1024, 1024^2, 1024^3; either
+ * case).  0, or -1 with errno EINVAL (bad text) or ERANGE (negative, overflow).
  */
 int vmsim_parse_number(const char *s, uint64_t *out);
 /* PROT: three letters as in /proc/PID/maps: [r-][w-][x-].  0 or -1. */

@@ -100,10 +100,24 @@ void vmsim_config_default(struct vmsim_config *cfg);
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
 		     char *err, size_t errlen);
 
+/*
+ * Check option @key of @cfg on its own (its range: ram, swap, the TLB's
+ * powers of two), as vmsim_config_validate does before it checks the
+ * options together; for flags, which may be combined with a script's
+ * machine line.  0, or -1 with a message naming the allowed values.
+ */
+int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *err,
+		       size_t errlen);
+
 /* Check ranges and combinations; 0 or -1 with a message in @err. */
 int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen);
 
-/* Parse a size with an optional K/M/G suffix (also 0x-hex).  0 or -1. */
+/*
+ * The one parser of numbers and sizes (flags, machine options, scripts):
+ * decimal (010 is ten) or 0x-hex, then an optional K, M or G suffix (2^10,
+ * 2^20, 2^30).  0, or -1 with errno EINVAL (not a number) or ERANGE
+ * (negative, or past 2^64 - 1); *@out is unchanged then.
+ */
 int vmsim_parse_size(const char *s, uint64_t *out);
 
 /* Boot a machine.  NULL with errno set (EINVAL bad config, ENOMEM host). */

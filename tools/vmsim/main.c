@@ -6,6 +6,7 @@
  * script.  docs/vmsim.1 is the manual page.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,27 +165,108 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* --ram etc.: the machine keys that have a flag of their own. */
+/* A flag with a bad value: the flag as given, what is wrong, where the help is. */
+static int value_error(const char *cmd, const char *flag, const char *val, const char *msg)
+{
+	fprintf(stderr, "vmsim: %s %s: %s\n", flag, val, msg);
+	fprintf(stderr, "Run 'vmsim help %s' for the options.\n", cmd ? cmd : "run");
+	return EXIT_USAGE;
+}
+
+/* The flags: getopt_long's table.  --ram etc. are the machine keys that
+ * have a flag of their own (OPT_MACHINE + their index in machine_flags). */
+enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_MACHINE };
+static const char short_opts[] = ":hqo:";
 static const char *const machine_flags[] = {
 	"ram", "nodes", "paging", "cpus", "seed", "tlb", "tlbways", "pcp", "reclaim", NULL
 };
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "set", required_argument, NULL, 'o' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "ram", required_argument, NULL, OPT_MACHINE + 0 },
+	{ "nodes", required_argument, NULL, OPT_MACHINE + 1 },
+	{ "paging", required_argument, NULL, OPT_MACHINE + 2 },
+	{ "cpus", required_argument, NULL, OPT_MACHINE + 3 },
+	{ "seed", required_argument, NULL, OPT_MACHINE + 4 },
+	{ "tlb", required_argument, NULL, OPT_MACHINE + 5 },
+	{ "tlbways", required_argument, NULL, OPT_MACHINE + 6 },
+	{ "pcp", required_argument, NULL, OPT_MACHINE + 7 },
+	{ "reclaim", required_argument, NULL, OPT_MACHINE + 8 },
+	{ NULL, 0, NULL, 0 }
+};
 
-static int add_opt(struct tool_opts *o, const char *cmd, const char *key, const char *val)
+/*
+ * The flag getopt_long just returned (@c), as the user spelled it: "--ram"
+ * for --ram 8M and --ram=8M, "-o" for -o, -oKEY=V and -qo KEY=V.
+ */
+static const char *flag_text(char *buf, size_t len, int c, char *const argv[])
+{
+	const char *a = argv[optind - 1];
+
+	if (optarg && optarg == a && optind >= 2)	/* the value was the next word */
+		a = argv[optind - 2];
+	if (!strncmp(a, "--", 2))
+		snprintf(buf, len, "%.*s", (int)strcspn(a, "="), a);
+	else
+		snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+/* Whether "NAME[=...]" names the long flag whose value is @val. */
+static bool long_flag_is(const char *name, int val)
+{
+	size_t n = strcspn(name, "=");
+
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == val && strlen(lo->name) == n && !strncmp(lo->name, name, n))
+			return true;
+	return false;
+}
+
+/* getopt_long's '?' and ':' (opterr is off): which flag, and what is wrong. */
+static int flag_error(const char *cmd, int c, char *const argv[])
+{
+	const char *a = argv[optind - 1];
+	char flag[64];
+
+	/* a long flag (optopt 0: unknown), or a short one in a cluster ("-qx") */
+	if (!strncmp(a, "--", 2) && (!optopt || long_flag_is(a + 2, optopt)))
+		snprintf(flag, sizeof(flag), "%.*s", (int)strcspn(a, "="), a);
+	else
+		snprintf(flag, sizeof(flag), "-%c", optopt);
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", flag);
+	if (optopt && strchr(a, '=') && !strncmp(a, "--", 2))	/* --json=1 */
+		return usage_error(cmd, "option '%s' takes no value", flag);
+	return usage_error(cmd, "unknown option '%s'", flag);
+}
+
+static int add_opt(struct tool_opts *o, const char *cmd, const char *flag, const char *key,
+		   const char *val)
 {
 	struct vmsim_config scratch;
-	char err[200];
+	char err[200], given[300];
 
+	/* the value as given: --ram 8M, but -o ram=8M */
+	if (flag[1] == '-' && strcmp(flag, "--set"))
+		snprintf(given, sizeof(given), "%s", val);
+	else
+		snprintf(given, sizeof(given), "%s=%s", key, val);
 	if (o->nr_opts == MAX_OPTS)
 		return usage_error(cmd, "too many machine options%s", "");
 	vmsim_config_default(&scratch);
 	err[0] = 0;
 	if (!strcmp(key, "root")) {	/* the tool's own key (script.c, set_root) */
 		if (!val[0])
-			return usage_error(cmd, "root= wants a directory or tmp%s", "");
-	} else if (vmsim_config_set(&scratch, key, val, err, sizeof(err))) {
-		fprintf(stderr, "vmsim: %s\n\n", err[0] ? err : "bad machine option");
-		print_usage(stderr, cmd);
-		return EXIT_USAGE;
+			return value_error(cmd, flag, given, "root= wants a directory or tmp");
+	} else if (vmsim_config_set(&scratch, key, val, err, sizeof(err)) ||
+		   vmsim_config_check(&scratch, key, err, sizeof(err))) {
+		return value_error(cmd, flag, given, err[0] ? err : "bad machine option");
 	}
 	o->opt_keys[o->nr_opts] = key;
 	o->opt_values[o->nr_opts] = val;
@@ -364,109 +446,135 @@ out:
 	return st == VMSIM_RUN_OK ? 0 : EXIT_USAGE;
 }
 
+/* The arguments that are not flags: the command, then a script, trace or help topic. */
+static int take_word(const char **cmd, const char **script, const char *a)
+{
+	if (!*cmd) {
+		*cmd = a;
+		if (!strcmp(a, "mrc"))	/* flags before it (main runs a first "mrc") */
+			return usage_error("mrc", "mrc's options go after mrc%s", "");
+		if (strcmp(a, "run") && strcmp(a, "shell") && strcmp(a, "trace") &&
+		    strcmp(a, "help") && strcmp(a, "demo"))
+			return usage_error(NULL, "unknown command '%s'", a);
+	} else if (!*script && (!strcmp(*cmd, "run") || !strcmp(*cmd, "help") ||
+				!strcmp(*cmd, "trace"))) {
+		*script = a;
+	} else {
+		return usage_error(*cmd, "unexpected argument '%s'", a);
+	}
+	return 0;
+}
+
+/* One flag getopt_long returned; 0, an exit status, or -1 for --version. */
+static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const argv[],
+		     bool *help)
+{
+	char flag[64];
+
+	switch (c) {
+	case 'h':
+		*help = true;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_VERSION:
+		return -1;
+	case 'o': {
+		/* argv lives until exit: split KEY=VALUE in place */
+		char *eq = strchr(optarg, '=');
+
+		flag_text(flag, sizeof(flag), c, argv);
+		if (!eq || eq == optarg)
+			return usage_error(cmd, "expected KEY=VALUE, got '%s'", optarg);
+		*eq = 0;
+		return add_opt(o, cmd, flag, optarg, eq + 1);
+	}
+	case OPT_FORMAT: {
+		int f = vmsim_trace_format_parse(optarg);
+
+		if (!cmd || strcmp(cmd, "trace"))
+			return usage_error(cmd, "--format is for trace%s", "");
+		if (f < 0)
+			return value_error(cmd, "--format", optarg,
+					   "wants auto, lackey, din or plain");
+		o->format = (enum vmsim_trace_format)f;
+		return 0;
+	}
+	case OPT_MAP:
+		if (!cmd || strcmp(cmd, "trace"))
+			return usage_error(cmd, "--map is for trace%s", "");
+		if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
+			return value_error(cmd, "--map", optarg, "wants auto or none");
+		o->map_none = !strcmp(optarg, "none");
+		return 0;
+	case '?':
+	case ':':
+		return flag_error(cmd, c, argv);
+	default:
+		return add_opt(o, cmd, flag_text(flag, sizeof(flag), c, argv),
+			       machine_flags[c - OPT_MACHINE], optarg);
+	}
+}
+
+/*
+ * The command line, with getopt_long: flags before the command (up to the
+ * first word), then the command's own, anywhere after it (GNU permutes).
+ * Combined short flags (-qo ram=64M), --flag=VALUE and --flag VALUE, and
+ * "--" (the rest are words) work as everywhere.  0, or an exit status.
+ */
+static int parse_args(int argc, char **argv, struct tool_opts *o, const char **cmd,
+		      const char **script, bool *help)
+{
+	int c, ret, first;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:hqo:", long_opts, NULL)) != -1)
+		if ((ret = take_flag(o, NULL, c, argv, help)))
+			return ret;
+	if (optind >= argc)
+		return 0;
+	first = optind;
+	if ((ret = take_word(cmd, script, argv[first])))
+		return ret;
+	if (!strcmp(argv[first - 1], "--") && first > 1) {	/* no flags after "--" */
+		for (int i = first + 1; i < argc; i++)
+			if ((ret = take_word(cmd, script, argv[i])))
+				return ret;
+		return 0;
+	}
+	/* the command's flags: argv + first is an argument vector of its own */
+	optind = 0;
+	while ((c = getopt_long(argc - first, argv + first, short_opts, long_opts, NULL)) != -1)
+		if ((ret = take_flag(o, *cmd, c, argv + first, help)))
+			return ret;
+	for (int i = optind; i < argc - first; i++)
+		if ((ret = take_word(cmd, script, argv[first + i])))
+			return ret;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool_opts opts;
 	const char *cmd = NULL, *script = NULL;
-	bool help = false, no_more_opts = false;
+	bool help = false;
 	int ret;
 
 	memset(&opts, 0, sizeof(opts));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (no_more_opts || a[0] != '-' || !strcmp(a, "-")) {
-			if (!cmd && !strcmp(a, "mrc")) {	/* mrc.c parses its own flags */
-				if (i > 1)
-					return usage_error("mrc", "mrc's options go after mrc%s", "");
-				return mrc_main(argc - i, argv + i, stdout, stderr);
-			}
-			if (!cmd) {
-				cmd = a;
-				if (strcmp(cmd, "run") && strcmp(cmd, "shell") && strcmp(cmd, "trace") &&
-				    strcmp(cmd, "help") && strcmp(cmd, "demo"))
-					return usage_error(NULL, "unknown command '%s'", cmd);
-			} else if (!script && (!strcmp(cmd, "run") || !strcmp(cmd, "help") ||
-					       !strcmp(cmd, "trace"))) {
-				script = a;
-			} else {
-				return usage_error(cmd, "unexpected argument '%s'", a);
-			}
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			no_more_opts = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help = true;
-		} else if (!strcmp(a, "--version")) {
-			printf("vmsim %s\n", VMSIM_VERSION);
-			return 0;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			opts.quiet = true;
-		} else if (!strcmp(a, "--json")) {
-			opts.json = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--set") || !strncmp(a, "--set=", 6) ||
-			   (!strncmp(a, "-o", 2) && a[2])) {
-			const char *kv = !strncmp(a, "--set=", 6) ? a + 6 :
-					 (a[1] == 'o' && a[2]) ? a + 2 : NULL;
-			char *eq, *key;
-			if (!kv) {
-				if (i + 1 >= argc)
-					return usage_error(cmd, "%s needs KEY=VALUE", a);
-				kv = argv[++i];
-			}
-			eq = strchr(kv, '=');
-			if (!eq || eq == kv)
-				return usage_error(cmd, "expected KEY=VALUE, got '%s'", kv);
-			/* argv lives until exit: split it in place */
-			key = (char *)kv;
-			*eq = 0;
-			if ((ret = add_opt(&opts, cmd, key, eq + 1)))
-				return ret;
-		} else if (!strncmp(a, "--format", 8) && (!a[8] || a[8] == '=')) {
-			const char *val = a[8] ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
-			int f = val ? vmsim_trace_format_parse(val) : -1;
-
-			if (!cmd || strcmp(cmd, "trace"))
-				return usage_error(cmd, "--format is for trace%s", "");
-			if (f < 0)
-				return usage_error(cmd, "--format wants auto, lackey, din or plain, "
-						   "got '%s'", val ? val : "nothing");
-			opts.format = (enum vmsim_trace_format)f;
-		} else if (!strncmp(a, "--map", 5) && (!a[5] || a[5] == '=')) {
-			const char *val = a[5] ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
-
-			if (!cmd || strcmp(cmd, "trace"))
-				return usage_error(cmd, "--map is for trace%s", "");
-			if (!val || (strcmp(val, "auto") && strcmp(val, "none")))
-				return usage_error(cmd, "--map wants auto or none, got '%s'",
-						   val ? val : "nothing");
-			opts.map_none = !strcmp(val, "none");
-		} else if (a[0] == '-' && a[1] == '-') {
-			const char *name = a + 2, *val = NULL;
-			char *eq = strchr(a, '=');
-			int k;
-
-			if (eq) {
-				*eq = 0;
-				val = eq + 1;
-			}
-			for (k = 0; machine_flags[k]; k++)
-				if (!strcmp(machine_flags[k], name))
-					break;
-			if (!machine_flags[k])
-				return usage_error(cmd, "unknown option '%s'", a);
-			if (!val) {
-				if (i + 1 >= argc)
-					return usage_error(cmd, "option '%s' needs a value", a);
-				val = argv[++i];
-			}
-			if ((ret = add_opt(&opts, cmd, name, val)))
-				return ret;
-		} else {
-			return usage_error(cmd, "unknown option '%s'", a);
-		}
+	if (argc > 1 && !strcmp(argv[1], "mrc"))	/* mrc.c parses its own flags */
+		return mrc_main(argc - 1, argv + 1, stdout, stderr);
+	ret = parse_args(argc, argv, &opts, &cmd, &script, &help);
+	if (ret == -1) {
+		printf("vmsim %s\n", VMSIM_VERSION);
+		return 0;
 	}
+	if (ret)
+		return ret;
 	if (help) {
 		print_usage(stdout, cmd && strcmp(cmd, "help") ? cmd : script);
 		return 0;
