@@ -1,4 +1,4 @@
-# vmsim build.  `make` builds build/libvmsim.a, build/libvmsim.so and
+# vmsim build.  `make` builds build/libvmsim.a, build/libvmsim.so (.so.0) and
 # build/vmsim (optimised, debug checks off).  `make test` builds everything
 # again under ASan+UBSan with the debug checks on and runs all tests;
 # `make tsan-test` runs the concurrency stress tests under TSan.
@@ -80,8 +80,28 @@ $(BUILD)/libvmsim.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libvmsim.so: $(LIB_OBJS)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The shared library exports the public API only (docs/architecture.md):
+# the library's objects are compiled with hidden visibility, and the
+# declarations in include/vmsim carry VMSIM_API.  libvmsim.a keeps every
+# symbol for the tests and the tool.  SONAME libvmsim.so.0; libvmsim.so links to it.
+SONAME := libvmsim.so.0
+LIB_CFLAGS := -fvisibility=hidden
+$(LIB_OBJS): CFLAGS += $(LIB_CFLAGS)
+
+# The library's objects depend on the flags they were compiled with: a stamp
+# rewritten only when the flags change (an old tree rebuilds with new ones).
+$(BUILD)/lib-cflags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CC) $(CFLAGS) $(LIB_CFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(CFLAGS) $(LIB_CFLAGS)' > $@
+$(LIB_OBJS): $(BUILD)/lib-cflags
+FORCE:
+
+$(BUILD)/$(SONAME): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libvmsim.so: $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
 
 $(BUILD)/vmsim: $(TOOL_OBJS) $(BUILD)/libvmsim.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libvmsim.a $(TOOL_LIBS) $(LDLIBS)
@@ -97,12 +117,13 @@ $(BUILD)/bench_runner: $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a
 TEST_BUILD := build/asan
 test:
 	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
-		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim
+		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim $(TEST_BUILD)/libvmsim.so
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(TEST_BUILD)/test_runner $(T)
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/tool-flags-test.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
+	CC="$(CC) -fsanitize=address,undefined" sh tests/exports-test.sh $(TEST_BUILD)
 
 # The layering of docs/architecture.md (its layers block), checked on the
 # #include lines of the sources and the symbols of this build's objects.
@@ -172,7 +193,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(BUILD)/libvmsim.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libvmsim.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libvmsim.so
 	install -m 644 include/vmsim/*.h $(DESTDIR)$(PREFIX)/include/vmsim/
 	install -m 755 $(BUILD)/vmsim $(DESTDIR)$(PREFIX)/bin/
 	[ ! -f docs/vmsim.1 ] || install -m 644 docs/vmsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/

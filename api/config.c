@@ -136,6 +136,7 @@ static const char *option_values(const char *key)
 		{ "swapfile", "a path" },
 		{ "fail_page_alloc", "a number, 0 for never" },
 		{ "fail_slab", "a number, 0 for never" },
+		{ "fail_io", "a number, 0 for never" },
 		{ "dirty_background_ratio", "0 .. 100" },
 		{ "dirty_ratio", "1 .. 100" },
 		{ "dirty_expire_centisecs", "0 .. 100000000" },

@@ -28,24 +28,24 @@ extern "C" {
 #endif
 
 /* 0, or -ENOENT/-ENOTDIR/-EACCES/-ENAMETOOLONG. */
-int vmsim_fs_set_root(vmsim_machine_t *m, const char *path);
+VMSIM_API int vmsim_fs_set_root(vmsim_machine_t *m, const char *path);
 /* The absolute host path of the root (NULL if none could be opened). */
-const char *vmsim_fs_root(vmsim_machine_t *m);
+VMSIM_API const char *vmsim_fs_root(vmsim_machine_t *m);
 
-int vmsim_open(vmsim_machine_t *m, int pid, const char *path, int flags, unsigned int mode);
-int vmsim_close(vmsim_machine_t *m, int pid, int fd);
-long vmsim_fd_read(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count);
-long vmsim_fd_write(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count);
-long vmsim_pread(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
+VMSIM_API int vmsim_open(vmsim_machine_t *m, int pid, const char *path, int flags, unsigned int mode);
+VMSIM_API int vmsim_close(vmsim_machine_t *m, int pid, int fd);
+VMSIM_API long vmsim_fd_read(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count);
+VMSIM_API long vmsim_fd_write(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count);
+VMSIM_API long vmsim_pread(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
 		 int64_t offset);
-long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
+VMSIM_API long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long buf, size_t count,
 		  int64_t offset);
-int64_t vmsim_lseek(vmsim_machine_t *m, int pid, int fd, int64_t offset, int whence);
-int vmsim_ftruncate(vmsim_machine_t *m, int pid, int fd, int64_t length);
-int vmsim_fsync(vmsim_machine_t *m, int pid, int fd);
-int vmsim_fdatasync(vmsim_machine_t *m, int pid, int fd);
+VMSIM_API int64_t vmsim_lseek(vmsim_machine_t *m, int pid, int fd, int64_t offset, int whence);
+VMSIM_API int vmsim_ftruncate(vmsim_machine_t *m, int pid, int fd, int64_t length);
+VMSIM_API int vmsim_fsync(vmsim_machine_t *m, int pid, int fd);
+VMSIM_API int vmsim_fdatasync(vmsim_machine_t *m, int pid, int fd);
 /* msync(2): MS_ASYNC 1, MS_INVALIDATE 2, MS_SYNC 4 */
-int vmsim_msync(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int flags);
+VMSIM_API int vmsim_msync(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int flags);
 
 struct vmsim_fs_stats {
 	unsigned long nr_inodes;	/* live inodes (hostfs and shmem) */
@@ -53,7 +53,7 @@ struct vmsim_fs_stats {
 	unsigned long ra_pages;		/* pages read by readahead */
 	unsigned long pages_written;	/* pages written back to host files */
 };
-int vmsim_fs_stats(vmsim_machine_t *m, struct vmsim_fs_stats *st);
+VMSIM_API int vmsim_fs_stats(vmsim_machine_t *m, struct vmsim_fs_stats *st);
 
 #ifdef __cplusplus
 }

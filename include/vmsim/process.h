@@ -51,16 +51,16 @@ extern "C" {
 #define VMSIM_KILLED		(-10000)
 
 /* New process with an empty address space (and a stack VMA, as exec leaves). */
-int vmsim_spawn(vmsim_machine_t *m);
-int vmsim_spawn_empty(vmsim_machine_t *m);	/* no stack either */
-int vmsim_fork(vmsim_machine_t *m, int pid);
+VMSIM_API int vmsim_spawn(vmsim_machine_t *m);
+VMSIM_API int vmsim_spawn_empty(vmsim_machine_t *m);	/* no stack either */
+VMSIM_API int vmsim_fork(vmsim_machine_t *m, int pid);
 /*
  * A task sharing @pid's mm (clone with CLONE_VM, without CLONE_THREAD):
  * a separate process (its own tgid, one thread) that sees every change to
  * the address space, but a fatal signal kills only its own thread group,
  * as for CLONE_VM siblings on Linux.
  */
-int vmsim_clone_vm(vmsim_machine_t *m, int pid);
+VMSIM_API int vmsim_clone_vm(vmsim_machine_t *m, int pid);
 /*
  * A new thread of @pid's process (clone with CLONE_VM | CLONE_FILES |
  * CLONE_SIGHAND | CLONE_THREAD, as pthread_create): a new tid in the same
@@ -70,7 +70,7 @@ int vmsim_clone_vm(vmsim_machine_t *m, int pid);
  * their next entry or return.  The new tid, or -ESRCH, -ENOMEM, -EAGAIN,
  * -EINTR (the group is exiting).
  */
-int vmsim_clone_thread(vmsim_machine_t *m, int pid);
+VMSIM_API int vmsim_clone_thread(vmsim_machine_t *m, int pid);
 /*
  * exit(2) of one thread: the rest of its group runs on, and the mm goes
  * with its last user.  A group leader that exits while other threads run
@@ -79,9 +79,9 @@ int vmsim_clone_thread(vmsim_machine_t *m, int pid);
  * Vm lines, "maps" is empty, as Linux's /proc/TGID), and calls made as it
  * give -ESRCH.  It is released with the group's last thread.
  */
-int vmsim_exit(vmsim_machine_t *m, int pid);
+VMSIM_API int vmsim_exit(vmsim_machine_t *m, int pid);
 /* exit_group(2): every thread of @pid's group exits (code 0).  0 or -ESRCH. */
-int vmsim_exit_group(vmsim_machine_t *m, int pid);
+VMSIM_API int vmsim_exit_group(vmsim_machine_t *m, int pid);
 /*
  * vmsim_execve - the memory side of execve(2) (kernel/exec.c): @path (a
  * static ELF executable below the machine's root: ELF64 x86-64 on the
@@ -98,35 +98,35 @@ int vmsim_exit_group(vmsim_machine_t *m, int pid);
  * -E2BIG (arguments over the limit), -ENOMEM, -EFAULT (NULL @path),
  * -ESRCH; on any error the process is left exactly as it was.
  */
-int vmsim_execve(vmsim_machine_t *m, int pid, const char *path, const char *const argv[],
+VMSIM_API int vmsim_execve(vmsim_machine_t *m, int pid, const char *path, const char *const argv[],
 		 const char *const envp[]);
 
-long vmsim_mmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
+VMSIM_API long vmsim_mmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
 		int prot, int flags, int fd, unsigned long offset);
-int vmsim_munmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
-int vmsim_mprotect(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int prot);
-long vmsim_mremap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long old_len,
+VMSIM_API int vmsim_munmap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
+VMSIM_API int vmsim_mprotect(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int prot);
+VMSIM_API long vmsim_mremap(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long old_len,
 		  unsigned long new_len, int flags, unsigned long new_addr);
-long vmsim_brk(vmsim_machine_t *m, int pid, unsigned long brk);
-int vmsim_madvise(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int advice);
-int vmsim_mlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
-int vmsim_munlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
-int vmsim_mlockall(vmsim_machine_t *m, int pid, int flags);
-int vmsim_munlockall(vmsim_machine_t *m, int pid);
+VMSIM_API long vmsim_brk(vmsim_machine_t *m, int pid, unsigned long brk);
+VMSIM_API int vmsim_madvise(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int advice);
+VMSIM_API int vmsim_mlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
+VMSIM_API int vmsim_munlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
+VMSIM_API int vmsim_mlockall(vmsim_machine_t *m, int pid, int flags);
+VMSIM_API int vmsim_munlockall(vmsim_machine_t *m, int pid);
 /* mincore: one byte per page in @vec, bit 0 = resident */
-int vmsim_mincore(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
+VMSIM_API int vmsim_mincore(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
 		  unsigned char *vec);
-int vmsim_setrlimit(vmsim_machine_t *m, int pid, int resource,
+VMSIM_API int vmsim_setrlimit(vmsim_machine_t *m, int pid, int resource,
 		    unsigned long cur, unsigned long max);
-int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp);
+VMSIM_API int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp);
 
 /* Loads and stores of the process: 0, -ESRCH, or VMSIM_KILLED. */
-int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsigned long len);
-int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf,
+VMSIM_API int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsigned long len);
+VMSIM_API int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf,
 		unsigned long len);
 /* 8-byte aligned load/store, the TLB-hit fast path */
-int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val);
-int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val);
+VMSIM_API int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val);
+VMSIM_API int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val);
 
 /*
  * The process's own accesses in bulk (api/access.c): a stream of loads,
@@ -183,7 +183,7 @@ struct vmsim_access_result {
  * space (res->done is its index, the accesses before it were made).
  * @res may be NULL.
  */
-long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t n,
+VMSIM_API long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t n,
 		      uint64_t *loaded, struct vmsim_access_result *res);
 
 /*
@@ -209,12 +209,12 @@ struct vmsim_access_pattern {
 	uint32_t size;
 	uint8_t kind;		/* enum vmsim_access_kind */
 };
-long vmsim_access_pattern(vmsim_machine_t *m, int pid, const struct vmsim_access_pattern *p,
+VMSIM_API long vmsim_access_pattern(vmsim_machine_t *m, int pid, const struct vmsim_access_pattern *p,
 			  struct vmsim_access_result *res);
 
 /* The end of the machine's user address space (TASK_SIZE: 3 GiB on i386
  * and PAE, 0x7ffffffff000 on x86_64): user addresses are below it. */
-unsigned long vmsim_task_size(vmsim_machine_t *m);
+VMSIM_API unsigned long vmsim_task_size(vmsim_machine_t *m);
 
 struct vmsim_task_info {
 	int pid;
@@ -233,9 +233,9 @@ struct vmsim_task_info {
 	int tgid;
 	int threads;
 };
-int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info);
+VMSIM_API int vmsim_task_info(vmsim_machine_t *m, int pid, struct vmsim_task_info *info);
 /* pids of live tasks, ascending; returns the count (at most @max stored) */
-int vmsim_task_list(vmsim_machine_t *m, int *pids, int max);
+VMSIM_API int vmsim_task_list(vmsim_machine_t *m, int *pids, int max);
 
 /*
  * /proc/PID files: "maps", "smaps", "status", "cmdline", "environ".
@@ -243,8 +243,8 @@ int vmsim_task_list(vmsim_machine_t *m, int *pids, int max);
  * strings: read them with vmsim_proc_pid_read_len, which also gives the
  * length in bytes (@len may be NULL).
  */
-char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name);
-char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, size_t *len);
+VMSIM_API char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name);
+VMSIM_API char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -254,23 +254,23 @@ struct vmsim_cmd_def {
 };
 
 /* The rows in table order (the help's), NULL past the last. */
-const struct vmsim_cmd_def *vmsim_cmd_at(int i);
+VMSIM_API const struct vmsim_cmd_def *vmsim_cmd_at(int i);
 /* The row of a command word ("mmap", "show"), or NULL. */
-const struct vmsim_cmd_def *vmsim_cmd_find(const char *word);
+VMSIM_API const struct vmsim_cmd_def *vmsim_cmd_find(const char *word);
 /* The help lines of a row: "A mmap ADDR ..." (several for show, expect), one per line. */
-void vmsim_cmd_print_usage(const struct vmsim_cmd_def *d, FILE *f, const char *indent);
+VMSIM_API void vmsim_cmd_print_usage(const struct vmsim_cmd_def *d, FILE *f, const char *indent);
 /* `help WORD`: the usage lines, the summary and the example. */
-void vmsim_cmd_print_help(const struct vmsim_cmd_def *d, FILE *f);
+VMSIM_API void vmsim_cmd_print_help(const struct vmsim_cmd_def *d, FILE *f);
 /* Every row's usage lines (the help's command list). */
-void vmsim_cmd_print_usages(FILE *f, const char *indent);
+VMSIM_API void vmsim_cmd_print_usages(FILE *f, const char *indent);
 
 /*
  * Parse one line (no newline needed; a newline ends it).  Returns 0 with
  * @cmd filled (free it with vmsim_cmd_free), or -1 with a message in @err
  * and @cmd empty.  Does not need a machine: names are resolved when run.
  */
-int vmsim_cmd_parse(const char *line, struct vmsim_cmd *cmd, char *err, size_t errlen);
-void vmsim_cmd_free(struct vmsim_cmd *cmd);
+VMSIM_API int vmsim_cmd_parse(const char *line, struct vmsim_cmd *cmd, char *err, size_t errlen);
+VMSIM_API void vmsim_cmd_free(struct vmsim_cmd *cmd);
 
 /* A whole script: every line parsed, with its line number. */
 struct vmsim_script {
@@ -284,9 +284,9 @@ struct vmsim_script {
  * or -1 with the message in @err and the bad line's number in *@errline.
  * Blank and comment lines are dropped.
  */
-int vmsim_script_parse(const char *text, size_t len, struct vmsim_script *script,
+VMSIM_API int vmsim_script_parse(const char *text, size_t len, struct vmsim_script *script,
 		       char *err, size_t errlen, int *errline);
-void vmsim_script_free(struct vmsim_script *script);
+VMSIM_API void vmsim_script_free(struct vmsim_script *script);
 
 /*
  * A session runs commands on one machine (booted at the first command that
@@ -336,27 +336,27 @@ struct vmsim_session {
 	bool root_tmp;			/* root=tmp: a directory made and removed here */
 };
 
-void vmsim_session_init(struct vmsim_session *s, const char *file,
+VMSIM_API void vmsim_session_init(struct vmsim_session *s, const char *file,
 			const struct vmsim_session_ops *ops, void *priv);
 /* Destroys the machine (writing dirty file pages), removes root=tmp's directory. */
-void vmsim_session_fini(struct vmsim_session *s);
+VMSIM_API void vmsim_session_fini(struct vmsim_session *s);
 /* Boot the machine if not yet booted: VMSIM_RUN_OK or VMSIM_RUN_ERROR (printed). */
-enum vmsim_run_status vmsim_session_boot(struct vmsim_session *s);
+VMSIM_API enum vmsim_run_status vmsim_session_boot(struct vmsim_session *s);
 /* Run one parsed command of line @line. */
-enum vmsim_run_status vmsim_session_run_cmd(struct vmsim_session *s, const struct vmsim_cmd *c,
+VMSIM_API enum vmsim_run_status vmsim_session_run_cmd(struct vmsim_session *s, const struct vmsim_cmd *c,
 					    int line);
 /* Parse and run a whole script text; stops at the first error. */
-enum vmsim_run_status vmsim_session_run_text(struct vmsim_session *s, const char *text,
+VMSIM_API enum vmsim_run_status vmsim_session_run_text(struct vmsim_session *s, const char *text,
 					     size_t len);
 /* spawn NAME on the booted machine: the pid, or a negative errno. */
-int vmsim_session_spawn(struct vmsim_session *s, const char *name);
+VMSIM_API int vmsim_session_spawn(struct vmsim_session *s, const char *name);
 /* Output through ops->out (or standard output). */
 __attribute__((format(printf, 2, 3)))
-void vmsim_session_printf(struct vmsim_session *s, const char *fmt, ...);
-void vmsim_session_puts(struct vmsim_session *s, const char *text);
+VMSIM_API void vmsim_session_printf(struct vmsim_session *s, const char *fmt, ...);
+VMSIM_API void vmsim_session_puts(struct vmsim_session *s, const char *text);
 /* "FILE:LINE: message" on standard error (standard output flushed first). */
 __attribute__((format(printf, 2, 3)))
-void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...);
+VMSIM_API void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...);
 
 
 /*
@@ -364,47 +364,47 @@ void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...);
  * with an optional K, M or G suffix (times 1024, 1024^2, 1024^3; either
  * case).  0, or -1 with errno EINVAL (bad text) or ERANGE (negative, overflow).
  */
-int vmsim_parse_number(const char *s, uint64_t *out);
+VMSIM_API int vmsim_parse_number(const char *s, uint64_t *out);
 /* PROT: three letters as in /proc/PID/maps: [r-][w-][x-].  0 or -1. */
-int vmsim_parse_prot(const char *s, int *prot);
+VMSIM_API int vmsim_parse_prot(const char *s, int *prot);
 /* Comma lists of flag names (see docs/script.md).  0 or -1 (err names the bad word). */
-int vmsim_parse_mmap_flags(const char *s, int *flags, char *err, size_t errlen);
-int vmsim_parse_mremap_flags(const char *s, int *flags, char *err, size_t errlen);
-int vmsim_parse_mlockall_flags(const char *s, int *flags, char *err, size_t errlen);
+VMSIM_API int vmsim_parse_mmap_flags(const char *s, int *flags, char *err, size_t errlen);
+VMSIM_API int vmsim_parse_mremap_flags(const char *s, int *flags, char *err, size_t errlen);
+VMSIM_API int vmsim_parse_mlockall_flags(const char *s, int *flags, char *err, size_t errlen);
 /* madvise advice name -> VMSIM_MADV_*, or -1 */
-int vmsim_parse_advice(const char *s);
+VMSIM_API int vmsim_parse_advice(const char *s);
 /* The value of hex digit @c (either case), or -1. */
-int vmsim_hex_digit(int c);
+VMSIM_API int vmsim_hex_digit(int c);
 /* Write PROT back as three letters (buf of at least 4 bytes). */
-void vmsim_format_prot(int prot, char *buf);
+VMSIM_API void vmsim_format_prot(int prot, char *buf);
 
 /* The splitmix64 finaliser that defines pattern=SEED and random touches. */
-uint64_t vmsim_mix64(uint64_t x);
+VMSIM_API uint64_t vmsim_mix64(uint64_t x);
 /* FNV-1a 64-bit: start with VMSIM_FNV1A64_INIT, feed bytes in order. */
 #define VMSIM_FNV1A64_INIT	0xcbf29ce484222325ULL
-uint64_t vmsim_fnv1a64(uint64_t hash, const void *buf, size_t len);
+VMSIM_API uint64_t vmsim_fnv1a64(uint64_t hash, const void *buf, size_t len);
 
 /* "EINVAL" for EINVAL (positive errno); NULL if the number has no name. */
-const char *vmsim_errno_name(int err);
+VMSIM_API const char *vmsim_errno_name(int err);
 /* The errno of a name ("ENOMEM"), or 0. */
-int vmsim_errno_from_name(const char *name);
+VMSIM_API int vmsim_errno_from_name(const char *name);
 /* "SIGSEGV" for 11 ...; "SEGV_ACCERR" for (SIGSEGV, 2) ...; NULL if unknown. */
-const char *vmsim_signal_name(int sig);
-const char *vmsim_sicode_name(int sig, int code);
+VMSIM_API const char *vmsim_signal_name(int sig);
+VMSIM_API const char *vmsim_sicode_name(int sig, int code);
 
 /* The word of a command, as written in scripts ("mmap"); "" for a blank line. */
-const char *vmsim_cmd_word(const struct vmsim_cmd *c);
+VMSIM_API const char *vmsim_cmd_word(const struct vmsim_cmd *c);
 /* "lackey", "din", "plain", "auto"; and back (-1 for an unknown name). */
-const char *vmsim_trace_format_name(enum vmsim_trace_format f);
-int vmsim_trace_format_parse(const char *s);
+VMSIM_API const char *vmsim_trace_format_name(enum vmsim_trace_format f);
+VMSIM_API int vmsim_trace_format_parse(const char *s);
 
 /* The word of a `show` form ("meminfo", "maps", ...). */
-const char *vmsim_show_name(enum vmsim_show what);
+VMSIM_API const char *vmsim_show_name(enum vmsim_show what);
 /* The /proc file a `show` form prints ("sys/vm" for sysctl; else its word). */
-const char *vmsim_show_proc_name(enum vmsim_show what);
+VMSIM_API const char *vmsim_show_proc_name(enum vmsim_show what);
 /* Comma list of open flags (rdonly, wronly, rdwr, creat, trunc, excl, append,
  * cloexec) or a number -> O_* bits.  0 or -1 (err names the bad word). */
-int vmsim_parse_open_flags(const char *s, int *flags, char *err, size_t errlen);
+VMSIM_API int vmsim_parse_open_flags(const char *s, int *flags, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -28,7 +28,7 @@ struct vmsim_mem_stats {
 	unsigned long free_pages;	/* free now (buddy lists + per-CPU lists) */
 	int nr_zones;			/* populated zones, over all nodes */
 };
-void vmsim_mem_stats(vmsim_machine_t *m, struct vmsim_mem_stats *out);
+VMSIM_API void vmsim_mem_stats(vmsim_machine_t *m, struct vmsim_mem_stats *out);
 
 struct vmsim_zone_stats {
 	int node;
@@ -41,7 +41,7 @@ struct vmsim_zone_stats {
 	unsigned long nr_free[VMSIM_NR_ORDERS];	/* free blocks per order */
 };
 /* Populated zone number @index (node order, then DMA, Normal, HighMem): 0 or -ENOENT. */
-int vmsim_zone_stats(vmsim_machine_t *m, int index, struct vmsim_zone_stats *out);
+VMSIM_API int vmsim_zone_stats(vmsim_machine_t *m, int index, struct vmsim_zone_stats *out);
 
 /* Sums over the slab caches (the rows of /proc/slabinfo). */
 struct vmsim_slab_totals {
@@ -52,7 +52,7 @@ struct vmsim_slab_totals {
 	unsigned long active_bytes;	/* active objects times their size */
 };
 /* 0, or -ENOENT when the machine has no slab allocator to report. */
-int vmsim_slab_totals(vmsim_machine_t *m, struct vmsim_slab_totals *out);
+VMSIM_API int vmsim_slab_totals(vmsim_machine_t *m, struct vmsim_slab_totals *out);
 
 /* One live process's memory, as /proc/PID/status counts it (pages). */
 struct vmsim_task_stats {
@@ -71,7 +71,7 @@ struct vmsim_task_stats {
 	unsigned long min_flt, maj_flt;
 };
 /* 0, or -ESRCH if @pid is not alive. */
-int vmsim_task_stats(vmsim_machine_t *m, int pid, struct vmsim_task_stats *out);
+VMSIM_API int vmsim_task_stats(vmsim_machine_t *m, int pid, struct vmsim_task_stats *out);
 
 /* Page faults by kind (vm events summed over CPUs). */
 struct vmsim_fault_stats {
@@ -85,24 +85,24 @@ struct vmsim_fault_stats {
 	uint64_t stack_grow;		/* expand_stack */
 	uint64_t sigsegv, sigbus;	/* faults that ended in a signal */
 };
-void vmsim_fault_stats(vmsim_machine_t *m, struct vmsim_fault_stats *out);
+VMSIM_API void vmsim_fault_stats(vmsim_machine_t *m, struct vmsim_fault_stats *out);
 
 struct vmsim_tlb_stats {
 	uint64_t hits, misses, flushes, shootdowns;
 	/* hits / (hits + misses) in hundredths of a percent; -1 with no lookups */
 	long hit_rate_centi_pct;
 };
-void vmsim_tlb_stats(vmsim_machine_t *m, struct vmsim_tlb_stats *out);
+VMSIM_API void vmsim_tlb_stats(vmsim_machine_t *m, struct vmsim_tlb_stats *out);
 
 /*
  * Every counter of /proc/vmstat, by index: zone items first (summed over
  * zones), then events (summed over CPUs), vmsim's own events last.
  */
-int vmsim_vmstat_count(void);
-const char *vmsim_vmstat_name(int index);
-uint64_t vmsim_vmstat_value(vmsim_machine_t *m, int index);
+VMSIM_API int vmsim_vmstat_count(void);
+VMSIM_API const char *vmsim_vmstat_name(int index);
+VMSIM_API uint64_t vmsim_vmstat_value(vmsim_machine_t *m, int index);
 /* By name ("pgfault"): 0 with *val, or -ENOENT. */
-int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *val);
+VMSIM_API int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *val);
 
 /*
  * A frame for learners: pfn, physical address, node and zone, flags by
@@ -111,7 +111,7 @@ int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *val);
  * pointers: the text is the same in every run.  malloc'd; NULL with errno
  * EINVAL if @pfn is not a frame of the machine.
  */
-char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
+VMSIM_API char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
 
 /*
  * The walk of @addr through @pid's page tables, one line per real level
@@ -120,7 +120,7 @@ char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
  * stops (not present, swap entry, PROT_NONE).  malloc'd; NULL with errno
  * ESRCH if @pid is not alive.
  */
-char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr);
+VMSIM_API char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr);
 
 #ifdef __cplusplus
 }

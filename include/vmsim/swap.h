@@ -17,14 +17,14 @@ extern "C" {
  * area, -ENOMEM if memory cannot take the pages back, -EIO if a page
  * cannot be read from it (the area stays in both cases).
  */
-int vmsim_swapoff(vmsim_machine_t *m, int type);
+VMSIM_API int vmsim_swapoff(vmsim_machine_t *m, int type);
 
 /*
  * Reclaim as much as possible now (page cache, swap cache, anonymous
  * pages to swap, slab): as Linux's drop_caches plus swapping out.
  * Returns the number of pages freed.
  */
-unsigned long vmsim_shrink_memory(vmsim_machine_t *m);
+VMSIM_API unsigned long vmsim_shrink_memory(vmsim_machine_t *m);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "vmsim/export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,7 +87,7 @@ struct vmsim_config {
 typedef struct machine vmsim_machine_t;
 
 /* Fill @cfg with the defaults: 128 MiB, 1 node, x86_64, 1 CPU, seed 1. */
-void vmsim_config_default(struct vmsim_config *cfg);
+VMSIM_API void vmsim_config_default(struct vmsim_config *cfg);
 
 /*
  * Set one option from text, as on the command line or the script's
@@ -97,7 +98,7 @@ void vmsim_config_default(struct vmsim_config *cfg);
  * fault_around_bytes=65536.
  * Returns 0, or -1 with a message in @err.
  */
-int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
+VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
 		     char *err, size_t errlen);
 
 /*
@@ -106,11 +107,11 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
  * options together; for flags, which may be combined with a script's
  * machine line.  0, or -1 with a message naming the allowed values.
  */
-int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *err,
+VMSIM_API int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *err,
 		       size_t errlen);
 
 /* Check ranges and combinations; 0 or -1 with a message in @err. */
-int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen);
+VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen);
 
 /*
  * The one parser of numbers and sizes (flags, machine options, scripts):
@@ -118,34 +119,34 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
  * 2^20, 2^30).  0, or -1 with errno EINVAL (not a number) or ERANGE
  * (negative, or past 2^64 - 1); *@out is unchanged then.
  */
-int vmsim_parse_size(const char *s, uint64_t *out);
+VMSIM_API int vmsim_parse_size(const char *s, uint64_t *out);
 
 /* Boot a machine.  NULL with errno set (EINVAL bad config, ENOMEM host). */
-vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg);
-void vmsim_machine_destroy(vmsim_machine_t *m);
-const struct vmsim_config *vmsim_machine_config(const vmsim_machine_t *m);
+VMSIM_API vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg);
+VMSIM_API void vmsim_machine_destroy(vmsim_machine_t *m);
+VMSIM_API const struct vmsim_config *vmsim_machine_config(const vmsim_machine_t *m);
 
 /*
  * Attach the calling host thread to simulated CPU @cpu of @m (for programs
  * that run one host thread per simulated CPU).  Public calls bind
  * themselves; this is for long-running per-CPU loops.
  */
-void vmsim_cpu_attach(vmsim_machine_t *m, int cpu);
-void vmsim_cpu_detach(void);
+VMSIM_API void vmsim_cpu_attach(vmsim_machine_t *m, int cpu);
+VMSIM_API void vmsim_cpu_detach(void);
 
 /*
  * Add a swap area: @path a host file (created or resized to @bytes), NULL
  * for an anonymous temporary one; @prio -1 for the default.  Returns the
  * area's index or -errno (-EINVAL, -EPERM, -EBUSY, -ENOMEM).
  */
-int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes, int prio);
+VMSIM_API int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes, int prio);
 
 /*
  * /proc-style reports, written into a malloc'd NUL-terminated string the
  * caller frees.  Names as the /proc files: "meminfo", "buddyinfo",
  * "zoneinfo", "vmstat", "slabinfo", "swaps".  NULL with errno ENOENT if unknown.
  */
-char *vmsim_proc_read(vmsim_machine_t *m, const char *name);
+VMSIM_API char *vmsim_proc_read(vmsim_machine_t *m, const char *name);
 
 #ifdef __cplusplus
 }
