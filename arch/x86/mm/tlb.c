@@ -41,6 +41,8 @@ void smp_invalidate_interrupt(struct hw_cpu *cpu)
  */
 static void flush_tlb_others(struct machine *m, unsigned long mask)
 {
+	if (!mask)
+		return;
 	for (int i = 0; i < m->nr_cpus; i++)
 		if (mask & (1UL << i))
 			count_vm_event(TLB_SHOOTDOWN);
