@@ -259,6 +259,13 @@ TEST(mrc_command_csv_of_an_address_trace)
 		     "lru,1,5,4,0.800000\nlru,2,5,4,0.800000\nlru,3,5,3,0.600000\n");
 	free(out);
 	free(err);
+	/* sizes are vmsim numbers: hex, and 03 is three */
+	snprintf(args, sizeof(args), "--policy lru --pages 0x1:03:0x1 -q %s", path);
+	ASSERT_EQ(run_mrc(args, &out, &err), 0);
+	ASSERT_STREQ(out, "policy,pages,requests,misses,miss_ratio\n"
+		     "lru,1,5,4,0.800000\nlru,2,5,4,0.800000\nlru,3,5,3,0.600000\n");
+	free(out);
+	free(err);
 	/* the repeat of page 3 dropped: 4 requests */
 	snprintf(args, sizeof(args), "--policy lru --pages 3 --drop-repeats -q %s", path);
 	ASSERT_EQ(run_mrc(args, &out, &err), 0);
@@ -391,6 +398,9 @@ TEST(mrc_command_errors)
 	mrc_fails("--policy lru,lru x", "policy 'lru' given twice");
 	mrc_fails("--format dinero x", "--format wants auto, lackey, din, plain or pages");
 	mrc_fails("-j 0 x", "--jobs wants 1 .. 256");
+	mrc_fails("-j -2 x", "--jobs wants 1 .. 256");
+	mrc_fails("--pages 1:-4:1 x", "bad --pages item '1:-4:1'");
+	mrc_fails("--pages 4:2K*1 x", "bad --pages item '4:2K*1'");
 	mrc_fails("--ram 8M x", "bad option '--ram'");
 	mrc_fails("", "no TRACE given");
 	mrc_fails("a b", "one TRACE only");

@@ -140,20 +140,24 @@ static int parse_policies(struct mrc_opts *o, const char *list, FILE *err)
 	return 0;
 }
 
-/* A size: a decimal number of pages, 1 .. MRC_MAX_REFS; the end, or NULL. */
+/*
+ * A size in pages, 1 .. MRC_MAX_REFS, up to a ':' or '*' (vmsim_parse_size's
+ * numbers, as every flag: decimal, 0x-hex, K/M/G); the end, or NULL.
+ */
 static const char *parse_size(const char *s, uint32_t *out)
 {
-	char *end;
-	unsigned long long v;
+	size_t n = strcspn(s, ":*");
+	char word[32];
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (!n || n >= sizeof(word))
 		return NULL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v == 0 || v > MRC_MAX_REFS)
+	memcpy(word, s, n);
+	word[n] = 0;
+	if (vmsim_parse_size(word, &v) || v == 0 || v > MRC_MAX_REFS)
 		return NULL;
 	*out = (uint32_t)v;
-	return end;
+	return s + n;
 }
 
 static int add_size(struct mrc_opts *o, uint32_t v, size_t *cap)
@@ -254,8 +258,7 @@ static const struct option mrc_longopts[] = {
 /* 0 parsed, 1 help printed, -1 a bad flag (message printed). */
 static int parse_flag(struct mrc_opts *o, int c, const char *arg, FILE *err)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
 	switch (c) {
 	case OPT_POLICY:
@@ -274,9 +277,7 @@ static int parse_flag(struct mrc_opts *o, int c, const char *arg, FILE *err)
 		o->drop_repeats = true;
 		return 0;
 	case 'j':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 1 || v > MRC_MAX_JOBS) {
+		if (vmsim_parse_size(arg, &v) || v < 1 || v > MRC_MAX_JOBS) {
 			fprintf(err, "vmsim mrc: --jobs wants 1 .. %d, got '%s'\n", MRC_MAX_JOBS, arg);
 			return -1;
 		}
