@@ -119,6 +119,12 @@ expect layer-cycle 1 "include: include/pub/pub.h -> include/kern/k.h (pub -> ker
 fresh; sed -i '/^cycles/d' "$tmp/t/docs/architecture.md"; build
 expect cycle-not-allowed 1 "cycle: includes between folders go round: kern:kern/ kern:mm2/"
 
+# an object outside the layers (read first: objects go in name order) defining a
+# symbol of the API too is not its definer
+fresh; sed -i 's|^outside tests/|outside aa/ tests/|' "$tmp/t/docs/architecture.md"
+mkdir -p "$tmp/t/aa"; w "$tmp/t/aa/dup.c" 'int pub_open(void) { return 0; }'; build
+expect outside-defines 0
+
 fresh; w "$tmp/t/lib/t.c" '#include "../tests/u.h"'; w "$tmp/t/tests/u.h" 'int u;'; build
 expect outside 1 "include: lib/t.c -> tests/u.h (lib -> a file outside the layers)"
 
