@@ -123,6 +123,7 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/tool-flags-test.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
+	sh tools/check-layers.sh -o $(TEST_BUILD)/obj
 	CC="$(CC) -fsanitize=address,undefined" sh tests/exports-test.sh $(TEST_BUILD)
 
 # The layering of docs/architecture.md (its layers block), checked on the
