@@ -170,6 +170,8 @@ uint8_t *__mmu_translate(struct hw_cpu *cpu, unsigned long addr, enum mmu_access
 		}
 		/* #PF: the kernel's handler may sleep and take locks: leave the access */
 		tlb_exit(t);
+		BUG_ON_MSG(!cpu->idt, "cpu %d: page fault at %#lx with no trap table loaded",
+			   cpu->id, addr);
 		if (cpu->idt->page_fault(cpu, addr, ec & ~MMU_FAULT))
 			return NULL;
 		BUG_ON_MSG(++retries > MAX_FAULT_RETRIES,

@@ -207,6 +207,7 @@ void tlb_apply_pending(struct tlb *t)
 {
 	unsigned long req = atomic_load_explicit(&t->flush_req, memory_order_acquire);
 
+	BUG_ON_MSG(!t->cpu->idt, "cpu %d: invalidate IPI with no trap table loaded", t->cpu->id);
 	t->cpu->idt->invalidate_tlb(t->cpu);
 	atomic_store_explicit(&t->flush_done, req, memory_order_release);
 }

@@ -166,3 +166,15 @@ TEST(hw_machine_init_rejects_bad_tlb)
 		.nr_cpus = 1, .paging = HW_PAGING_PAE, .tlb_entries = 4, .tlb_ways = 8 }), -EINVAL);
 	ASSERT_NULL(hw.ram);
 }
+
+TEST(hw_fault_without_trap_table_is_a_bug)
+{
+	struct hw_machine hw;
+	uint64_t v = 0;
+
+	hw_setup(&hw);
+	load_idt(&hw.cpu[0], NULL);
+	EXPECT_BUG(mmu_user_load64(VA, &v), "no trap table loaded");
+	ASSERT_EQ(trap.faults, 0);
+	hw_teardown(&hw);
+}
