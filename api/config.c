@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include "kern/machine.h"
+#include "kern/reclaim_policy.h"
 
 void vmsim_config_default(struct vmsim_config *cfg)
 {
@@ -198,12 +199,14 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		if (parse_bool(value, &cfg->pcp))
 			goto bad;
 	} else if (!strcmp(key, "reclaim")) {
+		if (strlen(value) >= sizeof(cfg->reclaim_policy) || !reclaim_policy_find(value))
+			goto bad;
+		/* the number too, for an embedder reading it */
 		if (!strcmp(value, "2.4.10"))
 			cfg->reclaim = VMSIM_RECLAIM_24_10;
 		else if (!strcmp(value, "2.4.0"))
 			cfg->reclaim = VMSIM_RECLAIM_24_0;
-		else
-			goto bad;
+		snprintf(cfg->reclaim_policy, sizeof(cfg->reclaim_policy), "%s", value);
 	} else if (!strcmp(key, "spcheck")) {
 		if (parse_bool(value, &cfg->stack_sp_check))
 			goto bad;
@@ -296,8 +299,30 @@ int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *er
 	return 0;
 }
 
+const char *vmsim_config_reclaim(const struct vmsim_config *cfg)
+{
+	const struct reclaim_policy *pol = reclaim_policy_of(cfg);
+
+	return pol ? pol->name : "?";
+}
+
+int vmsim_reclaim_policy(unsigned int i, const char **name, const char **follows)
+{
+	const struct reclaim_policy *pol = reclaim_policy_nth(i);
+
+	if (!pol)
+		return -1;
+	*name = pol->name;
+	*follows = pol->follows;
+	return 0;
+}
+
 int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen)
 {
+	if (!reclaim_policy_of(cfg)) {
+		snprintf(err, errlen, "reclaim must be %s", option_values("reclaim"));
+		return -1;
+	}
 	if (vmsim_config_check(cfg, "ram", err, errlen))
 		return -1;
 	if (cfg->paging == VMSIM_PAGING_I386 && cfg->ram_bytes > (4ULL << 30)) {

@@ -19,6 +19,7 @@
 #include "kern/sched.h"
 #include "kern/printk.h"
 #include "kern/vmscan.h"
+#include "kern/reclaim_policy.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
 #include "kern/writeback.h"
@@ -40,6 +41,8 @@ static void smp_prepare_cpus(struct machine *m)
 static int rest_init(struct machine *m)
 {
 	lru_init(m);
+	if (reclaim_policy_init(m))		/* mm/reclaim_policy.c: cfg's policy on the lists */
+		return -1;
 	if (swap_init(m))
 		return -1;
 	if (m->cfg.swap_bytes &&
@@ -139,6 +142,7 @@ void stop_kernel(struct machine *m)
 	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */
 	fs_fini(m);				/* after the tasks: every file is closed */
 	swap_fini(m);
+	reclaim_policy_exit(m);			/* every page has left the LRU */
 	vmalloc_exit(m);
 	highmem_exit(m);
 	paging_exit(m);

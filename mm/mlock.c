@@ -40,10 +40,8 @@ void __mlock_vma_page(struct vm_area_struct *vma, struct page *page)
 		mod_zone_page_state(page->zone, NR_MLOCK, 1);
 		count_vm_event(UNEVICTABLE_PGMLOCKED);
 		/* off the evictable lists (not yet on the LRU: lru_cache_add culls it) */
-		if (PageLRU(page) && !PageUnevictable(page)) {
-			del_page_from_lru_list(lru, page);
-			add_page_to_unevictable_list(lru, page);
-		}
+		if (PageLRU(page) && !PageUnevictable(page))
+			lru_move_to_unevictable(lru, page);
 	} else if (page->mlock_count < UINT8_MAX) {
 		page->mlock_count++;
 	}
@@ -62,10 +60,8 @@ void __munlock_vma_page(struct vm_area_struct *vma, struct page *page)
 		ClearPageMlocked(page);
 		mod_zone_page_state(page->zone, NR_MLOCK, -1);
 		count_vm_event(UNEVICTABLE_PGMUNLOCKED);
-		if (PageLRU(page) && PageUnevictable(page)) {
-			del_page_from_lru_list(lru, page);
-			add_page_to_inactive_list(lru, page);
-		}
+		if (PageLRU(page) && PageUnevictable(page))
+			lru_putback_evictable(lru, page);
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
 }

@@ -16,16 +16,13 @@
  * Unevictable and Mlocked lines need the later design.
  */
 #include "kern/swap.h"
+#include "kern/reclaim_policy.h"
 
 static inline struct lru_state *page_lru(const struct page *page)
 {
 	return page_machine(page)->lru;
 }
 
-static inline bool is_24_0(const struct page *page)
-{
-	return page_machine(page)->cfg.reclaim == VMSIM_RECLAIM_24_0;
-}
 
 static enum zone_stat_item lru_item(const struct page *page, bool active)
 {
@@ -132,6 +129,40 @@ void del_page_from_lru_list(struct lru_state *lru, struct page *page)
 	__del_page_from_lru_list(lru, page, 0, false);
 }
 
+/* The policy's lru_cache_del, for a page leaving the LRU (lock held). */
+static inline void policy_page_leaves(struct lru_state *lru, struct page *page)
+{
+	const struct reclaim_policy *pol = page_reclaim_policy(page);
+
+	if (unlikely(pol->lru_cache_del) && !PageUnevictable(page))
+		pol->lru_cache_del(lru, page);
+}
+
+static void policy_del_page(struct lru_state *lru, struct page *page)
+{
+	policy_page_leaves(lru, page);
+	del_page_from_lru_list(lru, page);
+}
+
+/* An mlocked page leaves the policy's lists for the unevictable list. */
+void lru_move_to_unevictable(struct lru_state *lru, struct page *page)
+{
+	policy_del_page(lru, page);
+	add_page_to_unevictable_list(lru, page);
+}
+
+/* A page no longer mlocked goes back to the policy (its putback, or inactive). */
+void lru_putback_evictable(struct lru_state *lru, struct page *page)
+{
+	const struct reclaim_policy *pol = page_reclaim_policy(page);
+
+	del_page_from_lru_list(lru, page);
+	if (pol->putback)
+		pol->putback(lru, page);
+	else
+		add_page_to_inactive_list(lru, page);
+}
+
 /* --- the interface ------------------------------------------------------------ */
 
 void lru_cache_add(struct page *page)
@@ -141,15 +172,24 @@ void lru_cache_add(struct page *page)
 	spin_lock(&lru->pagemap_lru_lock);
 	BUG_ON_MSG(TestSetPageLRU(page), "lru_cache_add: pfn %lu already on the LRU",
 		   page_to_pfn(page));
-	if (PageMlocked(page)) {
+	if (PageMlocked(page))
 		add_page_to_unevictable_list(lru, page);
-	} else if (is_24_0(page)) {
-		page->age = PAGE_AGE_START;
-		add_page_to_active_list(lru, page);
-	} else {
-		add_page_to_inactive_list(lru, page);
-	}
+	else
+		page_reclaim_policy(page)->lru_cache_add(lru, page);
 	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+/* 2.4.0: a new page starts active, with age PAGE_AGE_START. */
+void lru_cache_add_24_0(struct lru_state *lru, struct page *page)
+{
+	page->age = PAGE_AGE_START;
+	add_page_to_active_list(lru, page);
+}
+
+/* 2.4.10: a new page starts inactive; its second reference promotes it. */
+void lru_cache_add_24_10(struct lru_state *lru, struct page *page)
+{
+	add_page_to_inactive_list(lru, page);
 }
 
 /*
@@ -172,7 +212,7 @@ void lru_cache_del(struct page *page)
 
 	spin_lock(&lru->pagemap_lru_lock);
 	if (TestClearPageLRU(page))
-		del_page_from_lru_list(lru, page);
+		policy_del_page(lru, page);
 	if (page_count(page) == 0)
 		clear_page_mlock_at_free(page);
 	spin_unlock(&lru->pagemap_lru_lock);
@@ -199,8 +239,10 @@ void release_pages(struct page **pages, int nr)
 			}
 			/* PG_lru changes only under the lock: off the list and the
 			 * LRU in one atomic step */
-			if (PageLRU(page))
+			if (PageLRU(page)) {
+				policy_page_leaves(lru, page);
 				__del_page_from_lru_list(lru, page, 1u << PG_lru, true);
+			}
 			clear_page_mlock_at_free(page);
 		}
 		pages[nfree++] = page;	/* the array is ours: reuse it for the frees */
@@ -259,15 +301,23 @@ void deactivate_page_nolock(struct page *page)
 
 void mark_page_accessed(struct page *page)
 {
-	if (is_24_0(page)) {
-		struct lru_state *lru = page_lru(page);
+	page_reclaim_policy(page)->referenced(page);
+}
 
-		spin_lock(&lru->pagemap_lru_lock);
-		age_page_up(page);
-		activate_page_nolock(lru, page);
-		spin_unlock(&lru->pagemap_lru_lock);
-		return;
-	}
+/* 2.4.0: a reference ages the page up and activates it. */
+void mark_page_accessed_24_0(struct page *page)
+{
+	struct lru_state *lru = page_lru(page);
+
+	spin_lock(&lru->pagemap_lru_lock);
+	age_page_up(page);
+	activate_page_nolock(lru, page);
+	spin_unlock(&lru->pagemap_lru_lock);
+}
+
+/* 2.4.10: the second reference activates (PG_referenced marks the first). */
+void mark_page_accessed_24_10(struct page *page)
+{
 	/* an unevictable page is on no list a reference could move it along */
 	if (!PageActive(page) && PageReferenced(page) && PageLRU(page) &&
 	    !PageUnevictable(page)) {

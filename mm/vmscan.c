@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "kern/vmscan.h"
+#include "kern/reclaim_policy.h"
 #include "kern/memory.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
@@ -31,11 +32,6 @@
 #include "kern/writeback.h"
 
 /* --- helpers ------------------------------------------------------------------- */
-
-static bool is_24_0(struct machine *m)
-{
-	return m->cfg.reclaim == VMSIM_RECLAIM_24_0;
-}
 
 static bool current_is_kswapd(struct machine *m)
 {
@@ -126,22 +122,11 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (PageSwapBacked(page) && !can_swap)
 		return 0;
 	if (ptep_test_and_clear_young(p)) {
-		if (is_24_0(m)) {
-			spin_lock(&m->lru->pagemap_lru_lock);
-			age_page_up(page);
-			spin_unlock(&m->lru->pagemap_lru_lock);
-		} else {
-			mark_page_accessed(page);
-		}
+		m->reclaim_policy->pte_young(m, page);
 		return 0;
 	}
-	if (is_24_0(m) && page->age > 0) {
-		/* 2.4.0: a page leaves memory only once its age fell to 0 */
-		spin_lock(&m->lru->pagemap_lru_lock);
-		age_page_down(page);
-		spin_unlock(&m->lru->pagemap_lru_lock);
+	if (m->reclaim_policy->pte_keep && m->reclaim_policy->pte_keep(m, page))
 		return 0;
-	}
 	if (!PageAnon(page)) {
 		/*
 		 * 2.4's drop_pte: the file or shmem page stays in its page
@@ -736,12 +721,8 @@ unsigned long try_to_free_pages(struct machine *m, zone_t *classzone, gfp_t gfp_
 		unsigned long unmapped = 0;
 
 		for (unsigned int prio = DEF_PRIORITY; prio > 0 && freed < target; prio--) {
-			if (is_24_0(m))
-				freed += free_pages_24_0(m, classzone, prio, gfp_mask,
-							 target - freed, &unmapped);
-			else
-				freed += shrink_caches(m, classzone, prio, gfp_mask,
-						       target - freed, &unmapped);
+			freed += m->reclaim_policy->shrink(m, classzone, prio, gfp_mask,
+							   target - freed, &unmapped);
 		}
 		if (!unmapped)
 			break;
@@ -768,6 +749,58 @@ unsigned long shrink_all_memory(struct machine *m)
 		curr->flags = saved;
 	return total;
 }
+
+/* --- the two 2.4 designs as reclaim policies ------------------------------------------- */
+
+/* 2.4.10: a young PTE is a reference (the second one activates the page). */
+static void pte_young_24_10(struct machine *m, struct page *page)
+{
+	(void)m;
+	mark_page_accessed(page);
+}
+
+/* 2.4.0: a young PTE ages the page up. */
+static void pte_young_24_0(struct machine *m, struct page *page)
+{
+	spin_lock(&m->lru->pagemap_lru_lock);
+	age_page_up(page);
+	spin_unlock(&m->lru->pagemap_lru_lock);
+}
+
+/* 2.4.0: a page leaves memory only once its age fell to 0. */
+static bool pte_keep_24_0(struct machine *m, struct page *page)
+{
+	if (page->age == 0)
+		return false;
+	spin_lock(&m->lru->pagemap_lru_lock);
+	age_page_down(page);
+	spin_unlock(&m->lru->pagemap_lru_lock);
+	return true;
+}
+
+static unsigned long kreclaimd(struct machine *m, zone_t *zone);
+
+const struct reclaim_policy reclaim_policy_24_10 = {
+	.name = "2.4.10",
+	.follows = "Linux 2.4.10+ (Andrea Arcangeli's VM): active/inactive lists, "
+		   "second reference activates, swap_out page-table scan",
+	.lru_cache_add = lru_cache_add_24_10,
+	.referenced = mark_page_accessed_24_10,
+	.pte_young = pte_young_24_10,
+	.shrink = shrink_caches,
+};
+
+const struct reclaim_policy reclaim_policy_24_0 = {
+	.name = "2.4.0",
+	.follows = "Linux 2.4.0 (Rik van Riel's VM): page ages, active/inactive_dirty/"
+		   "inactive_clean lists, page_launder, kreclaimd",
+	.lru_cache_add = lru_cache_add_24_0,
+	.referenced = mark_page_accessed_24_0,
+	.pte_young = pte_young_24_0,
+	.pte_keep = pte_keep_24_0,
+	.shrink = free_pages_24_0,
+	.balance_zone = kreclaimd,
+};
 
 /* --- kswapd ---------------------------------------------------------------------------- */
 
@@ -800,8 +833,8 @@ unsigned long kswapd_balance(struct machine *m)
 			if (!zone->managed_pages || !atomic_load(&zone->need_balance))
 				continue;
 			count_vm_event(PAGEOUTRUN);
-			if (is_24_0(m))
-				total += kreclaimd(m, zone);
+			if (m->reclaim_policy->balance_zone)
+				total += m->reclaim_policy->balance_zone(m, zone);
 			while (zone_free_pages(zone) < zone->pages_high && rounds++ < 8) {
 				unsigned long f = try_to_free_pages(m, zone, GFP_KSWAPD, 0);
 

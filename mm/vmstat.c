@@ -5,6 +5,7 @@
  * include/kern/vmstat.h.
  */
 #include "kern/mm.h"
+#include "kern/reclaim_policy.h"
 
 const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = { ZONE_STAT_NAMES };
 const char *const vm_event_names[NR_VM_EVENT_ITEMS] = { VM_EVENT_NAMES };
@@ -60,6 +61,9 @@ void show_vmstat(struct machine *m, struct seq_buf *s)
 		seq_printf(s, "%s %lu\n", zone_stat_names[i], global_page_state(m, i));
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		seq_printf(s, "%s %lu\n", vm_event_names[i], sum_vm_event(m, i));
+	/* the reclaim policy's own counters follow Linux's */
+	if (m->reclaim_policy && m->reclaim_policy->show_vmstat)
+		m->reclaim_policy->show_vmstat(m, s);
 }
 
 void show_buddyinfo(struct machine *m, struct seq_buf *s)

@@ -29,6 +29,7 @@ struct pkmap_state;
 struct swap_state;
 struct fs_state;
 struct lru_state;
+struct reclaim_policy;
 struct vmscan_state;
 struct shmem_sb_info;
 struct writeback_state;
@@ -102,6 +103,9 @@ struct machine {
 	struct sim_cpu cpu[NR_CPUS];
 
 	struct reclaim_hooks reclaim;
+	/* the page-replacement policy (kern/reclaim_policy.h) and its state */
+	const struct reclaim_policy *reclaim_policy;
+	void *reclaim_private;
 	uint64_t rng_state;			/* seeded from cfg.seed */
 
 	/* Subsystem state, owned and defined by each subsystem. */

@@ -39,6 +39,11 @@ void lru_cache_del(struct page *page);
 void activate_page(struct page *page);
 /* A reference: 2.4.10 promotes on the second one, 2.4.0 ages the page up. */
 void mark_page_accessed(struct page *page);
+/* The two 2.4 designs' lru_cache_add and referenced (kern/reclaim_policy.h). */
+void lru_cache_add_24_0(struct lru_state *lru, struct page *page);
+void lru_cache_add_24_10(struct lru_state *lru, struct page *page);
+void mark_page_accessed_24_0(struct page *page);
+void mark_page_accessed_24_10(struct page *page);
 /* 2.4.0 aging by the scanner (pagemap_lru_lock held). */
 void age_page_up(struct page *page);
 void age_page_down(struct page *page);
@@ -50,6 +55,9 @@ void add_page_to_inactive_list(struct lru_state *lru, struct page *page);
 void add_page_to_unevictable_list(struct lru_state *lru, struct page *page);
 void add_page_to_inactive_clean_list(struct lru_state *lru, struct page *page);
 void del_page_from_lru_list(struct lru_state *lru, struct page *page);
+/* mlock (pagemap_lru_lock held): to the unevictable list and back to the policy's. */
+void lru_move_to_unevictable(struct lru_state *lru, struct page *page);
+void lru_putback_evictable(struct lru_state *lru, struct page *page);
 /*
  * release_pages - drop one reference to each of @nr order-0 pages, taking
  * the ones whose count reaches zero off the LRU under one hold of

@@ -45,7 +45,12 @@ struct vmsim_config {
 	int tlb_entries;		/* per CPU, default 64 */
 	int tlb_ways;			/* associativity, default 4 */
 	bool pcp;			/* per-CPU order-0 page lists (2.6), default on */
-	enum vmsim_reclaim reclaim;
+	enum vmsim_reclaim reclaim;	/* the 2.4 designs by number, when reclaim_policy is "" */
+	/*
+	 * The reclaim policy by name (`vmsim help reclaim`, vmsim_reclaim_policy),
+	 * overriding @reclaim when not empty.
+	 */
+	char reclaim_policy[256];
 	/*
 	 * 2.4's stack check: a fault more than 64 KiB + 32 words below the
 	 * task's stack pointer never grows the stack (SIGSEGV).  Off by
@@ -92,7 +97,7 @@ VMSIM_API void vmsim_config_default(struct vmsim_config *cfg);
 /*
  * Set one option from text, as on the command line or the script's
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
- * tlb=64 tlbways=4 pcp=on|off reclaim=2.4.10|2.4.0 spcheck=on|off swap=SIZE swapfile=PATH
+ * tlb=64 tlbways=4 pcp=on|off reclaim=NAME spcheck=on|off swap=SIZE swapfile=PATH
  * fail_page_alloc=N fail_slab=N fail_io=N dirty_background_ratio=10 dirty_ratio=40
  * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6
  * fault_around_bytes=65536.
@@ -109,6 +114,16 @@ VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const 
  */
 VMSIM_API int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *err,
 		       size_t errlen);
+
+/* The name of the reclaim policy @cfg chooses ("2.4.10" ...), "?" if none. */
+VMSIM_API const char *vmsim_config_reclaim(const struct vmsim_config *cfg);
+
+/*
+ * The @i-th reclaim policy known (0, 1, ...: the order of `vmsim help
+ * reclaim`): its name and one line saying what it follows.  0, or -1 past
+ * the last.
+ */
+VMSIM_API int vmsim_reclaim_policy(unsigned int i, const char **name, const char **follows);
 
 /* Check ranges and combinations; 0 or -1 with a message in @err. */
 VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen);

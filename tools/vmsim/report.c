@@ -24,11 +24,6 @@ const char *paging_name(enum vmsim_paging p)
 	return "?";
 }
 
-const char *reclaim_name(enum vmsim_reclaim r)
-{
-	return r == VMSIM_RECLAIM_24_0 ? "2.4.0" : "2.4.10";
-}
-
 static const struct vmsim_config *session_config(struct session *s)
 {
 	return s->vs.m ? vmsim_machine_config(s->vs.m) : &s->vs.cfg;
@@ -101,7 +96,7 @@ void report_text(struct session *s, struct strbuf *sb)
 	sb_printf(sb, "machine    ram=%s nodes=%d paging=%s cpus=%d seed=%llu tlb=%d tlbways=%d "
 		  "pcp=%s reclaim=%s\n", ram, cfg->nodes, paging_name(cfg->paging), cfg->cpus,
 		  (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
-		  cfg->pcp ? "on" : "off", reclaim_name(cfg->reclaim));
+		  cfg->pcp ? "on" : "off", vmsim_config_reclaim(cfg));
 	vmsim_mem_stats(s->vs.m, &ms);
 	sb_printf(sb, "memory     %lu pages: %lu managed, %lu reserved, %lu free, %lu used "
 		  "(4 KiB pages)\n", ms.total_pages, ms.managed_pages, ms.reserved_pages,
@@ -219,7 +214,7 @@ void json_config(const struct vmsim_config *cfg, struct strbuf *sb)
 		  "\"swap_path\": ",
 		  (unsigned long long)cfg->ram_bytes, cfg->nodes, paging_name(cfg->paging),
 		  cfg->cpus, (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
-		  cfg->pcp ? "true" : "false", reclaim_name(cfg->reclaim),
+		  cfg->pcp ? "true" : "false", vmsim_config_reclaim(cfg),
 		  (unsigned long long)cfg->fail_page_alloc_nth,
 		  (unsigned long long)cfg->fail_slab_nth, (unsigned long long)cfg->fail_io_nth,
 		  cfg->stack_sp_check ? "true" : "false",

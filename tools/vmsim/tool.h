@@ -71,7 +71,6 @@ void report_json(struct session *s, struct strbuf *sb);
 void session_finish(struct session *s, enum vmsim_run_status st);
 void json_config(const struct vmsim_config *cfg, struct strbuf *sb);
 const char *paging_name(enum vmsim_paging p);
-const char *reclaim_name(enum vmsim_reclaim r);
 
 /* trace.c: memory-access traces (docs/script.md, `trace`) */
 #define TRACE_BATCH		4096	/* accesses per vmsim_access_run */
