@@ -1,7 +1,7 @@
 /*
  * The public machine calls: create (boot) and destroy a machine, its
- * configuration, swapon at run time, and binding a host thread to one of
- * its CPUs.
+ * configuration, and binding a host thread to one of its CPUs (swapon and
+ * swapoff at run time are in api/swap.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 #include "kern/mm.h"
 #include "kern/init.h"
-#include "kern/swap.h"
 
 void vmsim_cpu_attach(vmsim_machine_t *m, int cpu)
 {
@@ -65,15 +64,6 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 		set_this_cpu(NULL);
 	hw_machine_fini(&m->hw);
 	free(m);
-}
-
-int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes, int prio)
-{
-	struct sim_cpu *saved = cpu_enter(m);
-	int ret = sys_swapon(m, path, bytes, prio);
-
-	cpu_leave(saved);
-	return ret;
 }
 
 const struct vmsim_config *vmsim_machine_config(const vmsim_machine_t *m)

@@ -1,13 +1,19 @@
 /*
- * The public swap and reclaim controls (include/vmsim/swap.h): machine
- * calls (api/entry.h) into sys_swapoff (mm/swapoff.c) and
- * shrink_all_memory (mm/vmscan.c).  vmsim_swapon, with the machine's
- * creation, is in api/machine.c.
+ * The public swap and reclaim controls (vmsim_swapon in
+ * include/vmsim/vmsim.h, the others in include/vmsim/swap.h): machine calls
+ * (api/entry.h) into sys_swapon (mm/swapfile.c), sys_swapoff
+ * (mm/swapoff.c) and shrink_all_memory (mm/vmscan.c).
  */
 #include "kern/mm.h"
+#include "kern/swap.h"
 #include "kern/vmscan.h"
 #include "vmsim/swap.h"
 #include "entry.h"
+
+int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes, int prio)
+{
+	return MACHINE_CALL(m, sys_swapon(m, path, bytes, prio));
+}
 
 int vmsim_swapoff(vmsim_machine_t *m, int type)
 {
