@@ -2,9 +2,10 @@
 # What libvmsim.so offers an embedder (docs/architecture.md, "The library's
 # exports"): its SONAME is libvmsim.so.0 and libvmsim.so links to it; it exports
 # vmsim_* symbols and nothing else (nm -D); every function the public headers
-# declare is among them (a declaration without VMSIM_API would be hidden); and a
-# program using only the public API, with its own alloc_pages, printk, kmalloc
-# and find_vma, links against it and runs (tests/embed/embed.c).
+# declare is among them (a declaration without VMSIM_API would be hidden); each
+# is defined in api/ or script/; and a program using only the public API, with
+# its own alloc_pages, printk, kmalloc and find_vma, links against it and runs
+# (tests/embed/embed.c).
 # Ends with "exports-test: N passed, N failed".
 #
 #   CC=gcc sh tests/exports-test.sh BUILD-DIR      (after make BUILD-DIR/libvmsim.so)
@@ -59,6 +60,15 @@ comm -23 "$tmp/declared" "$tmp/exported" >"$tmp/hidden"
 n=$(wc -l <"$tmp/hidden")
 [ "$n" -eq 0 ] && r=ok || r="$n declared but not exported (VMSIM_API missing?): $(head -8 "$tmp/hidden" | tr '\n' ' ')"
 check declared-exported "$r"
+
+# Each export is defined in the API layer (api/) or the script language (script/),
+# nowhere else (docs/architecture.md: the layers).
+find "$build/obj/api" "$build/obj/script" -name '*.o' | xargs nm -P --defined-only |
+	awk '$2 ~ /^[TDBR]$/ { print $1 }' | sort -u >"$tmp/api-defs"
+comm -23 "$tmp/exported" "$tmp/api-defs" >"$tmp/elsewhere"
+n=$(wc -l <"$tmp/elsewhere")
+[ "$n" -eq 0 ] && r=ok || r="$n exports defined outside api/ and script/: $(head -8 "$tmp/elsewhere" | tr '\n' ' ')"
+check defined-in-api "$r"
 
 # An embedder linked against the shared library.
 if $CC -std=gnu11 -Wall -Werror -Iinclude tests/embed/embed.c -o "$tmp/embed" \
