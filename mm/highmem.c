@@ -458,9 +458,9 @@ void highmem_exit(struct machine *m)
 		const struct pgt_format *f = pgt_fmt(m);
 
 		for (unsigned int i = 0; i < ps->last_pkmap; i++) {
-			if (ps->pkmap_count[i] > 1)
-				printk(m, "kmap: pfn %lu still kmapped %d times at shutdown\n",
-				       page_to_pfn(ps->maps[i].page), ps->pkmap_count[i] - 1);
+			BUG_ON_MSG(ps->pkmap_count[i] > 1 && !m->exit_unchecked,
+				   "kmap: pfn %lu still kmapped %d times at shutdown",
+				   page_to_pfn(ps->maps[i].page), ps->pkmap_count[i] - 1);
 			__pgt_write(pkmap_pte_ptr(m, i), f, 0);
 		}
 	}

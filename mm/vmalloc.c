@@ -565,8 +565,9 @@ void vmalloc_exit(struct machine *m)
 	while (vs->vmlist) {
 		struct vm_struct *a = vs->vmlist;
 
-		printk(m, "vmalloc: area %#lx (%lu bytes) still allocated at shutdown\n",
-		       a->addr, a->size);
+		BUG_ON_MSG(!m->exit_unchecked,
+			   "vmalloc: area %#lx (%lu bytes) still allocated at shutdown", a->addr,
+			   a->size);
 		__vunmap(a->addr, a->flags & VM_ALLOC, "vfree");
 	}
 	sema_fini(&vs->map_lock);

@@ -915,7 +915,7 @@ int vmscan_init(struct machine *m)
 }
 
 /* Teardown: swap-cache pages nobody uses any more (a race left them) go. */
-static void swap_cache_sweep(struct machine *m)
+void swap_cache_sweep(struct machine *m)
 {
 	struct address_space *mapping = swapper_space(m);
 	struct page *page;

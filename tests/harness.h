@@ -95,8 +95,11 @@ const char *test_last_bug(void);
 bool test_bug_expect_begin(void);
 void test_bug_expect_end(void);
 
-#define EXPECT_BUG(stmt, text) do {					\
-	if (test_debug_build()) {					\
+#define EXPECT_BUG(stmt, text) EXPECT_BUG_IF(test_debug_build(), stmt, text)
+/* For a BUG_ON (checked in every build, not only with CONFIG_DEBUG_VM). */
+#define EXPECT_BUG_ALWAYS(stmt, text) EXPECT_BUG_IF(true, stmt, text)
+#define EXPECT_BUG_IF(cond, stmt, text) do {				\
+	if (cond) {							\
 		jmp_buf _jb; volatile bool _hit = false;		\
 		test_bug_expect_begin();				\
 		test_bug_jmp = &_jb;					\

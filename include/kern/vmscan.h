@@ -129,6 +129,8 @@ bool swap_cache_is_valid(struct machine *m);
 
 int vmscan_init(struct machine *m);
 void vmscan_fini(struct machine *m);
+/* Teardown, every task gone: free swap-cache pages nobody uses (a race left them). */
+void swap_cache_sweep(struct machine *m);
 /* Direct reclaim (the allocator's hook): pages freed. */
 unsigned long try_to_free_pages(struct machine *m, zone_t *classzone, gfp_t gfp_mask,
 				unsigned int order);
