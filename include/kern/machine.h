@@ -295,8 +295,9 @@ static inline void *page_address(const struct page *page)
 }
 
 /*
- * Host pointer to any frame's bytes, for the simulated hardware only
- * (MMU, disks, DMA).  Kernel code uses page_address() or kmap().
+ * Host pointer to any frame's bytes, HIGHMEM included: what a device's DMA
+ * would reach (swap and file I/O), poisoning and zeroing of whole frames,
+ * prefetches.  Other kernel code uses page_address() or kmap().
  */
 static inline uint8_t *__phys_ram(struct machine *m, phys_addr_t pa)
 {
