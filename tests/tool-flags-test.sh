@@ -89,6 +89,10 @@ bad not-number "run --cpus two $s" \
 bad unknown-key "run -o colour=blue $s" "vmsim: -o colour=blue: unknown machine option 'colour'"
 bad format "trace --format csv $tmp/t.plain" "vmsim: --format csv: wants auto, lackey, din or plain"
 bad map "trace --map=some $tmp/t.plain" "vmsim: --map some: wants auto or none"
+bad trace-together "trace --tlbways 128 $tmp/t.plain" \
+	"vmsim: the machine flags together: tlb entries and ways must be powers of two, ways <= entries"
+bad trace-nodes "trace --nodes 8 --ram 64M $tmp/t.plain" \
+	"vmsim: the machine flags together: nodes must be 1..8 with at least 16M each"
 
 # Flags getopt_long refuses.
 bad unknown "run --bogus $s" "vmsim: unknown option '--bogus'"
@@ -116,6 +120,7 @@ has ram-applied "run --json --ram 64M $s" '"ram_bytes": 67108864'
 has set-applied "run -qo page_cluster=5 $s" "vm.page-cluster = 5"
 has decimal "run -qo page_cluster=05 $s" "vm.page-cluster = 5"
 has trace-flags "trace -q --format plain --map auto $tmp/t.plain" "format plain, map auto"
+has trace-together "trace -q --tlb 256 --tlbways 128 $tmp/t.plain" "format plain, map auto"
 
 # Help and version.
 same help "help run" "run --help"

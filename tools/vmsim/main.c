@@ -405,6 +405,28 @@ static void trace_print(struct session *s, const char *name, const struct trace_
 	sb_putc(j, '}');
 }
 
+/*
+ * The machine the flags describe with nothing else (trace has no machine
+ * line): options that are fine alone but not together (--tlbways above
+ * --tlb, --nodes for too little --ram) are a bad flag, not the trace's
+ * fault.  0 or EXIT_USAGE.
+ */
+static int flags_config_check(const struct tool_opts *o, const char *cmd)
+{
+	struct vmsim_config cfg;
+	char err[200];
+
+	vmsim_config_default(&cfg);
+	for (int i = 0; i < o->nr_opts; i++)	/* each one was checked alone */
+		if (strcmp(o->opt_keys[i], "root"))
+			(void)vmsim_config_set(&cfg, o->opt_keys[i], o->opt_values[i], err, sizeof(err));
+	if (!vmsim_config_validate(&cfg, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "vmsim: the machine flags together: %s\n", err);
+	fprintf(stderr, "Run 'vmsim help %s' for the options.\n", cmd);
+	return EXIT_USAGE;
+}
+
 /* vmsim trace: boot, spawn, map, replay, summary and report. */
 static int cmd_trace(const struct tool_opts *opts, const char *path)
 {
@@ -417,6 +439,8 @@ static int cmd_trace(const struct tool_opts *opts, const char *path)
 
 	if (!opts->map_none && !strcmp(path, "-"))
 		return usage_error("trace", "a trace on standard input needs --map none%s", "");
+	if ((st = flags_config_check(opts, "trace")))
+		return st;
 	session_init(&s, opts, name);
 	s.vs.line = 1;
 	st = vmsim_session_boot(&s.vs);
