@@ -13,7 +13,8 @@
  * make test runs a bounded sample (at most SAMPLES values of N per script
  * and kind, a fixed stride with a per-script offset); `make fault-sweep`
  * (FAULT_SWEEP=full) runs every N.  FAULT_SCRIPT=word and FAULT_KIND=
- * page_alloc|slab|io narrow a run; FAULT_N=N runs one case.
+ * page_alloc|slab|io narrow a run; FAULT_N=N runs one case; FAULT_SAMPLES=S
+ * samples S values instead of SAMPLES.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -700,13 +701,14 @@ static void sweep_kind(struct sweep *sw, const char *path, const struct vmsim_sc
 		       enum fault_kind kind, uint64_t count, const struct run *ref)
 {
 	uint64_t stride = 1, off = 0, only = env_u64("FAULT_N");
+	uint64_t samples = env_u64("FAULT_SAMPLES") ? env_u64("FAULT_SAMPLES") : SAMPLES;
 
 	if (only) {
 		sweep_one(sw, path, sc, kind, only, ref);
 		return;
 	}
-	if (!sw->full && count > SAMPLES) {
-		stride = (count + SAMPLES - 1) / SAMPLES;
+	if (!sw->full && count > samples) {
+		stride = (count + samples - 1) / samples;
 		off = vmsim_fnv1a64(0xcbf29ce484222325ULL, path, strlen(path)) % stride;
 	}
 	for (uint64_t n = 1 + off; n <= count; n += stride)
