@@ -14,7 +14,7 @@
  * and kind, a fixed stride with a per-script offset); `make fault-sweep`
  * (FAULT_SWEEP=full) runs every N.  FAULT_SCRIPT=word and FAULT_KIND=
  * page_alloc|slab|io narrow a run; FAULT_N=N runs one case; FAULT_SAMPLES=S
- * samples S values instead of SAMPLES.
+ * samples S values instead of SAMPLES; FAULT_JOBS=J runs J at a time.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +36,7 @@
 #define SAMPLES		6	/* values of N per script and kind in make test */
 #define RUN_TIMEOUT	120	/* seconds: a run that takes longer hangs */
 #define MAX_REPORTS	40	/* failures printed in detail */
+#define MAX_JOBS	64	/* FAULT_JOBS: runs at a time */
 
 static const char *const kind_option[NR_FAULT_KINDS] = {
 	[FAULT_PAGE_ALLOC] = "fail_page_alloc",
@@ -294,48 +295,74 @@ static char *slurp_fd(int fd, size_t *len)
 	return buf;
 }
 
-/*
- * Run @path in a child with @kind's Nth call failing.  False if the child
- * did not finish normally or its report is unreadable (r->wstatus, r->err
- * tell why).
- */
-static bool spawn_run(const char *path, const struct vmsim_script *sc, enum fault_kind kind,
-		      uint64_t nth, struct run *r)
-{
-	int pfd[2];
-	FILE *errf = tmpfile();
-	size_t len, elen;
-	char *buf;
+/* A run in a child: its report and its stderr go to temporary files. */
+struct job {
 	pid_t pid;
+	uint64_t n;
+	FILE *out, *err;
+};
+
+/* Start @path in a child with @kind's @nth call failing.  False if it could not. */
+static bool start_job(const char *path, const struct vmsim_script *sc, enum fault_kind kind,
+		      uint64_t nth, struct job *j)
+{
+	j->n = nth;
+	j->out = tmpfile();
+	j->err = tmpfile();
+	j->pid = -1;
+	if (!j->out || !j->err)
+		return false;
+	fflush(stdout);
+	fflush(stderr);
+	j->pid = fork();
+	if (j->pid == 0) {
+		dup2(fileno(j->err), 2);
+		child_run(path, sc, kind, nth, dup(fileno(j->out)));
+	}
+	return j->pid > 0;
+}
+
+/*
+ * The child of @j ended with @wstatus: read its report into @r.  False if
+ * it did not finish normally or the report is unreadable (r->wstatus,
+ * r->err tell why).
+ */
+static bool finish_job(struct job *j, int wstatus, struct run *r)
+{
+	size_t len = 0, elen = 0;
+	char *buf = NULL;
 	bool ok;
 
 	memset(r, 0, sizeof(*r));
-	if (!errf || pipe(pfd)) {
-		if (errf)
-			fclose(errf);
-		return false;
+	r->wstatus = wstatus;
+	if (j->out) {
+		rewind(j->out);
+		buf = slurp_fd(fileno(j->out), &len);
+		fclose(j->out);
 	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		dup2(fileno(errf), 2);
-		child_run(path, sc, kind, nth, pfd[1]);
+	if (j->err) {
+		rewind(j->err);
+		r->err = slurp_fd(fileno(j->err), &elen);
+		fclose(j->err);
 	}
-	close(pfd[1]);
-	buf = pid > 0 ? slurp_fd(pfd[0], &len) : NULL;
-	close(pfd[0]);
-	if (pid > 0)
-		while (waitpid(pid, &r->wstatus, 0) < 0 && errno == EINTR)
-			;
-	rewind(errf);
-	r->err = slurp_fd(fileno(errf), &elen);
-	fclose(errf);
-	ok = pid > 0 && buf && WIFEXITED(r->wstatus) && WEXITSTATUS(r->wstatus) == 0 &&
+	j->out = j->err = NULL;
+	ok = j->pid > 0 && buf && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 &&
 	     parse_run(buf, len, r);
 	free(buf);
 	return ok;
+}
+
+/* Run @path in a child with @kind's Nth call failing, and wait for it. */
+static bool spawn_run(const char *path, const struct vmsim_script *sc, enum fault_kind kind,
+		      uint64_t nth, struct run *r)
+{
+	struct job j;
+	int wstatus = 0;
+
+	if (start_job(path, sc, kind, nth, &j))
+		while (waitpid(j.pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+	return finish_job(&j, wstatus, r);
 }
 
 /* --- what may differ ---------------------------------------------------- */
@@ -658,35 +685,56 @@ static void describe_exit(const struct run *r, char *buf, size_t n)
 		snprintf(buf, n, "the run exited with status %d", WEXITSTATUS(r->wstatus));
 }
 
-/* One run with the Nth call of @kind failing, checked against @ref. */
-static void sweep_one(struct sweep *sw, const char *path, const struct vmsim_script *sc,
-		      enum fault_kind kind, uint64_t n, const struct run *ref)
+/* A finished run with the Nth call of @kind failing (@ok: it ended well), checked. */
+static void check_run(struct sweep *sw, const char *path, const struct vmsim_script *sc,
+		      enum fault_kind kind, uint64_t n, bool ok, struct run *r,
+		      const struct run *ref)
 {
 	struct checker ck = { 0 };
 	char what[1200];
-	struct run r;
 
 	sw->runs++;
-	if (!spawn_run(path, sc, kind, n, &r)) {
-		describe_exit(&r, what, sizeof(what));
-		failure(sw, path, kind, n, what, &r);
-		run_free(&r);
+	if (!ok) {
+		describe_exit(r, what, sizeof(what));
+		failure(sw, path, kind, n, what, r);
 		return;
 	}
 	for (int i = 0; i < sc->nr_cmds; i++) {
-		if (!fault_outcome_check(&ck, &sc->cmds[i], r.st[i], r.out[i], ref->out[i])) {
+		if (!fault_outcome_check(&ck, &sc->cmds[i], r->st[i], r->out[i], ref->out[i])) {
 			snprintf(what, sizeof(what), "line %d: %s", sc->lines[i], ck.msg);
-			failure(sw, path, kind, n, what, &r);
+			failure(sw, path, kind, n, what, r);
 			goto out;
 		}
 	}
-	if (!r.exact) {
-		snprintf(what, sizeof(what), "accounting: %s", r.why);
-		failure(sw, path, kind, n, what, &r);
+	if (!r->exact) {
+		snprintf(what, sizeof(what), "accounting: %s", r->why);
+		failure(sw, path, kind, n, what, r);
 	}
 out:
 	free(ck.p);
-	run_free(&r);
+}
+
+/* Wait for one of the running jobs and check its run. */
+static void reap_one(struct sweep *sw, const char *path, const struct vmsim_script *sc,
+		     enum fault_kind kind, struct job *jobs, int nr, const struct run *ref)
+{
+	int wstatus;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &wstatus, 0)) < 0 && errno == EINTR)
+		;
+	for (int i = 0; i < nr; i++) {
+		struct run r;
+		bool ok;
+
+		if (jobs[i].pid != pid || pid <= 0)
+			continue;
+		ok = finish_job(&jobs[i], wstatus, &r);
+		check_run(sw, path, sc, kind, jobs[i].n, ok, &r, ref);
+		run_free(&r);
+		jobs[i].pid = 0;
+		return;
+	}
 }
 
 static uint64_t env_u64(const char *name)
@@ -696,24 +744,53 @@ static uint64_t env_u64(const char *name)
 	return v ? strtoull(v, NULL, 0) : 0;
 }
 
-/* Every N (full), or SAMPLES of them with a stride and an offset from the name. */
+/*
+ * Every N (full), or SAMPLES of them with a stride and an offset from the
+ * name; FAULT_JOBS runs at a time (default 1).
+ */
 static void sweep_kind(struct sweep *sw, const char *path, const struct vmsim_script *sc,
 		       enum fault_kind kind, uint64_t count, const struct run *ref)
 {
-	uint64_t stride = 1, off = 0, only = env_u64("FAULT_N");
+	uint64_t stride = 1, off = 0, only = env_u64("FAULT_N"), n;
 	uint64_t samples = env_u64("FAULT_SAMPLES") ? env_u64("FAULT_SAMPLES") : SAMPLES;
+	int nr_jobs = (int)env_u64("FAULT_JOBS"), running = 0;
+	struct job jobs[MAX_JOBS] = { 0 };
 
+	if (nr_jobs < 1 || nr_jobs > MAX_JOBS)
+		nr_jobs = nr_jobs < 1 ? 1 : MAX_JOBS;
 	if (only) {
-		sweep_one(sw, path, sc, kind, only, ref);
-		return;
-	}
-	if (!sw->full && count > samples) {
+		off = only - 1;
+		count = only;
+	} else if (!sw->full && count > samples) {
 		stride = (count + samples - 1) / samples;
-		off = vmsim_fnv1a64(0xcbf29ce484222325ULL, path, strlen(path)) % stride;
+		off = vmsim_fnv1a64(VMSIM_FNV1A64_INIT, path, strlen(path)) % stride;
 	}
-	for (uint64_t n = 1 + off; n <= count; n += stride)
-		if (!excluded(path, kind, n))
-			sweep_one(sw, path, sc, kind, n, ref);
+	for (n = 1 + off; n <= count || running; ) {
+		int slot = 0;
+
+		if (n > count || running == nr_jobs) {
+			reap_one(sw, path, sc, kind, jobs, nr_jobs, ref);
+			running--;
+			continue;
+		}
+		if (excluded(path, kind, n)) {
+			n += stride;
+			continue;
+		}
+		while (jobs[slot].pid > 0)
+			slot++;
+		if (!start_job(path, sc, kind, n, &jobs[slot])) {
+			struct run r;
+
+			finish_job(&jobs[slot], 0, &r);
+			check_run(sw, path, sc, kind, n, false, &r, ref);
+			run_free(&r);
+			jobs[slot].pid = 0;
+		} else {
+			running++;
+		}
+		n += stride;
+	}
 }
 
 static void sweep_script(struct sweep *sw, const char *path)
