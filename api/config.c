@@ -131,7 +131,7 @@ static const char *option_values(const char *key)
 		{ "tlb", "a power of two, 1 .. 65536" },
 		{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
 		{ "pcp", "on or off" },
-		{ "reclaim", "2.4.10 or 2.4.0" },
+		{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...)" },
 		{ "spcheck", "on or off" },
 		{ "swap", "a size, 40K .. 64G" },
 		{ "swapfile", "a path" },

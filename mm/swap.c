@@ -151,7 +151,10 @@ void lru_move_to_unevictable(struct lru_state *lru, struct page *page)
 	add_page_to_unevictable_list(lru, page);
 }
 
-/* A page no longer mlocked goes back to the policy (its putback, or inactive). */
+/*
+ * A page no longer mlocked, or a reclaim victim that could not go, goes
+ * back to the policy (its putback, or the inactive list's head).
+ */
 void lru_putback_evictable(struct lru_state *lru, struct page *page)
 {
 	const struct reclaim_policy *pol = page_reclaim_policy(page);

@@ -48,23 +48,6 @@ static void count_steal(struct machine *m, unsigned long n)
 	count_vm_events(current_is_kswapd(m) ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, n);
 }
 
-/* 2.4's memclass: freeing a page of @zone helps an allocation for @classzone. */
-static bool memclass(const zone_t *zone, const zone_t *classzone)
-{
-	return !classzone || zone->idx <= classzone->idx;
-}
-
-/* A reference to a page found on the LRU, unless it is already being freed. */
-static bool get_page_unless_zero(struct page *page)
-{
-	int c = page_count(page);
-
-	while (c > 0)
-		if (atomic_compare_exchange_weak(&page->_count, &c, c + 1))
-			return true;
-	return false;
-}
-
 /*
  * A page swap_out just took from its last PTE is reclaimable: put it at
  * the tail of the inactive list (2.4.0: inactive_dirty), where the next
@@ -92,6 +75,9 @@ static void rotate_to_inactive_tail(struct machine *m, struct page *page)
 #define SWAP_OUT_NEED_SLOT	(-1)
 #define SWAP_OUT_FULL		(-2)
 
+static int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+		     ptep_t p, struct page *page, struct page **need, bool rotate);
+
 /*
  * try_to_swap_out - look at one PTE (page_table_lock held).  A recently
  * used page gets another chance (its Accessed bit is cleared, and the page
@@ -108,7 +94,6 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct machine *m = mm->machine;
 	pte_t pte = ptep_get(p);
 	struct page *page;
-	swp_entry_t entry;
 
 	if (!pte_present(pte) || !pfn_valid(m, pte_pfn(pte)))
 		return 0;
@@ -127,6 +112,24 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	if (m->reclaim_policy->pte_keep && m->reclaim_policy->pte_keep(m, page))
 		return 0;
+	return unmap_pte(mm, vma, address, p, page, need, true);
+}
+
+/*
+ * unmap_pte - take @page (present at PTE @p, not young or no matter)
+ * out of it, page_table_lock held.  A file or shmem page just loses the
+ * PTE; an anonymous page in the swap cache gets its swap entry there; one
+ * not yet in the swap cache is returned locked and referenced in *@need
+ * (SWAP_OUT_NEED_SLOT).  @rotate: a page left unmapped goes to the
+ * inactive tail (2.4's swap_out).  1 if the PTE no longer maps the page.
+ */
+static int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+		     ptep_t p, struct page *page, struct page **need, bool rotate)
+{
+	struct machine *m = mm->machine;
+	swp_entry_t entry;
+	pte_t pte;
+
 	if (!PageAnon(page)) {
 		/*
 		 * 2.4's drop_pte: the file or shmem page stays in its page
@@ -139,7 +142,7 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (pte_dirty(pte))
 			set_page_dirty(page);
 		page_remove_rmap(mm, page);
-		if (page_mapcount(page) == 0)
+		if (rotate && page_mapcount(page) == 0)
 			rotate_to_inactive_tail(m, page);
 		put_page(page);		/* the PTE's reference */
 		return 1;
@@ -161,7 +164,7 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
 	set_pte(p, swp_entry_to_pte(entry));
 	atomic_fetch_add(&mm->swap_ents, 1);
 	page_remove_rmap(mm, page);
-	if (page_mapcount(page) == 0)
+	if (rotate && page_mapcount(page) == 0)
 		rotate_to_inactive_tail(m, page);
 	unlock_page(page);
 	put_page(page);		/* the PTE's reference; the swap cache keeps the page */
@@ -748,6 +751,163 @@ unsigned long shrink_all_memory(struct machine *m)
 	if (curr)
 		curr->flags = saved;
 	return total;
+}
+
+/* --- reclaim by victims: the engine of the policies that name their victims -------------- */
+
+/* Unmap every PTE of @mm's pages marked PG_launder (mmap_sem held). */
+static void unmap_marked_mm(struct mm_struct *mm)
+{
+	const struct pgt_format *f = mm_pgt_fmt(mm);
+	struct machine *m = mm->machine;
+
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+		unsigned long a = vma->vm_start;
+
+		if (vma->vm_flags & (VM_LOCKED | VM_IO | VM_PFNMAP))
+			continue;
+		spin_lock(&mm->page_table_lock);
+		while (a < vma->vm_end) {
+			unsigned long next = pmd_addr_end(f, a, vma->vm_end);
+			pmdp_t pmd = pmd_lookup(mm, a);
+			ptep_t p;
+
+			if (!pmd.p || pmd_none(pmdp_get(pmd)) || pmd_bad(pmdp_get(pmd))) {
+				a = next;
+				continue;
+			}
+			p = pte_offset_map(pmd, a);
+			for (; a < next; a += PAGE_SIZE, p = ptep_next(p)) {
+				pte_t pte = ptep_get(p);
+				struct page *page, *need = NULL;
+
+				if (!pte_present(pte) || !pfn_valid(m, pte_pfn(pte)))
+					continue;
+				page = pfn_to_page(m, pte_pfn(pte));
+				if (!PageLaunder(page) ||
+				    unmap_pte(mm, vma, a, p, page, &need, false) != SWAP_OUT_NEED_SLOT)
+					continue;
+				/* it lost its swap-cache entry meanwhile: it stays mapped */
+				unlock_page(need);
+				put_page(need);
+			}
+			pte_unmap(p);
+		}
+		spin_unlock(&mm->page_table_lock);
+	}
+}
+
+/* Unmap the marked pages from every process (no lock held). */
+static void unmap_marked(struct machine *m)
+{
+	int pid = 1;
+
+	for (;;) {
+		int want = pid;
+		struct mm_struct *mm = next_swap_mm(m, &pid);
+
+		if (!mm)
+			return;
+		if (pid < want) {	/* wrapped around: every process seen */
+			mmput(mm);
+			return;
+		}
+		/* a process busy with its VMAs keeps its PTEs this time */
+		if (down_read_trylock(&mm->mmap_sem)) {
+			unmap_marked_mm(mm);
+			up_read(&mm->mmap_sem);
+		}
+		mmput(mm);
+		pid++;
+	}
+}
+
+/* A victim that could not go: to the newest end of its list (pgrotated). */
+static void rotate_victim(struct machine *m, struct page *page)
+{
+	struct lru_state *lru = m->lru;
+
+	spin_lock(&lru->pagemap_lru_lock);
+	if (PageLRU(page) && !PageUnevictable(page))
+		lru_putback_evictable(lru, page);	/* the policy's newest end */
+	spin_unlock(&lru->pagemap_lru_lock);
+	count_vm_event(PGROTATED);
+}
+
+/*
+ * Free one victim (a reference held, unmapped if it could be): write it if
+ * dirty and take it out of its cache; otherwise rotate it.  Our reference
+ * goes in every case.  True if freed.
+ */
+static bool free_victim(struct machine *m, struct page *page)
+{
+	bool locked = true;
+
+	if (!trylock_page(page))
+		goto keep;
+	if (page_mapcount(page) > 0 || !page->mapping || !pageout(page, &locked)) {
+		if (locked)
+			unlock_page(page);
+		goto keep;
+	}
+	if (reclaim_locked_page(page))
+		return true;
+	return false;
+keep:
+	rotate_victim(m, page);
+	put_page(page);
+	return false;
+}
+
+unsigned long shrink_victims(struct machine *m, zone_t *classzone, unsigned int priority,
+			     gfp_t gfp_mask, unsigned long nr_pages, unsigned long *unmapped)
+{
+	struct page *pages[SWAP_CLUSTER_MAX];
+	unsigned long freed = reap_slab(gfp_mask), total, free;
+	unsigned int n, i;
+	bool can_swap, mapped = false;
+
+	(void)unmapped;		/* victims are unmapped and freed in one go */
+	if (freed >= nr_pages)
+		return freed;
+	si_swapinfo(m, &total, &free);
+	can_swap = free > 0;
+	n = m->reclaim_policy->isolate(m, classzone, priority, pages,
+				       (unsigned int)min(nr_pages - freed, (unsigned long)SWAP_CLUSTER_MAX));
+	count_scan(m, n);
+	for (i = 0; i < n; i++) {
+		struct page *page = pages[i];
+
+		/* an anonymous victim needs a slot before its PTEs can name it */
+		if (PageAnon(page) && !PageSwapCache(page) && page_mapcount(page) > 0) {
+			int err = -ENOSPC;
+
+			if (can_swap && trylock_page(page)) {
+				if (!PageSwapCache(page))
+					err = add_to_swap(page, GFP_ATOMIC);
+				else
+					err = 0;
+				unlock_page(page);
+			}
+			if (err == -ENOSPC)
+				can_swap = false;
+			if (err)
+				continue;
+		}
+		if (page_mapcount(page) > 0) {
+			SetPageLaunder(page);
+			mapped = true;
+		}
+	}
+	if (mapped)
+		unmap_marked(m);
+	for (i = 0; i < n; i++) {
+		ClearPageLaunder(pages[i]);
+		if (free_victim(m, pages[i]))
+			freed++;
+	}
+	count_steal(m, freed);
+	return freed;
 }
 
 /* --- the two 2.4 designs as reclaim policies ------------------------------------------- */

@@ -129,5 +129,13 @@ same help-main "help" "-h"
 has version "--version" "vmsim "
 has help-flags "help run" "-o, --set KEY=VALUE"
 
+# Reclaim policies by name: the list, each name taken, a wrong one refused.
+has help-reclaim-2410 "help reclaim" "  2.4.10     Linux 2.4.10+"
+has help-reclaim-fifo "help reclaim" "  fifo       first in, first out"
+has reclaim-fifo "run --json --reclaim fifo $s" '"reclaim": "fifo"'
+has reclaim-set "run --json -o reclaim=2.4.0 $s" '"reclaim": "2.4.0"'
+bad reclaim-name "run --reclaim lru9 $s" \
+	"vmsim: --reclaim lru9: bad value 'lru9' for machine option 'reclaim' (a reclaim policy of \`vmsim help reclaim\` (2.4.10, 2.4.0, fifo ...))"
+
 echo "tool-flags-test: $pass passed, $fail failed"
 [ $fail = 0 ]

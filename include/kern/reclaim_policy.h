@@ -20,9 +20,17 @@
  *                  @priority (DEF_PRIORITY down to 1): the policy picks,
  *                  deactivates, activates and frees; returns pages freed;
  *   balance_zone   kswapd is about to balance @zone (NULL: nothing first);
- *   putback        a page that was off the policy's lists (mlocked, on the
- *                  unevictable list) comes back, lock held; NULL: the
- *                  inactive list, as both 2.4 designs;
+ *   isolate        for a policy whose shrink is shrink_victims: up to @nr
+ *                  victims of @classzone (memclass) from its lists, each
+ *                  with a reference taken (get_page_unless_zero) and left
+ *                  on its list; the engine unmaps them from every process
+ *                  (anonymous ones into the swap cache), writes and frees
+ *                  them, and moves one that cannot go now to the newest
+ *                  end of its list (pgrotated).  Takes pagemap_lru_lock.
+ *   putback        a page comes back as the newest: off the policy's lists
+ *                  (mlocked) until now, or a victim shrink_victims could not
+ *                  free; lock held; NULL: the inactive list's head, as both
+ *                  2.4 designs;
  *   lru_cache_del  the page leaves the LRU (its last reference went, or
  *                  it was isolated for good), lock held, before the list
  *                  removal (also when it becomes unevictable); NULL when the
@@ -57,12 +65,39 @@ struct reclaim_policy {
 	unsigned long (*shrink)(struct machine *m, zone_t *classzone, unsigned int priority,
 				gfp_t gfp_mask, unsigned long nr_pages, unsigned long *unmapped);
 	unsigned long (*balance_zone)(struct machine *m, zone_t *zone);
+	unsigned int (*isolate)(struct machine *m, zone_t *classzone, unsigned int priority,
+				struct page **pages, unsigned int nr);
 	void (*show_vmstat)(struct machine *m, struct seq_buf *s);
 };
 
 /* The two 2.4 designs (mm/vmscan.c). */
 extern const struct reclaim_policy reclaim_policy_24_10;
 extern const struct reclaim_policy reclaim_policy_24_0;
+/* The reference policies a simulator can have (mm/reclaim_*.c). */
+extern const struct reclaim_policy reclaim_policy_fifo;
+
+/*
+ * shrink_victims - the shrink of a policy that names its victims (its
+ * isolate): slab first, then one batch of victims unmapped, written and
+ * freed (mm/vmscan.c).  Pages freed.
+ */
+unsigned long shrink_victims(struct machine *m, zone_t *classzone, unsigned int priority,
+			     gfp_t gfp_mask, unsigned long nr_pages, unsigned long *unmapped);
+/* A reference to a page found on the LRU, unless it is already being freed. */
+static inline bool get_page_unless_zero(struct page *page)
+{
+	int c = page_count(page);
+
+	while (c > 0)
+		if (atomic_compare_exchange_weak(&page->_count, &c, c + 1))
+			return true;
+	return false;
+}
+/* 2.4's memclass: freeing a page of @zone helps an allocation for @classzone. */
+static inline bool memclass(const zone_t *zone, const zone_t *classzone)
+{
+	return !classzone || zone->idx <= classzone->idx;
+}
 
 /* The registered policy called @name, or NULL. */
 const struct reclaim_policy *reclaim_policy_find(const char *name);

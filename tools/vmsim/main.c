@@ -34,7 +34,8 @@ static const char usage_main[] =
 "  mrc     miss-ratio curves of a trace: LRU, OPT, FIFO, CLOCK\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
-"  help    this text, the help of COMMAND, or of a script command (mmap ...)\n"
+"  help    this text, the help of COMMAND, or of a script command (mmap ...);\n"
+"          `vmsim help reclaim` lists the reclaim policies\n"
 "\n"
 "Run `vmsim help run` for the options and the script commands.\n";
 
@@ -49,7 +50,8 @@ static const char opts_text[] =
 "  --tlb N              TLB entries per CPU (default 64)\n"
 "  --tlbways N          TLB associativity (default 4)\n"
 "  --pcp on|off         per-CPU page lists (default on)\n"
-"  --reclaim VERSION    reclaim design: 2.4.10 or 2.4.0 (default 2.4.10)\n"
+"  --reclaim NAME       reclaim policy: 2.4.10, 2.4.0, fifo ... (vmsim help reclaim;\n"
+"                       default 2.4.10)\n"
 "  -o, --set KEY=VALUE  any machine option, as on the machine line:\n"
 "      spcheck=on|off             2.4's stack-pointer check on stack growth\n"
 "      swap=SIZE swapfile=PATH    a swap area at boot (default: a temporary file)\n"
@@ -154,6 +156,16 @@ static void print_usage(FILE *f, const char *cmd)
 		fputs(mrc_usage_text, f);
 	else
 		fputs(usage_main, f);
+}
+
+/* `vmsim help reclaim`: each policy's name and what it follows. */
+static void print_reclaim_policies(FILE *f)
+{
+	const char *name, *follows;
+
+	fputs("Reclaim policies (--reclaim NAME, -o reclaim=NAME, machine reclaim=NAME):\n", f);
+	for (unsigned int i = 0; !vmsim_reclaim_policy(i, &name, &follows); i++)
+		fprintf(f, "  %-10s %s\n", name, follows);
 }
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -606,6 +618,10 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return usage_error(NULL, "no command given%s", "");
 	if (!strcmp(cmd, "help")) {
+		if (script && !strcmp(script, "reclaim")) {
+			print_reclaim_policies(stdout);
+			return 0;
+		}
 		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
 		    strcmp(script, "trace") && strcmp(script, "mrc") &&
 		    strcmp(script, "demo") && strcmp(script, "help")) {
