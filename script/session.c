@@ -178,7 +178,10 @@ enum vmsim_run_status vmsim_session_boot(struct vmsim_session *s)
 	if (vmsim_config_validate(&s->cfg, err, sizeof(err))) {
 		if (s->machine_line)
 			s->line = s->machine_line;
-		vmsim_session_error(s, "bad machine: %s", err[0] ? err : "invalid configuration");
+		/* with no machine line, the flags alone made it: say so */
+		vmsim_session_error(s, "bad machine%s: %s",
+				    !s->machine_line && s->nr_flag_opts ? " from the flags" : "",
+				    err[0] ? err : "invalid configuration");
 		return VMSIM_RUN_ERROR;
 	}
 	s->m = vmsim_machine_create(&s->cfg);

@@ -93,6 +93,10 @@ bad trace-together "trace --tlbways 128 $tmp/t.plain" \
 	"vmsim: the machine flags together: tlb entries and ways must be powers of two, ways <= entries"
 bad trace-nodes "trace --nodes 8 --ram 64M $tmp/t.plain" \
 	"vmsim: the machine flags together: nodes must be 1..8 with at least 16M each"
+bad run-together "run --tlbways 128 $s" \
+	"$s:1: bad machine from the flags: tlb entries and ways must be powers of two, ways <= entries"
+printf 'machine tlb=256\nspawn A\n' >"$tmp/m.vms"
+has run-machine-line "run -q --tlbways 128 $tmp/m.vms" "spawn A = 1"
 
 # Flags getopt_long refuses.
 bad unknown "run --bogus $s" "vmsim: unknown option '--bogus'"
