@@ -273,7 +273,7 @@ static int add_opt(struct tool_opts *o, const char *cmd, const char *flag, const
 		return usage_error(cmd, "too many machine options%s", "");
 	vmsim_config_default(&scratch);
 	err[0] = 0;
-	if (!strcmp(key, "root")) {	/* the tool's own key (script.c, set_root) */
+	if (!strcmp(key, "root")) {	/* the session's own key (script/session.c, script_set_root) */
 		if (!val[0])
 			return value_error(cmd, flag, given, "root= wants a directory or tmp");
 	} else if (vmsim_config_set(&scratch, key, val, err, sizeof(err)) ||
