@@ -63,7 +63,7 @@ endif
 TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o mrc.o mrc_sim.o)
 BENCH_TOOL_OBJS := $(BUILD)/obj/tools/vmsim/mrc_sim.o
 
-.PHONY: all lib test fault-sweep tsan-test run bench install clean check-scenarios check-layers fuzz fuzz-run
+.PHONY: all lib test fault-sweep tsan-test run bench install clean check-scenarios check-layers fuzz
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
 
 lib: $(BUILD)/libvmsim.a
@@ -149,39 +149,50 @@ tsan-test:
 		$(TSAN_BUILD)/test_runner
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/test_runner stress
 
-# libFuzzer target for the script parser (clang; FUZZ_TIME seconds), seeded
-# with the scenarios, with a dictionary made from the command table.  Crashes are left as crash-* files to replay.
+# libFuzzer targets (clang; FUZZ_TIME seconds each), tests/fuzz/fuzz_NAME.c:
+# script (the parser), run (scripts run on machines the first bytes choose),
+# trace (the trace readers), exec (the ELF loader).  `make fuzz-NAME` runs
+# one (`make fuzz` the parser), `make fuzz-all` each in turn.  New inputs
+# go to build/fuzz/corpus-NAME, seeded with tests/fuzz/corpus/NAME; crashes
+# are left as crash-* files to replay (build/fuzz/fuzz_NAME FILE).
 FUZZ_BUILD := build/fuzz
 FUZZ_TIME  ?= 60
-fuzz:
+FUZZ_NAMES := script run trace exec
+FUZZ_LEN_script := 4096
+FUZZ_LEN_run    := 2048
+FUZZ_LEN_trace  := 4096
+FUZZ_LEN_exec   := 16384
+FUZZ_DICT       := -dict=$(FUZZ_BUILD)/script.dict
+FUZZ_ARGS_script := $(FUZZ_DICT)
+FUZZ_ARGS_run   := -close_fd_mask=3 $(FUZZ_DICT)
+FUZZ_ARGS_exec  := -close_fd_mask=2
+
+.PHONY: fuzz-lib fuzz-all $(FUZZ_NAMES:%=fuzz-%)
+fuzz-lib:
 	$(MAKE) --no-print-directory CC=clang SAN=fuzzer-no-link,address,undefined DEBUG=1 \
 		BUILD=$(FUZZ_BUILD) OPT="-O1 -g" $(FUZZ_BUILD)/libvmsim.a
-	$(MAKE) --no-print-directory $(FUZZ_BUILD)/script.dict
-	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_script.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/fuzz_script \
-		-pthread -lm
-	@mkdir -p $(FUZZ_BUILD)/corpus
-	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_TIME) -max_len=4096 \
-		-dict=$(FUZZ_BUILD)/script.dict $(FUZZ_BUILD)/corpus tests/scenarios
 
-# The fuzzers' dictionary, printed from the command table (tests/fuzz/script_dict.c).
-$(FUZZ_BUILD)/script.dict: $(FUZZ_BUILD)/libvmsim.a tests/fuzz/script_dict.c
+$(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%): $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c \
+		tests/fuzz/fuzz_opts.h fuzz-lib
+	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		$< $(FUZZ_BUILD)/libvmsim.a -o $@ -pthread -lm
+
+# The script fuzzers' dictionary, printed from the command table (tests/fuzz/script_dict.c).
+$(FUZZ_BUILD)/script.dict: fuzz-lib tests/fuzz/script_dict.c
 	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=address,undefined \
 		tests/fuzz/script_dict.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/script_dict \
 		-pthread -lm
 	$(FUZZ_BUILD)/script_dict > $@
 
-# The same, running each script on a machine through the library's session.
-fuzz-run:
-	$(MAKE) --no-print-directory CC=clang SAN=fuzzer-no-link,address,undefined DEBUG=1 \
-		BUILD=$(FUZZ_BUILD) OPT="-O1 -g" $(FUZZ_BUILD)/libvmsim.a
-	$(MAKE) --no-print-directory $(FUZZ_BUILD)/script.dict
-	clang -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_run.c $(FUZZ_BUILD)/libvmsim.a -o $(FUZZ_BUILD)/fuzz_run \
-		-pthread -lm
-	@mkdir -p $(FUZZ_BUILD)/corpus-run
-	$(FUZZ_BUILD)/fuzz_run -max_total_time=$(FUZZ_TIME) -max_len=2048 -close_fd_mask=3 \
-		-dict=$(FUZZ_BUILD)/script.dict $(FUZZ_BUILD)/corpus-run tests/scenarios
+fuzz: fuzz-script
+fuzz-script fuzz-run: $(FUZZ_BUILD)/script.dict
+$(FUZZ_NAMES:%=fuzz-%): fuzz-%: $(FUZZ_BUILD)/fuzz_%
+	@mkdir -p $(FUZZ_BUILD)/corpus-$*
+	$(FUZZ_BUILD)/fuzz_$* -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_LEN_$*) -timeout=20 \
+		$(FUZZ_ARGS_$*) $(FUZZ_BUILD)/corpus-$* tests/fuzz/corpus/$*
+
+fuzz-all:
+	for t in $(FUZZ_NAMES); do $(MAKE) --no-print-directory fuzz-$$t || exit 1; done
 
 run: $(BUILD)/vmsim
 	$(BUILD)/vmsim run

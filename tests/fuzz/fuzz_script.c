@@ -3,7 +3,10 @@
  * bytes must parse or fail with a message and a line number, never crash,
  * read out of bounds or leak (ASan).  A script that parses must parse the
  * same again from each command's normalised text (the text the tool
- * echoes in result lines).
+ * echoes in result lines).  Short inputs also go, as one word, through the
+ * value parsers, and as KEY=VALUE through the machine options
+ * (vmsim_config_set, vmsim_config_validate: what -o and the machine line
+ * give the library).
  *
  *   make fuzz                      clang + libFuzzer, FUZZ_TIME seconds
  *   build/fuzz/fuzz_script DIR...  run more, or replay a crash file
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vmsim/script.h"
+#include "vmsim/vmsim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -95,6 +99,28 @@ static void check_roundtrip(const struct vmsim_cmd *c)
 	vmsim_cmd_free(&again);
 }
 
+/* KEY=VALUE as a machine option: accepted, or refused with a one-line message. */
+static void check_config(char *word)
+{
+	struct vmsim_config cfg;
+	char *eq = strchr(word, '='), err[256];
+
+	if (!eq)
+		return;
+	*eq = 0;
+	vmsim_config_default(&cfg);
+	err[0] = 0;
+	if (vmsim_config_set(&cfg, word, eq + 1, err, sizeof(err)) == 0) {
+		err[0] = 0;
+		if (vmsim_config_validate(&cfg, err, sizeof(err)) && !err[0])
+			abort();
+	} else if (!err[0] || strchr(err, '\n')) {
+		fprintf(stderr, "bad config error: '%s'\n", err);
+		abort();
+	}
+	*eq = '=';
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vmsim_script sc;
@@ -123,6 +149,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vmsim_parse_prot(word, &p) == 0 && (p & ~7))
 			abort();
 		(void)vmsim_parse_mmap_flags(word, &p, err, sizeof(err));
+		(void)vmsim_parse_mremap_flags(word, &p, err, sizeof(err));
+		(void)vmsim_parse_mlockall_flags(word, &p, err, sizeof(err));
+		(void)vmsim_parse_advice(word);
+		(void)vmsim_parse_size(word, &v);
+		check_config(word);
 	}
 	return 0;
 }
