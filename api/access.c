@@ -40,6 +40,7 @@
 #include "kern/sched.h"
 #include "kern/mmu.h"
 #include "kern/mman.h"
+#include "kern/pgtable.h"
 #include "vmsim/process.h"
 #include "entry.h"
 
@@ -344,15 +345,39 @@ static int access_return(int err, struct vmsim_access_result *res)
 }
 
 /* mmu_user_* give 0 or -EFAULT */
+/*
+ * x86-64: an access that runs from user space into the non-canonical hole
+ * (at 2^47) is a general protection fault for the 8-byte load or store
+ * that crosses it (SIGSEGV, SI_KERNEL, no address): the bytes of the
+ * units before it are accessed first (a start inside the hole faults in
+ * do_page_fault).  0 or -EFAULT.
+ */
+static int user_copy(unsigned long addr, void *buf, unsigned long len, bool write)
+{
+	unsigned long hole = 1UL << 47, n = len;
+	int err = 0;
+
+	if (mm_pgt_fmt(current->mm)->va_bits == 48 && addr < hole && len > hole - addr)
+		n = (hole - addr) & ~7UL;
+	if (n)
+		err = write ? mmu_user_write(addr, buf, n) : mmu_user_read(addr, buf, n);
+	if (!err && n < len) {
+		force_sig_fault(current, SIGSEGV, SI_KERNEL, 0);
+		err = -EFAULT;
+	}
+	return err;
+}
+
 int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsigned long len)
 {
-	return (int)TASK_CALL(m, pid, access_return(mmu_user_read(addr, buf, len), NULL));
+	return (int)TASK_CALL(m, pid, access_return(user_copy(addr, buf, len, false), NULL));
 }
 
 int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf,
 		unsigned long len)
 {
-	return (int)TASK_CALL(m, pid, access_return(mmu_user_write(addr, buf, len), NULL));
+	return (int)TASK_CALL(m, pid, access_return(user_copy(addr, (void *)buf, len, true),
+						    NULL));
 }
 
 int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val)

@@ -98,6 +98,11 @@ int vmsim_mlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long l
 	return (int)TASK_CALL(m, pid, do_mlock(current->mm, addr, len, 0));
 }
 
+int vmsim_mlock2(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int flags)
+{
+	return (int)TASK_CALL(m, pid, do_mlock(current->mm, addr, len, (unsigned int)flags));
+}
+
 int vmsim_munlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len)
 {
 	return (int)TASK_CALL(m, pid, do_munlock(current->mm, addr, len));

@@ -143,7 +143,7 @@ static void show_smap_vma_flags(struct seq_buf *s, unsigned long flags)
 		[0] = "rd", [1] = "wr", [2] = "ex", [3] = "sh", [4] = "mr", [5] = "mw",
 		[6] = "me", [7] = "ms", [8] = "gd", [10] = "pf", [13] = "lo", [14] = "io",
 		[15] = "sr", [16] = "rr", [17] = "dc", [18] = "de", [19] = "lf", [20] = "ac",
-		[21] = "nr",
+		[21] = "nr", [23] = "sf", [30] = "nh",
 	};
 	int i;
 

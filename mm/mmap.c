@@ -42,6 +42,7 @@
 #include "kern/slab.h"
 #include "kern/mm.h"
 #include "kern/fs.h"
+#include "kern/swap.h"
 #include "vma_internal.h"
 
 /* --- VMA objects ----------------------------------------------------------- */
@@ -592,6 +593,22 @@ bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npag
 	return true;
 }
 
+/*
+ * vm_enough_memory - may @pages more be committed?  Linux's default
+ * overcommit mode (OVERCOMMIT_GUESS, 5.x+): one charge larger than RAM
+ * plus swap fails, anything smaller succeeds (no running total).  Charged:
+ * private writable mappings (VM_ACCOUNT), the heap, shared anonymous
+ * memory without MAP_NORESERVE, mprotect making a private mapping
+ * writable, mremap growing or copying an accounted one.
+ */
+int vm_enough_memory(struct mm_struct *mm, unsigned long pages)
+{
+	struct machine *m = mm->machine;
+	unsigned long swap = m->swap ? (unsigned long)m->swap->total_swap_pages : 0;
+
+	return pages > m->totalram_pages + swap ? -ENOMEM : 0;
+}
+
 /* mlock_future_ok - may @bytes more become locked under RLIMIT_MEMLOCK? */
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes)
 {
@@ -1061,13 +1078,17 @@ static void unaccount_range(struct mm_struct *mm, struct vm_area_struct *vma,
  * split the VMAs at the ends, zap their pages, unlink and free them, free
  * the page tables left covering nothing.  mmap_sem held for writing.
  */
-int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+/*
+ * split_range_ends - split the VMAs across @start and @end, so that every
+ * VMA meeting [start, end) lies inside it (Linux's vms_gather_munmap_vmas).
+ * A MAP_FIXED mmap that fails after this step (RLIMIT_AS, overcommit)
+ * leaves the pieces split, as Linux's does.  0, or -ENOMEM.
+ */
+static int split_range_ends(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
-	unsigned long end = start + len;
-	struct vm_area_struct *vma, *prev, *last, *next;
+	struct vm_area_struct *vma = find_vma(mm, start), *last;
 	int err;
 
-	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start >= end)
 		return 0;
 	if (start > vma->vm_start) {
@@ -1077,14 +1098,25 @@ int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 		err = __split_vma(mm, vma, start, 0);
 		if (err)
 			return err;
-		vma = vma->vm_next;
 	}
 	last = find_vma(mm, end - 1);
-	if (last && last->vm_start < end && last->vm_end > end) {
-		err = __split_vma(mm, last, end, 1);
-		if (err)
-			return err;
-	}
+	if (last && last->vm_start < end && last->vm_end > end)
+		return __split_vma(mm, last, end, 1);
+	return 0;
+}
+
+int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len;
+	struct vm_area_struct *vma, *prev, *next;
+	int err;
+
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start >= end)
+		return 0;
+	err = split_range_ends(mm, start, end);
+	if (err)
+		return err;
 	/* the lower piece of a split is a new VMA: look the first one up again */
 	vma = find_vma(mm, start);
 	prev = vma_prev_of(vma);
@@ -1128,13 +1160,27 @@ static unsigned long calc_vm_prot_bits(unsigned long prot)
 static unsigned long calc_vm_flag_bits(unsigned long flags)
 {
 	return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
-	       (flags & MAP_LOCKED ? VM_LOCKED : 0);
+	       (flags & MAP_LOCKED ? VM_LOCKED : 0) |
+	       (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);	/* Linux 6.7+ */
 }
 
 /* A private writable mapping is charged against overcommit (VmFlags "ac"). */
 static inline bool accountable_mapping(unsigned long vm_flags)
 {
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
+}
+
+/* Pages of [start, end) in VM_ACCOUNT mappings (a MAP_FIXED replacing them). */
+static unsigned long count_accounted_pages(struct mm_struct *mm, unsigned long start,
+					   unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long n = 0;
+
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next)
+		if (vma->vm_flags & VM_ACCOUNT)
+			n += (min(end, vma->vm_end) - max(start, vma->vm_start)) >> PAGE_SHIFT;
+	return n;
 }
 
 /*
@@ -1149,12 +1195,20 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 	unsigned long npages = len >> PAGE_SHIFT;
 	int err;
 
+	/* MAP_FIXED over mappings: split at the ends first (kept if a check fails) */
+	err = split_range_ends(mm, addr, addr + len);
+	if (err)
+		return (unsigned long)err;
 	if (!may_expand_vm(mm, vm_flags, npages)) {
 		unsigned long nr = count_vma_pages_range(mm, addr, addr + len);
 
 		if (!may_expand_vm(mm, vm_flags, npages - nr))
 			return (unsigned long)-ENOMEM;
 	}
+	/* overcommit, less what the replaced mappings had charged */
+	if (accountable_mapping(vm_flags) &&
+	    vm_enough_memory(mm, npages - count_accounted_pages(mm, addr, addr + len)))
+		return (unsigned long)-ENOMEM;
 	/* MAP_FIXED: whatever is there goes */
 	err = __do_munmap(mm, addr, len);
 	if (err)
@@ -1238,6 +1292,29 @@ static unsigned long mmap_check_type(struct file *file, unsigned long prot, unsi
 	return 0;
 }
 
+/*
+ * x86-64's MAP_32BIT without MAP_FIXED: a place in the second GiB, bottom-up
+ * (arch_get_unmapped_area's legacy layout, not randomised here); a hint is
+ * taken, rounded up, if it is free and ends below 2 GiB.
+ */
+static unsigned long get_unmapped_area_32bit(struct mm_struct *mm, unsigned long addr,
+					     unsigned long len)
+{
+	const unsigned long begin = 0x40000000UL, end = 0x80000000UL;
+
+	if (len > end)
+		return (unsigned long)-ENOMEM;
+	if (addr) {
+		struct vm_area_struct *vma;
+
+		addr = PAGE_ALIGN(addr);
+		vma = find_vma(mm, addr);
+		if (end - len >= addr && (!vma || addr + len <= vm_start_gap(vma)))
+			return addr;
+	}
+	return unmapped_area(mm, len, begin, end, false);
+}
+
 unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		      unsigned long prot, unsigned long flags, struct file *file,
 		      unsigned long pgoff)
@@ -1263,6 +1340,9 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		return (unsigned long)-EOVERFLOW;
 	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
 		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	/* Linux keeps MAP_SYNC as VM_SYNC on anonymous memory (files: DAX only) */
+	if (!file && (flags & MAP_SYNC))
+		vm_flags |= VM_SYNC;
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
 
@@ -1271,7 +1351,11 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 		ret = (unsigned long)-ENOMEM;
 		goto out;
 	}
-	ret = get_unmapped_area(mm, file, addr, len, pgoff, flags);
+	if ((flags & (MAP_32BIT | MAP_FIXED)) == MAP_32BIT &&
+	    mm->machine->cfg.paging == VMSIM_PAGING_X86_64)
+		ret = get_unmapped_area_32bit(mm, addr, len);
+	else
+		ret = get_unmapped_area(mm, file, addr, len, pgoff, flags);
 	if (IS_ERR_VALUE(ret))
 		goto out;
 	addr = ret;
@@ -1294,7 +1378,17 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	if (!file && !(vm_flags & VM_SHARED))
 		pgoff = addr >> PAGE_SHIFT;
 	if (!file && (vm_flags & VM_SHARED)) {
-		/* shared anonymous memory lives in a shmem file (mm/shmem.c) */
+		/* shared anonymous memory lives in a shmem file (mm/shmem.c), charged
+		 * whole unless MAP_NORESERVE (shmem_acct_size) */
+		if (!(vm_flags & VM_NORESERVE) && vm_enough_memory(mm, len >> PAGE_SHIFT)) {
+			/*
+			 * Linux charges it in shmem_zero_setup, after MAP_FIXED cleared
+			 * the range: what was there is gone (vms_abort_munmap_vmas).
+			 */
+			__do_munmap(mm, addr, len);
+			ret = (unsigned long)-ENOMEM;
+			goto out;
+		}
 		shm = shmem_file_setup(mm->machine, (loff_t)len);
 		if (!shm) {
 			ret = (unsigned long)-ENOMEM;
@@ -1359,6 +1453,8 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 	if (!may_expand_vm(mm, flags, npages))
 		return -ENOMEM;
 	if (mm->map_count > DEFAULT_MAX_MAP_COUNT)
+		return -ENOMEM;
+	if (vm_enough_memory(mm, npages))
 		return -ENOMEM;
 	vma = find_vma_prev(mm, addr, &prev);
 	(void)vma;

@@ -34,8 +34,11 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (!may_expand_vm(mm, newflags, (unsigned long)npages) &&
 		    may_expand_vm(mm, oldflags, (unsigned long)npages))
 			return -ENOMEM;
-		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+			if (vm_enough_memory(mm, (unsigned long)npages))
+				return -ENOMEM;		/* overcommit */
 			newflags |= VM_ACCOUNT;
+		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_private_anon(vma) && !vma->vm_private_data) {
 		newflags &= ~VM_ACCOUNT;
 	}
@@ -86,11 +89,11 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, size_t len, unsigned 
 		error = -EINVAL;
 		if (!(vma->vm_flags & VM_GROWSDOWN))
 			goto out;
+	} else if (vma->vm_start > start) {
+		goto out;	/* a hole at start: -ENOMEM, before PROT_GROWSUP */
 	} else if (grows & PROT_GROWSUP) {
 		error = -EINVAL;
 		goto out;	/* no VM_GROWSUP areas on x86 */
-	} else if (vma->vm_start > start) {
-		goto out;
 	}
 	prev = start > vma->vm_start ? vma : vma_prev_of(vma);
 	nstart = start;

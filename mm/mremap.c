@@ -115,6 +115,10 @@ static int check_prep_vma(struct remap *r)
 		return -EAGAIN;
 	if (!may_expand_vm(r->mm, vma->vm_flags, r->delta >> PAGE_SHIFT))
 		return -ENOMEM;
+	/* overcommit: an accounted area's growth (vrm_calc_charge) */
+	if ((vma->vm_flags & VM_ACCOUNT) && r->type == REMAP_EXPAND &&
+	    vm_enough_memory(r->mm, r->delta >> PAGE_SHIFT))
+		return -ENOMEM;
 	return 0;
 }
 

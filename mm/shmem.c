@@ -276,8 +276,12 @@ static struct page *shmem_newpage(struct inode *inode, unsigned long idx, int *e
 		*err = -EAGAIN;
 		return NULL;
 	}
+	/*
+	 * Clean, as Linux's: zeroes need no saving until written (a store
+	 * through a PTE or write() dirties it; reclaim moves every shmem page
+	 * to swap anyway, shmem_writepage).  smaps shows it clean.
+	 */
 	SetPageUptodate(page);
-	set_page_dirty(page);	/* only swap could hold its data now */
 	unlock_page(page);
 	return page;
 }

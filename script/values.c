@@ -149,6 +149,8 @@ const char *vmsim_sicode_name(int sig, int code)
 		return "SEGV_MAPERR";
 	if (sig == 11 && code == 2)
 		return "SEGV_ACCERR";
+	if (sig == 11 && code == 0x80)
+		return "SI_KERNEL";
 	if (sig == 7 && code == 1)
 		return "BUS_ADRALN";
 	if (sig == 7 && code == 2)

@@ -36,6 +36,8 @@ typedef uint64_t pgprot_t;	/* x86 PTE protection bits (_PAGE_*) */
 #define VM_LOCKONFAULT	0x00080000UL
 #define VM_ACCOUNT	0x00100000UL
 #define VM_NORESERVE	0x00200000UL
+#define VM_SYNC		0x00800000UL	/* MAP_SYNC on anonymous memory: VmFlags "sf" */
+#define VM_NOHUGEPAGE	0x40000000UL	/* MAP_STACK (Linux 6.7+): VmFlags "nh" */
 #define VM_STACK	VM_GROWSDOWN
 
 struct vm_area_struct;

@@ -33,6 +33,7 @@ struct files_struct;
 #define SIGSEGV		11
 #define SEGV_MAPERR	1
 #define SEGV_ACCERR	2
+#define SI_KERNEL	0x80	/* a general protection fault (x86: non-canonical address) */
 #define BUS_ADRERR	2
 #define BUS_OBJERR	3
 

@@ -110,6 +110,9 @@ VMSIM_API long vmsim_mremap(vmsim_machine_t *m, int pid, unsigned long addr, uns
 VMSIM_API long vmsim_brk(vmsim_machine_t *m, int pid, unsigned long brk);
 VMSIM_API int vmsim_madvise(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int advice);
 VMSIM_API int vmsim_mlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
+/* mlock2(2): @flags 0 or MLOCK_ONFAULT (1: lock pages as they are faulted in) */
+VMSIM_API int vmsim_mlock2(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
+			   int flags);
 VMSIM_API int vmsim_munlock(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len);
 VMSIM_API int vmsim_mlockall(vmsim_machine_t *m, int pid, int flags);
 VMSIM_API int vmsim_munlockall(vmsim_machine_t *m, int pid);

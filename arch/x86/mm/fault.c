@@ -23,6 +23,17 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 	unsigned int flags = 0;
 	int ret;
 
+	/*
+	 * x86-64: an address that is not canonical raises a general protection
+	 * fault, not a page fault: SIGSEGV with SI_KERNEL and no address (an
+	 * access that runs from the last user page into the hole too).
+	 */
+	if (user && mm && mm_pgt_fmt(mm)->va_bits == 48 &&
+	    !pgt_va_valid(mm_pgt_fmt(mm), address)) {
+		if (tsk)
+			force_sig_fault(tsk, SIGSEGV, SI_KERNEL, 0);
+		return -EFAULT;
+	}
 	/* a kernel-mode access to kernel space: vmalloc space picked up from init_mm */
 	if (mm && !user && address >= TASK_SIZE_OF(mm->machine))
 		return vmalloc_fault(mm, address, error_code);
