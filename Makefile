@@ -63,7 +63,7 @@ endif
 TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o mrc.o mrc_sim.o)
 BENCH_TOOL_OBJS := $(BUILD)/obj/tools/vmsim/mrc_sim.o
 
-.PHONY: all lib test fault-sweep tsan-test run bench install clean check-scenarios check-layers fuzz
+.PHONY: all lib test fault-sweep tsan-test diff-long run bench install clean check-scenarios check-layers fuzz
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
 
 lib: $(BUILD)/libvmsim.a
@@ -141,6 +141,17 @@ fault-sweep:
 		OPT="-O1 -g" $(TEST_BUILD)/test_runner
 	FAULT_SWEEP=full FAULT_JOBS=$(FAULT_JOBS) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 $(TEST_BUILD)/test_runner fault_sweep
+
+# The host differential tests, long: DIFF_LONG more sequences of each kind
+# (seed DIFF_SEED), anonymous memory and file mappings.
+DIFF_LONG ?= 20000
+DIFF_SEED ?= 1
+diff-long:
+	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
+		OPT="-O1 -g" $(TEST_BUILD)/test_runner
+	VMSIM_DIFF_LONG=$(DIFF_LONG) VMSIM_DIFF_SEED=$(DIFF_SEED) \
+	VMSIM_DIFF_FILE_LONG=$(DIFF_LONG) VMSIM_DIFF_FILE_SEED=$(DIFF_SEED) \
+		$(TEST_BUILD)/test_runner diff_host_long diff_file_long
 
 # Concurrency stress tests (names containing "stress") under TSan.
 TSAN_BUILD := build/tsan
