@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern/mm.h"
+#include "kern/reclaim_policy.h"
 #include "kern/init.h"
 
 void vmsim_cpu_attach(vmsim_machine_t *m, int cpu)
@@ -25,6 +26,7 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 {
 	char why[128];
 	struct machine *m;
+	bool every_access;
 	int err;
 
 	if (!cfg || vmsim_config_validate(cfg, why, sizeof(why))) {
@@ -37,11 +39,13 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 		return NULL;
 	}
 	m->cfg = *cfg;
+	/* a policy seeing every access has a one-entry TLB: each other page walks */
+	every_access = reclaim_policy_of(cfg)->accessed != NULL;
 	err = hw_machine_init(&m->hw, &(struct hw_config){
 		.ram_bytes = cfg->ram_bytes, .nr_cpus = cfg->cpus,
 		.paging = (enum hw_paging)cfg->paging,
-		.tlb_entries = (unsigned int)cfg->tlb_entries,
-		.tlb_ways = (unsigned int)cfg->tlb_ways });
+		.tlb_entries = every_access ? 1 : (unsigned int)cfg->tlb_entries,
+		.tlb_ways = every_access ? 1 : (unsigned int)cfg->tlb_ways });
 	if (err) {
 		free(m);
 		errno = -err;

@@ -166,6 +166,8 @@ uint8_t *__mmu_translate(struct hw_cpu *cpu, unsigned long addr, enum mmu_access
 
 			tlb_fill(t, addr, frame, res.user, res.writable && res.dirty, res.nx,
 				 res.global);
+			if (unlikely(cpu->idt->page_walk))
+				cpu->idt->page_walk(cpu, res.phys);
 			return frame + (addr & ~PAGE_MASK);
 		}
 		/* #PF: the kernel's handler may sleep and take locks: leave the access */

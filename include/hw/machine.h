@@ -33,6 +33,13 @@ struct tlb;
 struct hw_trap_table {
 	int (*page_fault)(struct hw_cpu *cpu, unsigned long address, unsigned int error_code);
 	void (*invalidate_tlb)(struct hw_cpu *cpu);
+	/*
+	 * page_walk (optional, a tracing facility rather than an x86 vector):
+	 * the MMU filled the TLB from a successful walk to frame @phys.  With a
+	 * one-entry TLB that is every access to another page.  Inside the
+	 * access bracket: it must not block.  NULL: not reported.
+	 */
+	void (*page_walk)(struct hw_cpu *cpu, phys_addr_t phys);
 };
 
 /* Performance counters of a CPU, counted by the hardware itself. */

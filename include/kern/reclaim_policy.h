@@ -37,7 +37,13 @@
  *                  list flags say all there is;
  *   init / exit    per machine, at boot (after the LRU lists exist) and at
  *                  teardown (every page gone); NULL when nothing to do;
- *   show_vmstat    the policy's own /proc/vmstat lines, after Linux's.
+ *   show_vmstat    the policy's own /proc/vmstat lines, after Linux's;
+ *   accessed       (a simulator's privilege) every access to another page
+ *                  than the CPU's last one, as the MMU makes it: the machine
+ *                  then has a one-entry TLB and the MMU reports each walk
+ *                  (hw page_walk vector); any lock may be held by the
+ *                  interrupted code: take none.  NULL: not wanted (the
+ *                  TLB is as configured and costs nothing more).
  * Activation and deactivation are the policy's own moves between the
  * lists, made with the list helpers of kern/swap.h (add_page_to_*_list,
  * del_page_from_lru_list) so that the zone counters (meminfo's
@@ -68,6 +74,7 @@ struct reclaim_policy {
 	unsigned int (*isolate)(struct machine *m, zone_t *classzone, unsigned int priority,
 				struct page **pages, unsigned int nr);
 	void (*show_vmstat)(struct machine *m, struct seq_buf *s);
+	void (*accessed)(struct machine *m, struct page *page);
 };
 
 /* The two 2.4 designs (mm/vmscan.c). */
@@ -75,6 +82,7 @@ extern const struct reclaim_policy reclaim_policy_24_10;
 extern const struct reclaim_policy reclaim_policy_24_0;
 /* The reference policies a simulator can have (mm/reclaim_*.c). */
 extern const struct reclaim_policy reclaim_policy_fifo;
+extern const struct reclaim_policy reclaim_policy_lru;
 
 /*
  * shrink_victims - the shrink of a policy that names its victims (its

@@ -107,7 +107,24 @@ TEST(reclaim_fifo_evicts_in_arrival_order)
 
 	ASSERT(evicted_top_pages("ram=16M swap=64M reclaim=fifo", &c, &e));
 	ASSERT_CMP(e, >, 0);
-	/* the contrast: 2.4.10 goes by address and spares hot pages */
+	/* the contrasts: 2.4.10 goes by address and spares hot pages; LRU spares them */
+	ASSERT(!evicted_top_pages("ram=16M swap=64M", &c, &e));
+	ASSERT(!evicted_top_pages("ram=16M swap=64M reclaim=lru", &c, &e));
+}
+
+/*
+ * Arrival from 0 up to 999, then every page read once from 999 down to 0:
+ * the least recently accessed is 999, then 998 ...: exact LRU evicts from
+ * the top, where FIFO (arrival) and 2.4.10 (address order) start at 0.
+ */
+TEST(reclaim_lru_evicts_least_recently_accessed)
+{
+	const struct crafted c = { .read_down = true, .hot_from = 0, .rounds = 1 };
+	unsigned long e;
+
+	ASSERT(evicted_top_pages("ram=16M swap=64M reclaim=lru", &c, &e));
+	ASSERT_CMP(e, >, 0);
+	ASSERT(!evicted_top_pages("ram=16M swap=64M reclaim=fifo", &c, &e));
 	ASSERT(!evicted_top_pages("ram=16M swap=64M", &c, &e));
 }
 

@@ -7,6 +7,7 @@
 #include "kern/sched.h"
 #include "kern/tlb.h"
 #include "kern/init.h"
+#include "kern/reclaim_policy.h"
 
 /*
  * #PF: the faulting access ran on this thread's CPU, in the address space
@@ -22,8 +23,31 @@ static const struct hw_trap_table idt_table = {
 	.invalidate_tlb = smp_invalidate_interrupt,
 };
 
+/*
+ * A policy that sees every access (reclaim_policy.accessed: exact LRU)
+ * gets each walk the MMU makes reported; the machine has a one-entry TLB
+ * then (api/machine.c), so a walk is each access to another page.
+ */
+static void page_walk_trap(struct hw_cpu *cpu, phys_addr_t phys)
+{
+	struct machine *m = this_machine();
+
+	(void)cpu;
+	if (m->reclaim_policy && pfn_valid(m, phys >> PAGE_SHIFT))
+		m->reclaim_policy->accessed(m, pfn_to_page(m, phys >> PAGE_SHIFT));
+}
+
+static const struct hw_trap_table idt_table_walks = {
+	.page_fault = page_fault_trap,
+	.invalidate_tlb = smp_invalidate_interrupt,
+	.page_walk = page_walk_trap,
+};
+
 void trap_init(struct machine *m)
 {
+	const struct reclaim_policy *pol = reclaim_policy_of(&m->cfg);
+	const struct hw_trap_table *idt = pol && pol->accessed ? &idt_table_walks : &idt_table;
+
 	for (int i = 0; i < m->nr_cpus; i++)
-		load_idt(m->cpu[i].hw, &idt_table);
+		load_idt(m->cpu[i].hw, idt);
 }
