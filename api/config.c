@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "vmsim/vmsim.h"
 #include "kern/machine.h"
 #include "kern/reclaim_policy.h"
 

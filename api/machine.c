@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vmsim/vmsim.h"
 #include "kern/mm.h"
 #include "kern/reclaim_policy.h"
 #include "kern/init.h"

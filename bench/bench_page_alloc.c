@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include "bench.h"
+#include "vmsim/vmsim.h"
 #include "kern/mm.h"
 
 static struct machine *bench_machine(void)

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include "bench.h"
+#include "vmsim/vmsim.h"
 #include "kern/slab.h"
 
 static struct machine *bench_machine(int cpus)

@@ -3,7 +3,8 @@
 # tree passes, and each kind of violation (an include, a symbol reference, a
 # non-public symbol of the API layer, a file in no layer, a missing object, arrows
 # that form a cycle, an include cycle, a stale allow line) must fail with its
-# message.  Ends with "check-layers-test: N passed, N failed".
+# message; a layer of one file inside another layer's folder is told apart.
+# Ends with "check-layers-test: N passed, N failed".
 #
 #   CC=gcc sh tests/check-layers-test.sh
 set -u
@@ -127,6 +128,22 @@ expect outside-defines 0
 
 fresh; w "$tmp/t/lib/t.c" '#include "../tests/u.h"'; w "$tmp/t/tests/u.h" 'int u;'; build
 expect outside 1 "include: lib/t.c -> tests/u.h (lib -> a file outside the layers)"
+
+# a layer of one file inside another layer's folder (as include/vmsim/config.h, the
+# uapi): the kernel may include it, but not the rest of the folder
+uapi() {
+	fresh
+	sed -i -e 's|^layer pub .*|&\nlayer uapi include/pub/types.h|' -e 's|^kern -> lib|kern -> lib uapi\npub -> uapi|' \
+		"$tmp/t/docs/architecture.md"
+	w "$tmp/t/include/pub/types.h" '#pragma once' 'struct pub_cfg { int x; };'
+	w "$tmp/t/include/pub/pub.h" '#pragma once' '#include "pub/types.h"' 'int pub_open(void);'
+}
+uapi; w "$tmp/t/kern/c.c" '#include "pub/types.h"' 'int c_f(struct pub_cfg *c);' \
+	'int c_f(struct pub_cfg *c) { return c->x; }'; build
+expect uapi 0
+uapi; w "$tmp/t/kern/c.c" '#include "pub/pub.h"' 'int c_f(void);' 'int c_f(void) { return 0; }'
+build
+expect uapi-rest 1 "include: kern/c.c -> include/pub/pub.h (kern -> pub)" "1 violation(s)"
 
 echo "check-layers-test: $pass passed, $fail failed"
 [ $fail = 0 ]

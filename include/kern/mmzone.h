@@ -16,7 +16,7 @@
 #include "kern/page-flags.h"
 #include "kern/vmstat.h"
 #include "kern/gfp.h"
-#include "vmsim/vmsim.h"
+#include "vmsim/config.h"
 #include "hw/paging.h"
 
 #define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)

@@ -7,6 +7,7 @@
 #define TESTS_TESTLIB_H
 
 #include "../harness.h"
+#include "vmsim/vmsim.h"
 #include "kern/mm.h"
 
 /* Boot with options "ram=64M paging=i386 ..."; the thread is bound to CPU 0. */

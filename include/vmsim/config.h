@@ -1,0 +1,83 @@
+/*
+ * vmsim public API: the machine's configuration, types only (struct
+ * vmsim_config and the enums and limits it uses).  vmsim.h includes it, so an
+ * embedder sees one API; the kernel includes this header and no other of
+ * include/vmsim/, since it keeps its boot configuration as this structure
+ * (machine->cfg), as Linux's kernel includes its uapi headers (bootparam.h).
+ * No functions here: the calls that fill and check a configuration are
+ * vmsim.h's.
+ */
+#ifndef VMSIM_CONFIG_H
+#define VMSIM_CONFIG_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+enum vmsim_paging {
+	VMSIM_PAGING_I386,	/* 2-level 10/10/12, 32-bit entries, PMD folded */
+	VMSIM_PAGING_PAE,	/* 3-level 2/9/9/12, 64-bit entries */
+	VMSIM_PAGING_X86_64,	/* 4-level 9/9/9/9/12, 47-bit user space */
+};
+
+enum vmsim_reclaim {
+	VMSIM_RECLAIM_24_10,	/* 2.4.10+: active/inactive, shrink_cache, refill_inactive */
+	VMSIM_RECLAIM_24_0,	/* 2.4.0: active/inactive_dirty/inactive_clean, page_launder */
+};
+
+#define VMSIM_MAX_CPUS	16
+#define VMSIM_MAX_NODES	8
+
+struct vmsim_config {
+	uint64_t ram_bytes;		/* 16 MiB .. 16 GiB */
+	int nodes;			/* 1 .. VMSIM_MAX_NODES, RAM split evenly */
+	enum vmsim_paging paging;
+	int cpus;			/* 1 .. VMSIM_MAX_CPUS */
+	uint64_t seed;			/* every random choice derives from it */
+	int tlb_entries;		/* per CPU, default 64 */
+	int tlb_ways;			/* associativity, default 4 */
+	bool pcp;			/* per-CPU order-0 page lists (2.6), default on */
+	enum vmsim_reclaim reclaim;	/* the 2.4 designs by number, when reclaim_policy is "" */
+	/*
+	 * The reclaim policy by name (`vmsim help reclaim`, vmsim_reclaim_policy),
+	 * overriding @reclaim when not empty.
+	 */
+	char reclaim_policy[256];
+	/*
+	 * 2.4's stack check: a fault more than 64 KiB + 32 words below the
+	 * task's stack pointer never grows the stack (SIGSEGV).  Off by
+	 * default, as Linux since 4.20, where only the guard gap and
+	 * RLIMIT_STACK bound growth.
+	 */
+	bool stack_sp_check;
+	/* a swap area made at boot: size (0 = none) and host file (empty: a
+	 * temporary file that disappears with the machine) */
+	uint64_t swap_bytes;
+	char swap_path[256];
+	/* fault injection: fail the Nth page / slab allocation, the Nth page
+	 * of swap or file I/O (-EIO, a disk error) after boot (0 = never) */
+	uint64_t fail_page_alloc_nth;
+	uint64_t fail_slab_nth;
+	uint64_t fail_io_nth;
+	/*
+	 * Dirty page writeback (mm/page-writeback.c), Linux 2.6.0-2.6.21's
+	 * /proc/sys/vm defaults: background writeout above 10% of dirtyable
+	 * memory, writers throttled above 40%, pages dirty for 30 s written
+	 * by the periodic pass every 5 s (0: no periodic pass).
+	 */
+	int dirty_background_ratio;		/* 0..100, default 10 */
+	int dirty_ratio;			/* 1..100, default 40 */
+	unsigned int dirty_expire_centisecs;	/* default 3000 */
+	unsigned int dirty_writeback_centisecs;	/* default 500 */
+	/* swap readahead: 2^page_cluster slots per fault, 0 off; -1 (default):
+	 * as 2.4's swap_setup, 2 below 16 MiB of RAM, else 3 */
+	int page_cluster;
+	/*
+	 * fault-around (Linux 3.15+): a read fault on a file or shmem mapping
+	 * also maps the neighbouring pages already in the page cache, in an
+	 * aligned window of this many bytes (Linux's default 65536); 4096 or
+	 * 0: only the faulting page, as 2.4.
+	 */
+	unsigned int fault_around_bytes;
+};
+
+#endif
