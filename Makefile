@@ -122,6 +122,7 @@ test:
 		$(TEST_BUILD)/test_runner $(T)
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/tool-flags-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/host-errors-test.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj
 	CC="$(CC) -fsanitize=address,undefined" sh tests/exports-test.sh $(TEST_BUILD)

@@ -12,6 +12,7 @@
 #include "vmsim/vmsim.h"
 #include "kern/machine.h"
 #include "kern/reclaim_policy.h"
+#include "kern/swap.h"
 
 void vmsim_config_default(struct vmsim_config *cfg)
 {
@@ -134,7 +135,7 @@ static const char *option_values(const char *key)
 		{ "pcp", "on or off" },
 		{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...)" },
 		{ "spcheck", "on or off" },
-		{ "swap", "a size, 40K .. 64G" },
+		{ "swap", "a size, 40K .. 8G" },
 		{ "swapfile", "a path" },
 		{ "fail_page_alloc", "a number, 0 for never" },
 		{ "fail_slab", "a number, 0 for never" },
@@ -288,8 +289,9 @@ int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *er
 		}
 	} else if (!strcmp(key, "swap")) {
 		if (cfg->swap_bytes &&
-		    (cfg->swap_bytes < 10 * 4096 || cfg->swap_bytes > (64ULL << 30))) {
-			snprintf(err, errlen, "swap must be between 40K and 64G");
+		    (cfg->swap_bytes < 10 * 4096 || cfg->swap_bytes > MAX_SWAP_BYTES)) {
+			/* the largest area whose swap map is one buddy block */
+			snprintf(err, errlen, "swap must be between 40K and 8G");
 			return -1;
 		}
 	} else if ((!strcmp(key, "tlb") && !is_pow2(cfg->tlb_entries)) ||

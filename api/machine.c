@@ -23,6 +23,9 @@ void vmsim_cpu_detach(void)
 	set_this_cpu(NULL);
 }
 
+/* Why the last vmsim_machine_create of this thread could not boot. */
+static __thread char boot_error[400];
+
 vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 {
 	char why[128];
@@ -52,12 +55,21 @@ vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg)
 		errno = -err;
 		return NULL;
 	}
+	boot_error[0] = '\0';
 	if (start_kernel(m)) {
+		int e = m->boot_errno ? m->boot_errno : EIO;
+
+		snprintf(boot_error, sizeof(boot_error), "%s", m->boot_error);
 		vmsim_machine_destroy(m);
-		errno = EIO;
+		errno = e;
 		return NULL;
 	}
 	return m;
+}
+
+const char *vmsim_boot_error(void)
+{
+	return boot_error;
 }
 
 void vmsim_machine_destroy(vmsim_machine_t *m)

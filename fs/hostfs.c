@@ -28,6 +28,7 @@
 #include "kern/pagemap.h"
 #include "hw/disk.h"
 #include "kern/fault_inject.h"
+#include "kern/printk.h"
 
 static void io_tick(struct machine *m)
 {
@@ -86,6 +87,10 @@ static int hostfs_writepage(struct page *page)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* the host refused (EFBIG: a file-size limit, ENOSPC, ...): say why */
+			printk(inode->i_machine, "hostfs: %s: writing %zu bytes at offset %lld: %s\n",
+			       inode->i_path ? inode->i_path : "?", len - done,
+			       (long long)(pos + (loff_t)done), strerror(errno));
 			return errno == ENOSPC ? -ENOSPC : -EIO;
 		}
 		done += (size_t)n;

@@ -8,7 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "hw/disk.h"
+
+static int disk_failed(struct sim_disk *d, const char *what)
+{
+	d->host_errno = errno;
+	d->failed = what;
+	return -d->host_errno;
+}
+
+/*
+ * Give the file the disk's size: -1 with errno if it does not take it (a
+ * RLIMIT_FSIZE or file-system limit: EFBIG; EINVAL for a file whose size
+ * stays, as a /proc file's).
+ */
+static int disk_set_size(struct sim_disk *d, uint64_t size)
+{
+	struct stat st;
+
+	if (ftruncate(d->fd, (off_t)size) || fstat(d->fd, &st))
+		return -1;
+	if ((uint64_t)st.st_size != size) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
 
 int sim_disk_open(struct sim_disk *d, const char *path, uint64_t size)
 {
@@ -24,14 +50,14 @@ int sim_disk_open(struct sim_disk *d, const char *path, uint64_t size)
 		d->unlink_on_close = true;
 	}
 	if (d->fd < 0)
-		return -errno;
+		return disk_failed(d, "open");
 	if (d->unlink_on_close)
 		unlink(d->path);	/* gone with the machine, whatever happens */
-	if (ftruncate(d->fd, (off_t)size)) {
-		int err = -errno;
-
+	if (disk_set_size(d, size)) {
+		disk_failed(d, "size");
 		close(d->fd);
-		return err;
+		d->fd = -1;
+		return -d->host_errno;
 	}
 	d->size = size;
 	return 0;
@@ -59,8 +85,12 @@ static int do_io(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 					  off + (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;	/* a short transfer: the file shrank */
+			disk_failed(d, write ? "write" : "read");
 			return -EIO;
+		}
 		done += (size_t)n;
 	}
 	atomic_fetch_add(write ? &d->writes : &d->reads, 1);

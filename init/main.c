@@ -10,6 +10,7 @@
  * like every other table page.
  */
 #include <stdio.h>
+#include <string.h>
 #include "kern/mm.h"
 #include "kern/init.h"
 #include "kern/pgtable.h"
@@ -45,9 +46,17 @@ static int rest_init(struct machine *m)
 		return -1;
 	if (swap_init(m))
 		return -1;
-	if (m->cfg.swap_bytes &&
-	    sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL, m->cfg.swap_bytes, -1) < 0)
-		return -1;
+	if (m->cfg.swap_bytes) {
+		int err = sys_swapon(m, m->cfg.swap_path[0] ? m->cfg.swap_path : NULL,
+				     m->cfg.swap_bytes, -1);
+
+		if (err < 0) {
+			m->boot_errno = -err;
+			snprintf(m->boot_error, sizeof(m->boot_error), "%s", m->swap->error[0] ?
+				 m->swap->error : strerror(-err));
+			return -1;
+		}
+	}
 	if (fs_init(m))				/* fs/inode.c: inodes, files, page-cache caches */
 		return -1;
 	if (task_init(m))			/* kernel/task.c: pid table (slab caches above) */

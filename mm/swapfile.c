@@ -9,6 +9,7 @@
  * sdev_lock its swap_map and bounds.  Order: swaplock, then sdev_lock.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "kern/swap.h"
 
@@ -86,6 +87,27 @@ void swap_list_insert(struct swap_state *s, int type)
 	s->swap_list_next = s->swap_list_head;
 }
 
+/* s->error for a disk that failed: what was tried, and the host's reason. */
+static void swapon_disk_error(struct swap_state *s, const struct sim_disk *d, const char *path,
+			      uint64_t bytes)
+{
+	const char *why = strerror(d->host_errno);
+	char what[300];
+
+	if (path)
+		snprintf(what, sizeof(what), "swapfile %s", path);
+	else
+		snprintf(what, sizeof(what), "swap file %s", d->path);
+	if (!d->failed || !strcmp(d->failed, "open"))
+		snprintf(s->error, sizeof(s->error), "%s: %s", what, why);
+	else if (!strcmp(d->failed, "size"))
+		snprintf(s->error, sizeof(s->error), "%s: cannot make it %llu bytes long: %s", what,
+			 (unsigned long long)bytes, why);
+	else
+		snprintf(s->error, sizeof(s->error), "%s: cannot %s its header: %s", what,
+			 d->failed, why);
+}
+
 int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 {
 	struct swap_state *s = m->swap;
@@ -96,6 +118,7 @@ int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 
 	if (!s)
 		return -ENOMEM;
+	s->error[0] = '\0';
 	if (slots < MIN_SWAP_PAGES || slots - 1 > swp_offset_max(pgt_fmt(m)))
 		return -EINVAL;
 	spin_lock(&s->swaplock);
@@ -121,19 +144,28 @@ int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 	for (order = 0; (PAGE_SIZE << order) < slots * sizeof(unsigned short); order++)
 		;
 	err = -EINVAL;
+	snprintf(s->error, sizeof(s->error), "swap of %llu bytes: its swap map (%lu KiB) is "
+		 "larger than a block of the page allocator (at most %llu bytes of swap)",
+		 (unsigned long long)bytes, (slots * sizeof(unsigned short)) >> 10,
+		 (unsigned long long)MAX_SWAP_BYTES);
 	if (order >= MAX_ORDER)
 		goto out_free;
 	err = -ENOMEM;
+	snprintf(s->error, sizeof(s->error), "swap of %llu bytes: no memory for its swap map "
+		 "(%lu KiB in one block)", (unsigned long long)bytes, (PAGE_SIZE << order) >> 10);
 	p->swap_map = (unsigned short *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
 	if (!p->swap_map)
 		goto out_free;
+	s->error[0] = '\0';
 	p->map_order = order;
 	spin_lock(&s->swaplock);
 	s->map_pages += 1UL << order;
 	spin_unlock(&s->swaplock);
 	err = sim_disk_open(&p->disk, path, (uint64_t)slots << PAGE_SHIFT);
-	if (err)
+	if (err) {
+		swapon_disk_error(s, &p->disk, path, (uint64_t)slots << PAGE_SHIFT);
 		goto out_map;
+	}
 	spin_lock_init(&p->sdev_lock);
 	p->max = slots;
 	p->pages = slots - 1;
@@ -143,8 +175,11 @@ int sys_swapon(struct machine *m, const char *path, uint64_t bytes, int prio)
 	p->cluster_nr = 0;
 	p->cluster_next = 1;
 	err = write_swap_header(m, p);
-	if (err)
+	if (err) {
+		if (err == -EIO)
+			swapon_disk_error(s, &p->disk, path, 0);
 		goto out_disk;
+	}
 
 	spin_lock(&s->swaplock);
 	p->prio = prio >= 0 ? prio : -(type + 1);	/* Linux: each new default area lower */

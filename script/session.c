@@ -186,7 +186,9 @@ enum vmsim_run_status vmsim_session_boot(struct vmsim_session *s)
 	}
 	s->m = vmsim_machine_create(&s->cfg);
 	if (!s->m) {
-		vmsim_session_error(s, "cannot boot the machine: %s", strerror(errno));
+		const char *why = vmsim_boot_error();
+
+		vmsim_session_error(s, "cannot boot the machine: %s", why[0] ? why : strerror(errno));
 		return VMSIM_RUN_ERROR;
 	}
 	if (s->root && (ret = vmsim_fs_set_root(s->m, s->root))) {

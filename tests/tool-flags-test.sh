@@ -75,7 +75,7 @@ bad nodes "run --nodes=0 $s" \
 bad paging "run --paging sparc $s" \
 	"vmsim: --paging sparc: bad value 'sparc' for machine option 'paging' (i386, pae or x86_64)"
 bad tlb "run --tlb 48 $s" "vmsim: --tlb 48: tlb must be a power of two, 1 .. 65536"
-bad set-range "run -o swap=4K $s" "vmsim: -o swap=4K: swap must be between 40K and 64G"
+bad set-range "run -o swap=4K $s" "vmsim: -o swap=4K: swap must be between 40K and 8G"
 bad set-long "run --set=page_cluster=7 $s" \
 	"vmsim: --set page_cluster=7: bad value '7' for machine option 'page_cluster' (0 .. 6)"
 bad set-attached "run -qodirty_ratio=0 $s" \

@@ -18,15 +18,19 @@ struct sim_disk {
 	bool unlink_on_close;
 	char path[256];
 	atomic_ulong reads, writes;	/* pages */
+	/* the last failure, for messages: the host's errno and what was tried */
+	int host_errno;
+	const char *failed;		/* "open", "size", "read", "write" */
 };
 
 /*
  * Open (creating or extending to @size) a disk at @path; a NULL path makes
- * an anonymous temporary file.  0 or -errno.
+ * an anonymous temporary file.  0 or -errno (host_errno and failed say
+ * which step failed).
  */
 int sim_disk_open(struct sim_disk *d, const char *path, uint64_t size);
 void sim_disk_close(struct sim_disk *d);
-/* Page-sized transfers at page offset @pgoff; 0 or -EIO. */
+/* Page-sized transfers at page offset @pgoff; 0 or -EIO (the host's errno in host_errno). */
 int sim_disk_read_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 		       void *buf);
 int sim_disk_write_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,

@@ -146,6 +146,9 @@ struct machine {
 	 * leftovers again.  Never set otherwise: a failed check is a BUG.
 	 */
 	bool exit_unchecked;
+	/* why boot failed (start_kernel), for vmsim_boot_error; and its errno */
+	char boot_error[400];
+	int boot_errno;
 	/* Filled by mm/slab.c: give cached empty slabs and per-CPU objects
 	 * back (drain), count live objects over every cache. */
 	void (*slab_drain)(struct machine *m);

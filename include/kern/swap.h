@@ -95,6 +95,12 @@ struct swap_info_struct {
 	int next;			/* next area in swap_list, by priority */
 };
 
+/*
+ * The largest swap area: its swap_map (a short per slot) is one block of
+ * the page allocator, at most 2^(MAX_ORDER-1) pages: 8 GiB of swap.
+ */
+#define MAX_SWAP_BYTES	((PAGE_SIZE << (MAX_ORDER - 1)) / sizeof(unsigned short) * PAGE_SIZE)
+
 struct swap_state {
 	spinlock_t swaplock;		/* swap_list, nr_swap_pages */
 	int nr_swapfiles;
@@ -109,6 +115,8 @@ struct swap_state {
 	 */
 	int page_cluster;
 	struct swap_info_struct swap_info[MAX_SWAPFILES];
+	/* why the last sys_swapon failed, with the host's errno text (boot says it) */
+	char error[400];
 };
 
 /*

@@ -70,8 +70,15 @@ VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg, char *err, s
  */
 VMSIM_API int vmsim_parse_size(const char *s, uint64_t *out);
 
-/* Boot a machine.  NULL with errno set (EINVAL bad config, ENOMEM host). */
+/*
+ * Boot a machine.  NULL with errno set (EINVAL bad config, ENOMEM host, or
+ * the host's errno of what boot could not do, such as the swap file's);
+ * vmsim_boot_error then says what failed and why, e.g. "swapfile
+ * /nonexistent/x: No such file or directory" ("" when nothing more is
+ * known).  Per thread.
+ */
 VMSIM_API vmsim_machine_t *vmsim_machine_create(const struct vmsim_config *cfg);
+VMSIM_API const char *vmsim_boot_error(void);
 VMSIM_API void vmsim_machine_destroy(vmsim_machine_t *m);
 VMSIM_API const struct vmsim_config *vmsim_machine_config(const vmsim_machine_t *m);
 

@@ -125,5 +125,10 @@ TEST(parse_size_config)
 	ASSERT_STREQ(err, "tlb must be a power of two, 1 .. 65536");
 	ASSERT_EQ(vmsim_config_set(&cfg, "swap", "39K", err, sizeof(err)), 0);
 	ASSERT_EQ(vmsim_config_check(&cfg, "swap", err, sizeof(err)), -1);
-	ASSERT_STREQ(err, "swap must be between 40K and 64G");
+	ASSERT_STREQ(err, "swap must be between 40K and 8G");
+	/* 8G is the largest area whose swap map is one buddy block */
+	ASSERT_EQ(vmsim_config_set(&cfg, "swap", "8G", err, sizeof(err)), 0);
+	ASSERT_EQ(vmsim_config_check(&cfg, "swap", err, sizeof(err)), 0);
+	ASSERT_EQ(vmsim_config_set(&cfg, "swap", "0x200001000", err, sizeof(err)), 0);
+	ASSERT_EQ(vmsim_config_check(&cfg, "swap", err, sizeof(err)), -1);
 }
