@@ -1,9 +1,9 @@
 /*
- * libFuzzer target for the memory-access trace readers (tools/vmsim/trace.c:
- * valgrind lackey, Dinero III din, the plain R/W/X format, and the format
- * detection): the first bytes choose the machine (fuzz_opts.h), the next
- * one the format (bits 0-1: auto, lackey, din, plain) and map auto or none
- * (bit 2 set: none); the rest is the trace, written to a temporary file
+ * libFuzzer target for the memory-access trace readers (tools/vmsim/
+ * trace_read.c and trace.c: valgrind lackey, Dinero III din, the plain
+ * R/W/X format, and the format detection): the first bytes choose the
+ * machine (fuzz_opts.h), the next one the format (bits 0-1: auto, lackey,
+ * din, plain) and map auto or none (bit 2 set: none); the rest is the trace, written to a temporary file
  * and replayed by trace_run as a new process's accesses.  Any bytes must be
  * replayed or refused with a "FILE:LINE: ..." message, never crash, BUG or
  * leak; a trace that replays leaves the process alive or killed by a
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../tools/vmsim/trace.c"
+#include "../../tools/vmsim/trace_read.c"
 #define FUZZ_BOOT
 #include "fuzz_opts.h"
 
