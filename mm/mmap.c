@@ -1246,6 +1246,12 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 	return addr;
 }
 
+/* The flags mmap knew before MAP_SHARED_VALIDATE (Linux's LEGACY_MAP_MASK). */
+#define LEGACY_MAP_MASK	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+			 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | \
+			 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | \
+			 MAP_32BIT | (21U << 26) | (30U << 26) /* MAP_HUGE_2MB, _1GB */)
+
 /*
  * mmap_check_type - the checks of do_mmap's switch on the map type: a
  * shared mapping of a file open read-only can never become writable
@@ -1262,6 +1268,13 @@ static unsigned long mmap_check_type(struct file *file, unsigned long prot, unsi
 		     *pgoff > (((unsigned long)MAX_LFS_FILESIZE - len) >> PAGE_SHIFT)))
 		return (unsigned long)-EOVERFLOW;
 	switch (flags & MAP_TYPE) {
+	case MAP_SHARED_VALIDATE:
+		/* files only; a flag past the legacy set is refused (MAP_SYNC: DAX only) */
+		if (!file)
+			return (unsigned long)-EINVAL;
+		if (flags & ~LEGACY_MAP_MASK)
+			return (unsigned long)-EOPNOTSUPP;
+		/* fall through */
 	case MAP_SHARED:
 		*vm_flags |= VM_SHARED | VM_MAYSHARE;
 		if (!file) {

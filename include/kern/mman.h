@@ -90,6 +90,9 @@
 #ifndef MAP_SYNC
 #define MAP_SYNC		0x80000
 #endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED	0x4000000	/* ignored (no MMU-less kernels here) */
+#endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif

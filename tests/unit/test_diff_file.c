@@ -41,9 +41,14 @@
  * mapping (access_error takes any of VM_READ|VM_WRITE|VM_EXEC), and so does
  * vmsim since this test found it faulting as 2.4 did.
  *
- * `make test` runs DIFF_FILE_SEQS sequences with a fixed seed;
- * VMSIM_DIFF_FILE_LONG=N runs N more with seed VMSIM_DIFF_FILE_SEED
- * (default 1), with smaps after every call when VMSIM_DIFF_FILE_SMAPS is set.
+ * diff_file_arg_forms mixes in argument forms (wild_args: unaligned,
+ * zero and wrapping lengths, bad offsets and descriptors, every map type
+ * and MAP_SHARED_VALIDATE, invalid msync flags and advice).
+ *
+ * `make test` runs DIFF_FILE_SEQS plain and DIFF_FILE_ARG_SEQS argument-form
+ * sequences with fixed seeds; VMSIM_DIFF_FILE_LONG=N runs N more of each
+ * with seed VMSIM_DIFF_FILE_SEED (default 1), with smaps after every call
+ * when VMSIM_DIFF_FILE_SMAPS is set (`make diff-long`).
  */
 /* first: <signal.h> defines si_addr as a macro, which would rename the API's field */
 #include "vmsim/process.h"
@@ -70,6 +75,7 @@
 #define SMAPS_MAX	32768
 #define SMAPS_EVERY	4
 #define DIFF_FILE_SEQS	800
+#define DIFF_FILE_ARG_SEQS	400
 #define MAX_FORKS	MAX_OPS
 #define FNAME		"f"
 
@@ -229,6 +235,61 @@ static void gen_op(uint64_t *s, struct op *o, bool tiny)
 	}
 }
 
+/*
+ * The argument forms of diff_file_arg_forms (test_diff_host.c's
+ * gen_wild_op does the same for anonymous memory, with the top of the
+ * address space and brk): unaligned addresses and lengths, zero lengths,
+ * lengths past TASK_SIZE or whose rounding wraps, offsets unaligned, past
+ * EOF, negative and huge (pgoff overflow), bad descriptors, every map type
+ * and MAP_SHARED_VALIDATE with unknown bits, invalid msync flags and
+ * madvise advice.  (Not MAP_SYNC: whether MAP_SHARED_VALIDATE lets it
+ * through depends on the host's file system, ext4 yes, tmpfs no.)  Only forms the kernel refuses before it
+ * changes anything reach outside the window (the host child survives).
+ */
+static unsigned long pick_of(uint64_t *s, const unsigned long *v, size_t n)
+{
+	return v[rnd(s) % n];
+}
+#define PICK(s, ...) pick_of(s, (const unsigned long[]){ __VA_ARGS__ }, \
+			     sizeof((const unsigned long[]){ __VA_ARGS__ }) / sizeof(unsigned long))
+
+static void wild_args(uint64_t *s, struct op *o)
+{
+	switch (rnd(s) % 6) {
+	case 0:
+		o->addr += PICK(s, 1, 8, 0x7ff, PG - 1);
+		break;
+	case 1:
+		o->len = PICK(s, 0, 1, PG - 1, PG + 1, 3 * PG - 5);
+		break;
+	case 2:	/* refused up front: the page rounding wraps */
+		o->len = PICK(s, ~0UL, -PG + 1, ~0UL - PG + 2);
+		break;
+	case 3:	/* mmap only: a pwrite there would make a huge sparse file */
+		if (o->kind == OP_MMAP)
+			o->off = (long)PICK(s, 1, PG - 1, 100 * PG, 1UL << 40, -PG, 1UL << 62,
+					    0x7ffffffffffff000UL);
+		else
+			o->addr += 1;
+		break;
+	case 4:
+		o->fd = (int)PICK(s, 2, 3);	/* -1 and a descriptor never opened */
+		break;
+	default:
+		if (o->kind == OP_MMAP)
+			o->flags = (o->flags & ~0xf) |
+				   (int)PICK(s, 0, 3, 3, 4, 0xf) |
+				   (int)PICK(s, 0, 0x200000, MAP_32BIT, MAP_STACK);
+		else if (o->kind == OP_MSYNC)
+			o->flags = (int)PICK(s, 0, 7, 0x10, MS_ASYNC | MS_SYNC | MS_INVALIDATE);
+		else if (o->kind == OP_MADVISE)
+			o->flags = (int)PICK(s, 5, 6, 7, 26, 1000, (unsigned long)-1);
+		else if (o->kind == OP_MREMAP)
+			o->flags = (int)PICK(s, 0, 2, 4, 6, 8, MREMAP_MAYMOVE | 8);
+		break;
+	}
+}
+
 /* A sequence starts by mapping a part of the window, so that later calls meet a VMA. */
 static void gen_setup_op(uint64_t *s, struct op *o, bool tiny)
 {
@@ -331,6 +392,20 @@ static void host_fault(int sig, siginfo_t *si, void *uc)
 	siglongjmp(host_jmp, 1);
 }
 
+/* The host's loads and stores, in assembly (no sanitizer check: unaligned is fine). */
+static void host_store(unsigned long a, uint64_t v)
+{
+	__asm__ volatile("movq %1, (%0)" : : "r"(a), "r"(v) : "memory");
+}
+
+static uint64_t host_load(unsigned long a)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+
 /* A load or store, first tried in a forked probe (as test_diff_host.c explains). */
 static long host_access(const struct op *o, uint64_t *val)
 {
@@ -344,9 +419,9 @@ static long host_access(const struct op *o, uint64_t *val)
 	if (pid == 0) {
 		host_in_probe = 1;
 		if (o->kind == OP_WRITE)
-			*(volatile uint64_t *)o->addr = o->value;
+			host_store(o->addr, o->value);
 		else
-			(void)*(volatile uint64_t *)o->addr;
+			(void)host_load(o->addr);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -358,9 +433,9 @@ static long host_access(const struct op *o, uint64_t *val)
 	if (sigsetjmp(host_jmp, 1))
 		return FAULT_LATE - *host_fault_code;
 	if (o->kind == OP_WRITE)
-		*(volatile uint64_t *)o->addr = o->value;
+		host_store(o->addr, o->value);
 	else
-		*val = *(volatile uint64_t *)o->addr;
+		*val = host_load(o->addr);
 	return 0;
 }
 
@@ -481,7 +556,7 @@ static void run_host(const char *path, const struct op *ops, int n, struct resul
 	ASSERT(pid >= 0);
 	if (pid == 0) {
 		struct sigaction sa;
-		int fds[2];
+		int fds[4] = { -1, -1, -1, 99 };	/* 2, 3: bad descriptors */
 
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_sigaction = host_fault;
@@ -681,7 +756,7 @@ static long read_file(const char *path, uint8_t *buf, size_t max)
 	return n;
 }
 
-static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
+static void run_sequences(uint64_t seed, int count, bool smaps_each_op, bool wild)
 {
 	uint64_t seed0 = seed;
 	struct result *host = mmap(NULL, sizeof(struct result) * MAX_OPS, PROT_READ | PROT_WRITE,
@@ -706,7 +781,7 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 	ASSERT(host_fault_code != MAP_FAILED);
 	for (int seq = 0; seq < count; seq++) {
 		struct op ops[MAX_OPS];
-		int n = 2 + (int)(rnd(&seed) % (MAX_OPS - 1)), pid, fds[2];
+		int n = 2 + (int)(rnd(&seed) % (MAX_OPS - 1)), pid, fds[4] = { -1, -1, -1, 99 };
 		bool tiny = rnd(&seed) % 4 == 0;
 		long size = gen_file_size(&seed, tiny), hn, sn;
 
@@ -716,7 +791,11 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 			if (i == 0)
 				gen_setup_op(&seed, &ops[i], tiny);
 			else
+			{
 				gen_op(&seed, &ops[i], tiny);
+				if (wild && rnd(&seed) % 3 == 0)
+					wild_args(&seed, &ops[i]);
+			}
 		}
 		bool smaps_last = smaps_each_op || seq % SMAPS_EVERY == 0 || tiny;
 		bool residency = tiny;
@@ -823,7 +902,12 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op)
 
 TEST(diff_file_sequences)
 {
-	run_sequences(20240711, DIFF_FILE_SEQS, false);
+	run_sequences(20240711, DIFF_FILE_SEQS, false, false);
+}
+
+TEST(diff_file_arg_forms)
+{
+	run_sequences(20261208, DIFF_FILE_ARG_SEQS, false, true);
 }
 
 TEST(diff_file_long)
@@ -833,5 +917,7 @@ TEST(diff_file_long)
 	if (!n)
 		return;
 	run_sequences(s ? strtoull(s, NULL, 0) : 1, atoi(n),
-		      getenv("VMSIM_DIFF_FILE_SMAPS") != NULL);
+		      getenv("VMSIM_DIFF_FILE_SMAPS") != NULL, false);
+	run_sequences(s ? strtoull(s, NULL, 0) : 1, atoi(n),
+		      getenv("VMSIM_DIFF_FILE_SMAPS") != NULL, true);
 }

@@ -102,6 +102,40 @@ TEST(diff_file_regress_mmap_check_order)
 }
 
 /*
+ * MAP_SHARED_VALIDATE (found by diff_file_arg_forms): a file mapping with
+ * only the legacy flags maps as MAP_SHARED; another flag (here
+ * MAP_FIXED_NOREPLACE, which the legacy set lacks) is -EOPNOTSUPP;
+ * anonymous memory cannot be validated (-EINVAL).  vmsim refused it all
+ * with -EINVAL.
+ */
+TEST(diff_file_regress_map_shared_validate)
+{
+	struct fs_env e;
+	uint8_t data[4 * PG], got[8];
+	unsigned long base = 0x300000001000UL;
+	int rw;
+
+	fs_env_up(&e, "ram=64M paging=x86_64");
+	fill_pattern(data, sizeof(data), 7);
+	fs_host_write(&e, "f", data, sizeof(data));
+	rw = vmsim_open(e.m, e.pid, "/f", O_RDWR, 0);
+	ASSERT_CMP(rw, >=, 0);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base, 2 * PG, PROT_READ,
+			     MAP_SHARED_VALIDATE | MAP_FIXED | MAP_32BIT | MAP_POPULATE, rw, PG),
+		  (long)base);
+	ASSERT(maps_has(&e, "300000001000-300000003000 r--s 00001000"));
+	ASSERT_EQ(vmsim_read(e.m, e.pid, base, got, sizeof(got)), 0);
+	ASSERT_MEMEQ(got, data + PG, sizeof(got));
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base + 8 * PG, PG, PROT_READ,
+			     MAP_SHARED_VALIDATE | MAP_FIXED_NOREPLACE, rw, 0), -EOPNOTSUPP);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, base + 8 * PG, PG, PROT_READ,
+			     MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), -EINVAL);
+	ASSERT(!maps_has_quiet(&e, "300000009000"));
+	ASSERT_EQ(vmsim_close(e.m, e.pid, rw), 0);
+	fs_env_down(&e);
+}
+
+/*
  * Stores through a shared mapping past EOF, in the page holding EOF, never
  * become file data: a size extension (pwrite past EOF, ftruncate up)
  * zeroes them first, as Linux 6.x (vmsim let them show in the file).
