@@ -23,7 +23,7 @@ const char *last_bug_message(void)
 	return bug_message;
 }
 
-void vmsim_bug(const char *file, int line, const char *fmt, ...)
+void __bug(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int n;

@@ -43,7 +43,7 @@ static inline unsigned long zone_idx_of(const zone_t *zone, const struct page *p
 
 static __cold void bad_page(const struct page *page, const char *what)
 {
-	vmsim_bug(__FILE__, __LINE__,
+	__bug(__FILE__, __LINE__,
 		  "Bad page state: pfn %lu: %s (flags %#x count %d mapcount %d mapping %p)",
 		  page_to_pfn(page), what, atomic_load(&page->flags), page_count(page),
 		  page_mapcount(page), (void *)page->mapping);
@@ -103,7 +103,7 @@ static void unpoison_page(struct page *page)
 	p = __phys_ram(page_machine(page), page_to_phys(page));
 	for (unsigned long i = 0; i < PAGE_SIZE; i++)
 		if (unlikely(p[i] != PAGE_POISON))
-			vmsim_bug(__FILE__, __LINE__,
+			__bug(__FILE__, __LINE__,
 				  "page poison corrupted: pfn %lu byte %lu is %#x, not %#x "
 				  "(written after free)", page_to_pfn(page), i, p[i], PAGE_POISON);
 }
@@ -590,7 +590,7 @@ static __noinline void __free_pages_ok(struct page *page, unsigned int order)
 	}
 	if (DEBUG_VM) {
 		if (page->order_hint != order)
-			vmsim_bug(__FILE__, __LINE__,
+			__bug(__FILE__, __LINE__,
 				  "wrong order: pfn %lu allocated at order %u, freed at order %u",
 				  page_to_pfn(page), page->order_hint, order);
 		for (unsigned long i = 0; i < (1UL << order); i++) {

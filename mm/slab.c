@@ -557,9 +557,9 @@ static __noinline __cold __attribute__((noreturn)) void kfree_bad(struct machine
 	uintptr_t off = (uintptr_t)objp - (uintptr_t)m->ram;
 
 	if (off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a kernel address "
+		__bug(__FILE__, __LINE__, "slab: %s: %p is not a kernel address "
 			  "(outside lowmem)", caller, objp);
-	vmsim_bug(__FILE__, __LINE__, "slab: %s: %p is not a slab object (pfn %lu has no "
+	__bug(__FILE__, __LINE__, "slab: %s: %p is not a slab object (pfn %lu has no "
 		  "PG_slab)", caller, objp, (unsigned long)(off >> PAGE_SHIFT));
 }
 

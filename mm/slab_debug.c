@@ -29,7 +29,7 @@ void check_poison_obj(kmem_cache_t *cachep, void *objp, const char *when)
 		unsigned char want = i == n - 1 ? POISON_END : POISON_FREE;
 
 		if (unlikely(p[i] != want))
-			vmsim_bug(__FILE__, __LINE__,
+			__bug(__FILE__, __LINE__,
 				  "slab: cache %s: object %p: write after free (%s): byte %zu of %zu "
 				  "is %#04x, expected %#04x", cachep->name, objp, when, i, n, p[i], want);
 	}
@@ -40,7 +40,7 @@ void check_redzones_free(kmem_cache_t *cachep, void *objp, const char *when)
 	uint64_t r1 = *redzone1(cachep, objp), r2 = *redzone2(cachep, objp);
 
 	if (unlikely(r1 != RED_INACTIVE || r2 != RED_INACTIVE))
-		vmsim_bug(__FILE__, __LINE__,
+		__bug(__FILE__, __LINE__,
 			  "slab: cache %s: object %p: red zone overwritten while free (%s): "
 			  "found %#llx/%#llx, expected %#llx", cachep->name, objp, when,
 			  (unsigned long long)r1, (unsigned long long)r2,
@@ -63,22 +63,22 @@ static slab_t *check_obj_address(kmem_cache_t *cachep, const void *objp, const c
 	uintptr_t boff;
 
 	if (unlikely(off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT)))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a kernel address "
+		__bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a kernel address "
 			  "(outside lowmem)", caller, cachep->name, objp);
 	page = m->mem_map + (off >> PAGE_SHIFT);
 	if (unlikely(!PageSlab(page)))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a slab object "
+		__bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a slab object "
 			  "(pfn %lu has no PG_slab)", caller, cachep->name, objp, page_to_pfn(page));
 	owner = page_get_cache(page);
 	if (unlikely(owner != cachep))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): object %p belongs to cache %s",
+		__bug(__FILE__, __LINE__, "slab: %s(%s): object %p belongs to cache %s",
 			  caller, cachep->name, objp, owner ? owner->name : "(none)");
 	slabp = page_get_slab(page);
 	boff = (uintptr_t)objp - cachep->obj_offset - (uintptr_t)slabp->s_mem;
 	idx = obj_to_index(cachep, slabp, objp);
 	if (unlikely((uintptr_t)objp < (uintptr_t)slabp->s_mem + cachep->obj_offset ||
 		     idx >= cachep->num || (uintptr_t)idx * cachep->buffer_size != boff))
-		vmsim_bug(__FILE__, __LINE__, "slab: %s(%s): %p is not the start of an object "
+		__bug(__FILE__, __LINE__, "slab: %s(%s): %p is not the start of an object "
 			  "(slab %p, s_mem %p, object size %u)", caller, cachep->name, objp,
 			  (void *)slabp, slabp->s_mem, cachep->buffer_size);
 	return slabp;
@@ -93,16 +93,16 @@ void cache_free_debugcheck(kmem_cache_t *cachep, struct array_cache *ac, void *o
 		uint64_t r1 = *redzone1(cachep, objp), r2 = *redzone2(cachep, objp);
 
 		if (r1 == RED_INACTIVE && r2 == RED_INACTIVE)
-			vmsim_bug(__FILE__, __LINE__, "slab: cache %s: double free of object %p "
+			__bug(__FILE__, __LINE__, "slab: cache %s: double free of object %p "
 				  "(red zones already %#llx)", cachep->name, objp,
 				  (unsigned long long)RED_INACTIVE);
 		if (r1 != RED_ACTIVE)
-			vmsim_bug(__FILE__, __LINE__, "slab: cache %s: object %p: red zone before "
+			__bug(__FILE__, __LINE__, "slab: cache %s: object %p: red zone before "
 				  "the object overwritten (underrun): found %#llx, expected %#llx",
 				  cachep->name, objp, (unsigned long long)r1,
 				  (unsigned long long)RED_ACTIVE);
 		if (r2 != RED_ACTIVE)
-			vmsim_bug(__FILE__, __LINE__, "slab: cache %s: object %p: red zone after "
+			__bug(__FILE__, __LINE__, "slab: cache %s: object %p: red zone after "
 				  "the object overwritten (overrun of %u bytes): found %#llx, "
 				  "expected %#llx", cachep->name, objp, cachep->objsize,
 				  (unsigned long long)r2, (unsigned long long)RED_ACTIVE);
@@ -117,7 +117,7 @@ void cache_free_debugcheck(kmem_cache_t *cachep, struct array_cache *ac, void *o
 		 */
 		for (unsigned int i = 0; i < ac->avail; i++)
 			if (ac->entry[i] == objp)
-				vmsim_bug(__FILE__, __LINE__, "slab: cache %s: double free of "
+				__bug(__FILE__, __LINE__, "slab: cache %s: double free of "
 					  "object %p (already in cpu %d's array)", cachep->name, objp,
 					  smp_processor_id());
 		spin_lock(&cachep->spinlock);

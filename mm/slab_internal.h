@@ -173,7 +173,7 @@ static inline unsigned long cache_total_slabs(kmem_cache_t *cachep)
 /* Report a broken invariant found with the cache lock held: drop it first. */
 #define slab_bug_unlock(cachep, ...) do {				\
 	spin_unlock(&(cachep)->spinlock);				\
-	vmsim_bug(__FILE__, __LINE__, __VA_ARGS__);			\
+	__bug(__FILE__, __LINE__, __VA_ARGS__);			\
 } while (0)
 
 /* --- debug words (mm/slab_debug.c) --- */

@@ -3,7 +3,8 @@
 # exports"): its SONAME is libvmsim.so.0 and libvmsim.so links to it; it exports
 # vmsim_* symbols and nothing else (nm -D); every function the public headers
 # declare is among them (a declaration without VMSIM_API would be hidden); each
-# is defined in api/ or script/; and a program using only the public API, with
+# is defined in api/ or script/, as is every global vmsim_* symbol of the
+# library, exported or not; and a program using only the public API, with
 # its own alloc_pages, printk, kmalloc and find_vma, links against it and runs
 # (tests/embed/embed.c).
 # Ends with "exports-test: N passed, N failed".
@@ -69,6 +70,16 @@ comm -23 "$tmp/exported" "$tmp/api-defs" >"$tmp/elsewhere"
 n=$(wc -l <"$tmp/elsewhere")
 [ "$n" -eq 0 ] && r=ok || r="$n exports defined outside api/ and script/: $(head -8 "$tmp/elsewhere" | tr '\n' ' ')"
 check defined-in-api "$r"
+
+# The vmsim_ prefix is the API's: no global symbol of the library named vmsim_* is
+# defined outside api/ and script/, exported or not (a kernel helper so named would
+# read as API, and a later VMSIM_API on it would export the kernel).
+find "$build/obj" -name '*.o' | grep -vE "^$build/obj/(api|script|tools|tests|bench)/" |
+	xargs nm -A -P --defined-only | awk '$2 ~ /^vmsim_/ && $3 ~ /^[TDBRCGSVW]$/ { print $1, $2 }' \
+	>"$tmp/prefixed"
+n=$(wc -l <"$tmp/prefixed")
+[ "$n" -eq 0 ] && r=ok || r="$n vmsim_* symbols defined outside api/ and script/: $(head -4 "$tmp/prefixed" | tr '\n' ' ')"
+check prefix-is-api "$r"
 
 # An embedder linked against the shared library.
 if $CC -std=gnu11 -Wall -Werror -Iinclude tests/embed/embed.c -o "$tmp/embed" \

@@ -83,7 +83,7 @@ static pthread_t runner_thread;
 static void runner_bug_handler(const char *msg)
 {
 	if (!pthread_equal(pthread_self(), runner_thread))
-		return;		/* vmsim_bug prints and aborts */
+		return;		/* __bug prints and aborts */
 	fprintf(stderr, "%s: unexpected %s\n", current_test, msg);
 	longjmp(test_jmp, 1);
 }

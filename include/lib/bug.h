@@ -16,17 +16,21 @@ typedef void (*bug_handler_t)(const char *msg);
 /* Install a handler for this thread; returns the previous one (NULL = abort). */
 bug_handler_t set_bug_handler(bug_handler_t h);
 
+/*
+ * Report a BUG at @file:@line and never return (the name of arm Linux's
+ * __bug; not vmsim_*, a prefix kept for the exported API).
+ */
 __attribute__((noreturn)) __cold __printf(3, 4)
-void vmsim_bug(const char *file, int line, const char *fmt, ...);
+void __bug(const char *file, int line, const char *fmt, ...);
 
 /* The message of the last BUG on this thread (for tests). */
 const char *last_bug_message(void);
 
-#define BUG() vmsim_bug(__FILE__, __LINE__, "BUG()")
+#define BUG() __bug(__FILE__, __LINE__, "BUG()")
 #define BUG_ON(cond) do { if (unlikely(cond)) \
-	vmsim_bug(__FILE__, __LINE__, "%s", #cond); } while (0)
+	__bug(__FILE__, __LINE__, "%s", #cond); } while (0)
 #define BUG_ON_MSG(cond, ...) do { if (unlikely(cond)) \
-	vmsim_bug(__FILE__, __LINE__, __VA_ARGS__); } while (0)
+	__bug(__FILE__, __LINE__, __VA_ARGS__); } while (0)
 
 #ifdef CONFIG_DEBUG_VM
 #define DEBUG_VM 1
@@ -35,9 +39,9 @@ const char *last_bug_message(void);
 #endif
 
 #define VM_BUG_ON(cond) do { if (DEBUG_VM && unlikely(cond)) \
-	vmsim_bug(__FILE__, __LINE__, "%s", #cond); } while (0)
+	__bug(__FILE__, __LINE__, "%s", #cond); } while (0)
 #define VM_BUG_ON_MSG(cond, ...) do { if (DEBUG_VM && unlikely(cond)) \
-	vmsim_bug(__FILE__, __LINE__, __VA_ARGS__); } while (0)
+	__bug(__FILE__, __LINE__, __VA_ARGS__); } while (0)
 #define VM_WARN_ON(cond) (DEBUG_VM && unlikely(cond))
 
 #endif
