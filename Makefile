@@ -103,25 +103,32 @@ $(BUILD)/$(SONAME): $(LIB_OBJS)
 $(BUILD)/libvmsim.so: $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $@
 
+# -rdynamic: a reclaim plugin (--reclaim plugin:PATH) calls the vmsim_* the command holds
 $(BUILD)/vmsim: $(TOOL_OBJS) $(BUILD)/libvmsim.a
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libvmsim.a $(TOOL_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(TOOL_OBJS) $(BUILD)/libvmsim.a $(TOOL_LIBS) $(LDLIBS)
 
 $(BUILD)/test_runner: $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a $(ZLIB_LIBS) \
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a $(ZLIB_LIBS) \
 		$(LDLIBS)
 
 $(BUILD)/bench_runner: $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a $(LDLIBS) -ldl
+
+# The example reclaim plugin (docs/reclaim.md), built as a plugin author
+# would: against include/ only, calling nothing but exported vmsim_*.
+$(BUILD)/reclaim_random.so: examples/reclaim_random.c include/vmsim/reclaim.h include/vmsim/vmsim.h
+	$(CC) -O2 -g -std=gnu11 $(WARN) -fPIC -shared -fvisibility=hidden -Iinclude -o $@ $<
 
 # The test build: ASan+UBSan, debug checks on, its own object directory.
 TEST_BUILD := build/asan
 test:
 	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
 		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim $(TEST_BUILD)/libvmsim.so
+	$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) $(TEST_BUILD)/reclaim_random.so
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		$(TEST_BUILD)/test_runner $(T)
+		VMSIM_PLUGIN=$(TEST_BUILD)/reclaim_random.so $(TEST_BUILD)/test_runner $(T)
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
-	VMSIM=$(TEST_BUILD)/vmsim sh tests/tool-flags-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim PLUGIN=$(TEST_BUILD)/reclaim_random.so sh tests/tool-flags-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/host-errors-test.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj

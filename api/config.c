@@ -13,6 +13,7 @@
 #include "kern/machine.h"
 #include "kern/reclaim_policy.h"
 #include "kern/swap.h"
+#include "entry.h"
 
 void vmsim_config_default(struct vmsim_config *cfg)
 {
@@ -133,7 +134,7 @@ static const char *option_values(const char *key)
 		{ "tlb", "a power of two, 1 .. 65536" },
 		{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
 		{ "pcp", "on or off" },
-		{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...)" },
+		{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...) or plugin:PATH" },
 		{ "spcheck", "on or off" },
 		{ "swap", "a size, 40K .. 8G" },
 		{ "swapfile", "a path" },
@@ -201,8 +202,16 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		if (parse_bool(value, &cfg->pcp))
 			goto bad;
 	} else if (!strcmp(key, "reclaim")) {
-		if (strlen(value) >= sizeof(cfg->reclaim_policy) || !reclaim_policy_find(value))
+		const char *why;
+
+		if (strlen(value) >= sizeof(cfg->reclaim_policy))
 			goto bad;
+		if (!reclaim_policy_by_name(value, &why)) {
+			if (strncmp(value, "plugin:", 7))
+				goto bad;
+			snprintf(err, errlen, "reclaim=%s: %s", value, why);
+			return -1;
+		}
 		/* the number too, for an embedder reading it */
 		if (!strcmp(value, "2.4.10"))
 			cfg->reclaim = VMSIM_RECLAIM_24_10;
@@ -302,26 +311,14 @@ int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *er
 	return 0;
 }
 
-const char *vmsim_config_reclaim(const struct vmsim_config *cfg)
-{
-	const struct reclaim_policy *pol = reclaim_policy_of(cfg);
-
-	return pol ? pol->name : "?";
-}
-
-int vmsim_reclaim_policy(unsigned int i, const char **name, const char **follows)
-{
-	const struct reclaim_policy *pol = reclaim_policy_nth(i);
-
-	if (!pol)
-		return -1;
-	*name = pol->name;
-	*follows = pol->follows;
-	return 0;
-}
-
 int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errlen)
 {
+	const char *why;
+
+	if (cfg->reclaim_policy[0] && !reclaim_policy_by_name(cfg->reclaim_policy, &why)) {
+		snprintf(err, errlen, "reclaim=%s: %s", cfg->reclaim_policy, why);
+		return -1;
+	}
 	if (!reclaim_policy_of(cfg)) {
 		snprintf(err, errlen, "reclaim must be %s", option_values("reclaim"));
 		return -1;

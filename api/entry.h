@@ -91,4 +91,11 @@ static inline struct task_struct *task_peek_begin(struct machine *m, int pid)
 		__peek;							\
 	}))
 
+/*
+ * reclaim_policy_by_name - the policy called @name, a plugin loaded and
+ * registered first for "plugin:PATH" (api/reclaim.c); NULL with *@why
+ * saying what is wrong.
+ */
+const struct reclaim_policy *reclaim_policy_by_name(const char *name, const char **why);
+
 #endif

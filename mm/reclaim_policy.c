@@ -5,6 +5,7 @@
  * says how a policy is written and added here.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include "kern/reclaim_policy.h"
 
@@ -18,16 +19,50 @@ static const struct reclaim_policy *const builtin_policies[] = {
 
 #define NR_BUILTIN	(sizeof(builtin_policies) / sizeof(builtin_policies[0]))
 
+/*
+ * Policies registered at run time (plugins, api/reclaim.c), after the
+ * built-in ones; they stay for the life of the process.  Appended under
+ * the lock; a reader sees a slot only after nr_registered says so.
+ */
+#define MAX_REGISTERED	16
+static const struct reclaim_policy *registered[MAX_REGISTERED];
+static atomic_uint nr_registered;
+static pthread_mutex_t register_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int reclaim_policy_register(const struct reclaim_policy *pol)
+{
+	unsigned int n;
+	int err = 0;
+
+	pthread_mutex_lock(&register_lock);
+	n = atomic_load(&nr_registered);
+	if (reclaim_policy_find(pol->name))
+		err = -EEXIST;
+	else if (n == MAX_REGISTERED)
+		err = -ENOSPC;
+	else {
+		registered[n] = pol;
+		atomic_store_explicit(&nr_registered, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&register_lock);
+	return err;
+}
+
 const struct reclaim_policy *reclaim_policy_nth(unsigned int i)
 {
-	return i < NR_BUILTIN ? builtin_policies[i] : NULL;
+	if (i < NR_BUILTIN)
+		return builtin_policies[i];
+	i -= NR_BUILTIN;
+	return i < atomic_load_explicit(&nr_registered, memory_order_acquire) ? registered[i] : NULL;
 }
 
 const struct reclaim_policy *reclaim_policy_find(const char *name)
 {
-	for (unsigned int i = 0; i < NR_BUILTIN; i++)
-		if (!strcmp(builtin_policies[i]->name, name))
-			return builtin_policies[i];
+	const struct reclaim_policy *pol;
+
+	for (unsigned int i = 0; (pol = reclaim_policy_nth(i)); i++)
+		if (!strcmp(pol->name, name))
+			return pol;
 	return NULL;
 }
 

@@ -159,7 +159,8 @@ void lru_putback_evictable(struct lru_state *lru, struct page *page)
 {
 	const struct reclaim_policy *pol = page_reclaim_policy(page);
 
-	del_page_from_lru_list(lru, page);
+	/* a rotated victim leaves the policy before it comes back as the newest */
+	policy_del_page(lru, page);
 	if (pol->putback)
 		pol->putback(lru, page);
 	else

@@ -139,7 +139,12 @@ has help-reclaim-fifo "help reclaim" "  fifo       first in, first out"
 has reclaim-fifo "run --json --reclaim fifo $s" '"reclaim": "fifo"'
 has reclaim-set "run --json -o reclaim=2.4.0 $s" '"reclaim": "2.4.0"'
 bad reclaim-name "run --reclaim lru9 $s" \
-	"vmsim: --reclaim lru9: bad value 'lru9' for machine option 'reclaim' (a reclaim policy of \`vmsim help reclaim\` (2.4.10, 2.4.0, fifo ...))"
+	"vmsim: --reclaim lru9: bad value 'lru9' for machine option 'reclaim' (a reclaim policy of \`vmsim help reclaim\` (2.4.10, 2.4.0, fifo ...) or plugin:PATH)"
+if [ -n "${PLUGIN:-}" ]; then
+	has reclaim-plugin "run --json --reclaim plugin:$PLUGIN $s" "\"reclaim\": \"plugin:$PLUGIN\""
+	bad reclaim-plugin-missing "run --reclaim plugin:$tmp/none.so $s" \
+		"vmsim: --reclaim plugin:$tmp/none.so: reclaim=plugin:$tmp/none.so: cannot load it"
+fi
 
 echo "tool-flags-test: $pass passed, $fail failed"
 [ $fail = 0 ]

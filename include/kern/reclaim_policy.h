@@ -109,7 +109,9 @@ static inline bool memclass(const zone_t *zone, const zone_t *classzone)
 
 /* The registered policy called @name, or NULL. */
 const struct reclaim_policy *reclaim_policy_find(const char *name);
-/* The @i-th registered policy (0, 1, ...), NULL past the last. */
+/* Register a policy made at run time (a plugin): 0, -EEXIST (its name is taken), -ENOSPC. */
+int reclaim_policy_register(const struct reclaim_policy *pol);
+/* The @i-th registered policy (0, 1, ...: built-in ones, then plugins), NULL past the last. */
 const struct reclaim_policy *reclaim_policy_nth(unsigned int i);
 /* The policy @cfg names (its reclaim_policy, else its reclaim number); NULL if unknown. */
 const struct reclaim_policy *reclaim_policy_of(const struct vmsim_config *cfg);
