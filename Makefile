@@ -29,7 +29,7 @@ endif
 
 # Every library folder (docs/architecture.md): the simulated hardware, the
 # kernel (arch code, boot, kernel, mm, fs, lib), the API layer, the script language.
-LIB_DIRS   := hw arch/x86/kernel arch/x86/mm init kernel mm fs lib api script
+LIB_DIRS   := hw arch/x86/kernel arch/x86/mm init kernel mm fs drivers/char lib api script
 LIB_SRCS   := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 TOOL_SRCS  := $(sort $(wildcard tools/vmsim/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/*.c tests/unit/*.c))

@@ -98,4 +98,7 @@ static inline struct task_struct *task_peek_begin(struct machine *m, int pid)
  */
 const struct reclaim_policy *reclaim_policy_by_name(const char *name, const char **why);
 
+/* api/kernel.c: free what the kernel context left (vmsim_machine_destroy). */
+void kernel_ctx_destroy(struct machine *m);
+
 #endif

@@ -11,6 +11,7 @@
 #include "kern/mm.h"
 #include "kern/reclaim_policy.h"
 #include "kern/init.h"
+#include "entry.h"
 
 void vmsim_cpu_attach(vmsim_machine_t *m, int cpu)
 {
@@ -76,6 +77,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 {
 	if (!m)
 		return;
+	kernel_ctx_destroy(m);		/* api/kernel.c: what the kernel context left */
 	stop_kernel(m);
 	if (__this_cpu && __this_cpu->machine == m)
 		set_this_cpu(NULL);

@@ -17,6 +17,7 @@
 #include "kern/sched.h"
 #include "kern/pgtable.h"
 #include "vmsim/stats.h"
+#include "vmsim/kernel.h"
 #include "entry.h"
 
 _Static_assert(VMSIM_NR_ORDERS == MAX_ORDER, "VMSIM_NR_ORDERS must equal MAX_ORDER");
@@ -404,6 +405,32 @@ static int pagetable_describe(struct task_struct *t, int pid, unsigned long addr
 	}
 	*text = seq_take(&s);
 	return 0;
+}
+
+/* The walk of kernel address @addr in init_mm (MACHINE_CALL), as text. */
+static char *kernel_pagetable_describe(struct machine *m, unsigned long addr)
+{
+	const struct pgt_format *f = pgt_fmt(m);
+	struct mm_struct *mm = m->init_mm;
+	struct seq_buf s;
+
+	seq_init(&s);
+	seq_printf(&s, "kernel (init_mm) address 0x%lx: %s paging, %u levels, pgd at 0x%lx\n", addr,
+		   f->name, f->levels, mm->pgd);
+	if (!pgt_va_valid(f, addr) || addr < TASK_SIZE_OF(m)) {
+		seq_printf(&s, "  not a kernel address (kernel space starts at 0x%lx)\n",
+			   TASK_SIZE_OF(m));
+	} else {
+		spin_lock(&mm->page_table_lock);
+		walk_tables(&s, m, mm, addr);
+		spin_unlock(&mm->page_table_lock);
+	}
+	return seq_take(&s);
+}
+
+char *vmsim_kernel_pagetable_describe(vmsim_machine_t *m, unsigned long addr)
+{
+	return MACHINE_CALL(m, kernel_pagetable_describe(m, addr));
 }
 
 char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr)

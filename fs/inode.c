@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "kern/pagemap.h"
+#include "kern/chrdev.h"
 
 int fs_set_root(struct machine *m, const char *path)
 {
@@ -169,6 +170,8 @@ void iput(struct inode *inode)
 		      mapping->nrpages);
 	if (inode->i_kind == I_HOSTFS)
 		hostfs_release(inode);
+	if (inode->i_kind == I_CHRDEV)
+		chrdev_inode_release(inode);	/* fs/char_dev.c: the module's use count */
 	kfree(inode->i_path);
 	sema_fini(&inode->i_sem);
 	kmem_cache_free(fs->inode_cachep, inode);
@@ -202,6 +205,9 @@ void fput(struct file *f)
 	if (atomic_fetch_sub(&f->f_count, 1) != 1)
 		return;
 	fs = f->f_machine->fs;
+	/* the last close of a device file: its driver's release */
+	if (f->f_op && f->f_op->release)
+		f->f_op->release(f->f_inode, f);
 	iput(f->f_inode);
 	kmem_cache_free(fs->filp_cachep, f);
 }

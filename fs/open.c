@@ -26,6 +26,7 @@
 #include "kern/uaccess.h"
 #include "kern/mman.h"
 #include "kern/sched.h"
+#include "kern/chrdev.h"
 
 #define NR_OPEN_DEFAULT	64
 #define BITS_PER_LONG	64
@@ -230,7 +231,11 @@ long sys_open(const char *path, int flags, unsigned int mode)
 		return -EOPNOTSUPP;
 	if (acc == O_ACCMODE)
 		return -EINVAL;
-	inode = hostfs_open(t->machine, path, flags, mode, &err);
+	/* device files: /dev/NAME reaches its driver (fs/char_dev.c) */
+	if (chrdev_path(path))
+		inode = chrdev_lookup(t->machine, path, &err);
+	else
+		inode = hostfs_open(t->machine, path, flags, mode, &err);
 	if (!inode)
 		return err;
 	fmode = (acc == O_RDONLY ? FMODE_READ : acc == O_WRONLY ? FMODE_WRITE :
@@ -250,6 +255,14 @@ long sys_open(const char *path, int flags, unsigned int mode)
 	iput(inode);		/* the file holds its own reference now */
 	if (!f)
 		return -ENOMEM;
+	if (f->f_op && f->f_op->open) {
+		err = f->f_op->open(f->f_inode, f);
+		if (err) {
+			f->f_op = NULL;	/* a failed open is never released */
+			fput(f);
+			return err;
+		}
+	}
 	fd = fd_install_lowest(t, f, flags & O_CLOEXEC);
 	if (fd < 0)
 		fput(f);
@@ -405,6 +418,8 @@ long sys_ftruncate(unsigned int fd, loff_t length)
 	inode = f->f_inode;
 	if (file_is_dir(f))
 		err = -EISDIR;
+	else if (!S_ISREG(inode->i_mode))
+		err = -EINVAL;		/* do_sys_ftruncate: a regular file only */
 	else if (!(f->f_mode & FMODE_WRITE) || (f->f_flags & O_APPEND))
 		err = -EINVAL;		/* Linux: not open for writing (or append-only) */
 	else {

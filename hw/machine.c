@@ -23,16 +23,26 @@ int hw_machine_init(struct hw_machine *hw, const struct hw_config *cfg)
 		hw->cpu[i].id = i;
 		hw->cpu[i].hw = hw;
 	}
+	/* the MMIO region one hole above RAM, if the paging mode reaches it */
+	hw->mmio_base = ((hw->ram_size + HW_MMIO_ALIGN - 1) & ~(uint64_t)(HW_MMIO_ALIGN - 1)) +
+			HW_MMIO_ALIGN;
+	hw->mmio_size = HW_MMIO_SIZE;
+	if (hw->paging == HW_PAGING_I386 && hw->mmio_base + hw->mmio_size > (1ULL << 32))
+		hw->mmio_size = 0;
+	hw->map_size = hw->mmio_size ? hw->mmio_base + hw->mmio_size : hw->ram_size;
 	/* Untouched RAM costs the host nothing until a frame is first written. */
-	hw->ram = mmap(NULL, hw->ram_size, PROT_READ | PROT_WRITE,
+	hw->ram = mmap(NULL, hw->map_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (hw->ram == MAP_FAILED) {
 		hw->ram = NULL;
 		return -ENOMEM;
 	}
+	/* the hole between RAM and MMIO: an access there is a simulator bug */
+	if (hw->mmio_size && hw->mmio_base > hw->ram_size)
+		mprotect(hw->ram + hw->ram_size, hw->mmio_base - hw->ram_size, PROT_NONE);
 	err = hw_tlb_init(hw, cfg->tlb_entries, cfg->tlb_ways);
 	if (err) {
-		munmap(hw->ram, hw->ram_size);
+		munmap(hw->ram, hw->map_size);
 		hw->ram = NULL;
 	}
 	return err;
@@ -42,7 +52,7 @@ void hw_machine_fini(struct hw_machine *hw)
 {
 	hw_tlb_fini(hw);
 	if (hw->ram)
-		munmap(hw->ram, hw->ram_size);
+		munmap(hw->ram, hw->map_size);
 	hw->ram = NULL;
 }
 

@@ -17,6 +17,7 @@
 #include "kern/slab.h"
 #include "kern/swap.h"
 #include "kern/fs.h"
+#include "kern/chrdev.h"
 #include "kern/sched.h"
 #include "kern/printk.h"
 #include "kern/vmscan.h"
@@ -58,6 +59,8 @@ static int rest_init(struct machine *m)
 		}
 	}
 	if (fs_init(m))				/* fs/inode.c: inodes, files, page-cache caches */
+		return -1;
+	if (chrdev_init(m))			/* fs/char_dev.c: the drivers built in */
 		return -1;
 	if (task_init(m))			/* kernel/task.c: pid table (slab caches above) */
 		return -1;
@@ -172,6 +175,7 @@ void stop_kernel(struct machine *m)
 	writeback_fini(m);			/* no task left to dirty a page */
 	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */
 	fs_fini(m);				/* after the tasks: every file is closed */
+	chrdev_exit(m);				/* every module unloaded: its memory back */
 	swap_fini(m);
 	reclaim_policy_exit(m);			/* every page has left the LRU */
 	vmalloc_exit(m);

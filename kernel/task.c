@@ -465,6 +465,11 @@ void task_leave(struct task_struct *t, struct sim_cpu *saved)
 	cpu_leave(saved);
 }
 
+void task_use_init_mm(void)
+{
+	task_switch_mm(this_cpu(), NULL);
+}
+
 void task_unlazy_mm(struct mm_struct *mm)
 {
 	struct sim_cpu *cpu = this_cpu();

@@ -1291,8 +1291,9 @@ int remap_page_range(struct vm_area_struct *vma, unsigned long from, phys_addr_t
 	struct machine *m = vma->vm_mm->machine;
 	struct remap_args ra = { pgt_fmt(m), (unsigned long)(phys >> PAGE_SHIFT), prot };
 
-	/* the simulated machine has no device memory: frames must be RAM */
-	if (phys & ~PAGE_MASK || phys + size > m->ram_size || phys + size < phys)
+	/* frames of RAM, or of the device memory (the MMIO region, hw/) */
+	if (phys & ~PAGE_MASK || phys + size < phys ||
+	    (phys + size > m->ram_size && !hw_is_mmio(&m->hw, phys, size)))
 		return -EINVAL;
 	/* raw frames: no references, never copied on write, never swapped */
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND;

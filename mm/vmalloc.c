@@ -61,6 +61,7 @@ struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
 	area->addr = addr;
 	area->size = size;
 	area->nr_pages = 0;
+	area->phys_addr = 0;
 	area->next = *p;
 	*p = area;
 	vs->nr_areas++;
@@ -160,7 +161,8 @@ static void unmap_vm_area(struct vm_struct *area, unsigned long nr, bool free_pa
 				       area->addr);
 				continue;
 			}
-			batch[n++] = pfn_to_page(m, pte_pfn(pte));
+			if (free_pages)
+				batch[n++] = pfn_to_page(m, pte_pfn(pte));
 		}
 		flush_tlb_kernel_range(first, area->addr + (i << PAGE_SHIFT));
 		if (free_pages)
@@ -170,13 +172,15 @@ static void unmap_vm_area(struct vm_struct *area, unsigned long nr, bool free_pa
 }
 
 /*
- * Map the pages of @area: the caller's @pages (vmap) or fresh ones from
- * @gfp_mask (vmalloc).  0, or -ENOMEM with everything mapped so far
- * undone (fresh pages freed); area->nr_pages is set on success.
+ * Map the pages of @area: the caller's @pages (vmap), the frames from
+ * area->phys_addr on (VM_IOREMAP) or fresh pages from @gfp_mask
+ * (vmalloc).  0, or -ENOMEM with everything mapped so far undone (fresh
+ * pages freed); area->nr_pages is set on success.
  */
 static int map_vm_area(struct vm_struct *area, pgprot_t prot, struct page **pages,
 		       gfp_t gfp_mask)
 {
+	bool raw = area->flags & VM_IOREMAP;
 	struct machine *m = this_machine();
 	struct vmalloc_state *vs = m->vmalloc;
 	struct mm_struct *init = m->init_mm;
@@ -198,16 +202,20 @@ static int map_vm_area(struct vm_struct *area, pgprot_t prot, struct page **page
 		}
 		/* the area is ours alone: its PTEs need no lock, the tables stay */
 		for (; addr < end; addr += PAGE_SIZE, i++, p = ptep_next(p)) {
-			struct page *page = pages ? pages[i] : alloc_page(gfp_mask);
+			struct page *page = raw ? NULL : pages ? pages[i] : alloc_page(gfp_mask);
 
-			if (!page) {
+			if (!raw && !page) {
 				err = -ENOMEM;
 				goto out;
 			}
 			VM_BUG_ON_MSG(!pte_none(ptep_get(p)),
 				      "vmalloc: %#lx of new area %#lx already mapped (%#llx)", addr,
 				      area->addr, (unsigned long long)pte_val(ptep_get(p)));
-			set_pte(p, mk_pte(page, prot));
+			if (raw)
+				set_pte(p, pfn_pte_fmt(f, (unsigned long)(area->phys_addr >> PAGE_SHIFT) +
+							      i, prot));
+			else
+				set_pte(p, mk_pte(page, prot));
 		}
 	}
 out:
@@ -223,7 +231,7 @@ out:
 	}
 	up(&vs->map_lock);
 	if (err) {
-		unmap_vm_area(area, i, !pages);
+		unmap_vm_area(area, i, !pages && !raw);
 		return err;
 	}
 	area->nr_pages = nr;
@@ -283,7 +291,9 @@ static void __vunmap(unsigned long addr, bool deallocate, const char *what)
 		printk(m, "Trying to %s() nonexistent vm area (%#lx)\n", what, addr);
 		return;
 	}
-	if (deallocate && !(area->flags & VM_ALLOC)) {
+	if (area->flags & VM_IOREMAP) {
+		deallocate = false;	/* device memory: no pages to give back */
+	} else if (deallocate && !(area->flags & VM_ALLOC)) {
 		/* vfree of a vmap area: the pages are not ours to free */
 		printk(m, "vfree() of vmap area %#lx: unmapped, pages left to their owner\n",
 		       addr);
@@ -324,6 +334,24 @@ unsigned long vmap(struct page **pages, unsigned int count, unsigned long flags,
 void vunmap(unsigned long addr)
 {
 	__vunmap(addr, false, "vunmap");
+}
+
+unsigned long __vmap_phys(phys_addr_t phys, unsigned long size, pgprot_t prot)
+{
+	struct vm_struct *area;
+
+	if (!size || (phys | size) & ~PAGE_MASK)
+		return 0;
+	area = get_vm_area(size, VM_IOREMAP);
+	if (!area)
+		return 0;
+	area->phys_addr = phys;
+	if (map_vm_area(area, prot, NULL, 0)) {
+		remove_vm_area(area->addr);
+		kfree(area);
+		return 0;
+	}
+	return area->addr;
 }
 
 struct page *vmalloc_to_page(unsigned long addr)
@@ -491,6 +519,8 @@ void show_vmallocinfo(struct machine *m, struct seq_buf *s)
 		seq_printf(s, "0x%0*lx-0x%0*lx %7lu", w, a->addr, w, a->addr + a->size, a->size);
 		if (a->nr_pages)
 			seq_printf(s, " pages=%lu", a->nr_pages);
+		if (a->flags & VM_IOREMAP)
+			seq_printf(s, " phys=0x%016llx ioremap", (unsigned long long)a->phys_addr);
 		if (a->flags & VM_ALLOC)
 			seq_puts(s, " vmalloc");
 		if (a->flags & VM_MAP)

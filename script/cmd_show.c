@@ -9,6 +9,7 @@
 #include <string.h>
 #include "vmsim/process.h"
 #include "vmsim/stats.h"
+#include "vmsim/kernel.h"
 #include "internal.h"
 
 int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage_,
@@ -41,11 +42,22 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[1].val, usage);
 		return -1;
 	}
-	if (script_parse_name(&l->w[1], c->proc, err, errlen))
+	if (!l->w[1].quoted && !strcmp(l->w[1].val, "K"))
+		strcpy(c->proc, "K");	/* the kernel context: its page tables only */
+	else if (script_parse_name(&l->w[1], c->proc, err, errlen))
 		return -1;
 	for (int s = VMSIM_SHOW_MAPS; s <= VMSIM_SHOW_PAGETABLE; s++)
 		if (!strcmp(l->w[2].val, vmsim_show_name((enum vmsim_show)s))) {
 			a->what = (enum vmsim_show)s;
+			if (s == VMSIM_SHOW_PAGETABLE && !strcmp(c->proc, "K")) {
+				/* the kernel's tables: ADDR may be a name K gave */
+				if (script_want_words(l, 4, 4, "show K pagetable ADDR", err, errlen))
+					return -1;
+				snprintf(a->kaddr, sizeof(a->kaddr), "%s", l->w[3].val);
+				return 0;
+			}
+			if (s != VMSIM_SHOW_PAGETABLE && !strcmp(c->proc, "K"))
+				break;
 			if (s == VMSIM_SHOW_PAGETABLE)
 				return script_want_words(l, 4, 4, "show A pagetable ADDR", err, errlen) ||
 				       script_parse_num(&l->w[3], &a->addr, "ADDR", err, errlen) ? -1 : 0;
@@ -69,12 +81,22 @@ static void show_text(struct vmsim_session *s, const struct vmsim_cmd *c, char *
 	vmsim_session_printf(s, "%s = %s\n", c->text, res);
 }
 
-/* show A maps|smaps|status|pagetable ADDR */
+/* show A maps|smaps|status|pagetable ADDR, show K pagetable ADDR */
 static enum vmsim_run_status show_proc(struct vmsim_session *s, const struct vmsim_cmd *c)
 {
-	struct vmsim_proc_name *p = script_lookup(s, c->proc);
+	struct vmsim_proc_name *p;
+	uint64_t addr;
 	char *text;
 
+	if (!strcmp(c->proc, "K")) {
+		if (script_kernel_resolve(s, c->u.show.kaddr, "ADDR", &addr))
+			return VMSIM_RUN_ERROR;
+		errno = 0;
+		text = vmsim_kernel_pagetable_describe(s->m, (unsigned long)addr);
+		show_text(s, c, text, errno);
+		return VMSIM_RUN_OK;
+	}
+	p = script_lookup(s, c->proc);
 	if (!p)
 		return VMSIM_RUN_ERROR;
 	errno = 0;

@@ -144,6 +144,14 @@ SCRIPT_CMD(fsync);
 void script_release_open(struct vmsim_cmd *c);
 /* cmd_show.c */
 SCRIPT_CMD(show);
+/* cmd_kernel.c */
+SCRIPT_CMD(K);
+void script_release_K(struct vmsim_cmd *c);
+/* The session's end: report and free what K left allocated, forget its names. */
+void script_kernel_release(struct vmsim_session *s);
+/* ADDR as K takes it (a number, NAME or NAME+OFFSET): 0, or -1 with the error printed. */
+int script_kernel_resolve(struct vmsim_session *s, const char *text, const char *what,
+			  uint64_t *out);
 /* cmd_expect.c */
 SCRIPT_CMD(expect);
 void script_release_expect(struct vmsim_cmd *c);

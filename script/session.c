@@ -85,8 +85,14 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return 0;
 }
 
+void vmsim_session_end(struct vmsim_session *s)
+{
+	script_kernel_release(s);	/* cmd_kernel.c: what K left, reported and freed */
+}
+
 void vmsim_session_fini(struct vmsim_session *s)
 {
+	vmsim_session_end(s);
 	if (s->m)
 		vmsim_machine_destroy(s->m);	/* writes the dirty pages of open files */
 	s->m = NULL;

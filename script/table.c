@@ -115,11 +115,27 @@ static const struct vmsim_cmd_def cmd_table[] = {
 	ROW(swapoff, .args = "AREA",
 	    .summary = "swapoff(2): bring the area's pages back in and remove it.",
 	    .example = "swapoff 0"),
+	ROW(K, .args = "OP ARGS... [as NAME]", .release = script_release_K,
+	    .usage = "K alloc_pages ORDER [GFP] [as NAME]     GFP: kernel,atomic,dma,highmem,zero\n"
+		     "K __free_pages PFN [ORDER]\n"
+		     "K kmalloc SIZE [GFP] [as NAME]\n"
+		     "K kfree ADDR\n"
+		     "K kmem_cache_create CACHE SIZE [align=N] [hwcache] [ctor=BYTE]\n"
+		     "K kmem_cache_alloc CACHE [GFP] [as NAME]\n"
+		     "K kmem_cache_free CACHE ADDR\n"
+		     "K kmem_cache_shrink CACHE | K kmem_cache_destroy CACHE\n"
+		     "K vmalloc SIZE [as NAME] | K vfree ADDR\n"
+		     "K kmap PFN [as NAME] | K kunmap PFN\n"
+		     "K read ADDR LEN [in A] | K write ADDR \"TEXT\" [in A]\n"
+		     "K insmod MODULE | K rmmod MODULE",
+	    .summary = "The kernel context: its allocators, kernel-address loads and stores, modules.",
+	    .example = "K kmalloc 100 as buf"),
 	ROW(show, .args = "WHAT",
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
 		     "sysctl|report\n"
 		     "show A maps|smaps|status\n"
 		     "show A pagetable ADDR\n"
+		     "show K pagetable ADDR\n"
 		     "show page PFN",
 	    .summary = "Print a /proc file, A's, the page-table walk of ADDR, a frame, or the report.",
 	    .example = "show A maps"),

@@ -55,9 +55,22 @@ struct hw_cpu {
 	atomic_ulong pmc[HW_NR_PMC];		/* owner-written, anyone reads */
 } __attribute__((aligned(64)));
 
+/*
+ * Device memory: one MMIO region of HW_MMIO_SIZE bytes (a device's
+ * registers and on-board buffer) at a physical address above RAM with a
+ * hole between them, as a PCI BAR.  The host mapping of RAM extends over
+ * it, so the MMU reaches its bytes as RAM's (hw_phys); the hole is
+ * PROT_NONE.  mmio_size is 0 when the paging mode cannot address it.
+ */
+#define HW_MMIO_SIZE	(64u << 10)
+#define HW_MMIO_ALIGN	(1u << 20)
+
 struct hw_machine {
 	uint8_t *ram;
 	uint64_t ram_size;
+	phys_addr_t mmio_base;			/* first byte of the MMIO region */
+	uint64_t mmio_size;			/* HW_MMIO_SIZE, or 0: none */
+	uint64_t map_size;			/* the host mapping: RAM, hole, MMIO */
 	enum hw_paging paging;			/* the mode every CPU walks in */
 	int nr_cpus;
 	atomic_ulong jiffies;			/* the clock: virtual time, advanced by devices */
@@ -122,7 +135,14 @@ static inline void hw_clock_advance(struct hw_machine *hw, unsigned long ticks)
 	atomic_fetch_add(&hw->jiffies, ticks);
 }
 
-/* Host pointer to the bytes of physical address @pa. */
+/* Is [pa, pa + len) inside the MMIO region? */
+static inline bool hw_is_mmio(const struct hw_machine *hw, phys_addr_t pa, uint64_t len)
+{
+	return hw->mmio_size && pa >= hw->mmio_base && len <= hw->mmio_size &&
+	       pa - hw->mmio_base <= hw->mmio_size - len;
+}
+
+/* Host pointer to the bytes of physical address @pa (RAM or MMIO). */
 static __always_inline uint8_t *hw_phys(struct hw_machine *hw, phys_addr_t pa)
 {
 	return hw->ram + pa;

@@ -90,6 +90,9 @@ struct address_space {
 struct file_ra_state;
 
 struct file_operations {
+	/* a character device's open and last close (fs/char_dev.c); 0 or -errno */
+	int (*open)(struct inode *inode, struct file *file);
+	int (*release)(struct inode *inode, struct file *file);
 	/* read/write at *@pos to/from the user buffer @buf; bytes or -errno */
 	long (*read)(struct file *file, unsigned long buf, size_t count, loff_t *pos);
 	long (*write)(struct file *file, unsigned long buf, size_t count, loff_t *pos);
@@ -101,11 +104,12 @@ struct file_operations {
 /* inode kinds */
 #define I_HOSTFS	1
 #define I_SHMEM		2
+#define I_CHRDEV	3	/* a device file under /dev (fs/char_dev.c) */
 
 struct inode {
 	unsigned long i_ino;
 	unsigned int i_dev_major, i_dev_minor;	/* as /proc/PID/maps prints */
-	unsigned int i_mode;			/* S_IFREG / S_IFDIR | permissions */
+	unsigned int i_mode;			/* S_IFREG / S_IFDIR / S_IFCHR | permissions */
 	int i_kind;				/* I_HOSTFS, I_SHMEM */
 	_Atomic loff_t i_size;			/* written under i_sem */
 	atomic_int i_count;
@@ -117,7 +121,11 @@ struct inode {
 	struct machine *i_machine;
 	/* hostfs */
 	int host_fd;				/* -1 for shmem and directories */
-	uint64_t host_dev, host_ino;
+	union {
+		uint64_t host_dev;		/* hostfs: the host file's device */
+		uint64_t i_rdev;		/* I_CHRDEV: MKDEV(major, minor) */
+	};
+	uint64_t host_ino;
 	char *i_path;				/* "/a/b" below the root (kmalloc) */
 	void *i_private;			/* shmem: struct shmem_inode_info */
 };

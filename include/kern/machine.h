@@ -118,6 +118,8 @@ struct machine {
 	struct swap_state *swap;		/* mm/swapfile.c */
 	struct vmscan_state *vmscan;		/* mm/vmscan.c: swap cache, kswapd */
 	struct fs_state *fs;			/* fs/inode.c: inodes, files, page-cache caches */
+	struct chrdev_state *chrdev;		/* fs/char_dev.c: device drivers, modules */
+	struct kernel_ctx *kctx;		/* api/kernel.c: the kernel context's allocations */
 	struct shmem_sb_info *shmem;		/* mm/shmem.c: shmem inodes (swapoff) */
 	struct writeback_state *writeback;	/* mm/page-writeback.c: dirty page writeback */
 	struct page *zero_page;			/* ZERO_PAGE */

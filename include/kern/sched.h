@@ -345,6 +345,8 @@ struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
 void task_leave(struct task_struct *t, struct sim_cpu *saved);
 /* Unload a mm from this CPU if it is the loaded one (exit path). */
 void task_unlazy_mm(struct mm_struct *mm);
+/* The running CPU loads the kernel's own tables (init_mm), dropping its lazy mm. */
+void task_use_init_mm(void);
 /* The last user of @mm went: drop every CPU's lazy reference to it. */
 void task_steal_lazy_mm(struct mm_struct *mm);
 

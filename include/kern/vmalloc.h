@@ -39,7 +39,7 @@
 #include "kern/spinlock.h"
 
 /* vm_struct.flags, as Linux */
-#define VM_IOREMAP	0x00000001UL	/* (no device memory here: unused) */
+#define VM_IOREMAP	0x00000001UL	/* ioremap: device memory, no struct page */
 #define VM_ALLOC	0x00000002UL	/* vmalloc: the area owns its pages */
 #define VM_MAP		0x00000004UL	/* vmap: the caller's pages */
 
@@ -50,6 +50,7 @@ struct vm_struct {
 	unsigned long addr;		/* simulated kernel virtual address */
 	unsigned long size;		/* bytes, the guard page included */
 	unsigned long nr_pages;		/* pages mapped (size / PAGE_SIZE - 1) */
+	phys_addr_t phys_addr;		/* VM_IOREMAP: the device memory mapped */
 	struct vm_struct *next;		/* sorted by address: vmlist_lock */
 };
 
@@ -113,6 +114,14 @@ void vunmap(unsigned long addr);
  */
 struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
 struct vm_struct *remove_vm_area(unsigned long addr);
+
+/*
+ * __vmap_phys - map the physical range [@phys, @phys + @size) (page
+ * aligned; device memory: no struct page, nothing is freed at the unmap)
+ * in a new VM_IOREMAP area with @prot: its address, or 0.  ioremap's
+ * mapping half (arch/x86/mm/ioremap.c); vunmap or iounmap removes it.
+ */
+unsigned long __vmap_phys(phys_addr_t phys, unsigned long size, pgprot_t prot);
 
 /* The page mapped at vmalloc address @addr, or NULL. */
 struct page *vmalloc_to_page(unsigned long addr);

@@ -41,7 +41,7 @@ enum vmsim_show {
 	VMSIM_SHOW_MAPS,	/* show A maps: the forms of a process from here */
 	VMSIM_SHOW_SMAPS,
 	VMSIM_SHOW_STATUS,
-	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR */
+	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR (show K pagetable ADDR: the kernel's) */
 	VMSIM_SHOW_PAGE,	/* show page PFN */
 };
 
@@ -163,6 +163,7 @@ struct vmsim_args_swapoff {
 struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_show what;
 	uint64_t addr;			/* pagetable ADDR */
+	char kaddr[VMSIM_NAME_MAX * 2];	/* show K pagetable ADDR: as written (a K name allowed) */
 	uint64_t pfn;			/* page PFN */
 };
 struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */
@@ -175,6 +176,15 @@ struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */
 	int signal;			/* killed: 11, 7, 9 */
 	int si_code;			/* killed: 0 = any */
 	char *value;			/* = VALUE: the token as written */
+};
+
+struct vmsim_args_kernel {	/* K OP ARGS... [as NAME | in A] (script/cmd_kernel.c) */
+	int op;				/* the kernel call (its word in the table there) */
+	int nargs;
+	char *args[5];			/* the words after OP, as written (strings unquoted) */
+	size_t arg_len[5];
+	char as[VMSIM_NAME_MAX];	/* as NAME: the result's name ("" if none) */
+	char in[VMSIM_NAME_MAX];	/* in A: read/write with A's page tables */
 };
 
 struct vmsim_cmd_def;
@@ -206,6 +216,7 @@ struct vmsim_cmd {
 		struct vmsim_args_swapoff swapoff;
 		struct vmsim_args_show show;
 		struct vmsim_args_expect expect;
+		struct vmsim_args_kernel K;
 	} u;
 };
 
@@ -315,6 +326,14 @@ struct vmsim_session_ops {
 		      enum vmsim_trace_format format, bool map_auto, bool *error);
 };
 
+/* A name the kernel context gave a result (K ... as NAME). */
+struct vmsim_khandle {
+	char name[VMSIM_NAME_MAX];
+	uint64_t value;			/* a kernel address, or a frame number */
+	bool pfn;			/* alloc_pages: value is a pfn, order its order */
+	unsigned int order;
+};
+
 struct vmsim_session {
 	const struct vmsim_session_ops *ops;
 	void *priv;			/* the embedder's */
@@ -334,10 +353,18 @@ struct vmsim_session {
 	bool last_numeric;		/* it was a number or an address */
 	char *root;			/* root=: the machine's file root (host path) */
 	bool root_tmp;			/* root=tmp: a directory made and removed here */
+	struct vmsim_khandle *khandles;	/* the kernel context's names */
+	int nr_khandles, cap_khandles;
 };
 
 VMSIM_API void vmsim_session_init(struct vmsim_session *s, const char *file,
 			const struct vmsim_session_ops *ops, void *priv);
+/*
+ * The end of a run: what the kernel context (`K`) left allocated is
+ * reported ("K: left allocated, freed: ...") and freed, so the report after
+ * it sees exact accounting.  vmsim_session_fini does it too; twice is once.
+ */
+VMSIM_API void vmsim_session_end(struct vmsim_session *s);
 /* Destroys the machine (writing dirty file pages), removes root=tmp's directory. */
 VMSIM_API void vmsim_session_fini(struct vmsim_session *s);
 /* Boot the machine if not yet booted: VMSIM_RUN_OK or VMSIM_RUN_ERROR (printed). */

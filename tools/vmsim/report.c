@@ -377,6 +377,7 @@ void session_finish(struct session *s, enum vmsim_run_status st)
 {
 	struct strbuf sb;
 
+	vmsim_session_end(&s->vs);	/* what `K` left: reported and freed before the report */
 	if (!s->opts->json) {
 		if (st == VMSIM_RUN_OK && !s->opts->quiet && s->vs.m) {
 			sb_init(&sb);
