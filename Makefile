@@ -142,12 +142,12 @@ check-layers: $(LIB_OBJS) $(TOOL_OBJS)
 # The fault-injection sweep over every N (make test samples a few per
 # script): tests/fault/*.vms with each page allocation, slab allocation and
 # page of I/O failing in turn (tests/unit/test_fault_sweep.c).  FAULT_SCRIPT=
-# word and FAULT_KIND=page_alloc|slab|io narrow it; FAULT_JOBS runs at a time.
-FAULT_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+# word and FAULT_KIND=page_alloc|slab|io narrow it; FAULT_JOBS=J runs J at a
+# time (default: one per CPU).
 fault-sweep:
 	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
 		OPT="-O1 -g" $(TEST_BUILD)/test_runner
-	FAULT_SWEEP=full FAULT_JOBS=$(FAULT_JOBS) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	FAULT_SWEEP=full ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 $(TEST_BUILD)/test_runner fault_sweep
 
 # The host differential tests, long: DIFF_LONG more sequences of each kind

@@ -14,7 +14,8 @@
  * and kind, a fixed stride with a per-script offset); `make fault-sweep`
  * (FAULT_SWEEP=full) runs every N.  FAULT_SCRIPT=word and FAULT_KIND=
  * page_alloc|slab|io narrow a run; FAULT_N=N runs one case; FAULT_SAMPLES=S
- * samples S values instead of SAMPLES; FAULT_JOBS=J runs J at a time.
+ * samples S values instead of SAMPLES; FAULT_JOBS=J runs J at a time (one
+ * per CPU by default).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -746,7 +747,7 @@ static uint64_t env_u64(const char *name)
 
 /*
  * Every N (full), or SAMPLES of them with a stride and an offset from the
- * name; FAULT_JOBS runs at a time (default 1).
+ * name; FAULT_JOBS runs at a time (default: one per CPU).
  */
 static void sweep_kind(struct sweep *sw, const char *path, const struct vmsim_script *sc,
 		       enum fault_kind kind, uint64_t count, const struct run *ref)
@@ -756,6 +757,8 @@ static void sweep_kind(struct sweep *sw, const char *path, const struct vmsim_sc
 	int nr_jobs = (int)env_u64("FAULT_JOBS"), running = 0;
 	struct job jobs[MAX_JOBS] = { 0 };
 
+	if (!nr_jobs)
+		nr_jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);	/* default: one per CPU */
 	if (nr_jobs < 1 || nr_jobs > MAX_JOBS)
 		nr_jobs = nr_jobs < 1 ? 1 : MAX_JOBS;
 	if (only) {
