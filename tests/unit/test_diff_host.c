@@ -47,7 +47,7 @@
 #define MAX_FORKS	MAX_OPS	/* the sequence goes on in the child: parents wait */
 #define MEMLOCK		(16 * PG)
 
-#define DIFF_ARG_SEQS	1500
+#define DIFF_ARG_SEQS	1200
 #define TOP		0x7ffffffff000UL	/* TASK_SIZE of x86-64 with 4-level tables */
 #define TOP_PAGES	64			/* the top window: [TOP - TOP_PAGES pages, TOP) */
 #define TOPWIN		(TOP - TOP_PAGES * PG)
