@@ -13,7 +13,7 @@
  *                        global pagecache_lock; 2.6's per-mapping lock
  *                        scales across files)
  *   mapping->i_shared_lock  the file's lists of VMAs (i_mmap, i_mmap_shared,
- *                        mm/mmap.c links them).  Truncate (vmtruncate ->
+ *                        mm/vma.c links them).  Truncate (vmtruncate ->
  *                        unmap_mapping_range) walks them as 2.4: i_sem ->
  *                        i_shared_lock -> each mm's page_table_lock, no
  *                        mmap_sem; then truncate_inode_pages (page locks)
@@ -872,7 +872,7 @@ static void unmap_vma_pages(struct vm_area_struct *vma, unsigned long first, uns
  * mapping file pages [first, last]: shared pages and the private COW
  * copies alike, as 2.4's vmtruncate_list (and Linux's even_cows).
  * i_shared_lock held: the VMAs and their mms cannot go, and their bounds
- * cannot change (mm/mmap.c changes them under i_shared_lock); each zap
+ * cannot change (mm/vma.c changes them under i_shared_lock); each zap
  * takes the mm's page_table_lock.
  */
 static void vmtruncate_list(struct vm_area_struct *vma, unsigned long first, unsigned long last)

@@ -87,4 +87,12 @@ int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end,
 		       bool ignore_errors);
 
+/* The VMA tree's own (mm/vma.c), for mm/mmap.c's mmap_region, setup_arg_pages and munmap. */
+int find_vma_links(struct mm_struct *mm, unsigned long addr, unsigned long end,
+		   struct vm_area_struct **pprev, struct rb_node ***rb_link,
+		   struct rb_node **rb_parent);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+void __remove_shared_vm_struct(struct vm_area_struct *vma);
+void close_free_vma(struct vm_area_struct *vma);
+
 #endif

@@ -78,7 +78,7 @@ struct address_space {
 	/*
 	 * The reverse map from the file to its mappings (2.4): every VMA
 	 * mapping it, private ones on i_mmap, VM_SHARED ones on i_mmap_shared,
-	 * linked through vm_next_share/vm_pprev_share (mm/mmap.c).
+	 * linked through vm_next_share/vm_pprev_share (mm/vma.c).
 	 */
 	spinlock_t i_shared_lock;		/* i_mmap, i_mmap_shared, truncate_count */
 	struct vm_area_struct *i_mmap;		/* i_shared_lock */
@@ -253,7 +253,7 @@ long sys_fsync(unsigned int fd);
 long sys_fdatasync(unsigned int fd);
 long sys_msync(unsigned long start, size_t len, int flags);
 
-/* --- the reverse map: a file's VMAs (mm/mmap.c, mm/filemap.c) ----------- */
+/* --- the reverse map: a file's VMAs (mm/vma.c, mm/filemap.c) ------------ */
 
 /* Take / drop the i_shared_lock of @vma's file (nothing for an anonymous VMA). */
 void lock_vma_mappings(struct vm_area_struct *vma);

@@ -130,7 +130,7 @@ struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long
 					     unsigned long end);
 int expand_stack(struct vm_area_struct *vma, unsigned long address);
 void exit_mmap(struct mm_struct *mm);
-/* validate_mm - list, tree and map_count agree; VMAs sorted and disjoint */
+/* mm/vma.c: validate_mm - list, tree and map_count agree; VMAs sorted and disjoint */
 bool validate_mm(struct mm_struct *mm);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The reverse map of files (mapping->i_mmap / i_mmap_shared, mm/mmap.c):
+ * The reverse map of files (mapping->i_mmap / i_mmap_shared, mm/vma.c):
  * the lists follow every mmap, fork, split (mprotect), merge, partial
  * munmap, mremap move and exit exactly (i_mmap_is_valid after each step,
  * and the counts); truncate finds every mapping of a file through them
