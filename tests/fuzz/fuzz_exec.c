@@ -24,19 +24,30 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char root[64];
+
+/* At exit: the file and the directory go. */
+static void remove_root(void)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/a", root);
+	unlink(path);
+	rmdir(root);
+}
+
 /* The machine's root directory, made once; the file is rewritten per input. */
 static const char *root_dir(void)
 {
-	static char dir[64];
-
-	if (!dir[0]) {
+	if (!root[0]) {
 		const char *t = getenv("TMPDIR");
 
-		snprintf(dir, sizeof(dir), "%s/vmsim-fuzz-exec-XXXXXX", t && *t ? t : "/tmp");
-		if (!mkdtemp(dir))
+		snprintf(root, sizeof(root), "%s/vmsim-fuzz-exec-XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(root))
 			abort();
+		atexit(remove_root);
 	}
-	return dir;
+	return root;
 }
 
 static void write_file(const char *dir, const uint8_t *data, size_t size, bool exec)
