@@ -56,6 +56,14 @@ TOOL_CFLAGS += -DHAVE_ZLIB
 ZLIB_LIBS   := -lz
 TOOL_LIBS   += -lz
 endif
+# zstd traces through libzstd when installed (Debian: libzstd-dev).
+HAVE_ZSTD := $(shell printf '$(HASH)include <zstd.h>\nint main(void){return !ZSTD_createDStream();}' | \
+	$(CC) -x c - -o /dev/null -lzstd >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_ZSTD),1)
+TOOL_CFLAGS += -DHAVE_ZSTD
+ZLIB_LIBS   += -lzstd
+TOOL_LIBS   += -lzstd
+endif
 
 # The tool's files that need no session: the trace reader and the
 # reference simulators of `vmsim mrc`, linked into the tests (and the
@@ -130,6 +138,7 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/run-scenarios.sh
 	VMSIM=$(TEST_BUILD)/vmsim PLUGIN=$(TEST_BUILD)/reclaim_random.so sh tests/tool-flags-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/host-errors-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-input-test.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj
 	CC="$(CC) -fsanitize=address,undefined" sh tests/exports-test.sh $(TEST_BUILD)

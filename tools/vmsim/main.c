@@ -107,11 +107,13 @@ static const char usage_trace[] =
 "Trace options:\n"
 "  --format FORMAT      auto (the default: told from the first access line),\n"
 "                       lackey, din or plain\n"
-"  --map auto|none      auto (the default): a first pass maps every touched\n"
-"                       page as private anonymous memory (rw-, rwx where\n"
-"                       fetched; pages less than 64 KiB apart share one\n"
+"  --map auto|none      auto (the default): each page is mapped on its first\n"
+"                       touch as private anonymous memory (rw-, rwx where\n"
+"                       fetched; new pages less than 64 KiB apart share one\n"
 "                       mapping); none: nothing is mapped, so every access\n"
-"                       faults SIGSEGV (TRACE - (standard input) needs it)\n"
+"                       faults SIGSEGV\n"
+"TRACE is a file, or - (standard input, a pipe: read once as it comes); a\n"
+"gzip'd or zstd file is decompressed as it is read (told by its first bytes).\n"
 "\n"
 "Output options:\n"
 "  --json               one JSON document (as run's, with a \"trace\" object)\n"
@@ -450,8 +452,6 @@ static int cmd_trace(const struct tool_opts *opts, const char *path)
 	char err[512];
 	int pid;
 
-	if (!opts->map_none && !strcmp(path, "-"))
-		return usage_error("trace", "a trace on standard input needs --map none%s", "");
 	if ((st = flags_config_check(opts, "trace")))
 		return st;
 	session_init(&s, opts, name);

@@ -94,14 +94,14 @@ struct trace_summary {
 };
 
 /*
- * trace_run - replay the trace at @path ("-": standard input, only with
- * @map_auto false) as process @pid's accesses: with @map_auto, a first
- * pass checks every line and maps the touched pages that are not mapped
- * yet (private anonymous, rw-, rwx where fetched; pages closer than
- * TRACE_JOIN_GAP joined into one mapping), then the replay runs in
- * batches of TRACE_BATCH.  0 with @sum filled (sum->status says whether
- * the process was killed or gone), or -1 with a message in @err
- * ("FILE:LINE: ..." for a bad line; nothing ran when map auto found it).
+ * trace_run - replay the trace at @path ("-": standard input; a pipe, a
+ * gzip'd or zstd file too) in one pass as process @pid's accesses, in
+ * batches of TRACE_BATCH: with @map_auto, before each batch runs, the
+ * pages it touches first are mapped (private anonymous, rw-, rwx where
+ * fetched; pages closer than TRACE_JOIN_GAP joined into one mapping).
+ * 0 with @sum filled (sum->status says whether the process was killed or
+ * gone), or -1 with a message in @err ("FILE:LINE: ..." for a bad line;
+ * the accesses before it ran).
  */
 int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_format format,
 	      bool map_auto, struct trace_summary *sum, char *err, size_t errlen);

@@ -5,11 +5,12 @@
  * Dinero III's din format, a plain R/W/X format; docs/script.md) are read
  * by trace_read.c.  Used by `vmsim trace` and the script's `trace` command.
  *
- * Traces are gigabytes: the file is streamed, never loaded whole.  With
- * map auto it is read twice: a first pass checks every
- * line and collects the touched pages (a hash set of page numbers), so a
- * bad line or an address outside the machine's user space is reported
- * before anything runs; the replay is the second pass.
+ * Traces are gigabytes: the file (or pipe) is streamed once, never loaded
+ * whole.  Map auto maps a page on its first touch: before each batch runs,
+ * the pages it touches that no earlier batch touched (a hash set of page
+ * numbers) are mapped, as runs joined across gaps under TRACE_JOIN_GAP; a
+ * bad line or an address outside the user space stops the replay there,
+ * after the accesses before it ran.
  *
  * No session state here (the caller prints), so the unit tests can compile
  * this file on its own (linked with trace_read.o).
@@ -29,11 +30,18 @@
 
 /* --- map auto: the touched pages ------------------------------------------------ */
 
-/* Open-addressed set of page numbers (stored + 1: 0 is empty), with a fetched bit. */
+/* Open-addressed set of page numbers (stored + 1: 0 is empty), with PG_* flags. */
 struct page_set {
 	uint64_t *keys;
 	uint8_t *exec;
 	size_t cap, nr;
+};
+
+enum {
+	PG_FETCH = 1,		/* a fetch touched it */
+	PG_OURS = 2,		/* map auto mapped it */
+	PG_X = 4,		/* ... with PROT_EXEC */
+	PG_FOREIGN = 8,		/* in a mapping that was there before (left alone) */
 };
 
 static int page_set_grow(struct page_set *ps)
@@ -66,22 +74,23 @@ static int page_set_grow(struct page_set *ps)
 	return 0;
 }
 
-static int page_set_add(struct page_set *ps, uint64_t page, bool exec)
+/* The page's slot (@added: whether it was new), or NULL without memory. */
+static uint8_t *page_set_add(struct page_set *ps, uint64_t page, bool *added)
 {
 	uint64_t key = page + 1;
 	size_t j;
 
 	if (2 * (ps->nr + 1) > ps->cap && page_set_grow(ps))
-		return -1;
+		return NULL;
 	j = (size_t)vmsim_mix64(key) & (ps->cap - 1);
 	while (ps->keys[j] && ps->keys[j] != key)
 		j = (j + 1) & (ps->cap - 1);
+	*added = !ps->keys[j];
 	if (!ps->keys[j]) {
 		ps->keys[j] = key;
 		ps->nr++;
 	}
-	ps->exec[j] |= exec;
-	return 0;
+	return &ps->exec[j];
 }
 
 static void page_set_free(struct page_set *ps)
@@ -206,65 +215,41 @@ static int map_region(vmsim_machine_t *m, int pid, unsigned long start, unsigned
 	return 0;
 }
 
-/*
- * The first pass of map auto: every line checked, every touched page
- * (those of an access that crosses pages too) collected; then maximal
- * runs of pages with the same fetched bit, touched pages less than
- * TRACE_JOIN_GAP apart, become one mapping each (rwx where fetched, rw-
- * otherwise), leaving out what is already mapped.  -1 with the message;
- * -2 when the process is gone (-ESRCH).
- */
-static int map_touched(vmsim_machine_t *m, int pid, struct trace_reader *r,
-		    struct trace_summary *sum)
+/* Whether page @pg lies in one of @vmas (address order). */
+static bool in_vmas(const struct range *vmas, size_t nr, uint64_t pg)
 {
-	unsigned long limit = vmsim_task_size(m);
-	struct page_set ps = { 0 };
-	struct vmsim_access a;
+	unsigned long addr = (unsigned long)pg << TPAGE_SHIFT;
+
+	for (size_t i = 0; i < nr && vmas[i].start <= addr; i++)
+		if (addr < vmas[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * Map the new pages of a batch (@pages: page << 1 | fetched, sorted):
+ * maximal runs with the same fetched bit, touched pages less than
+ * TRACE_JOIN_GAP apart, become one mapping each (rwx where fetched, rw-
+ * otherwise), leaving out what is already mapped; every page of a run is
+ * then in @ps (ours, or foreign where a mapping was there).  -1 with the
+ * message, -2 when the process is gone.
+ */
+static int map_pages(vmsim_machine_t *m, int pid, const uint64_t *pages, size_t n,
+		     struct page_set *ps, struct trace_summary *sum, struct trace_reader *r)
+{
 	struct range *vmas = NULL, *done = NULL;
-	size_t nr_vmas = 0, nr_done = 0, cap_done = 0, n = 0;
-	uint64_t *pages = NULL;
-	int ret;
+	size_t nr_vmas = 0, nr_done = 0, cap_done = 0;
+	int ret = read_vmas(m, pid, &vmas, &nr_vmas);
 
-	while ((ret = trace_next_access(r, &a)) > 0) {
-		unsigned long last = a.addr + a.size - 1;
-
-		if (last < a.addr || last >= limit) {
-			trace_error(r, "address 0x%lx%s is outside the machine's user space "
-				    "(0 .. 0x%lx)%s", a.addr, last < a.addr ? " (wraps)" : "",
-				    limit - 1, limit < (1UL << 32) ?
-				    ": a 64-bit trace needs --paging x86_64" : "");
-			goto fail;
-		}
-		for (unsigned long pg = a.addr >> TPAGE_SHIFT; pg <= last >> TPAGE_SHIFT; pg++)
-			if (page_set_add(&ps, pg, a.kind == VMSIM_ACCESS_FETCH)) {
-				trace_error(r, "out of memory (%zu pages touched)", ps.nr);
-				goto fail;
-			}
-	}
-	if (ret < 0)
-		goto fail;
-	sum->format = (enum vmsim_trace_format)r->format;
-	r->lineno = 0;			/* messages below are about the whole trace */
-	pages = malloc((ps.nr ? ps.nr : 1) * sizeof(*pages));
-	if (!pages) {
-		trace_error(r, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < ps.cap; i++)
-		if (ps.keys[i])
-			pages[n++] = (ps.keys[i] - 1) << 1 | ps.exec[i];
-	page_set_free(&ps);
-	qsort(pages, n, sizeof(*pages), cmp_u64);
-	ret = read_vmas(m, pid, &vmas, &nr_vmas);
+	if (ret == -ESRCH)
+		return -2;
 	if (ret) {
-		if (ret == -ESRCH)
-			goto gone;
 		trace_error(r, "cannot read the process's maps: %s", strerror(-ret));
-		goto fail;
+		return -1;
 	}
-	for (size_t i = 0; i < n; ) {
+	for (size_t i = 0; i < n && !ret; ) {
 		uint64_t first = pages[i] >> 1, last = first;
-		bool exec = pages[i] & 1;
+		bool exec = pages[i] & 1, added;
 		size_t j = i + 1;
 
 		while (j < n && (pages[j] & 1) == exec &&
@@ -274,30 +259,106 @@ static int map_touched(vmsim_machine_t *m, int pid, struct trace_reader *r,
 				 (unsigned long)(last + 1) << TPAGE_SHIFT,
 				 VMSIM_PROT_READ | VMSIM_PROT_WRITE | (exec ? VMSIM_PROT_EXEC : 0),
 				 vmas, nr_vmas, &done, &nr_done, &cap_done, sum, r);
-		if (ret == -2)
-			goto gone;
-		if (ret) {
-			unmap_all(m, pid, done, nr_done);
-			goto fail;
+		for (uint64_t pg = first; !ret && pg <= last; pg++) {
+			uint8_t *f = page_set_add(ps, pg, &added);
+
+			if (!f) {
+				trace_error(r, "out of memory (%zu pages touched)", ps->nr);
+				ret = -1;
+			} else if (in_vmas(vmas, nr_vmas, pg)) {
+				*f |= PG_FOREIGN;
+			} else {
+				*f |= PG_OURS | (exec ? PG_X : 0);
+			}
 		}
 		i = j;
 	}
-	free(pages);
+	if (ret == -1)
+		unmap_all(m, pid, done, nr_done);	/* nothing of this batch stays */
 	free(vmas);
 	free(done);
-	return 0;
-gone:
+	return ret;
+}
+
+/*
+ * Map auto for one batch, before it runs: check each access's range
+ * (*@n becomes the number before the first outside the user space, with
+ * the message), map the pages no earlier access touched, make a page
+ * mapped rw- executable when a fetch reaches it.  0, -1 (message; the
+ * accesses before *@n may still run), -2 (the process is gone).
+ */
+static int map_batch(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t *n,
+		     const unsigned long *lines, struct page_set *ps,
+		     struct trace_summary *sum, struct trace_reader *r)
+{
+	unsigned long limit = vmsim_task_size(m);
+	uint64_t *pages = NULL;
+	size_t nr = 0, cap = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < *n && !ret; i++) {
+		unsigned long last = v[i].addr + v[i].size - 1;
+		bool fetch = v[i].kind == VMSIM_ACCESS_FETCH, added;
+
+		if (last < v[i].addr || last >= limit) {
+			r->lineno = lines[i];
+			trace_error(r, "address 0x%lx%s is outside the machine's user space "
+				    "(0 .. 0x%lx)%s", v[i].addr, last < v[i].addr ? " (wraps)" : "",
+				    limit - 1, limit < (1UL << 32) ?
+				    ": a 64-bit trace needs --paging x86_64" : "");
+			*n = i;
+			ret = -1;
+			break;
+		}
+		for (uint64_t pg = v[i].addr >> TPAGE_SHIFT; pg <= last >> TPAGE_SHIFT; pg++) {
+			uint8_t *f = page_set_add(ps, pg, &added);
+
+			if (f && added && nr == cap) {
+				uint64_t *np = realloc(pages, (cap ? 2 * cap : 256) * sizeof(*np));
+
+				cap = cap ? 2 * cap : 256;
+				pages = np ? np : pages;
+				f = np ? f : NULL;
+			}
+			if (!f) {
+				trace_error(r, "out of memory (%zu pages touched)", ps->nr);
+				free(pages);
+				return -1;
+			}
+			if (added)
+				pages[nr++] = pg;
+			if (fetch && (*f & (PG_OURS | PG_X)) == PG_OURS) {
+				long e = vmsim_mprotect(m, pid, (unsigned long)pg << TPAGE_SHIFT,
+							TPAGE, VMSIM_PROT_READ | VMSIM_PROT_WRITE |
+							VMSIM_PROT_EXEC);
+				if (e == -ESRCH) {
+					free(pages);
+					return -2;
+				}
+				*f |= PG_X;
+			}
+			if (fetch)
+				*f |= PG_FETCH;
+		}
+	}
+	if (nr) {
+		int mret;
+
+		for (size_t i = 0; i < nr; i++) {
+			bool added;
+
+			pages[i] = pages[i] << 1 | (*page_set_add(ps, pages[i], &added) & PG_FETCH);
+		}
+		qsort(pages, nr, sizeof(*pages), cmp_u64);
+		mret = map_pages(m, pid, pages, nr, ps, sum, r);
+		if (mret) {
+			if (mret == -1)
+				*n = 0;
+			ret = mret;
+		}
+	}
 	free(pages);
-	free(vmas);
-	free(done);
-	page_set_free(&ps);
-	return -2;
-fail:
-	free(pages);
-	free(vmas);
-	free(done);
-	page_set_free(&ps);
-	return -1;
+	return ret;
 }
 
 /* --- replay ---------------------------------------------------------------------- */
@@ -326,10 +387,11 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The replay pass: batches of TRACE_BATCH accesses, each one task entry. */
-static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r,
+/* The replay: batches of TRACE_BATCH accesses, each one task entry. */
+static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_auto,
 		  struct trace_summary *sum)
 {
+	struct page_set ps = { 0 };
 	struct vmsim_access *v = malloc(TRACE_BATCH * sizeof(*v));
 	unsigned long *lines = malloc(TRACE_BATCH * sizeof(*lines));
 	int ret = 0;
@@ -346,8 +408,17 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r,
 
 		while (n < TRACE_BATCH && (ret = trace_next_access(r, &v[n])) > 0)
 			lines[n++] = r->lineno;
-		if (ret < 0 && n == 0)
-			break;
+		if (map_auto && n) {
+			int mret = map_batch(m, pid, v, &n, lines, &ps, sum, r);
+
+			if (mret == -2) {
+				sum->status = -ESRCH;
+				ret = 0;
+				break;
+			}
+			if (mret)
+				ret = -1;	/* after the accesses before it run */
+		}
 		if (n == 0)
 			break;
 		done = vmsim_access_run(m, pid, v, n, NULL, &res);
@@ -374,6 +445,7 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r,
 	}
 	sum->format = (enum vmsim_trace_format)r->format;
 out:
+	page_set_free(&ps);
 	free(v);
 	free(lines);
 	return ret;
@@ -389,28 +461,11 @@ int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_fo
 
 	memset(sum, 0, sizeof(*sum));
 	sum->format = format;
-	if (map_auto && !strcmp(path, "-")) {
-		snprintf(err, errlen, "<stdin>: a trace on standard input needs map none "
-			 "(map auto reads the trace twice)");
-		return -1;
-	}
 	if (trace_open(&r, path, format, false, err, errlen))
 		return -1;
-	if (map_auto) {
-		ret = map_touched(m, pid, &r, sum);
-		if (ret == -2) {
-			sum->status = -ESRCH;
-			trace_close(&r);
-			return 0;
-		}
-		if (ret || trace_rewind(&r)) {
-			trace_close(&r);
-			return -1;
-		}
-	}
 	snap(m, &before);
 	t0 = now_seconds();
-	ret = replay(m, pid, &r, sum);
+	ret = replay(m, pid, &r, map_auto, sum);
 	sum->seconds = now_seconds() - t0;
 	snap(m, &after);
 	trace_close(&r);

@@ -9,15 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #ifdef HAVE_ZLIB
 #include <zlib.h>
+#endif
+#ifdef HAVE_ZSTD
+#include <zstd.h>
 #endif
 #include "trace_read.h"
 #include "tool.h"
 
 #define TRACE_BUF	(1UL << 20)	/* bytes read at a time */
 #define TRACE_LINE_MAX	4096		/* longest line */
+#define TRACE_IBUF	(256UL << 10)	/* compressed bytes read at a time */
 
 void trace_error(struct trace_reader *r, const char *fmt, ...)
 {
@@ -44,129 +50,278 @@ bool trace_have_zlib(void)
 #endif
 }
 
-/* Whether the file starts with gzip's magic (the stream is put back where it was). */
-static bool gzip_magic(FILE *f)
+bool trace_have_zstd(void)
 {
-	unsigned char m[2];
-	bool gz = fread(m, 1, 2, f) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+#ifdef HAVE_ZSTD
+	return true;
+#else
+	return false;
+#endif
+}
 
-	rewind(f);
-	return gz;
+/* Fill the input buffer from the file: bytes read, 0 at its end, -1 (message). */
+static long fill_input(struct trace_reader *r)
+{
+	ssize_t n;
+
+	do
+		n = read(r->fd, r->ibuf, TRACE_IBUF);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		trace_error(r, "read error: %s", strerror(errno));
+		return -1;
+	}
+	r->ilen = (size_t)n;
+	r->ipos = 0;
+	r->bytes_in += (uint64_t)n;
+	if (!n)
+		r->ieof = true;
+	return n;
 }
 
 /*
- * A gzip'd file (told by its first bytes, not its name) is read through
- * zlib; standard input is read as it comes (a pipe cannot be peeked and
- * put back: gunzip it in the pipe).
+ * Tell the compression from the first bytes (never the name): gzip's
+ * 1f 8b, zstd's 28 b5 2f fd.  The bytes stay in the input buffer, so a
+ * pipe is read once and never seeked.
  */
+static int open_codec(struct trace_reader *r)
+{
+	const unsigned char *b = r->ibuf;
+
+	while (r->ilen < 4 && !r->ieof) {	/* a pipe may give fewer bytes */
+		ssize_t n;
+
+		do
+			n = read(r->fd, r->ibuf + r->ilen, TRACE_IBUF - r->ilen);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			trace_error(r, "read error: %s", strerror(errno));
+			return -1;
+		}
+		if (!n)
+			r->ieof = true;
+		r->ilen += (size_t)n;
+		r->bytes_in += (uint64_t)n;
+	}
+	if (r->ilen >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+#ifdef HAVE_ZLIB
+		r->zs = calloc(1, sizeof(z_stream));
+		if (!r->zs || inflateInit2((z_stream *)r->zs, 16 + MAX_WBITS) != Z_OK) {
+			trace_error(r, "cannot read the gzip'd trace: out of memory");
+			return -1;
+		}
+		r->codec = TRACE_CODEC_GZIP;
+		return 0;
+#else
+		trace_error(r, "a gzip'd trace, and this vmsim was built without zlib "
+			    "(gunzip it, or rebuild with zlib1g-dev installed)");
+		return -1;
+#endif
+	}
+	if (r->ilen >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+#ifdef HAVE_ZSTD
+		r->zd = ZSTD_createDStream();
+		if (!r->zd || ZSTD_isError(ZSTD_initDStream(r->zd))) {
+			trace_error(r, "cannot read the zstd trace: out of memory");
+			return -1;
+		}
+		r->codec = TRACE_CODEC_ZSTD;
+		return 0;
+#else
+		trace_error(r, "a zstd trace, and this vmsim was built without libzstd "
+			    "(unzstd it, or rebuild with libzstd-dev installed)");
+		return -1;
+#endif
+	}
+	r->codec = TRACE_CODEC_NONE;
+	return 0;
+}
+
+/* "-" and /dev/stdin are standard input, read as it comes (a pipe too). */
 int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
 	       char *err, size_t errlen)
 {
-	FILE *f;
+	struct stat st;
 
 	memset(r, 0, sizeof(*r));
+	r->fd = -1;
 	r->err = err;
 	r->errlen = errlen;
 	r->format = format;
 	r->allow_pages = allow_pages;
 	r->is_stdin = !strcmp(path, "-");
 	r->name = r->is_stdin ? "<stdin>" : path;
-	f = r->is_stdin ? stdin : fopen(path, "rb");
-	if (!f) {
+	r->fd = r->is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
 		trace_error(r, "cannot open the trace: %s", strerror(errno));
 		return -1;
 	}
-	r->f = f;
-	if (!r->is_stdin && gzip_magic(f)) {
-#ifdef HAVE_ZLIB
-		gzFile g = gzdopen(dup(fileno(f)), "rb");
-
-		fclose(f);
-		r->f = g;
-		r->gz = true;
-		if (!g) {
-			trace_error(r, "cannot read the gzip'd trace: %s", strerror(errno ?
-				    errno : ENOMEM));
-			return -1;
-		}
-		gzbuffer(g, 256 * 1024);
-#else
-		fclose(f);
-		r->f = NULL;
-		trace_error(r, "a gzip'd trace, and this vmsim was built without zlib "
-			    "(gunzip it, or rebuild with zlib1g-dev installed)");
-		return -1;
-#endif
-	}
+	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
+		r->size = (uint64_t)st.st_size;
 	r->buf = malloc(TRACE_BUF + 1);
-	if (!r->buf) {
-		trace_close(r);
+	r->ibuf = malloc(TRACE_IBUF);
+	if (!r->buf || !r->ibuf) {
 		trace_error(r, "out of memory");
+		trace_close(r);
+		return -1;
+	}
+	if (open_codec(r)) {
+		trace_close(r);
 		return -1;
 	}
 	return 0;
+}
+
+static void close_codec(struct trace_reader *r)
+{
+#ifdef HAVE_ZLIB
+	if (r->zs) {
+		inflateEnd((z_stream *)r->zs);
+		free(r->zs);
+	}
+#endif
+#ifdef HAVE_ZSTD
+	ZSTD_freeDStream(r->zd);
+#endif
+	r->zs = NULL;
+	r->zd = NULL;
 }
 
 void trace_close(struct trace_reader *r)
 {
-#ifdef HAVE_ZLIB
-	if (r->f && r->gz)
-		gzclose(r->f);
-	else
-#endif
-	if (r->f && !r->is_stdin)
-		fclose(r->f);
+	close_codec(r);
+	if (r->fd >= 0 && !r->is_stdin)
+		close(r->fd);
 	free(r->buf);
-	r->f = NULL;
+	free(r->ibuf);
+	r->fd = -1;
 	r->buf = NULL;
+	r->ibuf = NULL;
 }
 
 int trace_rewind(struct trace_reader *r)
 {
-	unsigned long saved = r->lineno;
-	int failed;
-
-	r->lineno = 0;
-#ifdef HAVE_ZLIB
-	if (r->gz)
-		failed = gzrewind(r->f) != 0;
-	else
-#endif
-	failed = fseek(r->f, 0, SEEK_SET) != 0;
-	if (failed) {
+	if (lseek(r->fd, 0, SEEK_SET) != 0) {
 		trace_error(r, "cannot read the trace again: %s", strerror(errno ? errno : EIO));
-		r->lineno = saved;
 		return -1;
 	}
-	if (!r->gz)
-		clearerr(r->f);
-	r->len = r->pos = 0;
-	r->eof = false;
-	return 0;
+	close_codec(r);
+	r->lineno = 0;
+	r->len = r->pos = r->ilen = r->ipos = 0;
+	r->eof = r->ieof = r->zend = false;
+	r->bytes_in = 0;
+	return open_codec(r);
 }
 
-/* Up to @n bytes of the file: how many (0 at the end), or -1 with the message. */
+#ifdef HAVE_ZLIB
+/*
+ * Inflate into @dst.  A gzip file may be several members end to end (cat
+ * a.gz b.gz); inflate may hold output back while it has no input, so it
+ * is called again before reading more.
+ */
+static long read_gzip(struct trace_reader *r, char *dst, size_t n)
+{
+	z_stream *zs = r->zs;
+
+	for (;;) {
+		int ret;
+
+		if (r->zend) {		/* a member ended: another follows, or the end */
+			if (r->ipos == r->ilen && !r->ieof && fill_input(r) < 0)
+				return -1;
+			if (r->ipos == r->ilen)
+				return 0;
+			inflateReset(zs);
+			r->zend = false;
+		}
+		zs->next_in = r->ibuf + r->ipos;
+		zs->avail_in = (uInt)(r->ilen - r->ipos);
+		zs->next_out = (unsigned char *)dst;
+		zs->avail_out = (uInt)n;
+		ret = inflate(zs, Z_NO_FLUSH);
+		r->ipos = r->ilen - zs->avail_in;
+		if (ret == Z_STREAM_END)
+			r->zend = true;
+		else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+			trace_error(r, "bad gzip data: %s", zs->msg ? zs->msg : "corrupt");
+			return -1;
+		}
+		if (zs->avail_out < n)
+			return (long)(n - zs->avail_out);
+		if (!r->zend && r->ipos == r->ilen) {
+			if (r->ieof) {
+				trace_error(r, "truncated gzip data");
+				return -1;
+			}
+			if (fill_input(r) < 0)
+				return -1;
+		}
+	}
+}
+#endif
+
+#ifdef HAVE_ZSTD
+/* As read_gzip, for zstd frames (several frames end to end too). */
+static long read_zstd(struct trace_reader *r, char *dst, size_t n)
+{
+	for (;;) {
+		ZSTD_outBuffer out = { dst, n, 0 };
+		ZSTD_inBuffer in = { r->ibuf, r->ilen, r->ipos };
+		size_t ret = ZSTD_decompressStream(r->zd, &out, &in);
+
+		if (ZSTD_isError(ret)) {
+			trace_error(r, "bad zstd data: %s", ZSTD_getErrorName(ret));
+			return -1;
+		}
+		if (ret == 0)
+			r->zend = true;		/* a frame is complete */
+		else if (in.pos > r->ipos)
+			r->zend = false;	/* the next one has begun */
+		r->ipos = in.pos;
+		if (out.pos)
+			return (long)out.pos;
+		if (r->ipos == r->ilen) {
+			if (r->ieof && r->zend)
+				return 0;
+			if (r->ieof) {
+				trace_error(r, "truncated zstd data");
+				return -1;
+			}
+			if (fill_input(r) < 0)
+				return -1;
+		}
+	}
+}
+#endif
+
+/* Up to @n bytes of the (decompressed) trace: how many (0 at the end), or -1 (message). */
 static long read_block(struct trace_reader *r, char *dst, size_t n)
 {
 #ifdef HAVE_ZLIB
-	if (r->gz) {
-		int got = gzread(r->f, dst, (unsigned int)n);
-		int zerr;
-		const char *msg = got < 0 ? gzerror(r->f, &zerr) : NULL;
-
-		if (got < 0) {
-			trace_error(r, "read error: %s", zerr == Z_ERRNO ? strerror(errno) : msg);
-			return -1;
-		}
-		return got;
-	}
+	if (r->codec == TRACE_CODEC_GZIP)
+		return read_gzip(r, dst, n);
 #endif
-	size_t got = fread(dst, 1, n, r->f);
+#ifdef HAVE_ZSTD
+	if (r->codec == TRACE_CODEC_ZSTD)
+		return read_zstd(r, dst, n);
+#endif
+	if (r->ipos < r->ilen) {	/* the bytes read to tell the compression */
+		size_t k = r->ilen - r->ipos < n ? r->ilen - r->ipos : n;
 
-	if (got == 0 && ferror((FILE *)r->f)) {
-		trace_error(r, "read error: %s", strerror(errno ? errno : EIO));
+		memcpy(dst, r->ibuf + r->ipos, k);
+		r->ipos += k;
+		return (long)k;
+	}
+	ssize_t got;
+
+	do
+		got = read(r->fd, dst, n);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		trace_error(r, "read error: %s", strerror(errno));
 		return -1;
 	}
+	r->bytes_in += (uint64_t)got;
 	return (long)got;
 }
 

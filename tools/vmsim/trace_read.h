@@ -1,8 +1,8 @@
 /*
  * Reading trace files: the one reader behind `vmsim trace` (replay) and
- * `vmsim mrc` (miss-ratio curves).  Streams the file through a block
- * buffer (traces are gigabytes), reads gzip'd files through zlib when the
- * tool was built with it, tells the format from the first access line and
+ * `vmsim mrc` (miss-ratio curves).  Streams the file or pipe through a
+ * block buffer (traces are gigabytes), reads gzip'd and zstd files through
+ * zlib and libzstd when the tool was built with them, tells the format from the first access line and
  * reports bad lines as FILE:LINE.  The formats are in docs/script.md
  * (lackey, din, plain) and docs/mrc.md (pages).
  */
@@ -24,9 +24,18 @@
 #define TRACE_PAGES		((int)VMSIM_TRACE_NR_FORMATS)
 #define TRACE_PAGE_SHIFT	12
 
+enum { TRACE_CODEC_NONE, TRACE_CODEC_GZIP, TRACE_CODEC_ZSTD };
+
 struct trace_reader {
-	void *f;			/* FILE *, or gzFile when gz */
-	bool gz;
+	int fd;
+	int codec;			/* TRACE_CODEC_*, told from the first bytes */
+	void *zs;			/* z_stream (gzip) */
+	void *zd;			/* ZSTD_DStream (zstd) */
+	unsigned char *ibuf;		/* bytes of the file, compressed or not */
+	size_t ilen, ipos;
+	bool ieof, zend;		/* end of the file; of a gzip member or zstd frame */
+	uint64_t bytes_in;		/* of the file read so far (for progress) */
+	uint64_t size;			/* of the file when a regular file, else 0 */
 	const char *name;		/* for messages */
 	bool is_stdin;
 	char *buf;			/* TRACE_BUF + 1 bytes */
@@ -43,7 +52,8 @@ struct trace_reader {
  * trace_open - open @path ("-": standard input) to read in @format
  * (VMSIM_TRACE_AUTO: told from the first line that is not skipped; with
  * @allow_pages, the page-reference format is one of the candidates).  A
- * gzip'd file is read through zlib.  0, or -1 with the message in @err.
+ * gzip'd or zstd file (told by its first bytes) is decompressed as it is
+ * read; a pipe is read once, in order, never seeked.  0, or -1 with the message in @err.
  */
 int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
 	       char *err, size_t errlen);
@@ -68,8 +78,9 @@ int trace_next_pages(struct trace_reader *r, uint64_t *first, uint64_t *last);
 const char *trace_format_name(int format);
 /* A format name (those above): the format, or -1. */
 int trace_format_parse(const char *s, bool allow_pages);
-/* Whether gzip'd traces can be read (built with zlib). */
+/* Whether gzip'd traces can be read (built with zlib); zstd ones (libzstd). */
 bool trace_have_zlib(void);
+bool trace_have_zstd(void);
 
 /* A message about the reader's file (and line, when one was read) in r->err. */
 __attribute__((format(printf, 2, 3)))
