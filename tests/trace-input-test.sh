@@ -93,5 +93,45 @@ if [ -s "$tmp/t.zst" ] && "$VMSIM" trace "$tmp/t.zst" >/dev/null 2>&1; then
 	fi
 fi
 
+# Progress: --progress=always to a file ends with the final plain line
+# (accesses, percent of the input, rate, done); auto, stderr not a
+# terminal, prints none (only the rate line trace always prints).
+# prog NAME 'PATTERN' CMD...: a line of CMD's standard error matches.
+prog() {
+	name=$1 want=$2
+	shift 2
+	"$@" >/dev/null 2>"$tmp/err"
+	if grep -Eq "$want" "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL progress $name: '$(tail -n 1 "$tmp/err")' (want $want)"
+		fail=$((fail + 1))
+	fi
+}
+f=$dir/0402-trace-swap.din
+n='[0-9]+\.[0-9]+'
+prog always "^$f: 7681 accesses, 100\.0% of input, $n M accesses/s, done in $n s\$" \
+	"$VMSIM" trace -q --progress=always "$f"
+prog pipe "^<stdin>: 7681 accesses, 0\.1 MB read, $n M accesses/s, done in $n s\$" \
+	sh -c 'cat "$2" | "$1" trace -q --progress=always -' sh "$VMSIM" "$f"
+prog mrc "^$f: 7681 accesses, 100\.0% of input, $n M accesses/s, done in $n s\$" \
+	"$VMSIM" mrc -q --progress=always "$f"
+for mode in auto never; do
+	"$VMSIM" trace -q --progress=$mode "$f" >/dev/null 2>"$tmp/err"
+	if [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^trace $f: 7681 accesses in" "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL progress $mode: $(cat "$tmp/err")"
+		fail=$((fail + 1))
+	fi
+done
+"$VMSIM" trace --progress=sometimes "$f" >/dev/null 2>"$tmp/err"
+if [ $? = 2 ] && grep -q "progress" "$tmp/err"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL progress bad value: $(head -n 1 "$tmp/err")"
+	fail=$((fail + 1))
+fi
+
 echo "trace-input-test: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -14,6 +14,7 @@
 #include "vmsim/process.h"
 #include "tool.h"
 #include "mrc.h"
+#include "trace_read.h"
 
 static const char usage_main[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
@@ -112,6 +113,10 @@ static const char usage_trace[] =
 "                       fetched; new pages less than 64 KiB apart share one\n"
 "                       mapping); none: nothing is mapped, so every access\n"
 "                       faults SIGSEGV\n"
+"  --progress WHEN      auto (the default: when standard error is a terminal,\n"
+"                       one line refreshed in place), always (also plain\n"
+"                       lines to a file or pipe, every 2 s and at the end)\n"
+"                       or never: accesses, percent of the input, rate, ETA\n"
 "TRACE is a file, or - (standard input, a pipe: read once as it comes); a\n"
 "gzip'd or zstd file is decompressed as it is read (told by its first bytes).\n"
 "\n"
@@ -190,7 +195,7 @@ static int value_error(const char *cmd, const char *flag, const char *val, const
 
 /* The flags: getopt_long's table.  --ram etc. are the machine keys that
  * have a flag of their own (OPT_MACHINE + their index in machine_flags). */
-enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_MACHINE };
+enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_PROGRESS, OPT_MACHINE };
 static const char short_opts[] = ":hqo:";
 static const char *const machine_flags[] = {
 	"ram", "nodes", "paging", "cpus", "seed", "tlb", "tlbways", "pcp", "reclaim", NULL
@@ -203,6 +208,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "map", required_argument, NULL, OPT_MAP },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "ram", required_argument, NULL, OPT_MACHINE + 0 },
 	{ "nodes", required_argument, NULL, OPT_MACHINE + 1 },
 	{ "paging", required_argument, NULL, OPT_MACHINE + 2 },
@@ -547,6 +553,12 @@ static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const ar
 		if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
 			return value_error(cmd, "--map", optarg, "wants auto or none");
 		o->map_none = !strcmp(optarg, "none");
+		return 0;
+	case OPT_PROGRESS:
+		if (!cmd || strcmp(cmd, "trace"))
+			return usage_error(cmd, "--progress is for trace and mrc%s", "");
+		if (trace_progress_parse(optarg))
+			return value_error(cmd, "--progress", optarg, "wants auto, always or never");
 		return 0;
 	case '?':
 	case ':':

@@ -58,6 +58,8 @@ const char mrc_usage_text[] =
 "                       (as the page-reference trace in tests/data was made)\n"
 "  -j, --jobs N         threads for the runs (default: the online CPUs)\n"
 "  --json               one JSON document instead of CSV\n"
+"  --progress WHEN      auto (on a terminal), always or never: one line on\n"
+"                       standard error while the trace is read (as trace's)\n"
 "  -q, --quiet          no timings on standard error\n"
 "  -h, --help           this text\n"
 "\n"
@@ -241,7 +243,7 @@ static int parse_pages(struct mrc_opts *o, const char *list, FILE *err)
 	return 0;
 }
 
-enum { OPT_POLICY = 256, OPT_PAGES, OPT_FORMAT, OPT_DROP_REPEATS, OPT_JSON };
+enum { OPT_POLICY = 256, OPT_PAGES, OPT_FORMAT, OPT_DROP_REPEATS, OPT_JSON, OPT_PROGRESS };
 
 static const struct option mrc_longopts[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
@@ -250,6 +252,7 @@ static const struct option mrc_longopts[] = {
 	{ "drop-repeats", no_argument, NULL, OPT_DROP_REPEATS },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -285,6 +288,13 @@ static int parse_flag(struct mrc_opts *o, int c, const char *arg, FILE *err)
 		return 0;
 	case OPT_JSON:
 		o->json = true;
+		return 0;
+	case OPT_PROGRESS:
+		if (trace_progress_parse(arg)) {
+			fprintf(err, "vmsim mrc: --progress wants auto, always or never, got '%s'\n",
+				arg);
+			return -1;
+		}
 		return 0;
 	case 'q':
 		o->quiet = true;
@@ -349,7 +359,7 @@ static int load_stream(struct mrc_stream *s, const char *path, struct mrc_opts *
 {
 	struct trace_reader r;
 	char msg[512];
-	uint64_t first, last;
+	uint64_t first, last, records = 0;
 	int ret;
 
 	if (trace_open(&r, path, o->format, true, msg, sizeof(msg))) {
@@ -358,6 +368,8 @@ static int load_stream(struct mrc_stream *s, const char *path, struct mrc_opts *
 	}
 	s->drop_repeats = o->drop_repeats;
 	while ((ret = trace_next_pages(&r, &first, &last)) > 0) {
+		if (!(++records & 4095))
+			trace_progress(&r, records, false);
 		for (uint64_t pg = first; ; pg++) {
 			int e = mrc_stream_add(s, pg);
 
@@ -372,6 +384,7 @@ static int load_stream(struct mrc_stream *s, const char *path, struct mrc_opts *
 				break;
 		}
 	}
+	trace_progress(&r, records, true);
 out:
 	if (ret < 0)
 		fprintf(err, "%s\n", msg);

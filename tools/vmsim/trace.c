@@ -439,10 +439,12 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 			ret = 0;
 			break;
 		}
+		trace_progress(r, sum->accesses, false);
 		if (ret < 0)
 			break;		/* the bad line after the batch that ran */
 		ret = 0;
 	}
+	trace_progress(r, sum->accesses, true);
 	sum->format = (enum vmsim_trace_format)r->format;
 out:
 	page_set_free(&ps);

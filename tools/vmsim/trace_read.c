@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 #ifdef HAVE_ZLIB
 #include <zlib.h>
 #endif
@@ -137,6 +138,69 @@ static int open_codec(struct trace_reader *r)
 	return 0;
 }
 
+/* --- progress ---------------------------------------------------------------- */
+
+int trace_progress_mode = TRACE_PROGRESS_AUTO;
+
+int trace_progress_parse(const char *s)
+{
+	static const char *const names[] = { "auto", "always", "never" };
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			trace_progress_mode = i;
+			return 0;
+		}
+	return -1;
+}
+
+static double progress_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * One line on standard error: refreshed in place (every 0.25 s) on a
+ * terminal, a plain line every 2 s otherwise; the last one when @done.
+ * The percent is of the file's bytes read (compressed ones for a gzip'd
+ * or zstd file), known for a regular file only.
+ */
+void trace_progress(struct trace_reader *r, uint64_t accesses, bool done)
+{
+	double now, secs, rate, pct = -1;
+	char tail[64];
+
+	if (!r->progress)
+		return;
+	now = progress_clock();
+	if (!done && now - r->progress_last < (r->progress_tty ? 0.25 : 2.0))
+		return;
+	r->progress_last = now;
+	secs = now - r->progress_t0;
+	rate = secs > 0 ? (double)accesses / secs / 1e6 : 0;
+	if (r->size)
+		pct = (double)(r->bytes_in < r->size ? r->bytes_in : r->size) * 100 / (double)r->size;
+	if (done)
+		snprintf(tail, sizeof(tail), "done in %.1f s", secs);
+	else if (pct > 0)
+		snprintf(tail, sizeof(tail), "ETA %.0f s", secs * (100 - pct) / pct);
+	else
+		snprintf(tail, sizeof(tail), "ETA ?");
+	fprintf(stderr, "%s%s: %llu accesses, ", r->progress_tty ? "\r" : "", r->name,
+		(unsigned long long)accesses);
+	if (pct >= 0)
+		fprintf(stderr, "%.1f%% of input", pct);
+	else
+		fprintf(stderr, "%.1f MB read", (double)r->bytes_in / 1e6);
+	fprintf(stderr, ", %.2f M accesses/s, %s%s", rate, tail,
+		r->progress_tty ? "\033[K" : "\n");
+	if (done && r->progress_tty)
+		fputc('\n', stderr);
+}
+
 /* "-" and /dev/stdin are standard input, read as it comes (a pipe too). */
 int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
 	       char *err, size_t errlen)
@@ -169,6 +233,10 @@ int trace_open(struct trace_reader *r, const char *path, int format, bool allow_
 		trace_close(r);
 		return -1;
 	}
+	r->progress_tty = isatty(STDERR_FILENO);
+	r->progress = trace_progress_mode == TRACE_PROGRESS_ALWAYS ||
+		      (trace_progress_mode == TRACE_PROGRESS_AUTO && r->progress_tty);
+	r->progress_t0 = r->progress_last = progress_clock();
 	return 0;
 }
 

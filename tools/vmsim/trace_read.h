@@ -38,6 +38,8 @@ struct trace_reader {
 	uint64_t size;			/* of the file when a regular file, else 0 */
 	const char *name;		/* for messages */
 	bool is_stdin;
+	bool progress, progress_tty;	/* print progress; in place (a terminal) */
+	double progress_t0, progress_last;
 	char *buf;			/* TRACE_BUF + 1 bytes */
 	size_t len, pos;		/* bytes in buf, start of the next line */
 	bool eof;
@@ -73,6 +75,17 @@ int trace_next_access(struct trace_reader *r, struct vmsim_access *a);
  * an access covers), 0 at the end, -1 on a bad line (message).
  */
 int trace_next_pages(struct trace_reader *r, uint64_t *first, uint64_t *last);
+
+/*
+ * Progress on standard error (--progress): auto prints it when standard
+ * error is a terminal, always also to a file or pipe (plain lines).
+ */
+enum { TRACE_PROGRESS_AUTO, TRACE_PROGRESS_ALWAYS, TRACE_PROGRESS_NEVER };
+extern int trace_progress_mode;
+/* "auto", "always" or "never" into trace_progress_mode: 0, or -1. */
+int trace_progress_parse(const char *s);
+/* @accesses done so far (at most a few lines a second; the last when @done). */
+void trace_progress(struct trace_reader *r, uint64_t accesses, bool done);
 
 /* "lackey", "din", "plain", "pages" (or "auto"). */
 const char *trace_format_name(int format);
