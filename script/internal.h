@@ -1,9 +1,10 @@
 /*
  * Shared by the files of the script language (script/): the words of a
  * line, the argument parsers every command uses, the session helpers the
- * executors print through, and every command's parse and run functions
- * (named in the one table, script/table.c).  Public API only below here:
- * nothing in script/ reaches the kernel (docs/architecture.md).
+ * executors print through, and every command's functions, declared from
+ * its row of the one table (script/commands.h, made into the table by
+ * script/table.c).  Public API only below here: nothing in script/ reaches
+ * the kernel (docs/architecture.md).
  */
 #ifndef SCRIPT_INTERNAL_H
 #define SCRIPT_INTERNAL_H
@@ -91,69 +92,27 @@ void script_fmt_num(struct vmsim_call *call, long ret);
 int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t len, char *out,
 		     size_t outlen);
 
-/* --- the commands (their rows are in table.c) ---------------------------- */
+/* --- the commands (their rows are in commands.h) -------------------------- */
 
+/*
+ * Each command's functions, declared from its row: its parser, its executor
+ * and (when its row names one) the release of what the parser allocated.
+ */
 #define SCRIPT_CMD(name)							\
 	int script_parse_##name(struct vmsim_cmd *c, const struct vmsim_words *l,	\
 				const char *usage, char *err, size_t errlen);	\
 	enum vmsim_run_status script_run_##name(struct vmsim_session *s,	\
 						const struct vmsim_cmd *c,	\
-						struct vmsim_call *call)
+						struct vmsim_call *call);	\
+	void script_release_##name(struct vmsim_cmd *c)
+#define ROW(w, ...)	SCRIPT_CMD(w);
+#include "commands.h"
+#undef ROW
 
-/* cmd_machine.c */
-SCRIPT_CMD(machine);
-SCRIPT_CMD(spawn);
-SCRIPT_CMD(swapon);
-SCRIPT_CMD(swapoff);
-void script_release_machine(struct vmsim_cmd *c);
-/* cmd_mm.c */
-SCRIPT_CMD(mmap);
-SCRIPT_CMD(munmap);
-SCRIPT_CMD(mprotect);
-SCRIPT_CMD(mremap);
-SCRIPT_CMD(brk);
-SCRIPT_CMD(madvise);
-SCRIPT_CMD(mlock);
-SCRIPT_CMD(munlock);
-SCRIPT_CMD(mlockall);
-SCRIPT_CMD(munlockall);
-SCRIPT_CMD(mincore);
-SCRIPT_CMD(setsp);
-SCRIPT_CMD(msync);
-/* cmd_access.c */
-SCRIPT_CMD(touch);
-SCRIPT_CMD(write);
-SCRIPT_CMD(read);
-SCRIPT_CMD(trace);
-void script_release_write(struct vmsim_cmd *c);
-void script_release_trace(struct vmsim_cmd *c);
-/* cmd_task.c */
-SCRIPT_CMD(fork);
-SCRIPT_CMD(clone);
-SCRIPT_CMD(thread);
-SCRIPT_CMD(exit);
-SCRIPT_CMD(exit_group);
-SCRIPT_CMD(exec);
-void script_release_exec(struct vmsim_cmd *c);
-/* cmd_file.c */
-SCRIPT_CMD(open);
-SCRIPT_CMD(close);
-SCRIPT_CMD(pread);
-SCRIPT_CMD(pwrite);
-SCRIPT_CMD(fsync);
-void script_release_open(struct vmsim_cmd *c);
-/* cmd_show.c */
-SCRIPT_CMD(show);
-/* cmd_kernel.c */
-SCRIPT_CMD(K);
-void script_release_K(struct vmsim_cmd *c);
 /* The session's end: report and free what K left allocated, forget its names. */
 void script_kernel_release(struct vmsim_session *s);
 /* ADDR as K takes it (a number, NAME or NAME+OFFSET): 0, or -1 with the error printed. */
 int script_kernel_resolve(struct vmsim_session *s, const char *text, const char *what,
 			  uint64_t *out);
-/* cmd_expect.c */
-SCRIPT_CMD(expect);
-void script_release_expect(struct vmsim_cmd *c);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The script language's parser (docs/script.md): the words of a line
- * (script/lex.c) name a row of the command table (script/table.c), whose
+ * (script/lex.c) name a row of the command table (script/commands.h), whose
  * parser fills the command's own argument structure; the argument parsers
  * every row shares are here, and the help texts made from the table.
  * Nothing here touches a machine: a session (script/session.c) resolves

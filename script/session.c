@@ -1,7 +1,7 @@
 /*
  * A script session (docs/script.md): one machine, booted at the first
  * command that needs it, and the script's process names bound to pids.
- * Runs each parsed command through its row of the table (script/table.c):
+ * Runs each parsed command through its row of the table (script/commands.h):
  * a process command's call is made here around its executor (the name
  * looked up, the result line or kill line printed, others' deaths
  * reported); the other commands print what they print.  Output goes

@@ -4,7 +4,7 @@
  * advice, errno and signal names, the words of `show` and the trace
  * formats, and the fixed helpers the language is defined by (the splitmix64
  * finaliser, FNV-1a 64).  Words are split in script/lex.c, commands parsed
- * by their rows of script/table.c.
+ * by their rows of script/commands.h.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -234,8 +234,9 @@ enum vmsim_run_status {
 };
 
 /*
- * A row of the command table (script/table.c): everything about one
- * command word.  Adding a command is adding a row and its two functions.
+ * A row of the command table (script/commands.h, script/table.c):
+ * everything about one command word.  Adding a command is adding a row,
+ * its argument structure in struct vmsim_cmd's union and its two functions.
  */
 struct vmsim_cmd_def {
 	const char *word;		/* "mmap" */
