@@ -117,6 +117,8 @@ static const char usage_trace[] =
 "                       one line refreshed in place), always (also plain\n"
 "                       lines to a file or pipe, every 2 s and at the end)\n"
 "                       or never: accesses, percent of the input, rate, ETA\n"
+"  --timeline FILE.csv  counters (docs/script.md) as a CSV row every --every N\n"
+"                       accesses (default 100000), at the start and the end\n"
 "TRACE is a file, or - (standard input, a pipe: read once as it comes); a\n"
 "gzip'd or zstd file is decompressed as it is read (told by its first bytes).\n"
 "\n"
@@ -195,7 +197,8 @@ static int value_error(const char *cmd, const char *flag, const char *val, const
 
 /* The flags: getopt_long's table.  --ram etc. are the machine keys that
  * have a flag of their own (OPT_MACHINE + their index in machine_flags). */
-enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_PROGRESS, OPT_MACHINE };
+enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_PROGRESS, OPT_TIMELINE, OPT_EVERY,
+       OPT_MACHINE };
 static const char short_opts[] = ":hqo:";
 static const char *const machine_flags[] = {
 	"ram", "nodes", "paging", "cpus", "seed", "tlb", "tlbways", "pcp", "reclaim", NULL
@@ -209,6 +212,8 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "map", required_argument, NULL, OPT_MAP },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "every", required_argument, NULL, OPT_EVERY },
 	{ "ram", required_argument, NULL, OPT_MACHINE + 0 },
 	{ "nodes", required_argument, NULL, OPT_MACHINE + 1 },
 	{ "paging", required_argument, NULL, OPT_MACHINE + 2 },
@@ -554,6 +559,22 @@ static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const ar
 			return value_error(cmd, "--map", optarg, "wants auto or none");
 		o->map_none = !strcmp(optarg, "none");
 		return 0;
+	case OPT_TIMELINE:
+	case OPT_EVERY: {
+		uint64_t v;
+
+		if (!cmd || strcmp(cmd, "trace"))
+			return usage_error(cmd, "--timeline and --every are for trace%s", "");
+		if (c == OPT_TIMELINE) {
+			trace_timeline_path = optarg;
+			trace_timeline_every += !trace_timeline_every * 100000;
+			return 0;
+		}
+		if (vmsim_parse_size(optarg, &v) || !v)
+			return value_error(cmd, "--every", optarg, "wants a number of accesses");
+		trace_timeline_every = v;
+		return 0;
+	}
 	case OPT_PROGRESS:
 		if (!cmd || strcmp(cmd, "trace"))
 			return usage_error(cmd, "--progress is for trace and mrc%s", "");

@@ -103,6 +103,9 @@ struct trace_summary {
  * gone), or -1 with a message in @err ("FILE:LINE: ..." for a bad line;
  * the accesses before it ran).
  */
+/* --timeline FILE --every N: a CSV row every N accesses of a replay (docs/script.md). */
+extern const char *trace_timeline_path;
+extern uint64_t trace_timeline_every;
 int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_format format,
 	      bool map_auto, struct trace_summary *sum, char *err, size_t errlen);
 
