@@ -134,6 +134,7 @@ static const char *option_values(const char *key)
 		{ "tlb", "a power of two, 1 .. 65536" },
 		{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
 		{ "pcp", "on or off" },
+		{ "serial", "on or off" },
 		{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...) or plugin:PATH" },
 		{ "spcheck", "on or off" },
 		{ "swap", "a size, 40K .. 8G" },
@@ -198,8 +199,8 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		if (parse_int(value, 1, 65536, &n))
 			goto bad;
 		cfg->tlb_ways = (int)n;
-	} else if (!strcmp(key, "pcp")) {
-		if (parse_bool(value, &cfg->pcp))
+	} else if (!strcmp(key, "pcp") || !strcmp(key, "serial")) {
+		if (parse_bool(value, key[0] == 'p' ? &cfg->pcp : &cfg->serial))
 			goto bad;
 	} else if (!strcmp(key, "reclaim")) {
 		const char *why;

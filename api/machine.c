@@ -16,12 +16,12 @@
 void vmsim_cpu_attach(vmsim_machine_t *m, int cpu)
 {
 	BUG_ON_MSG(cpu < 0 || cpu >= m->nr_cpus, "attach to cpu %d of %d", cpu, m->nr_cpus);
-	set_this_cpu(&m->cpu[cpu]);
+	cpu_attach(&m->cpu[cpu]);
 }
 
 void vmsim_cpu_detach(void)
 {
-	set_this_cpu(NULL);
+	cpu_detach();
 }
 
 /* Why the last vmsim_machine_create of this thread could not boot. */

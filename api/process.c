@@ -130,6 +130,16 @@ int vmsim_setrlimit(vmsim_machine_t *m, int pid, int resource, unsigned long cur
 	return (int)TASK_CALL(m, pid, sys_setrlimit(resource, cur, max));
 }
 
+int vmsim_sched_setaffinity(vmsim_machine_t *m, int pid, unsigned long mask)
+{
+	return (int)TASK_PEEK(m, pid, t, set_cpus_allowed(t, mask));
+}
+
+long vmsim_sched_getaffinity(vmsim_machine_t *m, int pid)
+{
+	return TASK_PEEK(m, pid, t, (long)t->cpus_allowed);
+}
+
 int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp)
 {
 	return (int)TASK_CALL(m, pid, (current->sp = sp, 0));

@@ -16,6 +16,7 @@
 #include "kern/mm.h"
 #include "kern/sched.h"
 #include "kern/pgtable.h"
+#include "kern/tlb.h"
 #include "vmsim/stats.h"
 #include "vmsim/kernel.h"
 #include "entry.h"
@@ -261,6 +262,30 @@ char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn)
 	seq_puts(&s, "  use      ");
 	page_role(m, page, &s);
 	return seq_take(&s);
+}
+
+char *vmsim_tlb_describe(vmsim_machine_t *m, int cpu)
+{
+	struct seq_buf s;
+	int err;
+
+	seq_init(&s);
+	err = MACHINE_CALL(m, show_tlb(m, cpu, &s));
+	if (err) {
+		free(seq_take(&s));
+		errno = -err;
+		return NULL;
+	}
+	return seq_take(&s);
+}
+
+uint64_t vmsim_vmstat_cpu_value(vmsim_machine_t *m, int cpu, int index)
+{
+	int ev = index - NR_VM_ZONE_STAT_ITEMS;
+
+	if (cpu < 0 || cpu >= m->nr_cpus || ev < 0 || ev >= NR_VM_EVENT_ITEMS)
+		return 0;
+	return atomic_load_explicit(&m->cpu[cpu].events[ev], memory_order_relaxed);
 }
 
 /* --- a page-table walk ------------------------------------------------------ */

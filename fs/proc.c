@@ -11,6 +11,7 @@
 #include "kern/printk.h"
 
 #include "kern/slab.h"
+#include "kern/tlb.h"
 #include "kern/vmalloc.h"
 #include "kern/writeback.h"
 
@@ -142,6 +143,7 @@ int proc_show(struct machine *m, const char *name, struct seq_buf *s)
 		{ "kmsg", show_kmsg },
 		{ "vmallocinfo", show_vmallocinfo },
 		{ "sys/vm", show_sysctl_vm },
+		{ "interrupts", show_interrupts },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {

@@ -269,6 +269,18 @@ void hw_send_invalidate_ipi(struct hw_machine *hw, unsigned long mask)
 	}
 }
 
+void tlb_for_each_entry(struct tlb *t, void (*fn)(void *arg, unsigned long page, uint8_t *host,
+						 bool write, unsigned int flags), void *arg)
+{
+	for (unsigned int i = 0; i < t->nr_entries; i++) {
+		const struct tlb_entry *e = &t->entry[i];
+
+		if (e->tag_read == TLB_INVALID)
+			continue;
+		fn(arg, e->tag_read & PAGE_MASK, e->host, e->tag_write != TLB_INVALID, e->flags);
+	}
+}
+
 unsigned int tlb_valid_entries(struct tlb *t)
 {
 	unsigned int n = 0;

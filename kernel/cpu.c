@@ -6,6 +6,8 @@
 #include "kern/machine.h"
 
 __tls struct sim_cpu *__this_cpu;
+/* the CPU this thread's program attached it to: tasks never move it off */
+static __tls struct sim_cpu *this_cpu_attached;
 
 struct sim_cpu *cpu_enter(struct machine *m)
 {
@@ -19,6 +21,30 @@ struct sim_cpu *cpu_enter(struct machine *m)
 void cpu_leave(struct sim_cpu *saved)
 {
 	set_this_cpu(saved);
+}
+
+void cpu_attach(struct sim_cpu *cpu)
+{
+	set_this_cpu(cpu);
+	this_cpu_attached = cpu;
+}
+
+void cpu_detach(void)
+{
+	set_this_cpu(NULL);
+	this_cpu_attached = NULL;
+}
+
+struct sim_cpu *cpu_migrate(struct machine *m, unsigned long allowed)
+{
+	struct sim_cpu *cpu = this_cpu();
+
+	allowed &= cpu_online_mask(m);
+	if (this_cpu_attached == cpu || !allowed || (allowed & (1UL << cpu->id)))
+		return cpu;
+	cpu = &m->cpu[__builtin_ctzl(allowed)];
+	set_this_cpu(cpu);
+	return cpu;
 }
 
 uint64_t splitmix64_mix(uint64_t x)

@@ -219,6 +219,7 @@ struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *paren
 	spin_unlock(&m->tasks->tasklist_lock);
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->sp = parent->sp;
+	p->cpus_allowed = parent->cpus_allowed;
 	retval = files_fork(clone_flags, p, parent);	/* fs/open.c */
 	if (retval)
 		goto bad_fork_free;

@@ -78,6 +78,16 @@ long sys_mmap(unsigned long addr, unsigned long len, int prot, int flags, int fd
 	return (long)ret;
 }
 
+long set_cpus_allowed(struct task_struct *p, unsigned long mask)
+{
+	unsigned long online = cpu_online_mask(p->machine);
+
+	if (!(mask & online))
+		return -EINVAL;
+	p->cpus_allowed = (uint16_t)(mask & online);
+	return 0;
+}
+
 /*
  * sys_setrlimit - as Linux for an unprivileged process: -EINVAL for an
  * unknown resource or soft > hard, -EPERM for raising the hard limit.

@@ -352,6 +352,7 @@ struct task_struct *alloc_task(struct machine *m, int *err)
 	t->machine = m;
 	t->state = TASK_ZOMBIE;		/* not runnable until attached */
 	init_rlimits(t->rlim);
+	t->cpus_allowed = (uint16_t)cpu_online_mask(m);
 	return t;
 }
 
@@ -428,9 +429,10 @@ void task_steal_lazy_mm(struct mm_struct *mm)
 struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
 {
 	struct sim_cpu *saved = cpu_enter(m);
-	struct sim_cpu *cpu = this_cpu();
+	struct sim_cpu *cpu;
 
 	pthread_mutex_lock(&t->run_lock);
+	cpu = cpu_migrate(m, t->cpus_allowed);
 	if (unlikely(t->state == TASK_RUNNING && task_sigkill_pending(t))) {
 		/* killed while no CPU ran it (its group, the OOM killer): die now */
 		task_deliver_signal(t);

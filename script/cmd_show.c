@@ -16,8 +16,8 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		      char *err, size_t errlen)
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
-		"vmallocinfo|sysctl|report, "
-		"show page PFN, show A maps|smaps|status|pagetable ADDR";
+		"vmallocinfo|sysctl|interrupts|report, "
+		"show page PFN, show tlb CPU, show A maps|smaps|status|pagetable ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
 	if (l->n < 2) {
@@ -36,6 +36,13 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		    script_parse_num(&l->w[2], &a->pfn, "PFN", err, errlen))
 			return -1;
 		a->what = VMSIM_SHOW_PAGE;
+		return 0;
+	}
+	if (!strcmp(l->w[1].val, "tlb")) {
+		if (script_want_words(l, 3, 3, "show tlb CPU", err, errlen) ||
+		    script_parse_num(&l->w[2], &a->cpu, "CPU", err, errlen))
+			return -1;
+		a->what = VMSIM_SHOW_TLB;
 		return 0;
 	}
 	if (l->n < 3) {
@@ -131,6 +138,8 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 	errno = 0;
 	if (what == VMSIM_SHOW_PAGE)
 		text = vmsim_page_describe(s->m, (unsigned long)c->u.show.pfn);
+	else if (what == VMSIM_SHOW_TLB)
+		text = vmsim_tlb_describe(s->m, c->u.show.cpu > INT32_MAX ? -1 : (int)c->u.show.cpu);
 	else
 		text = vmsim_proc_read(s->m, vmsim_show_proc_name(what));
 	show_text(s, c, text, errno);

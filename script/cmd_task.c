@@ -1,7 +1,8 @@
 /*
  * The commands of processes (docs/script.md): fork, clone and thread make
  * a new named process (the session binds the name: their rows say
- * binds_name), exit and exit_group end one, exec runs an ELF file.
+ * binds_name), exit and exit_group end one, exec runs an ELF file, on
+ * says which CPU runs its commands.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,23 @@ enum vmsim_run_status script_run_thread(struct vmsim_session *s, const struct vm
 					struct vmsim_call *call)
 {
 	script_fmt_num(call, vmsim_clone_thread(s->m, call->pid));
+	return VMSIM_RUN_OK;
+}
+
+/* A on CPU: sched_setaffinity to that one CPU (a CPU past 63 is the call's -EINVAL). */
+int script_parse_on(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+		    char *err, size_t errlen)
+{
+	return script_want_words(l, 3, 3, usage, err, errlen) ||
+	       script_parse_num(&l->w[2], &c->u.on.cpu, "CPU", err, errlen) ? -1 : 0;
+}
+
+enum vmsim_run_status script_run_on(struct vmsim_session *s, const struct vmsim_cmd *c,
+				    struct vmsim_call *call)
+{
+	unsigned long mask = c->u.on.cpu < 64 ? 1UL << c->u.on.cpu : 0;
+
+	script_fmt_num(call, vmsim_sched_setaffinity(s->m, call->pid, mask));
 	return VMSIM_RUN_OK;
 }
 

@@ -94,6 +94,9 @@
 	ROW(exec, .per_process = true, .args = "PATH [ARG ...]", .release = script_release_exec,
 	    .summary = "execve(2): A runs the ELF file PATH (in root=) with the arguments.",
 	    .example = "A exec /bin/prog arg1")
+	ROW(on, .per_process = true, .args = "CPU",
+	    .summary = "Run A's commands on CPU from now on (sched_setaffinity; children inherit).",
+	    .example = "A on 1")
 	ROW(open, .per_process = true, .args = "PATH [FLAGS [MODE]]", .release = script_release_open,
 	    .summary = "open(2) a file of root=; prints the descriptor.",
 	    .example = "A open data rdwr,creat 644")
@@ -132,12 +135,14 @@
 	    .example = "K kmalloc 100 as buf")
 	ROW(show, .args = "WHAT",
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
-		     "sysctl|report\n"
+		     "sysctl|interrupts|report\n"
 		     "show A maps|smaps|status\n"
 		     "show A pagetable ADDR\n"
 		     "show K pagetable ADDR\n"
-		     "show page PFN",
-	    .summary = "Print a /proc file, A's, the page-table walk of ADDR, a frame, or the report.",
+		     "show page PFN\n"
+		     "show tlb CPU",
+	    .summary = "Print a /proc file, A's, the page-table walk of ADDR, a frame, a CPU's TLB, "
+		       "or the report.",
 	    .example = "show A maps")
 	ROW(expect, .args = "WHAT", .release = script_release_expect,
 	    .usage = "expect A read ADDR LEN = HEXBYTES\n"

@@ -73,6 +73,8 @@ void vmsim_session_init(struct vmsim_session *s, const char *file,
 	s->priv = priv;
 	s->file = file;
 	vmsim_config_default(&s->cfg);
+	/* this thread runs every CPU, a command at a time: deterministic */
+	s->cfg.serial = true;
 }
 
 /* nftw callback: remove what root=tmp's directory holds, then itself */

@@ -172,12 +172,14 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_KMSG] = "kmsg",
 	[VMSIM_SHOW_VMALLOCINFO] = "vmallocinfo",
 	[VMSIM_SHOW_SYSCTL] = "sysctl",
+	[VMSIM_SHOW_INTERRUPTS] = "interrupts",
 	[VMSIM_SHOW_REPORT] = "report",
 	[VMSIM_SHOW_MAPS] = "maps",
 	[VMSIM_SHOW_SMAPS] = "smaps",
 	[VMSIM_SHOW_STATUS] = "status",
 	[VMSIM_SHOW_PAGETABLE] = "pagetable",
 	[VMSIM_SHOW_PAGE] = "page",
+	[VMSIM_SHOW_TLB] = "tlb",
 };
 
 static const char *const trace_format_names[] = {

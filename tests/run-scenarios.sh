@@ -4,7 +4,9 @@
 #   NAME.out     expected standard output (required)
 #   NAME.err     optional: expected standard error (otherwise it must be empty)
 #   NAME.status  optional: expected exit status (default 0)
-# Each scenario runs twice and both runs must be byte-identical (determinism).
+#   NAME.runs    optional: how many runs must be byte-identical (default 2)
+# Each scenario runs twice (or NAME.runs times) and every run must be
+# byte-identical to the first (determinism).
 # Each tests/repro/NAME.vms (a reproduction of a fixed failure) must run to
 # its end: exit status 0, standard error empty.
 # The built-in demo runs too (twice, text and --json): it must exit 0 with
@@ -56,6 +58,15 @@ for f in tests/scenarios/*.vms; do
 	# shellcheck disable=SC2086
 	"$VMSIM" run $args "$f" >"$tmp/out2" 2>"$tmp/err2" </dev/null
 	status2=$?
+	runs=2
+	[ -f "$base.runs" ] && runs=$(cat "$base.runs")
+	while [ "$runs" -gt 2 ] && [ "$status2" = "$status" ] && cmp -s "$tmp/out" "$tmp/out2" &&
+	      cmp -s "$tmp/err" "$tmp/err2"; do
+		# shellcheck disable=SC2086
+		"$VMSIM" run $args "$f" >"$tmp/out2" 2>"$tmp/err2" </dev/null
+		status2=$?
+		runs=$((runs - 1))
+	done
 
 	if [ "$UPDATE" = 1 ]; then
 		cp "$tmp/out" "$base.out"

@@ -245,6 +245,22 @@ void tlb_l0_promote(struct tlb *t, unsigned long addr);
 /* Take a pending invalidate IPI (owner CPU, inside the bracket): the kernel's handler flushes. */
 void tlb_apply_pending(struct tlb *t);
 
+/* Has another CPU posted an invalidate IPI that @t's CPU has not taken yet? */
+static inline bool tlb_ipi_pending(struct tlb *t)
+{
+	return atomic_load_explicit(&t->flush_done, memory_order_acquire) <
+	       atomic_load_explicit(&t->flush_req, memory_order_acquire);
+}
+
+/*
+ * tlb_for_each_entry - call @fn for each valid entry of @t (the array, in
+ * set and way order): its page, frame's host address, whether writes hit
+ * (tag_write valid) and its TLB_F_* flags.  Reads another CPU's entries:
+ * only where no thread runs that CPU meanwhile (a serial machine, tests).
+ */
+void tlb_for_each_entry(struct tlb *t, void (*fn)(void *arg, unsigned long page, uint8_t *host,
+						 bool write, unsigned int flags), void *arg);
+
 /*
  * The owner CPU's own flushes, as the instructions do: @keep_global, a
  * cr3 reload (global entries stay); otherwise every entry.  tlb_invlpg

@@ -191,6 +191,19 @@ static inline void set_this_cpu(struct sim_cpu *cpu)
 /* Bind this thread to @m's CPU 0 (or keep its CPU if already on @m). */
 struct sim_cpu *cpu_enter(struct machine *m);
 void cpu_leave(struct sim_cpu *saved);
+/* Attach this thread to @cpu for good (vmsim_cpu_attach) / detach it. */
+void cpu_attach(struct sim_cpu *cpu);
+void cpu_detach(void);
+/*
+ * Inside cpu_enter: move this thread to the lowest CPU of @allowed unless
+ * its CPU is in it or the thread is attached; returns the CPU it is on.
+ */
+struct sim_cpu *cpu_migrate(struct machine *m, unsigned long allowed);
+/* Every CPU of @m, as a mask (cpu_online_mask). */
+static inline unsigned long cpu_online_mask(const struct machine *m)
+{
+	return m->nr_cpus >= (int)(8 * sizeof(long)) ? ~0UL : (1UL << m->nr_cpus) - 1;
+}
 
 /*
  * mod_zone_page_state - add @d to a counter of @z (not NR_FREE_PAGES: see

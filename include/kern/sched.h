@@ -124,9 +124,18 @@ struct task_struct {
 	 * while it waits, so a flag is enough).
 	 */
 	bool group_exec;
+	/*
+	 * The CPUs that may run the task, a bit each (NR_CPUS <= 16; here it
+	 * fills a hole): sched_setaffinity, fork copies it.  A thread attached
+	 * to a CPU (vmsim_cpu_attach) runs it there; any other entry runs it
+	 * on the calling thread's CPU if allowed, else on the lowest allowed
+	 * one (task_enter).  run_lock.
+	 */
+	uint16_t cpus_allowed;
 	int group_exit_code;			/* exit code, or the killing signal */
 	int group_exit_signal;			/* the signal, 0 for exit_group */
 };
+_Static_assert(NR_CPUS <= 16, "task_struct.cpus_allowed has 16 bits");
 
 static inline bool thread_group_leader(const struct task_struct *t)
 {
@@ -257,6 +266,12 @@ long sys_clone(unsigned long clone_flags);
 int do_spawn(struct machine *m, bool with_stack);
 /* setrlimit(2) of current (Linux's errnos; shared by the tasks of its mm). */
 long sys_setrlimit(int resource, unsigned long cur, unsigned long max);
+/*
+ * set_cpus_allowed - sched_setaffinity(2)'s work: the CPUs @p may run on (its run_lock held): -EINVAL
+ * if @mask names no CPU of the machine, as Linux; it runs on one of them
+ * from its next entry (task_enter).
+ */
+long set_cpus_allowed(struct task_struct *p, unsigned long mask);
 /*
  * do_execve - replace @t's image (entered, current) with the ELF file
  * @path, its arguments and environment on the new stack.  0, or -errno

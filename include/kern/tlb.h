@@ -31,4 +31,10 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 /* The invalidate IPI's handler (arch/x86/kernel/traps.c installs it): flush everything. */
 void smp_invalidate_interrupt(struct hw_cpu *cpu);
 
+struct seq_buf;
+/* /proc/interrupts: the "TLB:" line, a column per CPU (Linux's x86 format). */
+void show_interrupts(struct machine *m, struct seq_buf *s);
+/* CPU @cpu's TLB entries, for `show tlb CPU`: 0, -EINVAL (no such CPU), -ENOMEM. */
+int show_tlb(struct machine *m, int cpu, struct seq_buf *s);
+
 #endif

@@ -77,6 +77,11 @@ enum vm_event_item {
 	UNEVICTABLE_PGMUNLOCKED,
 	NR_DIRTIED,		/* file pages dirtied (a node counter in Linux 2.6.37+) */
 	NR_WRITTEN,		/* file pages written back (idem) */
+	/* Linux's CONFIG_DEBUG_TLBFLUSH counters (arch/x86/mm/tlb.c) */
+	NR_TLB_REMOTE_FLUSH,		/* flush_tlb_others calls that sent the IPI */
+	NR_TLB_REMOTE_FLUSH_RECEIVED,	/* invalidate IPIs taken (the receiving CPU's) */
+	NR_TLB_LOCAL_FLUSH_ALL,		/* the running CPU's whole-TLB flushes */
+	NR_TLB_LOCAL_FLUSH_ONE,		/* the running CPU's one-page flushes (invlpg) */
 	SWAP_RA,		/* swap pages read ahead (Linux 4.14+) */
 	SWAP_RA_HIT,		/* read-ahead swap pages a task then found */
 	/* vmsim's own, beside Linux's: fault kinds, TLB, page-table work */
@@ -105,7 +110,9 @@ enum vm_event_item {
 	"pgscan_kswapd", "pgscan_direct", "pginodesteal", "slabs_scanned", \
 	"kswapd_inodesteal", "pageoutrun", "pgrotated", "oom_kill", \
 	"pgmigrate_success", "compact_stall", "unevictable_pgs_mlocked", \
-	"unevictable_pgs_munlocked", "nr_dirtied", "nr_written", "swap_ra", "swap_ra_hit", \
+	"unevictable_pgs_munlocked", "nr_dirtied", "nr_written", "nr_tlb_remote_flush", \
+	"nr_tlb_remote_flush_received", "nr_tlb_local_flush_all", "nr_tlb_local_flush_one", \
+	"swap_ra", "swap_ra_hit", \
 	"vmsim_fault_zero_page", "vmsim_fault_anon", "vmsim_fault_cow", \
 	"vmsim_fault_cow_reuse", "vmsim_fault_stack_grow", "vmsim_fault_sigsegv", \
 	"vmsim_fault_sigbus", "vmsim_tlb_hit", "vmsim_tlb_miss", "vmsim_tlb_flush", \

@@ -78,6 +78,14 @@ struct vmsim_config {
 	 * 0: only the faulting page, as 2.4.
 	 */
 	unsigned int fault_around_bytes;
+	/*
+	 * One host thread runs every CPU, in turn (the script session: its
+	 * commands in script order, each on its process's CPU): a TLB
+	 * shootdown's IPI is then taken by each target at once, as x86's
+	 * sender waits for it, rather than at the target's next access.  Off
+	 * by default: programs may run a host thread per CPU (vmsim_cpu_attach).
+	 */
+	bool serial;
 };
 
 #endif

@@ -121,6 +121,16 @@ VMSIM_API int vmsim_mincore(vmsim_machine_t *m, int pid, unsigned long addr, uns
 		  unsigned char *vec);
 VMSIM_API int vmsim_setrlimit(vmsim_machine_t *m, int pid, int resource,
 		    unsigned long cur, unsigned long max);
+/*
+ * sched_setaffinity(2) with a mask of CPUs (bit N: CPU N): the task runs
+ * its calls on one of them from then on (on the calling thread's CPU if
+ * allowed, else the lowest allowed; a thread attached with
+ * vmsim_cpu_attach keeps its own).  Children inherit it.  0, -EINVAL
+ * (no CPU of the machine in @mask) or -ESRCH.  getaffinity: the mask or
+ * -ESRCH.
+ */
+VMSIM_API int vmsim_sched_setaffinity(vmsim_machine_t *m, int pid, unsigned long mask);
+VMSIM_API long vmsim_sched_getaffinity(vmsim_machine_t *m, int pid);
 VMSIM_API int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp);
 
 /* Loads and stores of the process: 0, -ESRCH, or VMSIM_KILLED. */

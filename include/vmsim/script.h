@@ -37,12 +37,14 @@ enum vmsim_show {
 	VMSIM_SHOW_KMSG,
 	VMSIM_SHOW_VMALLOCINFO,
 	VMSIM_SHOW_SYSCTL,	/* /proc/sys/vm, as `sysctl vm` prints it */
+	VMSIM_SHOW_INTERRUPTS,	/* /proc/interrupts: the TLB shootdown IPIs per CPU */
 	VMSIM_SHOW_REPORT,
 	VMSIM_SHOW_MAPS,	/* show A maps: the forms of a process from here */
 	VMSIM_SHOW_SMAPS,
 	VMSIM_SHOW_STATUS,
 	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR (show K pagetable ADDR: the kernel's) */
 	VMSIM_SHOW_PAGE,	/* show page PFN */
+	VMSIM_SHOW_TLB,		/* show tlb CPU */
 };
 
 /* How `touch` accesses memory. */
@@ -87,6 +89,9 @@ struct vmsim_args_range {	/* munmap, mlock, munlock, mincore, read */
 };
 struct vmsim_args_addr {	/* brk, setsp */
 	uint64_t addr;
+};
+struct vmsim_args_cpu {		/* on */
+	uint64_t cpu;
 };
 struct vmsim_args_mmap {
 	uint64_t addr, len;
@@ -165,6 +170,7 @@ struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 	uint64_t addr;			/* pagetable ADDR */
 	char kaddr[VMSIM_NAME_MAX * 2];	/* show K pagetable ADDR: as written (a K name allowed) */
 	uint64_t pfn;			/* page PFN */
+	uint64_t cpu;			/* tlb CPU */
 };
 struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_expect_kind kind;
@@ -199,6 +205,7 @@ struct vmsim_cmd {
 		struct vmsim_args_name spawn, fork, clone, thread;
 		struct vmsim_args_range munmap, mlock, munlock, mincore, read;
 		struct vmsim_args_addr brk, setsp;
+		struct vmsim_args_cpu on;
 		struct vmsim_args_mmap mmap;
 		struct vmsim_args_mprotect mprotect;
 		struct vmsim_args_mremap mremap;

@@ -114,6 +114,17 @@ VMSIM_API int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *v
 VMSIM_API char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
 
 /*
+ * CPU @cpu's TLB (`show tlb CPU`): geometry, the mm loaded, then each
+ * valid entry by virtual page: page, frame number, rw or r- (whether a
+ * write hits), user or kernel, global, nx.  Read it only while no other
+ * thread runs that CPU.  malloc'd; NULL with errno EINVAL (no such CPU).
+ */
+VMSIM_API char *vmsim_tlb_describe(vmsim_machine_t *m, int cpu);
+
+/* Counter @index of /proc/vmstat (events only; zone items are 0) as CPU @cpu counted it. */
+VMSIM_API uint64_t vmsim_vmstat_cpu_value(vmsim_machine_t *m, int cpu, int index);
+
+/*
  * The walk of @addr through @pid's page tables, one line per real level
  * (index, entry value, flags, the next table's physical address) down to
  * the frame and the physical address, or to the level where the walk

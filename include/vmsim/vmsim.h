@@ -31,7 +31,7 @@ VMSIM_API void vmsim_config_default(struct vmsim_config *cfg);
 /*
  * Set one option from text, as on the command line or the script's
  * `machine` line: ram=128M nodes=1 paging=i386|pae|x86_64 cpus=1 seed=1
- * tlb=64 tlbways=4 pcp=on|off reclaim=NAME spcheck=on|off swap=SIZE swapfile=PATH
+ * tlb=64 tlbways=4 pcp=on|off serial=on|off reclaim=NAME spcheck=on|off swap=SIZE swapfile=PATH
  * fail_page_alloc=N fail_slab=N fail_io=N dirty_background_ratio=10 dirty_ratio=40
  * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6
  * fault_around_bytes=65536.

@@ -691,7 +691,7 @@ TEST(tool_usages_cover_commands)
 	ASSERT_CONTAINS(text, "\n  A munlockall\n");
 	ASSERT_CONTAINS(text, "\n  A write ADDR \"TEXT\" | A write ADDR pattern=SEED len=N\n");
 	ASSERT_CONTAINS(text, "\n  show A pagetable ADDR\n  show K pagetable ADDR\n  show page PFN\n"
-			"  expect A read");
+			"  show tlb CPU\n  expect A read");
 	ASSERT_CONTAINS(text, "\n  K kmalloc SIZE [GFP] [as NAME]\n");
 	for (int i = 0; vmsim_cmd_at(i); i++) {
 		const struct vmsim_cmd_def *d = vmsim_cmd_at(i);

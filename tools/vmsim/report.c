@@ -29,6 +29,29 @@ static const struct vmsim_config *session_config(struct session *s)
 	return s->vs.m ? vmsim_machine_config(s->vs.m) : &s->vs.cfg;
 }
 
+/* The /proc/vmstat index of @name (-1 if none). */
+static int vmstat_index(const char *name)
+{
+	for (int i = 0; i < vmsim_vmstat_count(); i++)
+		if (!strcmp(vmsim_vmstat_name(i), name))
+			return i;
+	return -1;
+}
+
+/* With several CPUs: each CPU's shootdown IPIs sent (one per target) and taken. */
+static void report_shootdowns(struct session *s, struct strbuf *sb)
+{
+	int sent = vmstat_index("vmsim_tlb_shootdown");
+	int recv = vmstat_index("nr_tlb_remote_flush_received");
+
+	sb_puts(sb, "shootdowns IPIs sent and received, per CPU:");
+	for (int c = 0; c < session_config(s)->cpus; c++)
+		sb_printf(sb, "%s cpu%d %llu sent, %llu received", c ? ";" : "", c,
+			  (unsigned long long)vmsim_vmstat_cpu_value(s->vs.m, c, sent),
+			  (unsigned long long)vmsim_vmstat_cpu_value(s->vs.m, c, recv));
+	sb_puts(sb, "\n");
+}
+
 /* A size in the largest unit that divides it: 128M, 1536K, 4096. */
 static void fmt_size(char *buf, size_t n, uint64_t v)
 {
@@ -191,6 +214,8 @@ void report_text(struct session *s, struct strbuf *sb)
 		sb_puts(sb, "no lookups");
 	sb_printf(sb, "; %llu flushes, %llu shootdowns\n", (unsigned long long)ts.flushes,
 		  (unsigned long long)ts.shootdowns);
+	if (session_config(s)->cpus > 1)
+		report_shootdowns(s, sb);
 
 	sb_puts(sb, "vmstat     counters of /proc/vmstat that are not zero:\n");
 	for (int i = 0; i < vmsim_vmstat_count(); i++) {
