@@ -1,6 +1,6 @@
 /*
  * The commands of files (docs/script.md): open, close, pread, pwrite and
- * fsync on the machine's files (the host directory root= names).
+ * fsync and ftruncate on the machine's files (the host directory root= names).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -148,5 +148,36 @@ enum vmsim_run_status script_run_pwrite(struct vmsim_session *s, const struct vm
 	script_fmt_num(call, a->offset > INT64_MAX ? -EINVAL :
 		       vmsim_pwrite(s->m, call->pid, a->fd, (unsigned long)a->addr,
 				    (size_t)a->len, (int64_t)a->offset));
+	return VMSIM_RUN_OK;
+}
+
+/* FD LEN: ftruncate's LEN may be negative, so the call (not the parser) refuses it. */
+int script_parse_ftruncate(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+			   char *err, size_t errlen)
+{
+	struct vmsim_args_ftruncate *a = &c->u.ftruncate;
+	const struct word *w = &l->w[3];
+	bool neg;
+	uint64_t v;
+
+	if (script_want_words(l, 4, 4, usage, err, errlen) ||
+	    script_parse_fd(&l->w[2], &a->fd, err, errlen))
+		return -1;
+	neg = !w->quoted && w->val[0] == '-';
+	if (w->quoted || vmsim_parse_number(w->val + neg, &v) || v > (uint64_t)INT64_MAX) {
+		script_seterr(err, errlen, "bad LEN '%.40s' (decimal, 0x-hex, optional K/M/G, "
+			      "at most 2^63 - 1)", w->val);
+		return -1;
+	}
+	a->length = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+enum vmsim_run_status script_run_ftruncate(struct vmsim_session *s, const struct vmsim_cmd *c,
+					   struct vmsim_call *call)
+{
+	const struct vmsim_args_ftruncate *a = &c->u.ftruncate;
+
+	script_fmt_num(call, vmsim_ftruncate(s->m, call->pid, a->fd, a->length));
 	return VMSIM_RUN_OK;
 }

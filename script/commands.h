@@ -112,6 +112,9 @@
 	ROW(fsync, .per_process = true, .args = "FD",
 	    .summary = "fsync(2): write the file's dirty pages.",
 	    .example = "A fsync 3")
+	ROW(ftruncate, .per_process = true, .args = "FD LEN",
+	    .summary = "ftruncate(2): the file's size becomes LEN; prints 0 or the errno.",
+	    .example = "A ftruncate 3 4K")
 	ROW(swapon, .args = "SIZE [PRIO]",
 	    .summary = "Add a swap area of SIZE (a temporary file); prints its number.",
 	    .example = "swapon 16M")

@@ -158,6 +158,10 @@ struct vmsim_args_pio {		/* pread, pwrite */
 	int fd;
 	uint64_t addr, len, offset;
 };
+struct vmsim_args_ftruncate {
+	int fd;
+	int64_t length;			/* may be negative: the call's -EINVAL */
+};
 struct vmsim_args_swapon {
 	uint64_t size;
 	int prio;			/* -1: the default */
@@ -219,6 +223,7 @@ struct vmsim_cmd {
 		struct vmsim_args_open open;
 		struct vmsim_args_fd close, fsync;
 		struct vmsim_args_pio pread, pwrite;
+		struct vmsim_args_ftruncate ftruncate;
 		struct vmsim_args_swapon swapon;
 		struct vmsim_args_swapoff swapoff;
 		struct vmsim_args_show show;
