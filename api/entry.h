@@ -101,4 +101,7 @@ const struct reclaim_policy *reclaim_policy_by_name(const char *name, const char
 /* api/kernel.c: free what the kernel context left (vmsim_machine_destroy). */
 void kernel_ctx_destroy(struct machine *m);
 
+/* api/trace.c: the machine's events off and their sink freed (machine teardown). */
+void events_release(struct machine *m);
+
 #endif

@@ -77,6 +77,7 @@ void vmsim_machine_destroy(vmsim_machine_t *m)
 {
 	if (!m)
 		return;
+	events_release(m);	/* no events from the teardown */
 	kernel_ctx_destroy(m);		/* api/kernel.c: what the kernel context left */
 	stop_kernel(m);
 	if (__this_cpu && __this_cpu->machine == m)

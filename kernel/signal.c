@@ -36,6 +36,7 @@ void force_sig_fault(struct task_struct *t, int sig, int code, unsigned long add
 		   "force_sig_fault pid %d: signal %d not supported", t->pid, sig);
 	if (t->pending_signal)
 		return;
+	trace_signal_generate(this_machine(), t, sig, code, addr);
 	t->pending_signal = sig;
 	t->pending_si_code = code;
 	t->pending_si_addr = addr;

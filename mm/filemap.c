@@ -119,6 +119,7 @@ int add_to_page_cache(struct page *page, struct address_space *mapping, unsigned
 		mod_zone_page_state(page->zone, NR_FILE_PAGES, 1);
 		if (mapping->swapbacked)
 			mod_zone_page_state(page->zone, NR_SHMEM, 1);
+		trace_mm_filemap_add_to_page_cache(page_machine(page), page, mapping->host, index);
 	}
 	spin_unlock(&mapping->tree_lock);
 out_unlocked:
@@ -144,6 +145,8 @@ void __remove_from_page_cache(struct page *page)
 	BUG_ON_MSG(radix_tree_delete(&mapping->page_tree, page->index) != page,
 		   "page cache: pfn %lu not at index %lu of its mapping", page_to_pfn(page),
 		   page->index);
+	trace_mm_filemap_delete_from_page_cache(page_machine(page), page, mapping->host,
+						page->index);
 	page->mapping = NULL;
 	mapping->nrpages--;
 	mod_zone_page_state(page->zone, NR_FILE_PAGES, -1);

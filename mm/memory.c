@@ -629,6 +629,8 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 		/* a read of untouched memory: the shared zero page, read-only */
 		entry = pte_wrprotect(mk_pte(mm->machine->zero_page, vma->vm_page_prot));
 		set_pte(pte, entry);
+		trace_mm_fault_handler(mm->machine, address, "do_anonymous_page", "zero_page",
+				       (long)page_to_pfn(mm->machine->zero_page), 0);
 		pte_unmap(pte);
 		spin_unlock(&mm->page_table_lock);
 		count_vm_event(PGFAULT_ZERO);
@@ -662,6 +664,8 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 	page_add_anon_rmap(mm, page);
 	entry = pte_mkwrite(pte_mkdirty(mk_pte(page, vma->vm_page_prot)));
 	set_pte(pte, entry);
+	trace_mm_fault_handler(mm->machine, address, "do_anonymous_page", "demand_zero",
+			       (long)page_to_pfn(page), 0);
 	update_mmu_cache(vma, address, entry);
 	lru_cache_add(page);
 	mlock_vma_page(vma, page);
@@ -769,8 +773,11 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	}
 	if (!write && mapping && vma->vm_ops->map_pages &&
 	    mm->machine->cfg.fault_around_bytes > PAGE_SIZE &&
-	    do_fault_around(mm, vma, pmd, address, mapping, sequence))
+	    do_fault_around(mm, vma, pmd, address, mapping, sequence)) {
+		trace_mm_fault_handler(mm->machine, address, "do_fault_around", "file_cached", -1,
+				       (long)(((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff));
 		return VM_FAULT_MINOR;
+	}
 	page = vma->vm_ops->nopage(vma, address & PAGE_MASK, &type);
 	if (page == NOPAGE_SIGBUS)
 		return VM_FAULT_SIGBUS;
@@ -810,6 +817,10 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	if (write)
 		entry = pte_mkwrite(pte_mkdirty(entry));
 	set_pte(pte, entry);
+	trace_mm_fault_handler(mm->machine, address, "do_no_page", anon ? "cow_file" :
+			       type == VM_FAULT_MAJOR ? "file_read" : "file_cached",
+			       (long)page_to_pfn(page),
+			       (long)(((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff));
 	if (anon)
 		lru_cache_add(page);
 	mlock_vma_page(vma, page);
@@ -883,6 +894,9 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 		entry_pte = pte_wrprotect(entry_pte);
 	}
 	set_pte(pte, pte_mkyoung(entry_pte));
+	trace_mm_fault_handler(mm->machine, address, "do_swap_page",
+			       ret == VM_FAULT_MAJOR ? "swap_in" : "swap_cache",
+			       (long)page_to_pfn(page), (long)swp_offset(entry));
 	mlock_vma_page(vma, page);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
@@ -923,6 +937,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		pte_t entry = pte_mkyoung(pte_mkdirty(pte_mkwrite(orig)));
 
 		set_pte(pte, entry);
+		trace_mm_fault_handler(m, address, "do_wp_page", "cow_reuse", (long)pfn, 0);
 		update_mmu_cache(vma, address, entry);
 		pte_unmap(pte);
 		spin_unlock(&mm->page_table_lock);
@@ -958,6 +973,8 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		pte_t entry = pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)));
 
 		set_pte(pte, entry);
+		trace_mm_fault_handler(m, address, "do_wp_page", zero ? "cow_zero" : "cow_copy",
+				       (long)page_to_pfn(new_page), (long)pfn);
 		/* no CPU may keep reading the old frame through this address */
 		flush_tlb_page(vma, address);
 		update_mmu_cache(vma, address, entry);
@@ -994,6 +1011,8 @@ static int handle_pte_fault(struct mm_struct *mm, struct vm_area_struct *vma, pm
 	 */
 	if (!pte_protnone(entry))
 		__pgt_or(pte.p, pte.fmt, _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+	trace_mm_fault_handler(mm->machine, address, "handle_pte_fault", "spurious",
+			       (long)pte_pfn(entry), 0);
 	pte_unmap(pte);
 	spin_unlock(&mm->page_table_lock);
 	local_flush_tlb_page(address);

@@ -80,6 +80,7 @@ static void oom_report(struct machine *m, struct task_struct *t)
 	struct mm_struct *mm = t->mm;
 	const int k = PAGE_SHIFT - 10;
 
+	trace_mark_victim(m, t);
 	printk(m, "Out of memory: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, "
 	       "file-rss:%lukB, shmem-rss:%lukB\n", t->pid, t->comm, mm->total_vm << k,
 	       (unsigned long)atomic_load(&mm->rss_anon) << k,

@@ -228,6 +228,7 @@ static int rmqueue_bulk(zone_t *zone, struct per_cpu_pages *pcp, unsigned int or
 
 		if (!page)
 			break;
+		trace_mm_page_alloc_zone_locked(zone->zone_pgdat->machine, page, order, 1);
 		*tail = &page->lru;
 		page->lru.prev = (struct list_head *)LIST_POISON2;
 		tail = &page->lru.next;
@@ -378,9 +379,11 @@ static struct page *buffered_rmqueue(zone_t *zone, unsigned int order, gfp_t gfp
 		spin_unlock(&zone->lock);
 		if (!page)
 			return NULL;
+		trace_mm_page_alloc_zone_locked(m, page, order, 0);
 	}
 	count_vm_events(PGALLOC_DMA + zone->idx, 1UL << order);
 	prep_new_page(page, order, gfp_mask);
+	trace_mm_page_alloc(m, page, order, gfp_mask);
 	return page;
 }
 
@@ -476,7 +479,9 @@ rebalance:
 	count_vm_event(ALLOCSTALL);
 	if (tsk)
 		task_set_flags(tsk, PF_MEMALLOC);
+	trace_mm_vmscan_direct_reclaim_begin(m, order, gfp_mask, classzone->idx);
 	unsigned long freed = m->reclaim.try_to_free_pages(m, classzone, gfp_mask, order);
+	trace_mm_vmscan_direct_reclaim_end(m, freed);
 	if (tsk)
 		task_clear_flags(tsk, PF_MEMALLOC);
 	drain_local_pages();
@@ -533,6 +538,7 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 
 				__count_vm_events(cpu, PGALLOC_DMA + z->idx, 1UL << order);
 				prep_new_page(page, order, gfp_mask);
+				trace_mm_page_alloc(cpu->machine, page, order, gfp_mask);
 				return page;
 			}
 		}
@@ -566,6 +572,8 @@ static __always_inline void free_to_pcp(struct sim_cpu *cpu, zone_t *zone,
 	struct per_cpu_pages *pcp = &zone->pageset[cpu->id];
 	const unsigned int keep = (1u << PG_highmem) | (1u << PG_poisoned);
 	unsigned int flags = atomic_load_explicit(&page->flags, memory_order_relaxed);
+
+	trace_mm_page_free(cpu->machine, page, order);
 
 	/* count is 0: nobody else can see the page, plain stores suffice */
 	if (unlikely(flags & ~keep))
@@ -607,6 +615,7 @@ static __noinline void __free_pages_ok(struct page *page, unsigned int order)
 		((1u << PG_highmem) | (1u << PG_poisoned)), memory_order_relaxed);
 	page->private = 0;
 	count_vm_events(PGFREE, 1UL << order);
+	trace_mm_page_free(m, page, order);
 	spin_lock(&zone->lock);
 	__free_one_page(page, zone, order);
 	spin_unlock(&zone->lock);

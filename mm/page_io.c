@@ -28,12 +28,14 @@ int rw_swap_page_nolock(int rw, swp_entry_t entry, struct page *page)
 	if (bad || should_fail_io(m))
 		return -EIO;
 	if (rw == WRITE) {
+		trace_swap_writepage(m, page, offset);
 		err = sim_disk_write_page(&m->hw, &p->disk, offset, frame);
 		if (!err) {
 			count_vm_event(PSWPOUT);
 			count_vm_events(PGPGOUT, PAGE_SIZE / 1024);
 		}
 	} else {
+		trace_swap_readpage(m, page, offset);
 		err = sim_disk_read_page(&m->hw, &p->disk, offset, frame);
 		if (!err) {
 			count_vm_event(PSWPIN);

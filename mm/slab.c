@@ -515,12 +515,20 @@ static __noinline void cache_free_slow(kmem_cache_t *cachep, struct sim_cpu *cpu
 
 void *kmem_cache_alloc(kmem_cache_t *cachep, gfp_t flags)
 {
-	return __cache_alloc(cachep, this_cpu(), flags);
+	struct sim_cpu *cpu = this_cpu();
+	void *objp = __cache_alloc(cachep, cpu, flags);
+
+	trace_kmem_cache_alloc(cpu->machine, objp, cachep->objsize, cachep->objsize, flags,
+			       cachep->name);
+	return objp;
 }
 
 void kmem_cache_free(kmem_cache_t *cachep, void *objp)
 {
-	__cache_free(cachep, this_cpu(), objp);
+	struct sim_cpu *cpu = this_cpu();
+
+	trace_kmem_cache_free(cpu->machine, objp, cachep->name);
+	__cache_free(cachep, cpu, objp);
 }
 
 /* --- kmalloc ---------------------------------------------------------------------- */
@@ -546,9 +554,15 @@ void *kmalloc(size_t size, gfp_t flags)
 	struct sim_cpu *cpu = this_cpu();
 	kmem_cache_t *(*caches)[NR_GENERAL_CACHES] = cpu->slab_cpu;
 
+	kmem_cache_t *cachep;
+	void *objp;
+
 	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE))
 		return size ? NULL : ZERO_SIZE_PTR;
-	return __cache_alloc(caches[(flags & __GFP_DMA) != 0][kmalloc_index(size)], cpu, flags);
+	cachep = caches[(flags & __GFP_DMA) != 0][kmalloc_index(size)];
+	objp = __cache_alloc(cachep, cpu, flags);
+	trace_kmalloc(cpu->machine, objp, size, cachep->objsize, flags);
+	return objp;
 }
 
 /* kfree/ksize of something that is not a slab object: report it. */
@@ -589,8 +603,10 @@ void kfree(const void *objp)
 	struct sim_cpu *cpu = this_cpu();
 	kmem_cache_t *cachep = kfree_cache(cpu->machine, objp, "kfree");
 
-	if (likely(cachep))
+	if (likely(cachep)) {
+		trace_kfree(cpu->machine, objp);
 		__cache_free(cachep, cpu, (void *)objp);
+	}
 }
 
 size_t ksize(const void *objp)

@@ -180,6 +180,7 @@ void lru_cache_add(struct page *page)
 		add_page_to_unevictable_list(lru, page);
 	else
 		page_reclaim_policy(page)->lru_cache_add(lru, page);
+	trace_mm_lru_insertion(page_machine(page), page);
 	spin_unlock(&lru->pagemap_lru_lock);
 }
 
@@ -263,6 +264,7 @@ static void activate_page_nolock(struct lru_state *lru, struct page *page)
 		del_page_from_lru_list(lru, page);
 		add_page_to_active_list(lru, page);
 		count_vm_event(PGACTIVATE);
+		trace_mm_lru_activate(page_machine(page), page);
 	}
 }
 

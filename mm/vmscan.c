@@ -366,6 +366,7 @@ static void refill_inactive(struct machine *m, unsigned long nr_pages)
 		moved++;
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
+	trace_mm_vmscan_lru_isolate(m, nr_pages + moved, scanned, moved, 1);
 	count_vm_events(PGREFILL, scanned);
 	count_vm_events(PGDEACTIVATE, moved);
 }
@@ -388,6 +389,7 @@ static bool pageout(struct page *page, bool *locked)
 		return false;
 	if (!PageDirty(page))
 		return true;
+	trace_mm_vmscan_writepage(page_machine(page), page);
 	if (PageSwapCache(page)) {
 		ClearPageDirty(page);
 		if (swap_writepage(page)) {
@@ -512,6 +514,7 @@ relock:
 			break;
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
+	trace_mm_vmscan_lru_isolate(m, nr_pages, scanned, freed, 0);
 	count_scan(m, scanned);
 	count_steal(m, freed);
 	if (call_swap_out)
@@ -966,8 +969,9 @@ const struct reclaim_policy reclaim_policy_24_0 = {
 
 static void wakeup_kswapd(struct machine *m, zone_t *zone)
 {
-	(void)zone;		/* need_balance is set by the allocator */
-	atomic_store(&m->vmscan->kswapd_wanted, 1);
+	/* need_balance is set by the allocator */
+	if (!atomic_exchange(&m->vmscan->kswapd_wanted, 1))
+		trace_mm_vmscan_kswapd_wake(m, zone->zone_pgdat->node_id, zone->idx, 0);
 }
 
 /* 2.4.0's kreclaimd: refill the free lists from inactive_clean pages. */
@@ -1029,6 +1033,7 @@ void kswapd_run(struct machine *m)
 	atomic_store(&vs->kswapd_wanted, 0);
 	cpu->curr = vs->kswapd;
 	kswapd_balance(m);
+	trace_mm_vmscan_kswapd_sleep(m, 0);
 	cpu->curr = NULL;
 	pthread_mutex_unlock(&vs->kswapd->run_lock);
 }

@@ -17,7 +17,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
 		"vmallocinfo|sysctl|interrupts|report, "
-		"show page PFN, show tlb CPU, show A maps|smaps|status|pagetable ADDR";
+		"show page PFN, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
 	if (l->n < 2) {
@@ -31,6 +31,10 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 			a->what = (enum vmsim_show)s;
 			return 0;
 		}
+	if (!strcmp(l->w[1].val, "events")) {
+		a->what = VMSIM_SHOW_EVENTS;
+		return script_want_words(l, 2, 2, "show events", err, errlen);
+	}
 	if (!strcmp(l->w[1].val, "page")) {
 		if (script_want_words(l, 3, 3, "show page PFN", err, errlen) ||
 		    script_parse_num(&l->w[2], &a->pfn, "PFN", err, errlen))
@@ -135,6 +139,10 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 	}
 	if (what >= VMSIM_SHOW_MAPS && what <= VMSIM_SHOW_PAGETABLE)
 		return show_proc(s, c);
+	if (what == VMSIM_SHOW_EVENTS) {
+		script_show_events(s);
+		return VMSIM_RUN_OK;
+	}
 	errno = 0;
 	if (what == VMSIM_SHOW_PAGE)
 		text = vmsim_page_describe(s->m, (unsigned long)c->u.show.pfn);

@@ -139,12 +139,13 @@
 	ROW(show, .args = "WHAT",
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
 		     "sysctl|interrupts|report\n"
+		     "show events\n"
 		     "show A maps|smaps|status\n"
 		     "show A pagetable ADDR\n"
 		     "show K pagetable ADDR\n"
 		     "show page PFN\n"
 		     "show tlb CPU",
-	    .summary = "Print a /proc file, A's, the page-table walk of ADDR, a frame, a CPU's TLB, "
+	    .summary = "Print a /proc file, A's, the page-table walk of ADDR, a frame, a CPU's TLB, the events, "
 		       "or the report.",
 	    .example = "show A maps")
 	ROW(expect, .args = "WHAT", .release = script_release_expect,
@@ -154,3 +155,9 @@
 		     "expect = VALUE",
 	    .summary = "Check memory, a process's fate or the last result; a miss exits 1.",
 	    .example = "expect A killed SIGSEGV SEGV_ACCERR")
+	ROW(events, .args = "LIST", .before_boot = true,
+	    .summary = "Print the kernel events LIST selects (set_event globs; none: off) as they happen.",
+	    .example = "events kmem:mm_page_alloc,exceptions:*")
+	ROW(explain, .args = "on|off", .before_boot = true,
+	    .summary = "Under each result: the kernel's path (Linux's functions), pages, frames and why.",
+	    .example = "explain on")

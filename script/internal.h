@@ -115,4 +115,13 @@ void script_kernel_release(struct vmsim_session *s);
 int script_kernel_resolve(struct vmsim_session *s, const char *text, const char *what,
 			  uint64_t *out);
 
+/* explain.c: kernel events in the session (`events`, `explain`, `show events`) */
+/* The machine's events as the session wants them (after boot, after `events`). */
+void script_events_apply(struct vmsim_session *s);
+/* Around each command: forget the last one's events; print the explanation. */
+void script_explain_begin(struct vmsim_session *s);
+void script_explain_end(struct vmsim_session *s);
+void script_explain_free(struct vmsim_session *s);
+void script_show_events(struct vmsim_session *s);
+
 #endif

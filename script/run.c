@@ -106,7 +106,11 @@ static enum vmsim_run_status run_cmd(struct vmsim_session *s, const struct vmsim
 enum vmsim_run_status vmsim_session_run_cmd(struct vmsim_session *s, const struct vmsim_cmd *c,
 					    int line)
 {
-	enum vmsim_run_status st = run_cmd(s, c, line);
+	enum vmsim_run_status st;
+
+	script_explain_begin(s);
+	st = run_cmd(s, c, line);
+	script_explain_end(s);
 
 	/* what ran is on the terminal before the next command (or a BUG) */
 	fflush(stdout);

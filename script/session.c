@@ -107,6 +107,7 @@ void vmsim_session_fini(struct vmsim_session *s)
 	s->nr_procs = s->cap_procs = 0;
 	free(s->last_result);
 	s->last_result = NULL;
+	script_explain_free(s);
 }
 
 char *script_relative(const struct vmsim_session *s, const char *path)
@@ -205,6 +206,7 @@ enum vmsim_run_status vmsim_session_boot(struct vmsim_session *s)
 		vmsim_session_error(s, "bad machine: root=%s: %s", s->root, strerror(-ret));
 		return VMSIM_RUN_ERROR;
 	}
+	script_events_apply(s);
 	return VMSIM_RUN_OK;
 }
 

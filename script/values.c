@@ -163,6 +163,7 @@ const char *vmsim_sicode_name(int sig, int code)
 /* --- names of show forms and trace formats ----------------------------- */
 
 static const char *const show_names[] = {
+	[VMSIM_SHOW_EVENTS] = "events",
 	[VMSIM_SHOW_MEMINFO] = "meminfo",
 	[VMSIM_SHOW_BUDDYINFO] = "buddyinfo",
 	[VMSIM_SHOW_ZONEINFO] = "zoneinfo",

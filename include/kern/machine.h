@@ -19,6 +19,7 @@
 #include "kern/mmzone.h"
 #include "lib/bug.h"
 #include "hw/machine.h"
+#include "kern/trace.h"
 
 struct task_struct;
 struct mm_struct;
@@ -36,6 +37,7 @@ struct writeback_state;
 struct vm_area_struct;
 struct task_state;
 struct bootmem_data;
+struct trace_record;
 
 /*
  * The kernel's part of one CPU (its hardware part, with the TLB and cr3,
@@ -130,6 +132,10 @@ struct machine {
 	 */
 	void (*debug_after_nopage)(struct vm_area_struct *vma, unsigned long address);
 	struct log_ring *log;			/* kernel/printk.c: the kernel log */
+	/* kernel/trace.c: events on (bit TRACE_*, kern/trace.h) and their sink */
+	uint64_t trace_mask;
+	void (*trace_sink)(void *priv, const struct trace_record *rec);
+	void *trace_priv;
 
 	/*
 	 * Accounting snapshot taken when boot finished (after every subsystem

@@ -45,6 +45,7 @@ enum vmsim_show {
 	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR (show K pagetable ADDR: the kernel's) */
 	VMSIM_SHOW_PAGE,	/* show page PFN */
 	VMSIM_SHOW_TLB,		/* show tlb CPU */
+	VMSIM_SHOW_EVENTS,	/* show events: every kernel event, on or off */
 };
 
 /* How `touch` accesses memory. */
@@ -169,6 +170,12 @@ struct vmsim_args_swapon {
 struct vmsim_args_swapoff {
 	uint64_t area;
 };
+struct vmsim_args_events {	/* events LIST */
+	uint64_t mask;
+};
+struct vmsim_args_explain {	/* explain on|off */
+	bool on;
+};
 struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_show what;
 	uint64_t addr;			/* pagetable ADDR */
@@ -227,6 +234,8 @@ struct vmsim_cmd {
 		struct vmsim_args_swapon swapon;
 		struct vmsim_args_swapoff swapoff;
 		struct vmsim_args_show show;
+		struct vmsim_args_events events;
+		struct vmsim_args_explain explain;
 		struct vmsim_args_expect expect;
 		struct vmsim_args_kernel K;
 	} u;
@@ -368,6 +377,12 @@ struct vmsim_session {
 	bool root_tmp;			/* root=tmp: a directory made and removed here */
 	struct vmsim_khandle *khandles;	/* the kernel context's names */
 	int nr_khandles, cap_khandles;
+	/* kernel events (`events`, vmsim/trace.h) and explained commands (`explain`) */
+	uint64_t events_mask;		/* the events printed (bit = event id) */
+	bool events_json;		/* printed as JSON lines, not trace_pipe lines */
+	FILE *events_file;		/* where they go (the embedder's); NULL: the output */
+	bool explain;			/* under each result: the kernel's path and why */
+	struct script_explain *explain_state;	/* script/explain.c: this command's events */
 };
 
 VMSIM_API void vmsim_session_init(struct vmsim_session *s, const char *file,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vmsim/process.h"
+#include "vmsim/trace.h"
 #include "tool.h"
 #include "mrc.h"
 #include "trace_read.h"
@@ -84,6 +85,15 @@ static const char usage_run[] =
 "  --json               one JSON document: configuration, seed, the\n"
 "                       script's output lines, reports (units in key names)\n"
 "  -q, --quiet          leave the closing report out (script output only)\n"
+"  --explain            under each command's result: the kernel's path in\n"
+"                       Linux's function names, pages, frames, and why (as\n"
+"                       the script command `explain on`)\n"
+"  --events LIST        print the kernel events LIST selects as they happen,\n"
+"                       as trace_pipe lines: set_event globs, comma-separated\n"
+"                       (kmem:*, mm_vmscan_*, exceptions:page_fault_user, all;\n"
+"                       the script command `show events` lists them)\n"
+"  --events-file FILE   the events to FILE instead of standard output\n"
+"  --events-format text|json   trace_pipe lines (the default) or JSON lines\n"
 "  -h, --help           this text\n"
 "\n"
 "%s"
@@ -140,6 +150,8 @@ static const char usage_shell[] =
 "words: `help` lists the commands, `quit` (or end of input) leaves.\n"
 "\n"
 "  -q, --quiet          no banner\n"
+"  --explain, --events LIST, --events-file FILE, --events-format text|json\n"
+"                       as for run (`explain on`, `events LIST` in the shell)\n"
 "  -h, --help           this text\n"
 "\n"
 "%s";
@@ -198,7 +210,7 @@ static int value_error(const char *cmd, const char *flag, const char *val, const
 /* The flags: getopt_long's table.  --ram etc. are the machine keys that
  * have a flag of their own (OPT_MACHINE + their index in machine_flags). */
 enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_PROGRESS, OPT_TIMELINE, OPT_EVERY,
-       OPT_MACHINE };
+       OPT_EVENTS, OPT_EVENTS_FILE, OPT_EVENTS_FORMAT, OPT_EXPLAIN, OPT_MACHINE };
 static const char short_opts[] = ":hqo:";
 static const char *const machine_flags[] = {
 	"ram", "nodes", "paging", "cpus", "seed", "tlb", "tlbways", "pcp", "reclaim", NULL
@@ -214,6 +226,10 @@ static const struct option long_opts[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "events-file", required_argument, NULL, OPT_EVENTS_FILE },
+	{ "events-format", required_argument, NULL, OPT_EVENTS_FORMAT },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "ram", required_argument, NULL, OPT_MACHINE + 0 },
 	{ "nodes", required_argument, NULL, OPT_MACHINE + 1 },
 	{ "paging", required_argument, NULL, OPT_MACHINE + 2 },
@@ -580,6 +596,30 @@ static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const ar
 			return usage_error(cmd, "--progress is for trace and mrc%s", "");
 		if (trace_progress_parse(optarg))
 			return value_error(cmd, "--progress", optarg, "wants auto, always or never");
+		return 0;
+	case OPT_EVENTS: {
+		char err[200];
+
+		if (vmsim_events_parse(optarg, &o->events_mask, err, sizeof(err)))
+			return value_error(cmd, "--events", optarg, err);
+		return 0;
+	}
+	case OPT_EVENTS_FILE: {
+		FILE *f = fopen(optarg, "a");	/* can it be written? (session_init truncates) */
+
+		if (!f)
+			return value_error(cmd, "--events-file", optarg, strerror(errno));
+		fclose(f);
+		o->events_file = optarg;
+		return 0;
+	}
+	case OPT_EVENTS_FORMAT:
+		if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			return value_error(cmd, "--events-format", optarg, "wants text or json");
+		o->events_json = !strcmp(optarg, "json");
+		return 0;
+	case OPT_EXPLAIN:
+		o->explain = true;
 		return 0;
 	case '?':
 	case ':':

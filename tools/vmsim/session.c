@@ -181,6 +181,14 @@ void session_init(struct session *s, const struct tool_opts *opts, const char *f
 	s->vs.flag_keys = opts->opt_keys;
 	s->vs.flag_values = opts->opt_values;
 	s->opts = opts;
+	s->vs.events_mask = opts->events_mask;
+	s->vs.events_json = opts->events_json;
+	s->vs.explain = opts->explain;
+	if (opts->events_file) {
+		/* main checked it opens; a failure here leaves the events on the output */
+		s->events_file = fopen(opts->events_file, "w");
+		s->vs.events_file = s->events_file;
+	}
 	sb_init(&s->out);
 	sb_init(&s->reports);
 	sb_init(&s->trace_json);
@@ -189,6 +197,8 @@ void session_init(struct session *s, const struct tool_opts *opts, const char *f
 void session_fini(struct session *s)
 {
 	vmsim_session_fini(&s->vs);
+	if (s->events_file)
+		fclose(s->events_file);
 	sb_free(&s->out);
 	sb_free(&s->reports);
 	sb_free(&s->trace_json);

@@ -30,6 +30,11 @@ struct tool_opts {
 	/* vmsim trace */
 	enum vmsim_trace_format format;
 	bool map_none;
+	/* kernel events and explanations (docs/script.md: events, explain) */
+	uint64_t events_mask;		/* --events LIST */
+	const char *events_file;	/* --events-file FILE (NULL: standard output) */
+	bool events_json;		/* --events-format json */
+	bool explain;			/* --explain */
 };
 
 /* A growable text buffer (the JSON document, collected output). */
@@ -56,6 +61,7 @@ struct session {
 	struct strbuf reports;		/* JSON objects, comma separated */
 	int nr_reports;
 	struct strbuf trace_json;	/* vmsim trace --json: the "trace" object */
+	FILE *events_file;		/* --events-file, opened by session_init */
 };
 
 /* session.c: the session with the tool's output, report and trace replay */

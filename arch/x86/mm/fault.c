@@ -22,7 +22,9 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 {
 	struct task_struct *tsk = current;
 	bool user = error_code & PF_USER;
+	struct machine *m = this_machine();
 	struct vm_area_struct *vma;
+	const char *why = "kernel_address";	/* why a bad area is bad (trace) */
 	int si_code = SEGV_MAPERR;
 	unsigned int flags = 0;
 	int ret;
@@ -39,12 +41,15 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 		return -EFAULT;
 	}
 	/* a kernel-mode access to kernel space: vmalloc space picked up from init_mm */
+	if (user)
+		trace_page_fault_user(m, address, error_code);
 	if (mm && !user && address >= TASK_SIZE_OF(mm->machine))
 		return vmalloc_fault(mm, address, error_code);
 	if (!mm || address >= TASK_SIZE_OF(mm->machine) || (tsk && tsk->mm != mm))
 		goto bad_area_nosemaphore;
 
 	down_read(&mm->mmap_sem);
+	why = "no_vma";
 	vma = find_vma(mm, address);
 	if (!vma)
 		goto bad_area;
@@ -53,23 +58,29 @@ int do_page_fault(struct mm_struct *mm, unsigned long address, unsigned int erro
 	if (!(vma->vm_flags & VM_GROWSDOWN))
 		goto bad_area;
 	/* 2.4's check (cfg spcheck=on), when the task's stack pointer is known */
+	why = "below_stack_pointer";
 	if (user && tsk && tsk->sp && mm->machine->cfg.stack_sp_check &&
 	    address + STACK_BELOW_SP < tsk->sp)
 		goto bad_area;
+	why = "stack_limit";
 	if (expand_stack(vma, address))
 		goto bad_area;
+	trace_mm_fault_handler(m, address, "expand_stack", "stack_growth", -1, (long)vma->vm_start);
 	count_vm_event(PGFAULT_STACK_GROW);
 good_area:
 	si_code = SEGV_ACCERR;
 	if (error_code & PF_WRITE) {
+		why = "vma_not_writable";
 		if (!(vma->vm_flags & VM_WRITE))
 			goto bad_area;
 		flags |= FAULT_FLAG_WRITE;
 	} else if (error_code & PF_INSTR) {
+		why = "vma_not_executable";
 		if (!(vma->vm_flags & VM_EXEC))
 			goto bad_area;
 		flags |= FAULT_FLAG_INSTRUCTION;
 	} else {
+		why = "vma_not_readable";
 		if (error_code & PF_PROT)
 			goto bad_area;	/* a read of a present page cannot fault */
 		/* x86 cannot map write-only: a PROT_WRITE area reads too (vma_is_accessible) */
@@ -108,6 +119,7 @@ bad_area:
 	up_read(&mm->mmap_sem);
 bad_area_nosemaphore:
 	count_vm_event(PGFAULT_SIGSEGV);
+	trace_mm_fault_handler(m, address, "bad_area", why, -1, 0);
 	/* kernel-mode accesses fail the copy instead (exception fixup) */
 	if (user && tsk)
 		force_sig_fault(tsk, SIGSEGV, si_code, address);

@@ -64,6 +64,7 @@ static void flush_tlb_others(struct machine *m, unsigned long mask)
 	if (!mask)
 		return;
 	count_vm_event(NR_TLB_REMOTE_FLUSH);
+	trace_tlb_flush(m, TLB_REMOTE_SEND_IPI, -1);
 	for (int i = 0; i < m->nr_cpus; i++)
 		if (mask & (1UL << i))
 			count_vm_event(TLB_SHOOTDOWN);
@@ -89,8 +90,10 @@ void flush_tlb_mm(struct mm_struct *mm)
 	bool self;
 	unsigned long others = other_cpus(mm, &self);
 
-	if (self)
+	if (self) {
+		trace_tlb_flush(mm->machine, TLB_LOCAL_MM_SHOOTDOWN, -1);
 		local_flush_tlb();
+	}
 	flush_tlb_others(mm->machine, others);
 }
 
@@ -100,8 +103,10 @@ void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 	bool self;
 	unsigned long others = other_cpus(mm, &self);
 
-	if (self)
+	if (self) {
+		trace_tlb_flush(mm->machine, TLB_LOCAL_SHOOTDOWN, 1);
 		local_flush_tlb_page(addr);
+	}
 	flush_tlb_others(mm->machine, others);
 }
 
@@ -114,6 +119,8 @@ void flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long en
 	unsigned long others = other_cpus(mm, &self);
 
 	if (self) {
+		trace_tlb_flush(mm->machine, TLB_LOCAL_SHOOTDOWN,
+				(end - start) >> PAGE_SHIFT > FLUSH_RANGE_PAGES ? -1 : (long)((end - start) >> PAGE_SHIFT));
 		if ((end - start) >> PAGE_SHIFT > FLUSH_RANGE_PAGES) {
 			local_flush_tlb();
 		} else {
