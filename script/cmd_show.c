@@ -123,6 +123,38 @@ static enum vmsim_run_status show_proc(struct vmsim_session *s, const struct vms
 	return VMSIM_RUN_OK;
 }
 
+/* Under `explain on`: the /proc file (or walk, or frame) a view shows, and what it is. */
+static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
+{
+	static const char *const what[] = {
+		[VMSIM_SHOW_MEMINFO] = "memory in use and free, machine-wide",
+		[VMSIM_SHOW_BUDDYINFO] = "free blocks of 2^order pages per zone, order 0 first",
+		[VMSIM_SHOW_ZONEINFO] = "each zone's watermarks and counters",
+		[VMSIM_SHOW_SLABINFO] = "the slab caches",
+		[VMSIM_SHOW_VMSTAT] = "the vm event counters",
+		[VMSIM_SHOW_SWAPS] = "the swap areas",
+		[VMSIM_SHOW_KMSG] = "the kernel log",
+		[VMSIM_SHOW_VMALLOCINFO] = "the vmalloc areas",
+		[VMSIM_SHOW_SYSCTL] = "the vm tunables",
+		[VMSIM_SHOW_MAPS] = "the process's VMAs: range, protection, offset, file",
+		[VMSIM_SHOW_SMAPS] = "the process's VMAs with their resident pages",
+		[VMSIM_SHOW_STATUS] = "the process's memory sizes",
+	};
+	enum vmsim_show w = c->u.show.what;
+	const char *desc = (size_t)w < sizeof(what) / sizeof(what[0]) ? what[w] : NULL;
+
+	if (w == VMSIM_SHOW_PAGETABLE)
+		vmsim_session_printf(s, "-- %s's page-table walk of 0x%llx: one entry per level, down "
+				     "to the frame\n", c->proc, (unsigned long long)c->u.show.addr);
+	else if (w == VMSIM_SHOW_PAGE)
+		vmsim_session_printf(s, "-- frame %llu: its struct page\n",
+				     (unsigned long long)c->u.show.pfn);
+	else if (w >= VMSIM_SHOW_MAPS && w <= VMSIM_SHOW_STATUS)
+		vmsim_session_printf(s, "-- /proc/%s/%s: %s\n", c->proc, vmsim_show_name(w), desc);
+	else if (desc)
+		vmsim_session_printf(s, "-- /proc/%s: %s\n", vmsim_show_proc_name(w), desc);
+}
+
 enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsim_cmd *c,
 				      struct vmsim_call *call)
 {
@@ -137,6 +169,8 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 		s->ops->report(s);
 		return VMSIM_RUN_OK;
 	}
+	if (s->explain)		/* a heading: which view this is */
+		show_heading(s, c);
 	if (what >= VMSIM_SHOW_MAPS && what <= VMSIM_SHOW_PAGETABLE)
 		return show_proc(s, c);
 	if (what == VMSIM_SHOW_EVENTS) {

@@ -227,7 +227,9 @@ static void render_kernel_pages(struct vmsim_session *s, const struct fault *f)
 			n += (size_t)snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0,
 					      "%s0x%lx", n ? " " : "", f->alloc[i]->arg[0]);
 	if (n)
-		vmsim_session_printf(s, "    other frames allocated: %s (page tables, slab, swap readahead)\n", line);
+		vmsim_session_printf(s, "    other frames allocated: %s (page tables, slab%s)\n", line,
+				     f->handler && !strcmp(f->handler->str[1], "swap_in") ?
+				     ", swap readahead" : "");
 }
 
 static void render_fault(struct vmsim_session *s, const struct fault *f)

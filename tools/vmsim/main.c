@@ -77,9 +77,10 @@ static const char usage_run[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
 "\n"
 "Boot a machine and run SCRIPT (- reads standard input), or with no SCRIPT\n"
-"the built-in demo: several processes, mmap and munmap, fork and\n"
-"copy-on-write, stack growth, brk, mlock and an mprotect violation ending\n"
-"in SIGSEGV.  Each command prints one line; a report closes the run.\n"
+"the built-in demo (`vmsim demo` prints it): several processes, mmap and\n"
+"munmap, fork and copy-on-write, stack growth, brk, mlock and an mprotect\n"
+"violation ending in SIGSEGV, each command explained.  Each command prints\n"
+"one line; a report closes the run (not the demo's: `show report`).\n"
 "\n"
 "Output options:\n"
 "  --json               one JSON document: configuration, seed, the\n"
@@ -361,6 +362,7 @@ static char *read_all(const char *path, size_t *lenp)
 
 static int cmd_run(const struct tool_opts *opts, const char *script)
 {
+	struct tool_opts demo_opts;
 	struct session s;
 	const char *file, *text;
 	char *buf = NULL;
@@ -379,6 +381,10 @@ static int cmd_run(const struct tool_opts *opts, const char *script)
 		text = demo_script;
 		len = strlen(demo_script);
 		file = "<demo>";
+		/* the demo's own views end it: short enough to read (`show report` adds it) */
+		demo_opts = *opts;
+		demo_opts.quiet = demo_opts.quiet || !opts->json;
+		opts = &demo_opts;
 	}
 	session_init(&s, opts, file);
 	st = vmsim_session_run_text(&s.vs, text, len);
