@@ -28,63 +28,24 @@ void mrc_stream_init(struct mrc_stream *s)
 void mrc_stream_free(struct mrc_stream *s)
 {
 	free(s->ref);
-	free(s->keys);
-	free(s->ids);
+	page_map_free(&s->ids);
 	mrc_stream_init(s);
-}
-
-static size_t hash_slot(uint64_t key, size_t cap)
-{
-	key ^= key >> 31;
-	key *= 0x9e3779b97f4a7c15ULL;
-	return (size_t)(key >> 17) & (cap - 1);
-}
-
-static int stream_rehash(struct mrc_stream *s)
-{
-	size_t ncap = s->hcap ? 2 * s->hcap : 1024;
-	uint64_t *keys = calloc(ncap, sizeof(*keys));
-	uint32_t *ids = malloc(ncap * sizeof(*ids));
-
-	if (!keys || !ids) {
-		free(keys);
-		free(ids);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < s->hcap; i++) {
-		size_t j;
-
-		if (!s->keys[i])
-			continue;
-		for (j = hash_slot(s->keys[i], ncap); keys[j]; j = (j + 1) & (ncap - 1))
-			;
-		keys[j] = s->keys[i];
-		ids[j] = s->ids[i];
-	}
-	free(s->keys);
-	free(s->ids);
-	s->keys = keys;
-	s->ids = ids;
-	s->hcap = ncap;
-	return 0;
 }
 
 /* The id of @page, a new one at its first request; MRC_NEVER when out of memory. */
 static uint32_t stream_id(struct mrc_stream *s, uint64_t page)
 {
-	uint64_t key = page + 1;	/* pages are addr >> 12, or parsed below 2^63 */
-	size_t j;
+	uint32_t *id;
+	bool added;
 
-	if (2 * ((size_t)s->nr_pages + 1) > s->hcap && stream_rehash(s))
-		return MRC_NEVER;
 	if (s->nr_pages == MRC_MAX_PAGES)
 		return MRC_REPEAT;
-	for (j = hash_slot(key, s->hcap); s->keys[j]; j = (j + 1) & (s->hcap - 1))
-		if (s->keys[j] == key)
-			return s->ids[j];
-	s->keys[j] = key;
-	s->ids[j] = s->nr_pages;
-	return s->nr_pages++;
+	id = page_map_slot(&s->ids, page, &added);
+	if (!id)
+		return MRC_NEVER;
+	if (added)
+		*id = s->nr_pages++;
+	return *id;
 }
 
 int mrc_stream_add(struct mrc_stream *s, uint64_t page)

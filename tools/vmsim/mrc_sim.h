@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "page_map.h"
 
 #define MRC_NEVER	UINT32_MAX	/* next use of a page never requested again */
 #define MRC_MAX_REFS	(UINT32_MAX - 1UL)	/* positions are 32-bit */
@@ -37,9 +38,7 @@ struct mrc_stream {
 	uint64_t nr_requests;		/* requests, repeats included (unless dropped) */
 	bool drop_repeats;		/* set before adding: repeats are not requests */
 	uint32_t nr_pages;		/* distinct pages (ids 0 .. nr_pages - 1) */
-	uint64_t *keys;			/* hash table: page number + 1 (0: empty) */
-	uint32_t *ids;			/* its id */
-	size_t hcap;
+	struct page_map ids;		/* page number -> its id */
 	uint64_t last_page;		/* the previous request */
 };
 

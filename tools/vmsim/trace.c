@@ -24,81 +24,20 @@
 #include "vmsim/stats.h"
 #include "tool.h"
 #include "trace_read.h"
+#include "page_map.h"
 
 #define TPAGE_SHIFT	TRACE_PAGE_SHIFT
 #define TPAGE		(1UL << TPAGE_SHIFT)
 
 /* --- map auto: the touched pages ------------------------------------------------ */
 
-/* Open-addressed set of page numbers (stored + 1: 0 is empty), with PG_* flags. */
-struct page_set {
-	uint64_t *keys;
-	uint8_t *exec;
-	size_t cap, nr;
-};
-
+/* map auto's touched pages (page_map.h): page number -> PG_* flags */
 enum {
 	PG_FETCH = 1,		/* a fetch touched it */
 	PG_OURS = 2,		/* map auto mapped it */
 	PG_X = 4,		/* ... with PROT_EXEC */
 	PG_FOREIGN = 8,		/* in a mapping that was there before (left alone) */
 };
-
-static int page_set_grow(struct page_set *ps)
-{
-	size_t ncap = ps->cap ? 2 * ps->cap : 4096;
-	uint64_t *keys = calloc(ncap, sizeof(*keys));
-	uint8_t *exec = calloc(ncap, 1);
-
-	if (!keys || !exec) {
-		free(keys);
-		free(exec);
-		return -1;
-	}
-	for (size_t i = 0; i < ps->cap; i++) {
-		size_t j;
-
-		if (!ps->keys[i])
-			continue;
-		j = (size_t)vmsim_mix64(ps->keys[i]) & (ncap - 1);
-		while (keys[j])
-			j = (j + 1) & (ncap - 1);
-		keys[j] = ps->keys[i];
-		exec[j] = ps->exec[i];
-	}
-	free(ps->keys);
-	free(ps->exec);
-	ps->keys = keys;
-	ps->exec = exec;
-	ps->cap = ncap;
-	return 0;
-}
-
-/* The page's slot (@added: whether it was new), or NULL without memory. */
-static uint8_t *page_set_add(struct page_set *ps, uint64_t page, bool *added)
-{
-	uint64_t key = page + 1;
-	size_t j;
-
-	if (2 * (ps->nr + 1) > ps->cap && page_set_grow(ps))
-		return NULL;
-	j = (size_t)vmsim_mix64(key) & (ps->cap - 1);
-	while (ps->keys[j] && ps->keys[j] != key)
-		j = (j + 1) & (ps->cap - 1);
-	*added = !ps->keys[j];
-	if (!ps->keys[j]) {
-		ps->keys[j] = key;
-		ps->nr++;
-	}
-	return &ps->exec[j];
-}
-
-static void page_set_free(struct page_set *ps)
-{
-	free(ps->keys);
-	free(ps->exec);
-	memset(ps, 0, sizeof(*ps));
-}
 
 /* A page number with its fetched bit in bit 0, for sorting. */
 static int cmp_u64(const void *a, const void *b)
@@ -235,7 +174,7 @@ static bool in_vmas(const struct range *vmas, size_t nr, uint64_t pg)
  * message, -2 when the process is gone.
  */
 static int map_pages(vmsim_machine_t *m, int pid, const uint64_t *pages, size_t n,
-		     struct page_set *ps, struct trace_summary *sum, struct trace_reader *r)
+		     struct page_map *ps, struct trace_summary *sum, struct trace_reader *r)
 {
 	struct range *vmas = NULL, *done = NULL;
 	size_t nr_vmas = 0, nr_done = 0, cap_done = 0;
@@ -260,7 +199,7 @@ static int map_pages(vmsim_machine_t *m, int pid, const uint64_t *pages, size_t 
 				 VMSIM_PROT_READ | VMSIM_PROT_WRITE | (exec ? VMSIM_PROT_EXEC : 0),
 				 vmas, nr_vmas, &done, &nr_done, &cap_done, sum, r);
 		for (uint64_t pg = first; !ret && pg <= last; pg++) {
-			uint8_t *f = page_set_add(ps, pg, &added);
+			uint32_t *f = page_map_slot(ps, pg, &added);
 
 			if (!f) {
 				trace_error(r, "out of memory (%zu pages touched)", ps->nr);
@@ -288,7 +227,7 @@ static int map_pages(vmsim_machine_t *m, int pid, const uint64_t *pages, size_t 
  * accesses before *@n may still run), -2 (the process is gone).
  */
 static int map_batch(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t *n,
-		     const unsigned long *lines, struct page_set *ps,
+		     const unsigned long *lines, struct page_map *ps,
 		     struct trace_summary *sum, struct trace_reader *r)
 {
 	unsigned long limit = vmsim_task_size(m);
@@ -311,7 +250,7 @@ static int map_batch(vmsim_machine_t *m, int pid, const struct vmsim_access *v, 
 			break;
 		}
 		for (uint64_t pg = v[i].addr >> TPAGE_SHIFT; pg <= last >> TPAGE_SHIFT; pg++) {
-			uint8_t *f = page_set_add(ps, pg, &added);
+			uint32_t *f = page_map_slot(ps, pg, &added);
 
 			if (f && added && nr == cap) {
 				uint64_t *np = realloc(pages, (cap ? 2 * cap : 256) * sizeof(*np));
@@ -347,7 +286,7 @@ static int map_batch(vmsim_machine_t *m, int pid, const struct vmsim_access *v, 
 		for (size_t i = 0; i < nr; i++) {
 			bool added;
 
-			pages[i] = pages[i] << 1 | (*page_set_add(ps, pages[i], &added) & PG_FETCH);
+			pages[i] = pages[i] << 1 | (*page_map_slot(ps, pages[i], &added) & PG_FETCH);
 		}
 		qsort(pages, nr, sizeof(*pages), cmp_u64);
 		mret = map_pages(m, pid, pages, nr, ps, sum, r);
@@ -450,7 +389,7 @@ static void timeline_head(FILE *f)
 static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_auto,
 		  struct trace_summary *sum)
 {
-	struct page_set ps = { 0 };
+	struct page_map ps = { 0 };
 	FILE *tl = NULL;
 	uint64_t next = trace_timeline_every;
 	bool stop = false;
@@ -541,7 +480,7 @@ out:
 			 trace_timeline_path, strerror(errno));
 		ret = -1;
 	}
-	page_set_free(&ps);
+	page_map_free(&ps);
 	free(v);
 	free(lines);
 	return ret;
