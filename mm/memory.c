@@ -41,6 +41,7 @@
 #include "kern/vmscan.h"
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
+#include "kern/rmap.h"
 #include "vma_internal.h"
 
 /* --- protections ----------------------------------------------------------- */
@@ -92,19 +93,20 @@ static inline enum zone_stat_item mapped_item(const struct page *page)
 	return PageAnon(page) ? NR_ANON_PAGES : NR_FILE_MAPPED;
 }
 
-static void page_add_rmap(struct mm_struct *mm, struct page *page)
+static void page_add_rmap(struct mm_struct *mm, struct page *page, unsigned long address)
 {
+	rmap_add(mm, page, address);
 	if (atomic_fetch_add(&page->_mapcount, 1) == -1 && !PageZero(page))
 		mod_zone_page_state(page->zone, mapped_item(page), 1);
 	atomic_fetch_add(rss_counter(mm, page), 1);
 }
 
 /* A fresh private anonymous page becomes mapped. */
-void page_add_anon_rmap(struct mm_struct *mm, struct page *page)
+void page_add_anon_rmap(struct mm_struct *mm, struct page *page, unsigned long address)
 {
 	SetPageAnon(page);
 	SetPageSwapBacked(page);
-	page_add_rmap(mm, page);
+	page_add_rmap(mm, page, address);
 }
 
 /* The mapcount side of page_remove_rmap; the caller counts the rss. */
@@ -119,8 +121,9 @@ static void __page_remove_rmap(struct page *page)
 }
 
 /* A PTE mapping @page went away (its reference is dropped by the caller). */
-void page_remove_rmap(struct mm_struct *mm, struct page *page)
+void page_remove_rmap(struct mm_struct *mm, struct page *page, unsigned long address)
 {
+	rmap_del(mm, page, address);
 	__page_remove_rmap(page);
 	atomic_fetch_sub(rss_counter(mm, page), 1);
 }
@@ -242,6 +245,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 			if (pte_dirty(pte))
 				set_page_dirty(page);	/* written back later */
 		}
+		rmap_del(mm, page, addr);
 		__page_remove_rmap(page);
 		if (unlikely(locked))
 			__munlock_vma_page(vma, page);
@@ -551,7 +555,7 @@ static void copy_pte_range(struct mm_struct *dst, struct vm_area_struct *vma, pt
 			struct page *page = pfn_to_page(m, pte_pfn(pte));
 
 			get_page(page);
-			page_add_rmap(dst, page);
+			page_add_rmap(dst, page, addr);
 		}
 		set_pte(dp, pte);
 	}
@@ -661,7 +665,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 		put_page(page);
 		return VM_FAULT_MINOR;
 	}
-	page_add_anon_rmap(mm, page);
+	page_add_anon_rmap(mm, page, address);
 	entry = pte_mkwrite(pte_mkdirty(mk_pte(page, vma->vm_page_prot)));
 	set_pte(pte, entry);
 	trace_mm_fault_handler(mm->machine, address, "do_anonymous_page", "demand_zero",
@@ -723,7 +727,7 @@ static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pm
 
 			if (!page || !pte_none(ptep_get(pte)))
 				continue;
-			page_add_rmap(mm, page);
+			page_add_rmap(mm, page, start + ((unsigned long)i << PAGE_SHIFT));
 			entry = pte_mkyoung(mk_pte(page, vma->vm_page_prot));
 			set_pte(pte, entry);
 			mlock_vma_page(vma, page);
@@ -810,9 +814,9 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		return VM_FAULT_MINOR;
 	}
 	if (anon)
-		page_add_anon_rmap(mm, page);
+		page_add_anon_rmap(mm, page, address);
 	else
-		page_add_rmap(mm, page);
+		page_add_rmap(mm, page, address);
 	entry = mk_pte(page, vma->vm_page_prot);
 	if (write)
 		entry = pte_mkwrite(pte_mkdirty(entry));
@@ -883,7 +887,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t
 	/* our lookup reference becomes the PTE's; the PTE's slot reference goes */
 	swap_free(entry);
 	atomic_fetch_sub(&mm->swap_ents, 1);
-	page_add_anon_rmap(mm, page);
+	page_add_anon_rmap(mm, page, address);
 	entry_pte = mk_pte(page, vma->vm_page_prot);
 	if (write && remove_exclusive_swap_page(page)) {
 		entry_pte = pte_mkwrite(pte_mkdirty(entry_pte));
@@ -966,10 +970,10 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	pte = pte_offset_map(pmd, address);
 	if (pte_same_fault(ptep_get(pte), orig)) {
 		if (!zero) {
-			page_remove_rmap(mm, old_page);
+			page_remove_rmap(mm, old_page, address);
 			munlock_vma_page(vma, old_page);
 		}
-		page_add_anon_rmap(mm, new_page);
+		page_add_anon_rmap(mm, new_page, address);
 		pte_t entry = pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)));
 
 		set_pte(pte, entry);
@@ -1212,6 +1216,12 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 				      (unsigned long long)pte_val(ptep_get(dp)));
 			set_pte(dp, pte);
 			pte_unmap(dp);
+			if (pte_present(pte) && page_is_refcounted(mm->machine, vma, pte_pfn(pte))) {
+				struct page *page = pfn_to_page(mm->machine, pte_pfn(pte));
+
+				rmap_del(mm, page, from);
+				rmap_add(mm, page, to);
+			}
 		}
 	}
 out:
@@ -1264,7 +1274,7 @@ static int map_range(struct vm_area_struct *vma, unsigned long from, unsigned lo
 		if (page_is_refcounted(m, vma, pte_pfn(old))) {
 			struct page *page = pfn_to_page(m, pte_pfn(old));
 
-			page_remove_rmap(mm, page);
+			page_remove_rmap(mm, page, addr);
 			tlb_remove_page(&tlb, page);
 		}
 	}

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 #include "kern/reclaim_policy.h"
+#include "kern/rmap.h"
 
 /* In the order `vmsim help reclaim` lists them; the first is the default. */
 static const struct reclaim_policy *const builtin_policies[] = {
@@ -88,6 +89,9 @@ int reclaim_policy_init(struct machine *m)
 	BUG_ON_MSG(!pol->lru_cache_add || !pol->referenced || !pol->pte_young || !pol->shrink,
 		   "reclaim policy %s lacks a required operation", pol->name);
 	m->reclaim_policy = pol;
+	/* a policy that names victims finds their PTEs through the reverse map */
+	if (pol->shrink == shrink_victims && rmap_init(m))
+		return -ENOMEM;
 	return pol->init ? pol->init(m) : 0;
 }
 
@@ -97,5 +101,6 @@ void reclaim_policy_exit(struct machine *m)
 
 	if (pol && pol->exit)
 		pol->exit(m);
+	rmap_exit(m);
 	m->reclaim_policy = NULL;
 }

@@ -83,7 +83,7 @@ static int unuse_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 			p = pte_offset_map(pmd, a);
 			if (pte_val(ptep_get(p)) == pte_val(pte) && PageUptodate(page)) {
 				get_page(page);
-				page_add_anon_rmap(mm, page);
+				page_add_anon_rmap(mm, page, a);
 				set_pte(p, pte_wrprotect(mk_pte(page, vma->vm_page_prot)));
 				swap_free(entry);
 				atomic_fetch_sub(&mm->swap_ents, 1);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include "kern/vmscan.h"
 #include "kern/reclaim_policy.h"
+#include "kern/rmap.h"
 #include "kern/memory.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
@@ -72,11 +73,7 @@ static void rotate_to_inactive_tail(struct machine *m, struct page *page)
 
 /* --- swap_out: the page-table scan ----------------------------------------------- */
 
-#define SWAP_OUT_NEED_SLOT	(-1)
 #define SWAP_OUT_FULL		(-2)
-
-static int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
-		     ptep_t p, struct page *page, struct page **need, bool rotate);
 
 /*
  * try_to_swap_out - look at one PTE (page_table_lock held).  A recently
@@ -123,8 +120,8 @@ static int try_to_swap_out(struct mm_struct *mm, struct vm_area_struct *vma,
  * (SWAP_OUT_NEED_SLOT).  @rotate: a page left unmapped goes to the
  * inactive tail (2.4's swap_out).  1 if the PTE no longer maps the page.
  */
-static int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
-		     ptep_t p, struct page *page, struct page **need, bool rotate)
+int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+	      ptep_t p, struct page *page, struct page **need, bool rotate)
 {
 	struct machine *m = mm->machine;
 	swp_entry_t entry;
@@ -141,7 +138,7 @@ static int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 		flush_tlb_page(vma, address);
 		if (pte_dirty(pte))
 			set_page_dirty(page);
-		page_remove_rmap(mm, page);
+		page_remove_rmap(mm, page, address);
 		if (rotate && page_mapcount(page) == 0)
 			rotate_to_inactive_tail(m, page);
 		put_page(page);		/* the PTE's reference */
@@ -163,7 +160,7 @@ static int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 		   page_to_pfn(page), entry.val);
 	set_pte(p, swp_entry_to_pte(entry));
 	atomic_fetch_add(&mm->swap_ents, 1);
-	page_remove_rmap(mm, page);
+	page_remove_rmap(mm, page, address);
 	if (rotate && page_mapcount(page) == 0)
 		rotate_to_inactive_tail(m, page);
 	unlock_page(page);
@@ -758,73 +755,6 @@ unsigned long shrink_all_memory(struct machine *m)
 
 /* --- reclaim by victims: the engine of the policies that name their victims -------------- */
 
-/* Unmap every PTE of @mm's pages marked PG_launder (mmap_sem held). */
-static void unmap_marked_mm(struct mm_struct *mm)
-{
-	const struct pgt_format *f = mm_pgt_fmt(mm);
-	struct machine *m = mm->machine;
-
-	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
-		unsigned long a = vma->vm_start;
-
-		if (vma->vm_flags & (VM_LOCKED | VM_IO | VM_PFNMAP))
-			continue;
-		spin_lock(&mm->page_table_lock);
-		while (a < vma->vm_end) {
-			unsigned long next = pmd_addr_end(f, a, vma->vm_end);
-			pmdp_t pmd = pmd_lookup(mm, a);
-			ptep_t p;
-
-			if (!pmd.p || pmd_none(pmdp_get(pmd)) || pmd_bad(pmdp_get(pmd))) {
-				a = next;
-				continue;
-			}
-			p = pte_offset_map(pmd, a);
-			for (; a < next; a += PAGE_SIZE, p = ptep_next(p)) {
-				pte_t pte = ptep_get(p);
-				struct page *page, *need = NULL;
-
-				if (!pte_present(pte) || !pfn_valid(m, pte_pfn(pte)))
-					continue;
-				page = pfn_to_page(m, pte_pfn(pte));
-				if (!PageLaunder(page) ||
-				    unmap_pte(mm, vma, a, p, page, &need, false) != SWAP_OUT_NEED_SLOT)
-					continue;
-				/* it lost its swap-cache entry meanwhile: it stays mapped */
-				unlock_page(need);
-				put_page(need);
-			}
-			pte_unmap(p);
-		}
-		spin_unlock(&mm->page_table_lock);
-	}
-}
-
-/* Unmap the marked pages from every process (no lock held). */
-static void unmap_marked(struct machine *m)
-{
-	int pid = 1;
-
-	for (;;) {
-		int want = pid;
-		struct mm_struct *mm = next_swap_mm(m, &pid);
-
-		if (!mm)
-			return;
-		if (pid < want) {	/* wrapped around: every process seen */
-			mmput(mm);
-			return;
-		}
-		/* a process busy with its VMAs keeps its PTEs this time */
-		if (down_read_trylock(&mm->mmap_sem)) {
-			unmap_marked_mm(mm);
-			up_read(&mm->mmap_sem);
-		}
-		mmput(mm);
-		pid++;
-	}
-}
-
 /* A victim that could not go: to the newest end of its list (pgrotated). */
 static void rotate_victim(struct machine *m, struct page *page)
 {
@@ -868,7 +798,7 @@ unsigned long shrink_victims(struct machine *m, zone_t *classzone, unsigned int 
 	struct page *pages[SWAP_CLUSTER_MAX];
 	unsigned long freed = reap_slab(gfp_mask), total, free;
 	unsigned int n, i;
-	bool can_swap, mapped = false;
+	bool can_swap;
 
 	(void)unmapped;		/* victims are unmapped and freed in one go */
 	if (freed >= nr_pages)
@@ -897,15 +827,11 @@ unsigned long shrink_victims(struct machine *m, zone_t *classzone, unsigned int 
 			if (err)
 				continue;
 		}
-		if (page_mapcount(page) > 0) {
-			SetPageLaunder(page);
-			mapped = true;
-		}
+		/* the reverse map finds its PTEs (mm/rmap.c) */
+		if (page_mapcount(page) > 0)
+			try_to_unmap(m, page);
 	}
-	if (mapped)
-		unmap_marked(m);
 	for (i = 0; i < n; i++) {
-		ClearPageLaunder(pages[i]);
 		if (free_victim(m, pages[i]))
 			freed++;
 	}

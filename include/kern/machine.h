@@ -31,6 +31,7 @@ struct swap_state;
 struct fs_state;
 struct lru_state;
 struct reclaim_policy;
+struct rmap_state;
 struct vmscan_state;
 struct shmem_sb_info;
 struct writeback_state;
@@ -108,6 +109,7 @@ struct machine {
 	/* the page-replacement policy (kern/reclaim_policy.h) and its state */
 	const struct reclaim_policy *reclaim_policy;
 	void *reclaim_private;
+	struct rmap_state *rmap;		/* mm/rmap.c: NULL but under shrink_victims policies */
 	uint64_t rng_state;			/* seeded from cfg.seed */
 
 	/* Subsystem state, owned and defined by each subsystem. */

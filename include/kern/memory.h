@@ -68,11 +68,12 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 pgprot_t vm_get_page_prot(unsigned long vm_flags);
 
 /*
- * rmap-lite for reclaim and swapoff (page_table_lock held): a PTE now maps
- * anonymous @page (its reference held) / no longer maps @page.
+ * rmap-lite for reclaim and swapoff (page_table_lock held): the PTE of @mm
+ * at @address now maps anonymous @page (its reference held) / no longer
+ * maps @page (kern/rmap.h's chains follow, when the machine keeps them).
  */
-void page_add_anon_rmap(struct mm_struct *mm, struct page *page);
-void page_remove_rmap(struct mm_struct *mm, struct page *page);
+void page_add_anon_rmap(struct mm_struct *mm, struct page *page, unsigned long address);
+void page_remove_rmap(struct mm_struct *mm, struct page *page, unsigned long address);
 
 /*
  * vma_set_flags - change the flags of a VMA in a live mm (mprotect, mlock,

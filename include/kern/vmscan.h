@@ -41,6 +41,18 @@
 #include "kern/pagemap.h"
 #include "kern/sched.h"
 
+/*
+ * unmap_pte - take @page out of the PTE @p of @mm at @address (present,
+ * page_table_lock held), flushing its TLB entry: a file or shmem page
+ * just loses the PTE, an anonymous page in the swap cache gets its swap
+ * entry; one not in the swap cache is returned locked and referenced in
+ * *@need (SWAP_OUT_NEED_SLOT).  @rotate: a page left unmapped goes to the
+ * inactive tail (2.4's swap_out).  1 if the PTE no longer maps it.
+ */
+#define SWAP_OUT_NEED_SLOT	(-1)
+int unmap_pte(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+	      ptep_t p, struct page *page, struct page **need, bool rotate);
+
 #define SWAP_CLUSTER_MAX	32	/* pages freed per reclaim round */
 #define DEF_PRIORITY		6	/* scan 1/2^priority of the lists first */
 

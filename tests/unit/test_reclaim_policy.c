@@ -6,6 +6,7 @@
  */
 #include "swaptest.h"
 #include "kern/reclaim_policy.h"
+#include "kern/rmap.h"
 
 TEST(reclaim_policy_registry_by_name)
 {
@@ -155,6 +156,7 @@ static void swap_heavy(const char *opts, const char *name)
 	swap_refs_exact(m, pid, 3);
 	vmsim_cpu_attach(m, 0);
 	ASSERT(lru_is_valid(m));
+	ASSERT(rmap_is_valid(m));
 	for (int p = 2; p >= 0; p--)
 		ASSERT_EQ(vmsim_exit(m, pid[p]), 0);
 	swap_all_free(m);
