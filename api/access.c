@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <string.h>
 #include "kern/sched.h"
+#include "kern/segment.h"
 #include "kern/mmu.h"
 #include "kern/mman.h"
 #include "kern/pgtable.h"
@@ -378,6 +379,40 @@ int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf
 {
 	return (int)TASK_CALL(m, pid, access_return(user_copy(addr, (void *)buf, len, true),
 						    NULL));
+}
+
+/* Through selector @sel: the segmentation step, then user_copy of the linear address. */
+static int seg_user_copy(unsigned int sel, unsigned long addr, void *buf, unsigned long len,
+			 bool write)
+{
+	unsigned long linear;
+	int err;
+
+	err = mmu_user_segment((uint16_t)sel, addr, len, write ? MMU_WRITE : MMU_READ, &linear);
+	return err ? err : user_copy(linear, buf, len, write);
+}
+
+int vmsim_read_seg(vmsim_machine_t *m, int pid, unsigned int sel, unsigned long addr,
+		   void *buf, unsigned long len)
+{
+	if (sel > 0xffff)
+		return -EINVAL;
+	return (int)TASK_CALL(m, pid, access_return(seg_user_copy(sel, addr, buf, len, false),
+						    NULL));
+}
+
+int vmsim_write_seg(vmsim_machine_t *m, int pid, unsigned int sel, unsigned long addr,
+		    const void *buf, unsigned long len)
+{
+	if (sel > 0xffff)
+		return -EINVAL;
+	return (int)TASK_CALL(m, pid, access_return(seg_user_copy(sel, addr, (void *)buf, len,
+								  true), NULL));
+}
+
+int vmsim_selector(const char *name)
+{
+	return selector_lookup(name);
 }
 
 int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val)

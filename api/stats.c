@@ -17,6 +17,7 @@
 #include "kern/sched.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
+#include "kern/segment.h"
 #include "vmsim/stats.h"
 #include "vmsim/kernel.h"
 #include "entry.h"
@@ -410,24 +411,95 @@ static void walk_tables(struct seq_buf *s, struct machine *m, struct mm_struct *
 	walk_leaf(s, m, e, addr);
 }
 
+/* The walk of user address @addr in @mm's tables, after a heading line of @f. */
+static void walk_user(struct seq_buf *s, struct machine *m, struct mm_struct *mm,
+		      unsigned long addr)
+{
+	const struct pgt_format *f = pgt_fmt(m);
+
+	if (!pgt_va_valid(f, addr) || addr >= TASK_SIZE_OF(m)) {
+		seq_printf(s, "  not a user address (user space ends at 0x%lx)\n", TASK_SIZE_OF(m));
+	} else {
+		spin_lock(&mm->page_table_lock);
+		walk_tables(s, m, mm, addr);
+		spin_unlock(&mm->page_table_lock);
+	}
+}
+
 /* The walk of @addr in the tables of @t, task @pid (TASK_PEEK), as text in *@text. */
 static int pagetable_describe(struct task_struct *t, int pid, unsigned long addr, char **text)
 {
 	struct machine *m = t->machine;
 	const struct pgt_format *f = pgt_fmt(m);
-	struct mm_struct *mm = t->mm;
 	struct seq_buf s;
 
 	seq_init(&s);
 	seq_printf(&s, "pid %d address 0x%lx: %s paging, %u levels, pgd at 0x%lx\n", pid, addr,
-		   f->name, f->levels, mm->pgd);
-	if (!pgt_va_valid(f, addr) || addr >= TASK_SIZE_OF(m)) {
-		seq_printf(&s, "  not a user address (user space ends at 0x%lx)\n", TASK_SIZE_OF(m));
-	} else {
-		spin_lock(&mm->page_table_lock);
-		walk_tables(&s, m, mm, addr);
-		spin_unlock(&mm->page_table_lock);
+		   f->name, f->levels, t->mm->pgd);
+	walk_user(&s, m, t->mm, addr);
+	*text = seq_take(&s);
+	return 0;
+}
+
+/* A descriptor's line: "  gdt[5]   = 0x00cff2000000ffff  base ... limit ... data rw DPL 3 ..." */
+static void segment_line(struct seq_buf *s, const struct hw_segment *seg)
+{
+	char label[32];
+
+	snprintf(label, sizeof(label), "gdt[%u]", SEL_INDEX(seg->selector));
+	seq_printf(s, "  %-8s = 0x%016" PRIx64 "  base 0x%08" PRIx32 " limit 0x%08" PRIx64, label,
+		   seg->raw, seg->base, seg->limit);
+	if (seg->system)
+		seq_printf(s, "  system type %u", seg->type);
+	else if (seg->type & DESC_TYPE_CODE)
+		seq_puts(s, seg->type & DESC_TYPE_RW ? "  code rx" : "  code x");
+	else
+		seq_puts(s, seg->type & DESC_TYPE_RW ? "  data rw" : "  data r");
+	seq_printf(s, " DPL %u %s%s\n", seg->dpl, seg->present ? "present" : "not present",
+		   seg->flags & DESC_FLAG_L ? " 64-bit" : seg->flags & DESC_FLAG_DB ? " 32-bit" :
+		   " 16-bit");
+}
+
+/* The logical -> linear -> physical translation of @sel:@addr (TASK_PEEK). */
+static int translate_describe(struct task_struct *t, int pid, uint16_t sel, unsigned long addr,
+			      char **text)
+{
+	struct machine *m = t->machine;
+	const struct pgt_format *f = pgt_fmt(m);
+	const struct hw_cpu *cpu = m->cpu[0].hw;	/* every CPU loads the one GDT */
+	const char *name = selector_name(sel), *why;
+	struct hw_segment seg;
+	unsigned long linear;
+	unsigned int fault;
+	struct seq_buf s;
+
+	seq_init(&s);
+	seq_printf(&s, "pid %d logical address 0x%04x:0x%lx%s%s%s, a user-mode read (CPL 3)\n",
+		   pid, sel, addr, name ? " (" : "", name ? name : "", name ? ")" : "");
+	seq_printf(&s, "  selector 0x%04x: index %u, %s, RPL %u\n", sel, SEL_INDEX(sel),
+		   SEL_TI(sel) ? "LDT" : "GDT", SEL_RPL(sel));
+	fault = hw_segment_load(cpu, sel, 3, &seg, &why);
+	if (seg.raw)
+		segment_line(&s, &seg);
+	if (!fault)
+		fault = hw_segment_linear(cpu, &seg, addr, 1, MMU_READ, &linear, &why);
+	if (fault) {
+		seq_printf(&s, "  %s fault (#%s, error code 0x%x): %s\n",
+			   SEG_FAULT_VECTOR(fault) == X86_TRAP_NP ? "segment not present" :
+			   "general protection", SEG_FAULT_VECTOR(fault) == X86_TRAP_NP ? "NP" : "GP",
+			   SEG_FAULT_ERROR(fault), why);
+		seq_puts(&s, "  a user access through it is SIGSEGV (SI_KERNEL)\n");
+		*text = seq_take(&s);
+		return 0;
 	}
+	if (f->levels == 4)
+		seq_printf(&s, "  linear address 0x%lx (long mode: the segment base is not used)\n",
+			   linear);
+	else
+		seq_printf(&s, "  linear address 0x%lx = base 0x%" PRIx32 " + offset 0x%lx\n",
+			   linear, seg.base, addr);
+	seq_printf(&s, "  %s paging, %u levels, pgd at 0x%lx\n", f->name, f->levels, t->mm->pgd);
+	walk_user(&s, m, t->mm, linear);
 	*text = seq_take(&s);
 	return 0;
 }
@@ -456,6 +528,20 @@ static char *kernel_pagetable_describe(struct machine *m, unsigned long addr)
 char *vmsim_kernel_pagetable_describe(vmsim_machine_t *m, unsigned long addr)
 {
 	return MACHINE_CALL(m, kernel_pagetable_describe(m, addr));
+}
+
+char *vmsim_translate_describe(vmsim_machine_t *m, int pid, unsigned int sel,
+			       unsigned long addr)
+{
+	char *text = NULL;
+
+	if (sel > 0xffff) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (TASK_PEEK(m, pid, t, translate_describe(t, pid, (uint16_t)sel, addr, &text)))
+		errno = ESRCH;
+	return text;
 }
 
 char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr)

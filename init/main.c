@@ -127,7 +127,7 @@ int start_kernel(struct machine *m)
 
 	setup_arch(m);				/* memory map, bootmem, mem_map */
 	smp_prepare_cpus(m);
-	trap_init(m);				/* page fault, invalidate IPI */
+	trap_init(m);				/* page fault, IPI, #GP; cpu_init: GDT */
 	saved = cpu_enter(m);
 	free_area_init(m);			/* nodes and zones over mem_map */
 	m->totalram_pages = free_all_bootmem(m);	/* mem_init: frames to the buddy allocator */

@@ -162,7 +162,8 @@ int script_parse_write(struct vmsim_cmd *c, const struct vmsim_words *l, const c
 		       char *err, size_t errlen)
 {
 	if (script_want_words(l, 4, 5, usage, err, errlen) ||
-	    script_parse_num(&l->w[2], &c->u.write.addr, "ADDR", err, errlen))
+	    script_parse_addr_seg(&l->w[2], &c->u.write.seg, &c->u.write.sel, &c->u.write.addr,
+				  err, errlen))
 		return -1;
 	return parse_write_data(&c->u.write, l, err, errlen);
 }
@@ -176,6 +177,9 @@ static long do_write(struct vmsim_session *s, int pid, const struct vmsim_args_w
 {
 	unsigned char buf[CHUNK];
 
+	if (!a->pattern && a->seg)
+		return vmsim_write_seg(s->m, pid, a->sel, (unsigned long)a->addr, a->data,
+				       a->data_len);
 	if (!a->pattern)
 		return vmsim_write(s->m, pid, (unsigned long)a->addr, a->data, a->data_len);
 	for (uint64_t off = 0; off < a->len || (a->len == 0 && off == 0); off += CHUNK) {
@@ -184,7 +188,9 @@ static long do_write(struct vmsim_session *s, int pid, const struct vmsim_args_w
 
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (unsigned char)vmsim_mix64(a->seed + off + i);
-		ret = vmsim_write(s->m, pid, (unsigned long)(a->addr + off), buf, n);
+		ret = a->seg ? vmsim_write_seg(s->m, pid, a->sel, (unsigned long)(a->addr + off),
+					       buf, n) :
+			       vmsim_write(s->m, pid, (unsigned long)(a->addr + off), buf, n);
 		if (ret || a->len == 0)
 			return ret;
 	}
@@ -206,7 +212,7 @@ int script_parse_read(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 	struct vmsim_args_range *a = &c->u.read;
 
 	if (script_want_words(l, 4, 4, usage, err, errlen) ||
-	    script_parse_num(&l->w[2], &a->addr, "ADDR", err, errlen) ||
+	    script_parse_addr_seg(&l->w[2], &a->seg, &a->sel, &a->addr, err, errlen) ||
 	    script_parse_num(&l->w[3], &a->len, "LEN", err, errlen))
 		return -1;
 	if (a->len == 0) {
@@ -216,15 +222,33 @@ int script_parse_read(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 	return 0;
 }
 
+/* A chunk of a read: through its selector, or of the linear address. */
+static int read_chunk(struct vmsim_session *s, int pid, const struct vmsim_args_range *a,
+		      uint64_t off, void *buf, size_t n)
+{
+	if (a->seg)
+		return vmsim_read_seg(s->m, pid, a->sel, (unsigned long)(a->addr + off), buf, n);
+	return vmsim_read(s->m, pid, (unsigned long)(a->addr + off), buf, n);
+}
+
 int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t len, char *out,
 		     size_t outlen)
 {
+	struct vmsim_args_range a = { .addr = addr, .len = len };
+
+	return script_read_range(s, pid, &a, out, outlen);
+}
+
+int script_read_range(struct vmsim_session *s, int pid, const struct vmsim_args_range *a,
+		      char *out, size_t outlen)
+{
+	uint64_t len = a->len;
 	unsigned char buf[CHUNK];
 	uint64_t h = VMSIM_FNV1A64_INIT;
 	int ret;
 
 	if (len <= 64) {
-		ret = vmsim_read(s->m, pid, (unsigned long)addr, buf, (unsigned long)len);
+		ret = read_chunk(s, pid, a, 0, buf, (size_t)len);
 		if (ret)
 			return ret;
 		for (uint64_t i = 0; i < len && 2 * i + 2 < outlen; i++)
@@ -234,7 +258,7 @@ int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t l
 	for (uint64_t off = 0; off < len; off += CHUNK) {
 		size_t n = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
 
-		ret = vmsim_read(s->m, pid, (unsigned long)(addr + off), buf, n);
+		ret = read_chunk(s, pid, a, off, buf, n);
 		if (ret)
 			return ret;
 		h = vmsim_fnv1a64(h, buf, n);
@@ -246,8 +270,7 @@ int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t l
 enum vmsim_run_status script_run_read(struct vmsim_session *s, const struct vmsim_cmd *c,
 				      struct vmsim_call *call)
 {
-	call->ret = script_read_text(s, call->pid, c->u.read.addr, c->u.read.len, call->res,
-				     sizeof(call->res));
+	call->ret = script_read_range(s, call->pid, &c->u.read, call->res, sizeof(call->res));
 	if (call->ret)
 		script_fmt_errno(call->res, sizeof(call->res), call->ret);
 	call->numeric = false;

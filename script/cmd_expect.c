@@ -120,13 +120,17 @@ int script_parse_expect(struct vmsim_cmd *c, const struct vmsim_words *l, const 
 			return -1;
 		}
 		if (l->n == 5) {
-			int code;
-			for (code = 1; code <= 3; code++) {
-				const char *cn = vmsim_sicode_name(a->signal, code);
-				if (cn && !strcmp(cn, l->w[4].val))
-					break;
+			static const int codes[] = { 1, 2, 3, 0x80 };	/* 0x80: SI_KERNEL */
+			const char *cn = NULL;
+			int code = 0;
+
+			for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]) && !cn; i++) {
+				code = codes[i];
+				cn = vmsim_sicode_name(a->signal, code);
+				if (cn && strcmp(cn, l->w[4].val))
+					cn = NULL;
 			}
-			if (code > 3) {
+			if (!cn) {
 				script_seterr(err, errlen, "expect killed: '%.40s' is no code of %s",
 				       l->w[4].val, l->w[3].val);
 				return -1;

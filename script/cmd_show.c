@@ -17,7 +17,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
 		"vmallocinfo|sysctl|interrupts|report, "
-		"show page PFN, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR";
+		"show page PFN, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
 	if (l->n < 2) {
@@ -57,7 +57,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		strcpy(c->proc, "K");	/* the kernel context: its page tables only */
 	else if (script_parse_name(&l->w[1], c->proc, err, errlen))
 		return -1;
-	for (int s = VMSIM_SHOW_MAPS; s <= VMSIM_SHOW_PAGETABLE; s++)
+	for (int s = VMSIM_SHOW_MAPS; s <= VMSIM_SHOW_TRANSLATE; s++)
 		if (!strcmp(l->w[2].val, vmsim_show_name((enum vmsim_show)s))) {
 			a->what = (enum vmsim_show)s;
 			if (s == VMSIM_SHOW_PAGETABLE && !strcmp(c->proc, "K")) {
@@ -69,6 +69,10 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 			}
 			if (s != VMSIM_SHOW_PAGETABLE && !strcmp(c->proc, "K"))
 				break;
+			if (s == VMSIM_SHOW_TRANSLATE)
+				return script_want_words(l, 4, 4, "show A translate [SEL:]ADDR", err,
+							 errlen) ||
+				       script_parse_logical(&l->w[3], &a->sel, &a->addr, err, errlen);
 			if (s == VMSIM_SHOW_PAGETABLE)
 				return script_want_words(l, 4, 4, "show A pagetable ADDR", err, errlen) ||
 				       script_parse_num(&l->w[3], &a->addr, "ADDR", err, errlen) ? -1 : 0;
@@ -92,7 +96,7 @@ static void show_text(struct vmsim_session *s, const struct vmsim_cmd *c, char *
 	vmsim_session_printf(s, "%s = %s\n", c->text, res);
 }
 
-/* show A maps|smaps|status|pagetable ADDR, show K pagetable ADDR */
+/* show A maps|smaps|status|pagetable ADDR|translate [SEL:]ADDR, show K pagetable ADDR */
 static enum vmsim_run_status show_proc(struct vmsim_session *s, const struct vmsim_cmd *c)
 {
 	struct vmsim_proc_name *p;
@@ -114,6 +118,9 @@ static enum vmsim_run_status show_proc(struct vmsim_session *s, const struct vms
 	if (p->pid <= 0) {
 		text = NULL;
 		errno = ESRCH;
+	} else if (c->u.show.what == VMSIM_SHOW_TRANSLATE) {
+		text = vmsim_translate_describe(s->m, p->pid, c->u.show.sel,
+						(unsigned long)c->u.show.addr);
 	} else if (c->u.show.what == VMSIM_SHOW_PAGETABLE) {
 		text = vmsim_pagetable_describe(s->m, p->pid, (unsigned long)c->u.show.addr);
 	} else {
@@ -146,6 +153,10 @@ static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
 	if (w == VMSIM_SHOW_PAGETABLE)
 		vmsim_session_printf(s, "-- %s's page-table walk of 0x%llx: one entry per level, down "
 				     "to the frame\n", c->proc, (unsigned long long)c->u.show.addr);
+	else if (w == VMSIM_SHOW_TRANSLATE)
+		vmsim_session_printf(s, "-- %s's translation of 0x%x:0x%llx: segment, linear address, "
+				     "page tables, frame\n", c->proc, c->u.show.sel,
+				     (unsigned long long)c->u.show.addr);
 	else if (w == VMSIM_SHOW_PAGE)
 		vmsim_session_printf(s, "-- frame %llu: its struct page\n",
 				     (unsigned long long)c->u.show.pfn);
@@ -171,7 +182,7 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 	}
 	if (s->explain)		/* a heading: which view this is */
 		show_heading(s, c);
-	if (what >= VMSIM_SHOW_MAPS && what <= VMSIM_SHOW_PAGETABLE)
+	if (what >= VMSIM_SHOW_MAPS && what <= VMSIM_SHOW_TRANSLATE)
 		return show_proc(s, c);
 	if (what == VMSIM_SHOW_EVENTS) {
 		script_show_events(s);

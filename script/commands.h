@@ -64,13 +64,13 @@
 	    .args = "ADDR LEN [read|write] [stride=N] [random=COUNT seed=S]",
 	    .summary = "Access a byte per stride (in order, or COUNT at seeded random slots).",
 	    .example = "A touch 0x10000000 64K write")
-	ROW(write, .per_process = true, .args = "ADDR \"TEXT\" | ADDR pattern=SEED len=N",
-	    .usage = "A write ADDR \"TEXT\" | A write ADDR pattern=SEED len=N",
+	ROW(write, .per_process = true, .args = "[SEL:]ADDR \"TEXT\" | [SEL:]ADDR pattern=SEED len=N",
+	    .usage = "A write [SEL:]ADDR \"TEXT\" | A write [SEL:]ADDR pattern=SEED len=N",
 	    .release = script_release_write,
 	    .summary = "Store bytes: the text (C escapes), or LEN bytes of a seeded pattern.",
 	    .example = "A write 0x10000000 \"hello\\n\"")
-	ROW(read, .per_process = true, .args = "ADDR LEN",
-	    .summary = "Load LEN bytes: hex up to 64, fnv1a64:HASH past that.",
+	ROW(read, .per_process = true, .args = "[SEL:]ADDR LEN",
+	    .summary = "Load LEN bytes: hex up to 64, fnv1a64:HASH past that (SEL: a segment).",
 	    .example = "A read 0x10000000 12")
 	ROW(trace, .per_process = true, .args = "FILE [auto|lackey|din|plain] [map=auto|none]",
 	    .release = script_release_trace,
@@ -142,6 +142,7 @@
 		     "show events\n"
 		     "show A maps|smaps|status\n"
 		     "show A pagetable ADDR\n"
+		     "show A translate [SEL:]ADDR\n"
 		     "show K pagetable ADDR\n"
 		     "show page PFN\n"
 		     "show tlb CPU",

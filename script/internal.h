@@ -89,6 +89,23 @@ void script_fmt_errno(char *buf, size_t n, long err);
 void script_fmt_addr(struct vmsim_call *call, long ret);
 void script_fmt_num(struct vmsim_call *call, long ret);
 /* read: LEN <= 64 bytes in hex, more as fnv1a64:HASH (cmd_access.c). */
+/* read's text of @a (through its selector if it has one) */
+int script_read_range(struct vmsim_session *s, int pid, const struct vmsim_args_range *a,
+		      char *out, size_t outlen);
+/*
+ * ADDR or SEL:ADDR (a logical address: SEL a selector's name, __USER_DS
+ * and the three others, or number): *@seg tells whether a SEL was given,
+ * *@sel is it (__USER_DS when not).
+ */
+int script_parse_addr_seg(const struct word *w, bool *seg, unsigned int *sel, uint64_t *addr,
+			  char *err, size_t errlen);
+static inline int script_parse_logical(const struct word *w, unsigned int *sel, uint64_t *addr,
+				       char *err, size_t errlen)
+{
+	bool seg;
+
+	return script_parse_addr_seg(w, &seg, sel, addr, err, errlen);
+}
 int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t len, char *out,
 		     size_t outlen);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vmsim/process.h"
 #include "internal.h"
 
 /* Words that cannot name a process besides the commands and `show` forms. */
@@ -77,6 +78,36 @@ int script_parse_num(const struct word *w, uint64_t *out, const char *what,
 		return -1;
 	}
 	return 0;
+}
+
+int script_parse_addr_seg(const struct word *w, bool *seg, unsigned int *sel, uint64_t *addr,
+			  char *err, size_t errlen)
+{
+	const char *colon = w->quoted ? NULL : strchr(w->val, ':');
+	struct word off;
+	char name[32];
+	uint64_t v;
+	int n;
+
+	*seg = colon != NULL;
+	*sel = (unsigned int)vmsim_selector("__USER_DS");
+	if (!colon)
+		return script_parse_num(w, addr, "ADDR", err, errlen);
+	snprintf(name, sizeof(name), "%.*s", (int)(colon - w->val), w->val);
+	n = vmsim_selector(name);
+	if (n >= 0) {
+		*sel = (unsigned int)n;
+	} else if (!vmsim_parse_number(name, &v) && v <= 0xffff) {
+		*sel = (unsigned int)v;
+	} else {
+		script_seterr(err, errlen, "bad selector '%.40s' (__KERNEL_CS, __KERNEL_DS, "
+			      "__USER_CS, __USER_DS or a number up to 0xffff)", name);
+		return -1;
+	}
+	off = *w;
+	off.val = (char *)colon + 1;
+	off.val_len = strlen(off.val);
+	return script_parse_num(&off, addr, "ADDR", err, errlen);
 }
 
 int script_parse_prot(const struct word *w, int *prot, char *err, size_t errlen)

@@ -40,6 +40,13 @@ struct hw_trap_table {
 	 * access bracket: it must not block.  NULL: not reported.
 	 */
 	void (*page_walk)(struct hw_cpu *cpu, phys_addr_t phys);
+	/*
+	 * #GP (and #NP): the segmentation unit (hw/segment.c) refused a
+	 * segment load or an access through a segment; @vector and
+	 * @error_code as x86 pushes them.  The access fails.
+	 */
+	void (*general_protection)(struct hw_cpu *cpu, unsigned int vector,
+				   unsigned int error_code);
 };
 
 /* Performance counters of a CPU, counted by the hardware itself. */
@@ -52,6 +59,8 @@ struct hw_cpu {
 	struct hw_machine *hw;
 	phys_addr_t cr3;			/* loaded page-table root, 0: none */
 	const struct hw_trap_table *idt;	/* load_idt() */
+	phys_addr_t gdt_base;			/* load_gdt() (hw/segment.h) */
+	uint16_t gdt_limit;
 	atomic_ulong pmc[HW_NR_PMC];		/* owner-written, anyone reads */
 } __attribute__((aligned(64)));
 

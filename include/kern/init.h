@@ -23,7 +23,7 @@ void stop_kernel(struct machine *m);
  * image's ranges reserved, and mem_map allocated from it.
  */
 void setup_arch(struct machine *m);
-/* trap_init - load the kernel's trap table (page fault, invalidate IPI) on every CPU. */
+/* trap_init - load the kernel's trap table (page fault, invalidate IPI, #GP) and GDT on every CPU. */
 void trap_init(struct machine *m);
 
 #endif

@@ -137,6 +137,20 @@ VMSIM_API int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp);
 VMSIM_API int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsigned long len);
 VMSIM_API int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf,
 		unsigned long len);
+/*
+ * The same through segment selector @sel (a logical address sel:addr), as
+ * a user instruction with a segment override: the segmentation unit
+ * loads @sel at privilege 3 and checks the access (a kernel segment,
+ * DPL 0, raises a general protection fault: SIGSEGV, SI_KERNEL, and
+ * VMSIM_KILLED), then the linear address base + addr is accessed as
+ * vmsim_read/vmsim_write do.  vmsim_selector: the number of a selector
+ * named "__KERNEL_CS", "__KERNEL_DS", "__USER_CS" or "__USER_DS", or -1.
+ */
+VMSIM_API int vmsim_read_seg(vmsim_machine_t *m, int pid, unsigned int sel, unsigned long addr,
+			     void *buf, unsigned long len);
+VMSIM_API int vmsim_write_seg(vmsim_machine_t *m, int pid, unsigned int sel, unsigned long addr,
+			      const void *buf, unsigned long len);
+VMSIM_API int vmsim_selector(const char *name);
 /* 8-byte aligned load/store, the TLB-hit fast path */
 VMSIM_API int vmsim_load64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t *val);
 VMSIM_API int vmsim_store64(vmsim_machine_t *m, int pid, unsigned long addr, uint64_t val);

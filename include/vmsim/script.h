@@ -43,6 +43,7 @@ enum vmsim_show {
 	VMSIM_SHOW_SMAPS,
 	VMSIM_SHOW_STATUS,
 	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR (show K pagetable ADDR: the kernel's) */
+	VMSIM_SHOW_TRANSLATE,	/* show A translate [SEL:]ADDR: logical -> linear -> physical */
 	VMSIM_SHOW_PAGE,	/* show page PFN */
 	VMSIM_SHOW_TLB,		/* show tlb CPU */
 	VMSIM_SHOW_EVENTS,	/* show events: every kernel event, on or off */
@@ -87,6 +88,8 @@ struct vmsim_args_name {	/* spawn B, A fork B, A clone B, A thread B */
 };
 struct vmsim_args_range {	/* munmap, mlock, munlock, mincore, read */
 	uint64_t addr, len;
+	bool seg;			/* read SEL:ADDR: through selector sel */
+	unsigned int sel;
 };
 struct vmsim_args_addr {	/* brk, setsp */
 	uint64_t addr;
@@ -131,6 +134,8 @@ struct vmsim_args_touch {
 };
 struct vmsim_args_write {
 	uint64_t addr;
+	bool seg;			/* write SEL:ADDR: through selector sel */
+	unsigned int sel;
 	uint64_t len;			/* bytes written: data_len, or len=N of a pattern */
 	bool pattern;			/* pattern=SEED len=N, else the text in data */
 	uint64_t seed;			/* pattern=SEED */
@@ -178,7 +183,8 @@ struct vmsim_args_explain {	/* explain on|off */
 };
 struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_show what;
-	uint64_t addr;			/* pagetable ADDR */
+	uint64_t addr;			/* pagetable ADDR, translate [SEL:]ADDR */
+	unsigned int sel;		/* translate: the selector (__USER_DS if none) */
 	char kaddr[VMSIM_NAME_MAX * 2];	/* show K pagetable ADDR: as written (a K name allowed) */
 	uint64_t pfn;			/* page PFN */
 	uint64_t cpu;			/* tlb CPU */

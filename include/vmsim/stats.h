@@ -133,6 +133,18 @@ VMSIM_API uint64_t vmsim_vmstat_cpu_value(vmsim_machine_t *m, int cpu, int index
  */
 VMSIM_API char *vmsim_pagetable_describe(vmsim_machine_t *m, int pid, unsigned long addr);
 
+/*
+ * The whole translation of logical address @sel:@addr for a user-mode
+ * data read of @pid (`show A translate`): the selector, its GDT
+ * descriptor, the linear address (base + offset; the offset itself in
+ * long mode), then vmsim_pagetable_describe's walk of the linear address
+ * to the physical one.  A selector the segmentation unit refuses ends
+ * the text with the fault it raises (nothing is delivered).  malloc'd;
+ * NULL with errno ESRCH.
+ */
+VMSIM_API char *vmsim_translate_describe(vmsim_machine_t *m, int pid, unsigned int sel,
+					 unsigned long addr);
+
 #ifdef __cplusplus
 }
 #endif

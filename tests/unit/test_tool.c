@@ -689,8 +689,10 @@ TEST(tool_usages_cover_commands)
 	ASSERT_CONTAINS(text, "  machine KEY=VALUE ...\n  spawn A\n  A mmap ADDR LEN PROT FLAGS "
 			"[FD [OFFSET]]\n");
 	ASSERT_CONTAINS(text, "\n  A munlockall\n");
-	ASSERT_CONTAINS(text, "\n  A write ADDR \"TEXT\" | A write ADDR pattern=SEED len=N\n");
-	ASSERT_CONTAINS(text, "\n  show A pagetable ADDR\n  show K pagetable ADDR\n  show page PFN\n"
+	ASSERT_CONTAINS(text, "\n  A write [SEL:]ADDR \"TEXT\" | A write [SEL:]ADDR pattern=SEED "
+			"len=N\n");
+	ASSERT_CONTAINS(text, "\n  show A pagetable ADDR\n  show A translate [SEL:]ADDR\n"
+			"  show K pagetable ADDR\n  show page PFN\n"
 			"  show tlb CPU\n  expect A read");
 	ASSERT_CONTAINS(text, "\n  K kmalloc SIZE [GFP] [as NAME]\n");
 	for (int i = 0; vmsim_cmd_at(i); i++) {

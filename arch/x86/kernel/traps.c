@@ -1,13 +1,14 @@
 /*
  * trap_init: the kernel's entries into which the simulated CPUs vector
  * (Linux's arch/x86/kernel/traps.c and its IDT): the page fault and the
- * TLB-invalidate IPI.  Loaded on every CPU at boot, before any access.
+ * TLB-invalidate IPI, the general protection fault (segments).  Loaded on every CPU at boot, before any access.
  */
 #include "kern/memory.h"
 #include "kern/sched.h"
 #include "kern/tlb.h"
 #include "kern/init.h"
 #include "kern/reclaim_policy.h"
+#include "kern/segment.h"
 
 /*
  * #PF: the faulting access ran on this thread's CPU, in the address space
@@ -18,9 +19,24 @@ static int page_fault_trap(struct hw_cpu *cpu, unsigned long address, unsigned i
 	return do_page_fault(this_cpu()->active_mm, address, error_code);
 }
 
+/*
+ * #GP / #NP from user mode (2.4's do_general_protection): SIGSEGV, with
+ * SI_KERNEL and no address, as Linux reports a general protection fault.
+ */
+static void general_protection_trap(struct hw_cpu *cpu, unsigned int vector,
+				    unsigned int error_code)
+{
+	struct task_struct *tsk = current;
+
+	(void)cpu;
+	BUG_ON_MSG(!tsk, "#GP (vector %u, error %#x) outside a task", vector, error_code);
+	force_sig_fault(tsk, SIGSEGV, SI_KERNEL, 0);
+}
+
 static const struct hw_trap_table idt_table = {
 	.page_fault = page_fault_trap,
 	.invalidate_tlb = smp_invalidate_interrupt,
+	.general_protection = general_protection_trap,
 };
 
 /*
@@ -41,6 +57,7 @@ static const struct hw_trap_table idt_table_walks = {
 	.page_fault = page_fault_trap,
 	.invalidate_tlb = smp_invalidate_interrupt,
 	.page_walk = page_walk_trap,
+	.general_protection = general_protection_trap,
 };
 
 void trap_init(struct machine *m)
@@ -50,4 +67,5 @@ void trap_init(struct machine *m)
 
 	for (int i = 0; i < m->nr_cpus; i++)
 		load_idt(m->cpu[i].hw, idt);
+	cpu_init(m);
 }
