@@ -139,6 +139,7 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim PLUGIN=$(TEST_BUILD)/reclaim_random.so sh tests/tool-flags-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/host-errors-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-input-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/sweep-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj

@@ -1,9 +1,9 @@
 /*
  * vmsim: boot a simulated machine running the Linux 2.4 memory manager,
  * run a workload on it and report what the memory manager did.
- * Subcommands (each with --help): run, trace, mrc (mrc.c), shell, demo,
- * help.  This file holds the command line: flags, usage texts, reading the
- * script.  docs/vmsim.1 is the manual page.
+ * Subcommands (each with --help): run, trace, mrc (mrc.c), sweep (sweep.c),
+ * merge (merge.c), shell, demo, help.  This file holds the command line:
+ * flags, usage texts, reading the script.  docs/vmsim.1 is the manual page.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,12 +15,15 @@
 #include "vmsim/trace.h"
 #include "tool.h"
 #include "mrc.h"
+#include "sweep.h"
 #include "trace_read.h"
 
 static const char usage_main[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
 "       vmsim trace [OPTIONS] TRACE\n"
 "       vmsim mrc [OPTIONS] TRACE\n"
+"       vmsim sweep [OPTIONS] SPEC\n"
+"       vmsim merge [OPTIONS] DIR\n"
 "       vmsim shell [OPTIONS]\n"
 "       vmsim demo\n"
 "       vmsim help [COMMAND]\n"
@@ -35,6 +38,9 @@ static const char usage_main[] =
 "  trace   replay a memory-access trace (valgrind lackey, Dinero din, plain)\n"
 "          as a process's accesses\n"
 "  mrc     miss-ratio curves of a trace: LRU, OPT, FIFO, CLOCK\n"
+"  sweep   many runs from a spec file (traces or scripts x sizes x policies\n"
+"          x any machine option), here (-j N) or on GNU parallel or Slurm\n"
+"  merge   the records of a sweep as one CSV\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
 "  help    this text, the help of COMMAND, or of a script command (mmap ...);\n"
@@ -177,6 +183,10 @@ static void print_usage(FILE *f, const char *cmd)
 		fputs(usage_demo, f);
 	else if (cmd && !strcmp(cmd, "mrc"))
 		fputs(mrc_usage_text, f);
+	else if (cmd && !strcmp(cmd, "sweep"))
+		fputs(sweep_usage_text, f);
+	else if (cmd && !strcmp(cmd, "merge"))
+		fputs(merge_usage_text, f);
 	else
 		fputs(usage_main, f);
 }
@@ -317,8 +327,8 @@ static int add_opt(struct tool_opts *o, const char *cmd, const char *flag, const
 	return 0;
 }
 
-/* Read a whole file (or stdin for "-") into a malloc'd buffer. */
-static char *read_all(const char *path, size_t *lenp)
+/* Read a whole file (or stdin for "-") into a malloc'd buffer (tool.h). */
+char *read_all(const char *path, size_t *lenp)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf = NULL;
@@ -523,6 +533,8 @@ static int take_word(const char **cmd, const char **script, const char *a)
 		*cmd = a;
 		if (!strcmp(a, "mrc"))	/* flags before it (main runs a first "mrc") */
 			return usage_error("mrc", "mrc's options go after mrc%s", "");
+		if (!strcmp(a, "sweep") || !strcmp(a, "merge"))	/* as mrc */
+			return usage_error(a, "the options go after the command%s", "");
 		if (strcmp(a, "run") && strcmp(a, "shell") && strcmp(a, "trace") &&
 		    strcmp(a, "help") && strcmp(a, "demo"))
 			return usage_error(NULL, "unknown command '%s'", a);
@@ -691,6 +703,10 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "mrc"))	/* mrc.c parses its own flags */
 		return mrc_main(argc - 1, argv + 1, stdout, stderr);
+	if (argc > 1 && !strcmp(argv[1], "sweep"))	/* sweep.c and merge.c: their own flags */
+		return sweep_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return merge_main(argc - 1, argv + 1, stdout, stderr);
 	ret = parse_args(argc, argv, &opts, &cmd, &script, &help);
 	if (ret == -1) {
 		printf("vmsim %s\n", VMSIM_VERSION);
@@ -711,6 +727,7 @@ int main(int argc, char **argv)
 		}
 		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
 		    strcmp(script, "trace") && strcmp(script, "mrc") &&
+		    strcmp(script, "sweep") && strcmp(script, "merge") &&
 		    strcmp(script, "demo") && strcmp(script, "help")) {
 			/* a script command: its row of the command table */
 			const struct vmsim_cmd_def *d = vmsim_cmd_find(script);

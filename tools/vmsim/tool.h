@@ -115,6 +115,9 @@ extern uint64_t trace_timeline_every;
 int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_format format,
 	      bool map_auto, struct trace_summary *sum, char *err, size_t errlen);
 
+/* main.c: a whole file (or standard input for "-"), NUL-terminated; NULL with errno */
+char *read_all(const char *path, size_t *lenp);
+
 /* shell.c */
 int shell_main(const struct tool_opts *opts);
 
