@@ -195,6 +195,15 @@ bad_spec "bad range" 'trace = t\nram = 32M:16M:4M\n' "b.spec:2: bad range"
 check "--list" [ "$(cut -d' ' -f1,3- "$tmp/list" | sed -n 4p)" = \
 	"3 trace=../t.trace ram=20M reclaim=fifo swap=32M" ]
 check "ids are the manifest's" [ "$(cut -d' ' -f2 "$tmp/list")" = "$(sed 1d "$tmp/j1/sweep.manifest" | cut -d' ' -f2)" ]
+# The example of docs/sweep.md: 4 policies x 8 sizes on a trace its script makes
+ex=$(dirname "$0")/../examples/sweep
+"$VMSIM" sweep --list "$ex/policy-sweep.spec" >"$tmp/list"
+check "example: 32 runs" [ "$(wc -l <"$tmp/list")" -eq 32 ]
+check "example: policies x sizes" [ "$(cut -d' ' -f4,5 "$tmp/list" | sort -u | wc -l)" -eq 32 ] &&
+	grep -q " reclaim=lru ram=44M " "$tmp/list" && grep -q " reclaim=2.4.0 ram=16M " "$tmp/list"
+sh "$ex/hot-scan.sh" >"$tmp/hs"
+gzip -dc "$ex/hot-scan.trace.gz" | cmp -s - "$tmp/hs"
+check "example: hot-scan.sh makes hot-scan.trace.gz" [ $? -eq 0 ]
 "$VMSIM" sweep -j 0 "$tmp/specs/s.spec" 2>/dev/null
 check "-j 0 refused" [ $? -eq 2 ]
 
