@@ -228,8 +228,8 @@ run: $(BUILD)/vmsim
 	$(BUILD)/vmsim run
 
 bench:
-	$(MAKE) --no-print-directory $(BUILD)/bench_runner
-	$(BUILD)/bench_runner --json $(BUILD)/bench.jsonl
+	$(MAKE) --no-print-directory $(BUILD)/bench_runner $(BUILD)/vmsim
+	VMSIM=$(BUILD)/vmsim $(BUILD)/bench_runner --json $(BUILD)/bench.jsonl
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/vmsim \

@@ -160,6 +160,13 @@ check "the failed run's row" grep -q '^1,.*,error,.*nonesuch.trace: cannot open 
 "$VMSIM" sweep -j 1 --out "$tmp/f" "$tmp/f.spec" 2>"$tmp/err"
 check "a failed run is tried again" grep -q "2 runs: 0 ran, 1 failed, 1 skipped" "$tmp/err"
 
+# timeline = N: each replay's counters every N accesses, beside its record
+printf 'trace = t.trace\nram = 16M\nswap = 32M\ntimeline = 2000\n' >"$tmp/tl.spec"
+"$VMSIM" sweep -j 1 -q "$tmp/tl.spec"
+tl=$(ls "$tmp"/tl.out/*.timeline.csv 2>/dev/null)
+check "timeline file" [ -n "$tl" ] && [ "$(head -1 "$tl" | cut -d, -f1)" = accesses ]
+check "timeline rows" [ "$(wc -l <"$tl")" -eq $((accesses / 2000 + 3)) ]
+
 # A script workload; seeds as an axis (a column of its own)
 cat >"$tmp/w.vms" <<'EOF'
 spawn A
