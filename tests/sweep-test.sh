@@ -167,6 +167,14 @@ tl=$(ls "$tmp"/tl.out/*.timeline.csv 2>/dev/null)
 check "timeline file" [ -n "$tl" ] && [ "$(head -1 "$tl" | cut -d, -f1)" = accesses ]
 check "timeline rows" [ "$(wc -l <"$tl")" -eq $((accesses / 2000 + 3)) ]
 
+# timeout = SECONDS: a run that hangs (its trace a FIFO nobody writes) fails, the other lands
+mkfifo "$tmp/fifo"
+printf 'trace = t.trace fifo\nram = 16M\nswap = 32M\ntimeout = 1\n' >"$tmp/to.spec"
+"$VMSIM" sweep -j 2 "$tmp/to.spec" 2>"$tmp/err"
+check "timeout: exit status 1" [ $? -eq 1 ]
+check "timeout: reported" grep -q "run 1 (.*) failed: timed out after 1 s (killed by SIGKILL)" "$tmp/err"
+check "timeout: the other ran" grep -q "2 runs: 1 ran, 1 failed" "$tmp/err"
+
 # A script workload; seeds as an axis (a column of its own)
 cat >"$tmp/w.vms" <<'EOF'
 spawn A

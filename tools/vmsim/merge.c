@@ -338,6 +338,11 @@ static int read_records(const char *dir, struct records *rs, FILE *err)
 	return 0;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(((const struct record *)a)->id, ((const struct record *)b)->id);
+}
+
 /*
  * The manifest's runs, in order: each the record of its ID, or a new
  * "missing" row with the manifest's configuration.  @rows gets pointers.
@@ -360,6 +365,8 @@ static int manifest_rows(const char *dir, struct records *rs, struct records *mi
 	}
 	for (char *p = text; *p; p++)
 		n += *p == '\n';
+	if (rs->nr)			/* by ID, to find each run's record */
+		qsort(rs->v, rs->nr, sizeof(*rs->v), cmp_id);
 	*rows = calloc(n + 1, sizeof(**rows));
 	*nr_rows = 0;
 	/* missing rows are made first: @missing never moves once rows point into it */
@@ -370,13 +377,11 @@ static int manifest_rows(const char *dir, struct records *rs, struct records *mi
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char id[64], *kv, *s2 = NULL;
 		long index;
-		struct record *r = NULL;
+		struct record key = { .id = id }, *r;
 
 		if (line[0] == '#' || sscanf(line, "%ld %63s %n", &index, id, &k) != 2)
 			continue;
-		for (size_t i = 0; i < rs->nr && !r; i++)
-			if (!strcmp(rs->v[i].id, id))
-				r = &rs->v[i];
+		r = rs->nr ? bsearch(&key, rs->v, rs->nr, sizeof(*rs->v), cmp_id) : NULL;
 		if (!r) {
 			r = new_record(missing);
 			memset(r, 0, sizeof(*r));

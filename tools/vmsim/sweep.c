@@ -66,6 +66,8 @@ const char sweep_usage_text[] =
 "                       extension, plus .out)\n"
 "  timeline = N         each trace run also writes DIR/ID.timeline.csv, a\n"
 "                       row every N accesses (as vmsim trace --timeline)\n"
+"  timeout = SECONDS    a run still going after this long is stopped and\n"
+"                       fails (its record says timed out)\n"
 "\n"
 "Options:\n"
 "  -j, --jobs N         runs at a time on this machine (default: the online\n"
@@ -100,12 +102,13 @@ struct spec {
 	bool script;			/* scripts, not traces */
 	char *out;			/* the output directory */
 	uint64_t timeline;		/* timeline = N (0: none) */
+	uint64_t timeout;		/* timeout = SECONDS (0: none) */
 	long nr_runs;
 };
 
 /* Keys of the spec that are not machine options; part of a run's configuration or not. */
 static const char *const sweep_keys[] = { "trace", "script", "format", "map", NULL };
-static const char *const setting_keys[] = { "out", "timeline", NULL };
+static const char *const setting_keys[] = { "out", "timeline", "timeout", NULL };
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -229,6 +232,9 @@ static int check_value(const char *key, const char *v, char *err, size_t len)
 	} else if (!strcmp(key, "timeline")) {
 		if (vmsim_parse_size(v, &n) || !n)
 			snprintf(err, len, "timeline wants a number of accesses, got '%s'", v);
+	} else if (!strcmp(key, "timeout")) {
+		if (vmsim_parse_size(v, &n) || !n || n > 30 * 86400)
+			snprintf(err, len, "timeout wants seconds, 1 .. 2592000, got '%s'", v);
 	} else if (strcmp(key, "root")) {	/* root=DIR|tmp: any non-empty value */
 		char msg[200] = "";
 
@@ -305,7 +311,7 @@ static void spec_free(struct spec *sp)
 	free(sp->out);
 }
 
-/* The settings (out, timeline) leave the axes; the workload axis is found. */
+/* The settings (out, timeline, timeout) leave the axes; the workload axis is found. */
 static int spec_settle(struct spec *sp, const char *out_flag, char *err, size_t len)
 {
 	const char *dot, *slash;
@@ -319,6 +325,8 @@ static int spec_settle(struct spec *sp, const char *out_flag, char *err, size_t 
 			sp->out = spec_path(sp, ax->vals[0]);
 		else if (!strcmp(ax->key, "timeline"))
 			(void)vmsim_parse_size(ax->vals[0], &sp->timeline);
+		else if (!strcmp(ax->key, "timeout"))
+			(void)vmsim_parse_size(ax->vals[0], &sp->timeout);
 		if (in_list(setting_keys, ax->key)) {
 			for (int i = 0; i < ax->nr; i++)
 				free(ax->vals[i]);
@@ -771,6 +779,17 @@ static void write_record(const struct spec *sp, const struct run *r, const char 
 	free(path);
 }
 
+/* timeout = SECONDS: SIGALRM in the guard kills the worker. */
+static volatile pid_t guard_worker;
+static volatile sig_atomic_t guard_timed_out;
+
+static void guard_alarm(int sig)
+{
+	guard_timed_out = 1;
+	if (guard_worker > 0)
+		kill(guard_worker, SIGKILL);
+}
+
 /* Point @fd at a new file @path (the worker's output and messages). */
 static void redirect(int fd, const char *path)
 {
@@ -813,6 +832,13 @@ static int run_guarded(const struct spec *sp, const struct run *r, bool quiet)
 		exit(run_worker(sp, r, fds[1]));
 	}
 	if (pid > 0) {
+		struct sigaction sa = { .sa_handler = guard_alarm };
+
+		guard_worker = pid;
+		if (sp->timeout) {
+			sigaction(SIGALRM, &sa, NULL);
+			alarm((unsigned int)sp->timeout);
+		}
 		close(fds[1]);
 		while ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
 			if (n > 0)
@@ -820,8 +846,12 @@ static int run_guarded(const struct spec *sp, const struct run *r, bool quiet)
 		close(fds[0]);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		alarm(0);
 	}
 	worker_messages(errp, &msg);
+	if (guard_timed_out)
+		sb_printf(&msg, "%stimed out after %llu s", msg.len ? "; " : "",
+			  (unsigned long long)sp->timeout);
 	if (pid < 0)
 		sb_printf(&msg, "cannot start the run: %s", strerror(errno));
 	else if (WIFSIGNALED(status))
