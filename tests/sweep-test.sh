@@ -204,7 +204,7 @@ bad_spec "twice" 'trace = t\nram = 16M\nram = 20M\n' "b.spec:3: ram given twice"
 bad_spec "value twice" 'trace = t t\n' "b.spec:1: trace 't' given twice"
 bad_spec "no =" 'trace t\n' "b.spec:1: expected KEY = VALUE"
 bad_spec "unknown key" 'trace = t\nfoo = 1\n' "b.spec:2: .*foo"
-bad_spec "both kinds" 'trace = t\nscript = s\n' "one of trace and script"
+bad_spec "both kinds" 'trace = t\nout = o\nscript = s\n' "one of trace and script"
 bad_spec "bad range" 'trace = t\nram = 32M:16M:4M\n' "b.spec:2: bad range"
 "$VMSIM" sweep --list "$tmp/specs/s.spec" >"$tmp/list"
 check "--list" [ "$(cut -d' ' -f1,3- "$tmp/list" | sed -n 4p)" = \

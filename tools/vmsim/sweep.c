@@ -332,6 +332,7 @@ static int spec_settle(struct spec *sp, const char *out_flag, char *err, size_t 
 				free(ax->vals[i]);
 			free(ax->vals);
 			free(ax->key);
+			memset(ax, 0, sizeof(*ax));	/* spec_free may still see it */
 			continue;
 		}
 		if (!strcmp(ax->key, "trace") || !strcmp(ax->key, "script")) {
@@ -342,7 +343,11 @@ static int spec_settle(struct spec *sp, const char *out_flag, char *err, size_t 
 			sp->workload = k;
 			sp->script = !strcmp(ax->key, "script");
 		}
-		sp->axes[k++] = *ax;
+		if (k != a) {
+			sp->axes[k] = *ax;
+			memset(ax, 0, sizeof(*ax));
+		}
+		k++;
 	}
 	sp->nr_axes = k;
 	if (sp->workload < 0) {
