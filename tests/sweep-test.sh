@@ -219,6 +219,14 @@ check "example: policies x sizes" [ "$(cut -d' ' -f4,5 "$tmp/list" | sort -u | w
 sh "$ex/hot-scan.sh" >"$tmp/hs"
 gzip -dc "$ex/hot-scan.trace.gz" | cmp -s - "$tmp/hs"
 check "example: hot-scan.sh makes hot-scan.trace.gz" [ $? -eq 0 ]
+for c in "help sweep" "sweep --help" "help merge" "merge -h"; do
+	"$VMSIM" $c >"$tmp/help" 2>&1
+	check "vmsim $c" [ $? -eq 0 ] && grep -q "^usage: vmsim [smerwgp]* \[OPTIONS\]" "$tmp/help"
+done
+"$VMSIM" sweep --bogus "$tmp/specs/s.spec" 2>/dev/null
+check "sweep --bogus refused" [ $? -eq 2 ]
+"$VMSIM" merge "$tmp/nonesuch" 2>/dev/null
+check "merge of no directory" [ $? -eq 2 ]
 "$VMSIM" sweep -j 0 "$tmp/specs/s.spec" 2>/dev/null
 check "-j 0 refused" [ $? -eq 2 ]
 
