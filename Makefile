@@ -140,10 +140,21 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/host-errors-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-input-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/sweep-test.sh
+	$(MAKE) --no-print-directory BUILD=$(TUTORIAL_BUILD) $(TUTORIAL_BUILD)/vmsim
+	VMSIM=$(TUTORIAL_BUILD)/vmsim sh tests/tutorial-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj
 	CC="$(CC) -fsanitize=address,undefined" sh tests/exports-test.sh $(TEST_BUILD)
+
+# docs/tutorial.md shows the optimised build's output (the one a reader runs):
+# make test checks it with that build; tutorial-update rewrites its output
+# blocks after a deliberate change (review the diff).
+TUTORIAL_BUILD := build
+.PHONY: tutorial-update
+tutorial-update:
+	$(MAKE) --no-print-directory BUILD=$(TUTORIAL_BUILD) $(TUTORIAL_BUILD)/vmsim
+	UPDATE=1 VMSIM=$(TUTORIAL_BUILD)/vmsim sh tests/tutorial-test.sh
 
 # The layering of docs/architecture.md (its layers block), checked on the
 # #include lines of the sources and the symbols of this build's objects.
