@@ -68,8 +68,8 @@ endif
 # The tool's files that need no session: the trace reader and the
 # reference simulators of `vmsim mrc`, linked into the tests (and the
 # simulators into the benchmarks) too.
-TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o mrc.o mrc_sim.o)
-BENCH_TOOL_OBJS := $(BUILD)/obj/tools/vmsim/mrc_sim.o
+TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o trace_bin.o mrc.o mrc_sim.o)
+BENCH_TOOL_OBJS := $(addprefix $(BUILD)/obj/tools/vmsim/,mrc_sim.o trace.o trace_read.o trace_bin.o)
 
 .PHONY: all lib test fault-sweep tsan-test diff-long run bench install clean check-scenarios check-layers fuzz
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
@@ -120,7 +120,8 @@ $(BUILD)/test_runner: $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a
 		$(LDLIBS)
 
 $(BUILD)/bench_runner: $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a $(LDLIBS) -ldl
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a $(ZLIB_LIBS) \
+		$(LDLIBS) -ldl
 
 # The example reclaim plugin (docs/reclaim.md), built as a plugin author
 # would: against include/ only, calling nothing but exported vmsim_*.
@@ -142,6 +143,7 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/sweep-test.sh
 	$(MAKE) --no-print-directory BUILD=$(TUTORIAL_BUILD) $(TUTORIAL_BUILD)/vmsim
 	VMSIM=$(TUTORIAL_BUILD)/vmsim sh tests/tutorial-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-bin-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj
@@ -192,17 +194,18 @@ tsan-test:
 
 # libFuzzer targets (clang; FUZZ_TIME seconds each), tests/fuzz/fuzz_NAME.c:
 # script (the parser), run (scripts run on machines the first bytes choose),
-# trace (the trace readers), exec (the ELF loader).  `make fuzz-NAME` runs
+# trace (the trace readers), exec (the ELF loader), tracebin (binary traces).  `make fuzz-NAME` runs
 # one (`make fuzz` the parser), `make fuzz-all` each in turn.  New inputs
 # go to build/fuzz/corpus-NAME, seeded with tests/fuzz/corpus/NAME; crashes
 # are left as crash-* files to replay (build/fuzz/fuzz_NAME FILE).
 FUZZ_BUILD := build/fuzz
 FUZZ_TIME  ?= 60
-FUZZ_NAMES := script run trace exec
+FUZZ_NAMES := script run trace exec tracebin
 FUZZ_LEN_script := 4096
 FUZZ_LEN_run    := 2048
 FUZZ_LEN_trace  := 4096
 FUZZ_LEN_exec   := 16384
+FUZZ_LEN_tracebin := 4096
 FUZZ_DICT       := -dict=$(FUZZ_BUILD)/script.dict
 FUZZ_ARGS_script := $(FUZZ_DICT)
 FUZZ_ARGS_run   := -close_fd_mask=3 $(FUZZ_DICT)

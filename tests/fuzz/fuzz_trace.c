@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the memory-access trace readers (tools/vmsim/
  * trace_read.c and trace.c: valgrind lackey, Dinero III din, the plain
- * R/W/X format, and the format detection): the first bytes choose the
+ * R/W/X format, the format detection; binary traces have fuzz_tracebin.c): the first bytes choose the
  * machine (fuzz_opts.h), the next one the format (bits 0-1: auto, lackey,
  * din, plain) and map auto or none (bit 2 set: none); the rest is the trace, written to a temporary file
  * and replayed by trace_run as a new process's accesses.  Any bytes must be
@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "../../tools/vmsim/trace.c"
 #include "../../tools/vmsim/trace_read.c"
+#include "../../tools/vmsim/trace_bin.c"
 #define FUZZ_BOOT
 #include "fuzz_opts.h"
 

@@ -2,8 +2,9 @@
  * vmsim: boot a simulated machine running the Linux 2.4 memory manager,
  * run a workload on it and report what the memory manager did.
  * Subcommands (each with --help): run, trace, mrc (mrc.c), sweep (sweep.c),
- * merge (merge.c), shell, demo, help.  This file holds the command line:
- * flags, usage texts, reading the script.  docs/vmsim.1 is the manual page.
+ * merge (merge.c), trace-convert (trace_bin.c), record (record.c), shell,
+ * demo, help.  This file holds the command line: flags, usage texts,
+ * reading the script.  docs/vmsim.1 is the manual page.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,8 @@
 #include "mrc.h"
 #include "sweep.h"
 #include "trace_read.h"
+#include "trace_bin.h"
+#include "record.h"
 
 static const char usage_main[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
@@ -24,6 +27,8 @@ static const char usage_main[] =
 "       vmsim mrc [OPTIONS] TRACE\n"
 "       vmsim sweep [OPTIONS] SPEC\n"
 "       vmsim merge [OPTIONS] DIR\n"
+"       vmsim trace-convert [OPTIONS] IN OUT\n"
+"       vmsim record [-o OUT.vmt | --replay [TRACE OPTIONS]] -- PROGRAM [ARGS]\n"
 "       vmsim shell [OPTIONS]\n"
 "       vmsim demo\n"
 "       vmsim help [COMMAND]\n"
@@ -41,6 +46,8 @@ static const char usage_main[] =
 "  sweep   many runs from a spec file (traces or scripts x sizes x policies\n"
 "          x any machine option), here (-j N) or on GNU parallel or Slurm\n"
 "  merge   the records of a sweep as one CSV\n"
+"  trace-convert  a text trace to vmsim's binary format, or back\n"
+"  record  trace PROGRAM with valgrind lackey into a binary trace (or replay it)\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
 "  help    this text, the help of COMMAND, or of a script command (mmap ...);\n"
@@ -121,6 +128,8 @@ static const char usage_trace[] =
 "  lackey   valgrind --tool=lackey --trace-mem=yes: 'I  ADDR,SIZE', ' L|S|M ADDR,SIZE'\n"
 "  din      Dinero III: 'LABEL ADDRESS', 0 read, 1 write, 2 fetch (4 bytes)\n"
 "  plain    'R|W|X|M ADDR [SIZE]' (hex ADDR, SIZE default 1), # comments\n"
+"  binary   vmsim's own (vmsim trace-convert, vmsim record; docs/trace-format.md),\n"
+"           told by its first bytes whatever --format says\n"
 "\n"
 "Trace options:\n"
 "  --format FORMAT      auto (the default: told from the first access line),\n"
@@ -187,6 +196,10 @@ static void print_usage(FILE *f, const char *cmd)
 		fputs(sweep_usage_text, f);
 	else if (cmd && !strcmp(cmd, "merge"))
 		fputs(merge_usage_text, f);
+	else if (cmd && !strcmp(cmd, "trace-convert"))
+		fputs(trace_convert_usage, f);
+	else if (cmd && !strcmp(cmd, "record"))
+		fputs(record_usage, f);
 	else
 		fputs(usage_main, f);
 }
@@ -707,6 +720,10 @@ int main(int argc, char **argv)
 		return sweep_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return merge_main(argc - 1, argv + 1, stdout, stderr);
+	if (argc > 1 && !strcmp(argv[1], "trace-convert"))
+		return trace_convert_main(argc - 1, argv + 1, stdout, stderr);
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return record_main(argc - 1, argv + 1);
 	ret = parse_args(argc, argv, &opts, &cmd, &script, &help);
 	if (ret == -1) {
 		printf("vmsim %s\n", VMSIM_VERSION);
@@ -728,6 +745,7 @@ int main(int argc, char **argv)
 		if (script && strcmp(script, "run") && strcmp(script, "shell") &&
 		    strcmp(script, "trace") && strcmp(script, "mrc") &&
 		    strcmp(script, "sweep") && strcmp(script, "merge") &&
+		    strcmp(script, "trace-convert") && strcmp(script, "record") &&
 		    strcmp(script, "demo") && strcmp(script, "help")) {
 			/* a script command: its row of the command table */
 			const struct vmsim_cmd_def *d = vmsim_cmd_find(script);

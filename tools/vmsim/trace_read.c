@@ -1,7 +1,8 @@
 /*
  * The trace reader (trace_read.h): lines from a plain or gzip'd file
  * through a block buffer, the parsers of each format, the format told from
- * the first access line.  Shared by the replay (trace.c) and the
+ * the first access line (a binary trace, told by its magic, is decoded by
+ * trace_bin.c from the same buffer).  Shared by the replay (trace.c) and the
  * miss-ratio curves (mrc.c); no machine and no session here.
  */
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <zstd.h>
 #endif
 #include "trace_read.h"
+#include "trace_bin.h"
 #include "tool.h"
 
 #define TRACE_BUF	(1UL << 20)	/* bytes read at a time */
@@ -201,25 +203,58 @@ void trace_progress(struct trace_reader *r, uint64_t accesses, bool done)
 		fputc('\n', stderr);
 }
 
+/*
+ * After the codec: the first bytes of the trace itself into r->buf, so a
+ * binary trace is told by its magic (a text one reads on from them).
+ */
+static int open_content(struct trace_reader *r)
+{
+	r->binary = r->bin_end = false;
+	r->bin_records = 0;
+	memset(r->bin_prev, 0, sizeof(r->bin_prev));
+	memset(r->bin_prev_size, 0, sizeof(r->bin_prev_size));
+	if (trace_fill(r, VMT_HEADER_LEN))
+		return -1;
+	return trace_bin_detect(r) < 0 ? -1 : 0;
+}
+
 /* "-" and /dev/stdin are standard input, read as it comes (a pipe too). */
 int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
 	       char *err, size_t errlen)
 {
+	bool is_stdin = !strcmp(path, "-");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0) {
+		memset(r, 0, sizeof(*r));
+		r->fd = -1;
+		r->err = err;
+		r->errlen = errlen;
+		r->name = path;
+		trace_error(r, "cannot open the trace: %s", strerror(errno));
+		return -1;
+	}
+	ret = trace_open_fd(r, fd, is_stdin ? "<stdin>" : path, format, allow_pages, err, errlen);
+	r->is_stdin = is_stdin;		/* the descriptor is ours to close, unless stdin */
+	if (ret && !is_stdin)
+		close(fd);
+	return ret;
+}
+
+int trace_open_fd(struct trace_reader *r, int fd, const char *name, int format,
+		  bool allow_pages, char *err, size_t errlen)
+{
 	struct stat st;
 
 	memset(r, 0, sizeof(*r));
-	r->fd = -1;
 	r->err = err;
 	r->errlen = errlen;
 	r->format = format;
 	r->allow_pages = allow_pages;
-	r->is_stdin = !strcmp(path, "-");
-	r->name = r->is_stdin ? "<stdin>" : path;
-	r->fd = r->is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
-		trace_error(r, "cannot open the trace: %s", strerror(errno));
-		return -1;
-	}
+	r->is_stdin = true;		/* not ours to close */
+	r->name = name;
+	r->fd = fd;
 	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
 		r->size = (uint64_t)st.st_size;
 	r->buf = malloc(TRACE_BUF + 1);
@@ -229,7 +264,7 @@ int trace_open(struct trace_reader *r, const char *path, int format, bool allow_
 		trace_close(r);
 		return -1;
 	}
-	if (open_codec(r)) {
+	if (open_codec(r) || open_content(r)) {
 		trace_close(r);
 		return -1;
 	}
@@ -278,7 +313,9 @@ int trace_rewind(struct trace_reader *r)
 	r->len = r->pos = r->ilen = r->ipos = 0;
 	r->eof = r->ieof = r->zend = false;
 	r->bytes_in = 0;
-	return open_codec(r);
+	if (open_codec(r))
+		return -1;
+	return open_content(r);
 }
 
 #ifdef HAVE_ZLIB
@@ -393,6 +430,28 @@ static long read_block(struct trace_reader *r, char *dst, size_t n)
 	return (long)got;
 }
 
+int trace_fill(struct trace_reader *r, size_t want)
+{
+	if (want > TRACE_BUF)
+		want = TRACE_BUF;
+	while (r->len - r->pos < want && !r->eof) {
+		long n;
+
+		if (r->pos) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+		n = read_block(r, r->buf + r->len, TRACE_BUF - r->len);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = true;
+		r->len += (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * The next line, NUL-terminated in place (newline and CR gone): 1, 0 at
  * the end of the file, -1 on error (too long, a NUL byte, a read error).
@@ -426,8 +485,10 @@ static int next_line(struct trace_reader *r, char **line)
 	if (!nl && r->pos == r->len)
 		return 0;
 	r->lineno++;
-	if (!nl)
+	if (!nl) {
 		nl = r->buf + r->len;	/* the last line has no newline */
+		r->unterminated = true;
+	}
 	if ((size_t)(nl - start) > TRACE_LINE_MAX) {
 		trace_error(r, "line too long (over %d characters): not a trace?", TRACE_LINE_MAX);
 		return -1;
@@ -439,8 +500,10 @@ static int next_line(struct trace_reader *r, char **line)
 	r->pos = (size_t)(nl - r->buf) + (nl < r->buf + r->len ? 1 : 0);
 	*nl = 0;
 	if (nl > start && nl[-1] == '\r')
-		nl[-1] = 0;
+		*--nl = 0;
 	*line = start;
+	r->text = start;		/* for a converter (trace_next_item) */
+	r->text_len = (size_t)(nl - start);
 	return 1;
 }
 
@@ -639,23 +702,27 @@ static void quote_line(const char *line, char *out, size_t n)
 
 
 /*
- * The next record of the trace: 1 with an access in @a (address formats)
- * or a page in @page (TRACE_PAGES), 0 at the end, -1 on a bad line.  With
- * format auto, the first line that is not skipped decides (the formats'
- * lines cannot be mistaken for one another).
+ * The next record of the trace (trace_next_item): with format auto, the
+ * first line that is not skipped decides (the formats' lines cannot be
+ * mistaken for one another).
  */
-static int next_record(struct trace_reader *r, struct vmsim_access *a, uint64_t *page)
+int trace_next_item(struct trace_reader *r, struct vmsim_access *a, uint64_t *page)
 {
 	int last = r->allow_pages ? TRACE_PAGES : VMSIM_TRACE_PLAIN;
 	char *line, q[48];
 	int ret;
 
+	if (r->binary)
+		return trace_bin_next(r, a, page);
 	for (;;) {
 		ret = next_line(r, &line);
 		if (ret <= 0)
 			return ret;
-		if (skipped(line))
-			continue;
+		if (skipped(line)) {
+			if (!r->keep_text)
+				continue;
+			return 2;
+		}
 		if (r->format == VMSIM_TRACE_AUTO) {
 			for (int f = VMSIM_TRACE_LACKEY; f <= last; f++)
 				if (parse_line(f, line, a, page) != LINE_BAD) {
@@ -672,8 +739,11 @@ static int next_record(struct trace_reader *r, struct vmsim_access *a, uint64_t 
 			}
 		}
 		ret = parse_line(r->format, line, a, page);
-		if (ret == LINE_NONE)
-			continue;
+		if (ret == LINE_NONE) {
+			if (!r->keep_text)
+				continue;
+			return 2;
+		}
 		if (ret == LINE_BAD) {
 			quote_line(line, q, sizeof(q));
 			trace_error(r, "bad %s line '%s' (expected %s)",
@@ -687,7 +757,7 @@ static int next_record(struct trace_reader *r, struct vmsim_access *a, uint64_t 
 int trace_next_access(struct trace_reader *r, struct vmsim_access *a)
 {
 	uint64_t page;
-	int ret = next_record(r, a, &page);
+	int ret = trace_next_item(r, a, &page);
 
 	if (ret > 0 && r->format == TRACE_PAGES) {
 		trace_error(r, "a page-reference trace cannot be replayed (no addresses)");
@@ -702,7 +772,7 @@ int trace_next_pages(struct trace_reader *r, uint64_t *first, uint64_t *last)
 {
 	struct vmsim_access a;
 	uint64_t page;
-	int ret = next_record(r, &a, &page);
+	int ret = trace_next_item(r, &a, &page);
 
 	if (ret <= 0)
 		return ret;

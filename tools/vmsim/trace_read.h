@@ -4,7 +4,9 @@
  * block buffer (traces are gigabytes), reads gzip'd and zstd files through
  * zlib and libzstd when the tool was built with them, tells the format from the first access line and
  * reports bad lines as FILE:LINE.  The formats are in docs/script.md
- * (lackey, din, plain) and docs/mrc.md (pages).
+ * (lackey, din, plain) and docs/mrc.md (pages); a binary trace (vmsim's
+ * own, docs/trace-format.md, trace_bin.c) is told by its magic, after
+ * any decompression, whatever the format asked for.
  */
 #ifndef TOOLS_VMSIM_TRACE_READ_H
 #define TOOLS_VMSIM_TRACE_READ_H
@@ -44,8 +46,19 @@ struct trace_reader {
 	size_t len, pos;		/* bytes in buf, start of the next line */
 	bool eof;
 	unsigned long lineno;		/* of the line last returned */
+	bool unterminated;		/* the last line had no newline */
 	int format;			/* enum vmsim_trace_format, or TRACE_PAGES */
 	bool allow_pages;		/* auto may pick TRACE_PAGES */
+	bool keep_text;			/* trace_next_item returns skipped lines too */
+	const char *text;		/* the line trace_next_item returned (its text) */
+	size_t text_len;
+	bool text_kept;			/* binary: r->text is the access's own line */
+	/* a binary trace (trace_bin.c): its decoder's state */
+	bool binary;
+	bool bin_end;			/* its end record was read */
+	uint64_t bin_prev[2];		/* the last address of fetches, of data */
+	uint32_t bin_prev_size[2];	/* and its size */
+	uint64_t bin_records;		/* accesses (pages) read */
 	char *err;
 	size_t errlen;
 };
@@ -59,6 +72,9 @@ struct trace_reader {
  */
 int trace_open(struct trace_reader *r, const char *path, int format, bool allow_pages,
 	       char *err, size_t errlen);
+/* As trace_open, on an open descriptor (@name for messages; not closed by trace_close). */
+int trace_open_fd(struct trace_reader *r, int fd, const char *name, int format,
+		  bool allow_pages, char *err, size_t errlen);
 void trace_close(struct trace_reader *r);
 /* Back to the first line (a file, not standard input): 0 or -1 with the message. */
 int trace_rewind(struct trace_reader *r);
@@ -75,6 +91,22 @@ int trace_next_access(struct trace_reader *r, struct vmsim_access *a);
  * an access covers), 0 at the end, -1 on a bad line (message).
  */
 int trace_next_pages(struct trace_reader *r, uint64_t *first, uint64_t *last);
+
+/*
+ * trace_next_item - as the two above for a converter: 1 with an access in
+ * @a (address formats) or a page in @page (TRACE_PAGES), 2 with a line
+ * that holds no access in r->text (a comment, valgrind's ==PID== lines, a
+ * din cache flush; only when r->keep_text), 0 at the end, -1 (message).
+ * For 1, a text trace's r->text is the access's line; a binary trace's,
+ * when r->text_kept (the line was not as the converter writes it).
+ */
+int trace_next_item(struct trace_reader *r, struct vmsim_access *a, uint64_t *page);
+
+/*
+ * Refill r->buf keeping its unread bytes (at least @want bytes unread
+ * afterwards unless the trace ends first): 0, or -1 (message).
+ */
+int trace_fill(struct trace_reader *r, size_t want);
 
 /*
  * Progress on standard error (--progress): auto prints it when standard
