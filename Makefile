@@ -65,11 +65,11 @@ ZLIB_LIBS   += -lzstd
 TOOL_LIBS   += -lzstd
 endif
 
-# The tool's files that need no session: the trace reader and the
+# The tool's files that need no session: the trace reader, the timeline writer and the
 # reference simulators of `vmsim mrc`, linked into the tests (and the
 # simulators into the benchmarks) too.
-TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o trace_bin.o mrc.o mrc_sim.o)
-BENCH_TOOL_OBJS := $(addprefix $(BUILD)/obj/tools/vmsim/,mrc_sim.o trace.o trace_read.o trace_bin.o)
+TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o trace_bin.o timeline.o mrc.o mrc_sim.o)
+BENCH_TOOL_OBJS := $(addprefix $(BUILD)/obj/tools/vmsim/,mrc_sim.o trace.o trace_read.o trace_bin.o timeline.o)
 
 .PHONY: all lib test fault-sweep tsan-test diff-long run bench install clean check-scenarios check-layers fuzz
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
@@ -144,6 +144,7 @@ test:
 	$(MAKE) --no-print-directory BUILD=$(TUTORIAL_BUILD) $(TUTORIAL_BUILD)/vmsim
 	VMSIM=$(TUTORIAL_BUILD)/vmsim sh tests/tutorial-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-bin-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/plot-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj

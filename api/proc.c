@@ -74,3 +74,22 @@ char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, siz
 	}
 	return seq_text(&s, len);
 }
+
+char *vmsim_proc_pid_peek(vmsim_machine_t *m, int pid, const char *name)
+{
+	struct seq_buf s;
+	int f = name ? proc_pid_lookup(name) : -ENOENT;
+
+	/* cmdline and environ read the process's memory: only from inside it */
+	if (f < 0 || !strcmp(name, "cmdline") || !strcmp(name, "environ")) {
+		errno = f < 0 ? ENOENT : EINVAL;
+		return NULL;
+	}
+	seq_init(&s);
+	if (TASK_PEEK(m, pid, t, proc_pid_show(t, f, &s)) == -ESRCH) {
+		free(seq_take(&s));
+		errno = ESRCH;
+		return NULL;
+	}
+	return seq_text(&s, NULL);
+}

@@ -138,14 +138,14 @@ fi
 args="--ram 16M -o swap=16M"
 "$VMSIM" trace -q $args "$f" >"$tmp/ref" 2>/dev/null
 "$VMSIM" trace -q $args --timeline "$tmp/tl.csv" --every 2000 "$f" >"$tmp/out" 2>/dev/null
-head="accesses,free_pages,anon_pages,file_pages,shmem_pages,dirty_pages,writeback_pages"
+head="accesses,time_ms,free_pages,anon_pages,file_pages,shmem_pages,dirty_pages,writeback_pages"
 head="$head,slab_reclaimable_pages,slab_unreclaimable_pages,faults,major_faults"
 head="$head,pgscan_kswapd,pgscan_direct,pgsteal_kswapd,pgsteal_direct,pswpin,pswpout"
 head="$head,oom_kills,swap_used_kb,tlb_hits,tlb_misses"
 rows=$(tail -n +2 "$tmp/tl.csv" | cut -d, -f1 | tr '\n' ' ')
 last=$(tail -n 1 "$tmp/tl.csv")
 if [ "$(head -n 1 "$tmp/tl.csv")" = "$head" ] && [ "$rows" = "0 2000 4000 6000 7681 " ] &&
-    [ "$(echo "$last" | cut -d, -f17)" -gt 0 ] && [ "$(echo "$last" | cut -d, -f19)" -gt 0 ] &&
+    [ "$(echo "$last" | cut -d, -f18)" -gt 0 ] && [ "$(echo "$last" | cut -d, -f20)" -gt 0 ] &&
     cmp -s "$tmp/ref" "$tmp/out"; then
 	pass=$((pass + 1))
 else

@@ -272,6 +272,13 @@ VMSIM_API int vmsim_task_list(vmsim_machine_t *m, int *pids, int max);
  */
 VMSIM_API char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name);
 VMSIM_API char *vmsim_proc_pid_read_len(vmsim_machine_t *m, int pid, const char *name, size_t *len);
+/*
+ * "maps", "smaps" or "status" as vmsim_proc_pid_read gives them, from a
+ * look at the process that changes nothing (no cr3 load, no TLB flush: for
+ * pictures between commands).  NULL with errno ESRCH, ENOENT (no such
+ * file) or EINVAL (cmdline, environ: read from inside the process only).
+ */
+VMSIM_API char *vmsim_proc_pid_peek(vmsim_machine_t *m, int pid, const char *name);
 
 #ifdef __cplusplus
 }

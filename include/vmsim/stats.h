@@ -121,6 +121,49 @@ VMSIM_API char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
  */
 VMSIM_API char *vmsim_tlb_describe(vmsim_machine_t *m, int cpu);
 
+/*
+ * What each frame is used for, for pictures of physical memory (`vmsim
+ * plot`, docs/plot.md).  FREE frames are those of the buddy free lists
+ * (their sum is /proc/meminfo's MemFree), PCP those free on a per-CPU
+ * list; SWAPCACHE a page in the swap cache (anonymous or shmem), SHMEM a
+ * shmem/tmpfs page in its file's cache, FILE a page of a regular file's
+ * page cache; RESERVED a frame kept at boot (mem_map, the kernel, the
+ * ZERO_PAGE); KERNEL any other kernel allocation (the rest of a
+ * higher-order block, a kernel stack); HOLE a pfn of no zone.
+ */
+enum vmsim_frame_state {
+	VMSIM_FRAME_FREE, VMSIM_FRAME_PCP, VMSIM_FRAME_ANON, VMSIM_FRAME_FILE,
+	VMSIM_FRAME_SHMEM, VMSIM_FRAME_SWAPCACHE, VMSIM_FRAME_SLAB, VMSIM_FRAME_PAGETABLE,
+	VMSIM_FRAME_RESERVED, VMSIM_FRAME_KERNEL, VMSIM_FRAME_HOLE, VMSIM_FRAME_NR_STATES
+};
+/* "free", "pcp", "anon", "file", "shmem", "swapcache", "slab", "pagetable", "reserved",
+ * "kernel", "hole"; NULL for another number. */
+VMSIM_API const char *vmsim_frame_state_name(int state);
+/*
+ * The state (enum vmsim_frame_state) of frames @start_pfn .. @start_pfn +
+ * @nr - 1 into @states[0 ..]: the number of frames written (fewer past the
+ * last frame, vmsim_mem_stats' total_pages), or -EINVAL if @start_pfn is
+ * not a frame.  Read it while no other thread runs the machine.
+ */
+VMSIM_API long vmsim_frame_states(vmsim_machine_t *m, unsigned long start_pfn, unsigned long nr,
+				  unsigned char *states);
+
+/*
+ * mincore(2)'s answer for @pid's [@addr, @addr + @len) (a byte per page, bit
+ * 0 resident: mapped, or in the page or swap cache), with bit 1
+ * (VMSIM_RESIDENT_MAPPED) where a present PTE maps the page (what VmRSS
+ * counts, and the ZERO_PAGE), from a look at the process that changes
+ * nothing: no cr3 load, no TLB flush, no signal taken (vmsim_mincore
+ * enters the process as the system call does).  0, -ESRCH, or mincore's
+ * -EINVAL/-ENOMEM.
+ */
+#define VMSIM_RESIDENT_MAPPED	2
+VMSIM_API int vmsim_resident(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
+			     unsigned char *vec);
+
+/* The machine's virtual clock (advanced by device I/O): microseconds since boot. */
+VMSIM_API uint64_t vmsim_clock_usecs(vmsim_machine_t *m);
+
 /* Counter @index of /proc/vmstat (events only; zone items are 0) as CPU @cpu counted it. */
 VMSIM_API uint64_t vmsim_vmstat_cpu_value(vmsim_machine_t *m, int cpu, int index);
 

@@ -2,9 +2,9 @@
  * vmsim: boot a simulated machine running the Linux 2.4 memory manager,
  * run a workload on it and report what the memory manager did.
  * Subcommands (each with --help): run, trace, mrc (mrc.c), sweep (sweep.c),
- * merge (merge.c), trace-convert (trace_bin.c), record (record.c), shell,
- * demo, help.  This file holds the command line: flags, usage texts,
- * reading the script.  docs/vmsim.1 is the manual page.
+ * merge (merge.c), trace-convert (trace_bin.c), record (record.c), plot
+ * (plot.c), shell, demo, help.  This file holds the command line: flags,
+ * usage texts, reading the script.  docs/vmsim.1 is the manual page.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +20,8 @@
 #include "trace_read.h"
 #include "trace_bin.h"
 #include "record.h"
+#include "timeline.h"
+#include "plot.h"
 
 static const char usage_main[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
@@ -29,6 +31,7 @@ static const char usage_main[] =
 "       vmsim merge [OPTIONS] DIR\n"
 "       vmsim trace-convert [OPTIONS] IN OUT\n"
 "       vmsim record [-o OUT.vmt | --replay [TRACE OPTIONS]] -- PROGRAM [ARGS]\n"
+"       vmsim plot [OPTIONS] KIND INPUT\n"
 "       vmsim shell [OPTIONS]\n"
 "       vmsim demo\n"
 "       vmsim help [COMMAND]\n"
@@ -48,6 +51,8 @@ static const char usage_main[] =
 "  merge   the records of a sweep as one CSV\n"
 "  trace-convert  a text trace to vmsim's binary format, or back\n"
 "  record  trace PROGRAM with valgrind lackey into a binary trace (or replay it)\n"
+"  plot    charts of timelines and miss-ratio curves (gnuplot), pictures of\n"
+"          memory: frames by use, buddy free lists, address spaces (SVG)\n"
 "  shell   the script language interactively\n"
 "  demo    print the built-in demo script\n"
 "  help    this text, the help of COMMAND, or of a script command (mmap ...);\n"
@@ -108,6 +113,14 @@ static const char usage_run[] =
 "                       the script command `show events` lists them)\n"
 "  --events-file FILE   the events to FILE instead of standard output\n"
 "  --events-format text|json   trace_pipe lines (the default) or JSON lines\n"
+"  --timeline FILE.csv  the machine's counters as CSV (docs/script.md): a row\n"
+"                       as booted, after the command that passes each sample\n"
+"                       point of --every, and at the end\n"
+"  --every N|Nms        sample points: every N accesses (TLB lookups; default\n"
+"                       100000) or N ms of virtual time (also Ns, Nus)\n"
+"  --plot-every DIR     a picture after every command (physical memory, buddy\n"
+"                       lists, address spaces: DIR/step-NNNN.svg, DIR/index.html;\n"
+"                       docs/plot.md)\n"
 "  -h, --help           this text\n"
 "\n"
 "%s"
@@ -144,7 +157,8 @@ static const char usage_trace[] =
 "                       lines to a file or pipe, every 2 s and at the end)\n"
 "                       or never: accesses, percent of the input, rate, ETA\n"
 "  --timeline FILE.csv  counters (docs/script.md) as a CSV row every --every N\n"
-"                       accesses (default 100000), at the start and the end\n"
+"                       accesses (default 100000; Nms: virtual milliseconds),\n"
+"                       at the start and the end\n"
 "TRACE is a file, or - (standard input, a pipe: read once as it comes); a\n"
 "gzip'd or zstd file is decompressed as it is read (told by its first bytes).\n"
 "\n"
@@ -200,6 +214,8 @@ static void print_usage(FILE *f, const char *cmd)
 		fputs(trace_convert_usage, f);
 	else if (cmd && !strcmp(cmd, "record"))
 		fputs(record_usage, f);
+	else if (cmd && !strcmp(cmd, "plot"))
+		fputs(plot_usage_text, f);
 	else
 		fputs(usage_main, f);
 }
@@ -234,7 +250,8 @@ static int value_error(const char *cmd, const char *flag, const char *val, const
 /* The flags: getopt_long's table.  --ram etc. are the machine keys that
  * have a flag of their own (OPT_MACHINE + their index in machine_flags). */
 enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_PROGRESS, OPT_TIMELINE, OPT_EVERY,
-       OPT_EVENTS, OPT_EVENTS_FILE, OPT_EVENTS_FORMAT, OPT_EXPLAIN, OPT_MACHINE };
+       OPT_EVENTS, OPT_EVENTS_FILE, OPT_EVENTS_FORMAT, OPT_EXPLAIN, OPT_PLOT_EVERY,
+       OPT_MACHINE };
 static const char short_opts[] = ":hqo:";
 static const char *const machine_flags[] = {
 	"ram", "nodes", "paging", "cpus", "seed", "tlb", "tlbways", "pcp", "reclaim", NULL
@@ -254,6 +271,7 @@ static const struct option long_opts[] = {
 	{ "events-file", required_argument, NULL, OPT_EVENTS_FILE },
 	{ "events-format", required_argument, NULL, OPT_EVENTS_FORMAT },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "plot-every", required_argument, NULL, OPT_PLOT_EVERY },
 	{ "ram", required_argument, NULL, OPT_MACHINE + 0 },
 	{ "nodes", required_argument, NULL, OPT_MACHINE + 1 },
 	{ "paging", required_argument, NULL, OPT_MACHINE + 2 },
@@ -410,7 +428,10 @@ static int cmd_run(const struct tool_opts *opts, const char *script)
 		opts = &demo_opts;
 	}
 	session_init(&s, opts, file);
-	st = vmsim_session_run_text(&s.vs, text, len);
+	if (tool_timeline.path || opts->plot_dir)	/* a row or a picture between commands */
+		st = run_stepped(&s, text, len, PLOT_ALL, opts->plot_dir ? 1 : 0, opts->plot_dir);
+	else
+		st = vmsim_session_run_text(&s.vs, text, len);
 	session_finish(&s, st);
 	session_fini(&s);
 	free(buf);
@@ -546,7 +567,7 @@ static int take_word(const char **cmd, const char **script, const char *a)
 		*cmd = a;
 		if (!strcmp(a, "mrc"))	/* flags before it (main runs a first "mrc") */
 			return usage_error("mrc", "mrc's options go after mrc%s", "");
-		if (!strcmp(a, "sweep") || !strcmp(a, "merge"))	/* as mrc */
+		if (!strcmp(a, "sweep") || !strcmp(a, "merge") || !strcmp(a, "plot"))	/* as mrc */
 			return usage_error(a, "the options go after the command%s", "");
 		if (strcmp(a, "run") && strcmp(a, "shell") && strcmp(a, "trace") &&
 		    strcmp(a, "help") && strcmp(a, "demo"))
@@ -610,16 +631,20 @@ static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const ar
 	case OPT_EVERY: {
 		uint64_t v;
 
-		if (!cmd || strcmp(cmd, "trace"))
-			return usage_error(cmd, "--timeline and --every are for trace%s", "");
+		bool by_time;
+
+		if (!cmd || (strcmp(cmd, "trace") && strcmp(cmd, "run")))
+			return usage_error(cmd, "--timeline and --every are for run and trace%s", "");
 		if (c == OPT_TIMELINE) {
-			trace_timeline_path = optarg;
-			trace_timeline_every += !trace_timeline_every * 100000;
+			tool_timeline.path = optarg;
+			tool_timeline.every += !tool_timeline.every * 100000;
 			return 0;
 		}
-		if (vmsim_parse_size(optarg, &v) || !v)
-			return value_error(cmd, "--every", optarg, "wants a number of accesses");
-		trace_timeline_every = v;
+		if (timeline_parse_every(optarg, &v, &by_time))
+			return value_error(cmd, "--every", optarg,
+					   "wants a number of accesses, or Nms of virtual time");
+		tool_timeline.every = v;
+		tool_timeline.by_time = by_time;
 		return 0;
 	}
 	case OPT_PROGRESS:
@@ -651,6 +676,11 @@ static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const ar
 		return 0;
 	case OPT_EXPLAIN:
 		o->explain = true;
+		return 0;
+	case OPT_PLOT_EVERY:
+		if (!cmd || strcmp(cmd, "run"))
+			return usage_error(cmd, "--plot-every is for run%s", "");
+		o->plot_dir = optarg;
 		return 0;
 	case '?':
 	case ':':
@@ -724,6 +754,8 @@ int main(int argc, char **argv)
 		return trace_convert_main(argc - 1, argv + 1, stdout, stderr);
 	if (argc > 1 && !strcmp(argv[1], "record"))
 		return record_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "plot"))	/* plot.c: its own flags */
+		return plot_main(argc - 1, argv + 1);
 	ret = parse_args(argc, argv, &opts, &cmd, &script, &help);
 	if (ret == -1) {
 		printf("vmsim %s\n", VMSIM_VERSION);
@@ -746,6 +778,7 @@ int main(int argc, char **argv)
 		    strcmp(script, "trace") && strcmp(script, "mrc") &&
 		    strcmp(script, "sweep") && strcmp(script, "merge") &&
 		    strcmp(script, "trace-convert") && strcmp(script, "record") &&
+		    strcmp(script, "plot") &&
 		    strcmp(script, "demo") && strcmp(script, "help")) {
 			/* a script command: its row of the command table */
 			const struct vmsim_cmd_def *d = vmsim_cmd_find(script);

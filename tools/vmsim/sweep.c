@@ -35,6 +35,8 @@
 #include "tool.h"
 #include "trace_read.h"
 #include "sweep.h"
+#include "timeline.h"
+#include "plot.h"
 
 #define MAX_AXES	32
 #define MAX_VALUES	4096		/* on one axis */
@@ -670,15 +672,17 @@ static int run_worker(const struct spec *sp, const struct run *r, int fd)
 	}
 	if (sp->timeline) {
 		tl = record_path(sp, r, ".timeline.csv");
-		trace_timeline_path = tl;
-		trace_timeline_every = sp->timeline;
+		tool_timeline.path = tl;
+		tool_timeline.every = sp->timeline;
 	}
 	trace_progress_mode = TRACE_PROGRESS_NEVER;
 	sb_init(&res);
 	session_init(&s, &o, path);
 	if (sp->script) {
 		text = read_all(path, &len);
-		if (text)
+		if (text && tool_timeline.path)	/* the whole run's rows, as vmsim run's */
+			st = run_stepped(&s, text, len, 0, 0, NULL);
+		else if (text)
 			st = vmsim_session_run_text(&s.vs, text, len);
 		else
 			fprintf(stderr, "vmsim: cannot read %s: %s\n", path, strerror(errno));

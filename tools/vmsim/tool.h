@@ -35,6 +35,7 @@ struct tool_opts {
 	const char *events_file;	/* --events-file FILE (NULL: standard output) */
 	bool events_json;		/* --events-format json */
 	bool explain;			/* --explain */
+	const char *plot_dir;		/* run --plot-every DIR: a picture per step (plot_svg.c) */
 };
 
 /* A growable text buffer (the JSON document, collected output). */
@@ -109,9 +110,7 @@ struct trace_summary {
  * gone), or -1 with a message in @err ("FILE:LINE: ..." for a bad line;
  * the accesses before it ran).
  */
-/* --timeline FILE --every N: a CSV row every N accesses of a replay (docs/script.md). */
-extern const char *trace_timeline_path;
-extern uint64_t trace_timeline_every;
+/* A replay writes the rows of tool_timeline (timeline.h), opening it itself unless a run has. */
 int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_format format,
 	      bool map_auto, struct trace_summary *sum, char *err, size_t errlen);
 

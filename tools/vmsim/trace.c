@@ -25,6 +25,7 @@
 #include "tool.h"
 #include "trace_read.h"
 #include "page_map.h"
+#include "timeline.h"
 
 #define TPAGE_SHIFT	TRACE_PAGE_SHIFT
 #define TPAGE		(1UL << TPAGE_SHIFT)
@@ -326,73 +327,13 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* --- timeline ------------------------------------------------------------------- */
-
-const char *trace_timeline_path;
-uint64_t trace_timeline_every;
-
-/* vmstat counters of the timeline, pages or events; column names in timeline_head. */
-static const char *const timeline_vmstat[][2] = {
-	{ "free_pages", "nr_free_pages" }, { "anon_pages", "nr_anon_pages" },
-	{ "file_pages", "nr_file_pages" }, { "shmem_pages", "nr_shmem" },
-	{ "dirty_pages", "nr_dirty" }, { "writeback_pages", "nr_writeback" },
-	{ "slab_reclaimable_pages", "nr_slab_reclaimable" },
-	{ "slab_unreclaimable_pages", "nr_slab_unreclaimable" },
-	{ "faults", "pgfault" }, { "major_faults", "pgmajfault" },
-	{ "pgscan_kswapd", "pgscan_kswapd" }, { "pgscan_direct", "pgscan_direct" },
-	{ "pgsteal_kswapd", "pgsteal_kswapd" }, { "pgsteal_direct", "pgsteal_direct" },
-	{ "pswpin", "pswpin" }, { "pswpout", "pswpout" }, { "oom_kills", "oom_kill" },
-};
-
-/* SwapTotal - SwapFree of /proc/meminfo, in KiB. */
-static unsigned long swap_used_kb(vmsim_machine_t *m)
-{
-	char *mi = vmsim_proc_read(m, "meminfo"), *t, *f;
-	unsigned long total = 0, freekb = 0;
-
-	if (!mi)
-		return 0;
-	t = strstr(mi, "SwapTotal:");
-	f = strstr(mi, "SwapFree:");
-	if (t)
-		total = strtoul(t + 10, NULL, 10);
-	if (f)
-		freekb = strtoul(f + 9, NULL, 10);
-	free(mi);
-	return total > freekb ? total - freekb : 0;
-}
-
-/* One CSV row: the counters now, cumulative since boot. */
-static void timeline_row(vmsim_machine_t *m, FILE *f, uint64_t accesses)
-{
-	struct vmsim_tlb_stats t;
-	uint64_t v;
-
-	vmsim_tlb_stats(m, &t);
-	fprintf(f, "%llu", (unsigned long long)accesses);
-	for (size_t i = 0; i < sizeof(timeline_vmstat) / sizeof(timeline_vmstat[0]); i++)
-		fprintf(f, ",%llu", (unsigned long long)(vmsim_vmstat_get(m, timeline_vmstat[i][1],
-			&v) ? 0 : v));
-	fprintf(f, ",%lu,%llu,%llu\n", swap_used_kb(m), (unsigned long long)t.hits,
-		(unsigned long long)t.misses);
-}
-
-static void timeline_head(FILE *f)
-{
-	fputs("accesses", f);
-	for (size_t i = 0; i < sizeof(timeline_vmstat) / sizeof(timeline_vmstat[0]); i++)
-		fprintf(f, ",%s", timeline_vmstat[i][0]);
-	fputs(",swap_used_kb,tlb_hits,tlb_misses\n", f);
-}
-
 /* The replay: batches of TRACE_BATCH accesses, each one task entry. */
 static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_auto,
 		  struct trace_summary *sum)
 {
 	struct page_map ps = { 0 };
-	FILE *tl = NULL;
-	uint64_t next = trace_timeline_every;
-	bool stop = false;
+	struct timeline *tl = &tool_timeline;
+	bool stop = false, own = false;
 	struct vmsim_access *v = malloc(TRACE_BATCH * sizeof(*v));
 	unsigned long *lines = malloc(TRACE_BATCH * sizeof(*lines));
 	int ret = 0;
@@ -402,16 +343,13 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 		ret = -1;
 		goto out;
 	}
-	if (trace_timeline_path && trace_timeline_every) {
-		tl = fopen(trace_timeline_path, "w");
-		if (!tl) {
-			snprintf(r->err, r->errlen, "%s: cannot write the timeline: %s",
-				 trace_timeline_path, strerror(errno));
+	/* vmsim trace's own timeline (a run's is open already: rows go there) */
+	if (tl->path && !tl->f) {
+		if (timeline_open(tl, m, 0, r->err, r->errlen)) {
 			ret = -1;
 			goto out;
 		}
-		timeline_head(tl);
-		timeline_row(m, tl, 0);
+		own = true;
 	}
 	for (;;) {
 		struct vmsim_access_result res;
@@ -436,8 +374,8 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 		for (size_t off = 0; off < n && !stop; ) {
 			size_t len = n - off;
 
-			if (tl && next - sum->accesses < len)
-				len = (size_t)(next - sum->accesses);
+			if (timeline_until(tl, sum->accesses) < len)
+				len = (size_t)timeline_until(tl, sum->accesses);
 			done = vmsim_access_run(m, pid, v + off, len, NULL, &res);
 			for (size_t i = 0; i < res.done; i++)
 				sum->by_kind[v[off + i].kind]++;
@@ -454,10 +392,7 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 				stop = true;
 			}
 			off += res.done;
-			if (tl && sum->accesses == next) {
-				timeline_row(m, tl, sum->accesses);
-				next += trace_timeline_every;
-			}
+			timeline_poll(tl, m, sum->accesses);
 			if (!stop && res.done < len)
 				stop = true;	/* not expected: the run stopped short */
 		}
@@ -472,14 +407,10 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 	}
 	trace_progress(r, sum->accesses, true);
 	sum->format = (enum vmsim_trace_format)r->format;
-	if (tl && sum->accesses + trace_timeline_every != next)
-		timeline_row(m, tl, sum->accesses);	/* the end, when not a row yet */
 out:
-	if (tl && fclose(tl) && ret == 0) {
-		snprintf(r->err, r->errlen, "%s: cannot write the timeline: %s",
-			 trace_timeline_path, strerror(errno));
+	if (own && timeline_close(tl, m, sum->accesses, ret ? NULL : r->err,
+				  ret ? 0 : r->errlen) && ret == 0)
 		ret = -1;
-	}
 	page_map_free(&ps);
 	free(v);
 	free(lines);
