@@ -142,7 +142,7 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-input-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/sweep-test.sh
 	$(MAKE) --no-print-directory BUILD=$(TUTORIAL_BUILD) $(TUTORIAL_BUILD)/vmsim
-	VMSIM=$(TUTORIAL_BUILD)/vmsim sh tests/tutorial-test.sh
+	VMSIM=$(TUTORIAL_BUILD)/vmsim ALSO=$(TEST_BUILD)/vmsim sh tests/tutorial-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-bin-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/plot-test.sh
 	sh tools/check-size.sh

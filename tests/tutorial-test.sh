@@ -11,6 +11,8 @@
 # which moves frame numbers.
 #
 #   VMSIM=build/vmsim sh tests/tutorial-test.sh [DOC]
+#   ALSO=build/asan/vmsim ... runs every script with that build too (make test:
+#                the sanitized one), which must exit 0 with nothing on stderr
 #   UPDATE=1 ... rewrites DOC's output blocks from the current output
 #                (`make tutorial-update`; review the diff before committing)
 #
@@ -21,6 +23,7 @@
 set -u
 VMSIM=${VMSIM:-build/vmsim}
 UPDATE=${UPDATE:-0}
+ALSO=${ALSO:-}
 DOC=${1:-docs/tutorial.md}
 SELFTEST=0
 [ $# -eq 0 ] && [ "$UPDATE" = 0 ] && SELFTEST=1
@@ -30,6 +33,7 @@ if [ ! -x "$VMSIM" ]; then
 	exit 2
 fi
 case "$VMSIM" in /*) ;; *) VMSIM=$(pwd)/$VMSIM ;; esac
+case "$ALSO" in /* | "") ;; *) ALSO=$(pwd)/$ALSO ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmsim-tut.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -72,6 +76,11 @@ run_all() {
 		mkdir "$1/run$i"
 		(cd "$1/run$i" && "$VMSIM" run -q "../$i.vms" >"../$i.got" 2>"../$i.err" </dev/null)
 		echo $? >"$1/$i.status"
+		if [ -n "$ALSO" ]; then
+			mkdir "$1/also$i"
+			(cd "$1/also$i" && "$ALSO" run -q "../$i.vms" >/dev/null 2>"../$i.also.err" </dev/null)
+			echo $? >"$1/$i.also.status"
+		fi
 		i=$((i + 1))
 	done
 }
@@ -92,6 +101,10 @@ check() {
 		if [ "$(cat "$2/$i.status")" != 0 ] || [ -s "$2/$i.err" ]; then
 			echo "FAIL $where: exit status $(cat "$2/$i.status"), standard error:"
 			head -20 "$2/$i.err"
+			bad=1
+		elif [ -n "$ALSO" ] && { [ "$(cat "$2/$i.also.status")" != 0 ] || [ -s "$2/$i.also.err" ]; }; then
+			echo "FAIL $where: with $ALSO: exit status $(cat "$2/$i.also.status"), standard error:"
+			head -20 "$2/$i.also.err"
 			bad=1
 		elif ! cmp -s "$2/$i.want" "$2/$i.got"; then
 			echo "FAIL $where: the output differs (- the document, + vmsim):"
@@ -150,6 +163,7 @@ selftest_fail() {
 	echo "FAIL tutorial-test self-check: $1"
 	status=1
 }
+ALSO=     # the scripts ran under it once: enough
 n=$(cat "$tmp/doc/count")
 k=$(( (n + 1) / 2 ))
 awk -v k="$k" '
