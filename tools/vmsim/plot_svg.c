@@ -20,14 +20,14 @@
 #include "tool.h"
 #include "plot.h"
 
-#define SVG_W		820
+#define SVG_W		900
 #define MARGIN		20
 #define CELL		4	/* a frame's square, pixels */
 #define MAP_COLS	128	/* squares per row */
 #define MAX_CELLS	65536	/* above, a square stands for several frames */
 #define LEGEND_X	(MARGIN + MAP_COLS * CELL + 24)
 #define MAX_ZONES	(3 * VMSIM_MAX_NODES)
-#define BAR_X		260	/* address space: where the VMA bars start */
+#define BAR_X		340	/* address space: where the VMA bars start */
 #define BAR_MAX		(SVG_W - BAR_X - 150)
 
 /* Each use: its colour and its words in the legend. */
@@ -155,12 +155,13 @@ static int draw_memory(FILE *f, vmsim_machine_t *m, int y)
 		count[st[p]]++;
 	while (ms.total_pages / per > MAX_CELLS)
 		per *= 2;
-	snprintf(buf, sizeof(buf), "Physical memory: %lu frames of 4 KiB (%s), a square per %lu "
-		 "frame%s, %d per row", ms.total_pages,
-		 human(sz, sizeof(sz), (double)ms.total_pages * VMSIM_PAGE_SIZE), per,
-		 per > 1 ? "s (the use of most of them)" : "", MAP_COLS);
+	snprintf(buf, sizeof(buf), "Physical memory: %lu frames of 4 KiB (%s)", ms.total_pages,
+		 human(sz, sizeof(sz), (double)ms.total_pages * VMSIM_PAGE_SIZE));
 	text_at(f, MARGIN, y, "h2", buf);
-	y += 10;
+	snprintf(buf, sizeof(buf), "a square per %lu frame%s, %d per row, coloured by use", per,
+		 per > 1 ? "s (the use of most of them)" : "", MAP_COLS);
+	text_at(f, MARGIN, y + 14, "small", buf);
+	y += 24;
 	ly = y;
 	while (nr < MAX_ZONES && !vmsim_zone_stats(m, nr, &zb[nr].z)) {
 		zb[nr].cells = (zb[nr].z.spanned_pages + per - 1) / per;
@@ -289,9 +290,10 @@ static int draw_vma(FILE *f, vmsim_machine_t *m, int pid, const char *line, int 
 		cached += (vec[p] & (VMSIM_RESIDENT_MAPPED | 1)) == 1;
 	}
 	w = bar_width(pages);
-	color = name[0] == '/' ? frame_look[VMSIM_FRAME_FILE].color :
-		strstr(name, "SYSV") || strstr(name, "shm") || strstr(name, "zero") ?
-		frame_look[VMSIM_FRAME_SHMEM].color : frame_look[VMSIM_FRAME_ANON].color;
+	/* shared anonymous memory shows as "/dev/zero (deleted)", as Linux's */
+	color = strstr(name, "/dev/zero") || strstr(name, "SYSV") || strstr(name, "/dev/shm") ?
+		frame_look[VMSIM_FRAME_SHMEM].color : name[0] == '/' ?
+		frame_look[VMSIM_FRAME_FILE].color : frame_look[VMSIM_FRAME_ANON].color;
 	snprintf(buf, sizeof(buf), "%012lx-%012lx %s %s", start, end, perms, name);
 	text_at(f, MARGIN, y + 10, "mono", buf);
 	fprintf(f, "<g class=\"vma\" data-start=\"0x%lx\" data-pages=\"%lu\" "
@@ -328,7 +330,7 @@ static int draw_space(FILE *f, vmsim_machine_t *m, const struct vmsim_proc_name 
 	snprintf(buf, sizeof(buf), "Process %s (pid %d): %d VMAs, size %s, resident %s%s", p->name,
 		 p->pid, ts.nr_vmas, human(a, sizeof(a), (double)ts.vm_pages * VMSIM_PAGE_SIZE),
 		 human(b, sizeof(b), (double)ts.rss_pages * VMSIM_PAGE_SIZE),
-		 ts.mm_users > 1 ? " (an address space shared by threads)" : "");
+		 ts.mm_users > 1 ? " (its address space shared with another task)" : "");
 	text_at(f, MARGIN, y, "h2", buf);
 	y += 8;
 	fprintf(f, "<g class=\"space\" data-process=\"%s\" data-pid=\"%d\" data-rss=\"%lu\">\n",
