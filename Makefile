@@ -70,6 +70,12 @@ endif
 # simulators into the benchmarks) too.
 TOOL_CORE_OBJS  := $(addprefix $(BUILD)/obj/tools/vmsim/,trace_read.o trace_bin.o timeline.o mrc.o mrc_sim.o)
 BENCH_TOOL_OBJS := $(addprefix $(BUILD)/obj/tools/vmsim/,mrc_sim.o trace.o trace_read.o trace_bin.o timeline.o)
+# The shell's files compiled without readline (obj-plain/): the tests link
+# its completion and history (tests/unit/test_shell.c), and vmsim-plain is
+# the command as a build without readline makes it (make test runs its shell).
+SHELL_SRCS      := $(sort $(wildcard tools/vmsim/shell*.c))
+PLAIN_SHELL_OBJS := $(SHELL_SRCS:%.c=$(BUILD)/obj-plain/%.o)
+TEST_SHELL_OBJS := $(addprefix $(BUILD)/obj-plain/tools/vmsim/,shell_complete.o shell_history.o)
 
 .PHONY: all lib test fault-sweep tsan-test diff-long run bench install clean check-scenarios check-layers fuzz
 all: $(BUILD)/libvmsim.a $(BUILD)/libvmsim.so $(BUILD)/vmsim
@@ -83,6 +89,10 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/tools/vmsim/%.o: tools/vmsim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TOOL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj-plain/tools/vmsim/%.o: tools/vmsim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(filter-out -DHAVE_READLINE,$(TOOL_CFLAGS)) -c $< -o $@
 
 $(BUILD)/libvmsim.a: $(LIB_OBJS)
 	@rm -f $@
@@ -115,9 +125,13 @@ $(BUILD)/libvmsim.so: $(BUILD)/$(SONAME)
 $(BUILD)/vmsim: $(TOOL_OBJS) $(BUILD)/libvmsim.a
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $(TOOL_OBJS) $(BUILD)/libvmsim.a $(TOOL_LIBS) $(LDLIBS)
 
-$(BUILD)/test_runner: $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $(TEST_OBJS) $(TOOL_CORE_OBJS) $(BUILD)/libvmsim.a $(ZLIB_LIBS) \
-		$(LDLIBS)
+$(BUILD)/vmsim-plain: $(filter-out $(SHELL_SRCS:%.c=$(BUILD)/obj/%.o),$(TOOL_OBJS)) \
+		$(PLAIN_SHELL_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(filter-out -lreadline,$(TOOL_LIBS)) $(LDLIBS)
+
+$(BUILD)/test_runner: $(TEST_OBJS) $(TOOL_CORE_OBJS) $(TEST_SHELL_OBJS) $(BUILD)/libvmsim.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(TEST_OBJS) $(TOOL_CORE_OBJS) $(TEST_SHELL_OBJS) \
+		$(BUILD)/libvmsim.a $(ZLIB_LIBS) $(LDLIBS)
 
 $(BUILD)/bench_runner: $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a $(ZLIB_LIBS) \
@@ -132,7 +146,8 @@ $(BUILD)/reclaim_random.so: examples/reclaim_random.c include/vmsim/reclaim.h in
 TEST_BUILD := build/asan
 test:
 	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
-		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim $(TEST_BUILD)/libvmsim.so
+		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim $(TEST_BUILD)/libvmsim.so \
+		$(TEST_BUILD)/vmsim-plain
 	$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) $(TEST_BUILD)/reclaim_random.so
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		VMSIM_PLUGIN=$(TEST_BUILD)/reclaim_random.so $(TEST_BUILD)/test_runner $(T)
@@ -145,6 +160,7 @@ test:
 	VMSIM=$(TUTORIAL_BUILD)/vmsim ALSO=$(TEST_BUILD)/vmsim sh tests/tutorial-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-bin-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/plot-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim VMSIM_PLAIN=$(TEST_BUILD)/vmsim-plain sh tests/shell-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj
@@ -261,4 +277,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(PLAIN_SHELL_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)

@@ -122,38 +122,49 @@ static int parse_bool(const char *s, bool *out)
 #define STR_(x)	#x
 #define STR(x)	STR_(x)
 
-/* What each option takes, for the messages. */
+/* Each option and what it takes, for the messages and vmsim_config_option. */
+static const char *const option_table[][2] = {
+	{ "ram", "a size, 16M .. 16G, a multiple of 4M" },
+	{ "nodes", "1 .. " STR(VMSIM_MAX_NODES) ", at least 16M of RAM each" },
+	{ "paging", "i386, pae or x86_64" },
+	{ "cpus", "1 .. " STR(VMSIM_MAX_CPUS) },
+	{ "seed", "a number" },
+	{ "tlb", "a power of two, 1 .. 65536" },
+	{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
+	{ "pcp", "on or off" },
+	{ "serial", "on or off" },
+	{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...) or plugin:PATH" },
+	{ "spcheck", "on or off" },
+	{ "swap", "a size, 40K .. 8G" },
+	{ "swapfile", "a path" },
+	{ "fail_page_alloc", "a number, 0 for never" },
+	{ "fail_slab", "a number, 0 for never" },
+	{ "fail_io", "a number, 0 for never" },
+	{ "dirty_background_ratio", "0 .. 100" },
+	{ "dirty_ratio", "1 .. 100" },
+	{ "dirty_expire_centisecs", "0 .. 100000000" },
+	{ "dirty_writeback_centisecs", "0 .. 100000000" },
+	{ "page_cluster", "0 .. 6" },
+	{ "fault_around_bytes", "0, or a power of two from 4096 to 2M" },
+};
+#define NR_OPTIONS	(sizeof(option_table) / sizeof(option_table[0]))
+
+/* What option @key takes, for the messages. */
 static const char *option_values(const char *key)
 {
-	static const char *const values[][2] = {
-		{ "ram", "a size, 16M .. 16G, a multiple of 4M" },
-		{ "nodes", "1 .. " STR(VMSIM_MAX_NODES) ", at least 16M of RAM each" },
-		{ "paging", "i386, pae or x86_64" },
-		{ "cpus", "1 .. " STR(VMSIM_MAX_CPUS) },
-		{ "seed", "a number" },
-		{ "tlb", "a power of two, 1 .. 65536" },
-		{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
-		{ "pcp", "on or off" },
-		{ "serial", "on or off" },
-		{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...) or plugin:PATH" },
-		{ "spcheck", "on or off" },
-		{ "swap", "a size, 40K .. 8G" },
-		{ "swapfile", "a path" },
-		{ "fail_page_alloc", "a number, 0 for never" },
-		{ "fail_slab", "a number, 0 for never" },
-		{ "fail_io", "a number, 0 for never" },
-		{ "dirty_background_ratio", "0 .. 100" },
-		{ "dirty_ratio", "1 .. 100" },
-		{ "dirty_expire_centisecs", "0 .. 100000000" },
-		{ "dirty_writeback_centisecs", "0 .. 100000000" },
-		{ "page_cluster", "0 .. 6" },
-		{ "fault_around_bytes", "0, or a power of two from 4096 to 2M" },
-	};
-
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-		if (!strcmp(values[i][0], key))
-			return values[i][1];
+	for (size_t i = 0; i < NR_OPTIONS; i++)
+		if (!strcmp(option_table[i][0], key))
+			return option_table[i][1];
 	return "?";
+}
+
+int vmsim_config_option(unsigned int i, const char **key, const char **values)
+{
+	if (i >= NR_OPTIONS)
+		return -1;
+	*key = option_table[i][0];
+	*values = option_table[i][1];
+	return 0;
 }
 
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,

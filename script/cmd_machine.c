@@ -12,12 +12,28 @@
 
 /* --- machine KEY=VALUE ... ----------------------------------------------- */
 
+/* "; did you mean 'ram'?" for an unknown key (root= is the session's), else "". */
+static const char *machine_key_suggest(const char *key, char *buf, size_t len)
+{
+	struct script_suggest sg;
+	const char *k, *values;
+	bool known = !strcmp(key, "root");
+
+	script_suggest_init(&sg, key);
+	script_suggest_try(&sg, "root");
+	for (unsigned int i = 0; !vmsim_config_option(i, &k, &values); i++) {
+		known = known || !strcmp(k, key);
+		script_suggest_try(&sg, k);
+	}
+	return known ? "" : script_suggest_text(&sg, buf, len);
+}
+
 int script_parse_machine(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
 			 char *err, size_t errlen)
 {
 	struct vmsim_args_machine *a = &c->u.machine;
 	struct vmsim_config scratch;
-	char msg[160];
+	char msg[160], near[64];
 
 	vmsim_config_default(&scratch);
 	a->keys = calloc((size_t)l->n, sizeof(char *));
@@ -52,7 +68,8 @@ int script_parse_machine(struct vmsim_cmd *c, const struct vmsim_words *l, const
 			continue;
 		}
 		if (vmsim_config_set(&scratch, key, val, msg, sizeof(msg))) {
-			script_seterr(err, errlen, "machine: %s", msg[0] ? msg : "bad option");
+			script_seterr(err, errlen, "machine: %s%s", msg[0] ? msg : "bad option",
+				      machine_key_suggest(key, near, sizeof(near)));
 			return -1;
 		}
 	}

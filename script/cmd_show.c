@@ -12,6 +12,29 @@
 #include "vmsim/kernel.h"
 #include "internal.h"
 
+/* An unknown form: the nearest of forms @lo..@hi (and of the words with an argument). */
+static int show_unknown(const char *word, int lo, int hi, const char *usage, char *err,
+			size_t errlen)
+{
+	struct script_suggest sg;
+	char near[64];
+
+	script_suggest_init(&sg, word);
+	for (int s = lo; s <= hi; s++)
+		script_suggest_try(&sg, vmsim_show_name((enum vmsim_show)s));
+	if (lo == VMSIM_SHOW_MEMINFO) {
+		script_suggest_try(&sg, vmsim_show_name(VMSIM_SHOW_EVENTS));
+		script_suggest_try(&sg, vmsim_show_name(VMSIM_SHOW_PAGE));
+		script_suggest_try(&sg, vmsim_show_name(VMSIM_SHOW_TLB));
+	}
+	if (sg.best)
+		script_seterr(err, errlen, "show: unknown '%.40s'%s", word,
+			      script_suggest_text(&sg, near, sizeof(near)));
+	else
+		script_seterr(err, errlen, "show: unknown '%.40s' (%s)", word, usage);
+	return -1;
+}
+
 int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage_,
 		      char *err, size_t errlen)
 {
@@ -49,10 +72,9 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		a->what = VMSIM_SHOW_TLB;
 		return 0;
 	}
-	if (l->n < 3) {
-		script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[1].val, usage);
-		return -1;
-	}
+	if (l->n < 3)
+		return show_unknown(l->w[1].val, VMSIM_SHOW_MEMINFO, VMSIM_SHOW_REPORT, usage, err,
+				    errlen);
 	if (!l->w[1].quoted && !strcmp(l->w[1].val, "K"))
 		strcpy(c->proc, "K");	/* the kernel context: its page tables only */
 	else if (script_parse_name(&l->w[1], c->proc, err, errlen))
@@ -78,8 +100,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 				       script_parse_num(&l->w[3], &a->addr, "ADDR", err, errlen) ? -1 : 0;
 			return script_want_words(l, 3, 3, "show A maps|smaps|status", err, errlen);
 		}
-	script_seterr(err, errlen, "show: unknown '%.40s' (%s)", l->w[2].val, usage);
-	return -1;
+	return show_unknown(l->w[2].val, VMSIM_SHOW_MAPS, VMSIM_SHOW_PAGETABLE, usage, err, errlen);
 }
 
 /* Print a text from the library, or `CMD = -ERR` when there is none. */

@@ -64,6 +64,21 @@ int script_parse_fd(const struct word *w, int *fd, char *err, size_t errlen);
 /* "key=value" word: the value if the key matches, else NULL. */
 const char *script_kv(const struct word *w, const char *key);
 
+/* --- suggest.c: "did you mean" ------------------------------------------- */
+
+struct script_suggest {
+	const char *word;	/* the unknown word */
+	const char *best;	/* the nearest candidate so far, NULL: none near enough */
+	int dist;		/* its distance (or the bound a candidate must beat) */
+};
+int script_edit_distance(const char *a, const char *b);
+void script_suggest_init(struct script_suggest *sg, const char *word);
+void script_suggest_try(struct script_suggest *sg, const char *cand);
+/* "; did you mean 'WORD'?" (in @buf), or "" when no candidate was near. */
+const char *script_suggest_text(const struct script_suggest *sg, char *buf, size_t len);
+/* The nearest command word: @per_process 1 `A word` ones, 0 the others, -1 all. */
+const char *script_suggest_cmd(const char *word, int per_process);
+
 /* --- session.c: for the executors ---------------------------------------- */
 
 struct vmsim_proc_name *script_find_name(struct vmsim_session *s, const char *name);

@@ -160,6 +160,34 @@ int script_want_words(const struct vmsim_words *l, int lo, int hi, const char *u
 
 /* --- commands ------------------------------------------------------------ */
 
+static void unknown_command(const char *word, const char *near, char *err, size_t errlen)
+{
+	if (near)
+		script_seterr(err, errlen, "unknown command '%.40s'; did you mean '%s'?", word, near);
+	else
+		script_seterr(err, errlen, "unknown command '%.40s'", word);
+}
+
+/*
+ * "NAME WORD ..." where WORD is no command of a process: a typo of WORD
+ * (A mmpa), or of a first word that is not a process (spwan A, shwo maps).
+ */
+static int unknown_process_command(const struct vmsim_words *l, char *err, size_t errlen)
+{
+	const char *first = l->w[0].val;
+	const char *near_first = script_suggest_cmd(first, 0);
+	const char *near_second = l->n < 2 ? NULL : script_suggest_cmd(l->w[1].val, 1);
+
+	if (near_second || (l->n >= 2 && !near_first))
+		unknown_command(l->w[1].val, near_second, err, errlen);
+	else if (near_first)
+		unknown_command(first, near_first, err, errlen);
+	else
+		script_seterr(err, errlen, "missing command after '%s' (mmap, munmap, touch, ...)",
+			      first);
+	return -1;
+}
+
 static int parse_words(const struct vmsim_words *l, struct vmsim_cmd *c, char *err,
 		       size_t errlen)
 {
@@ -183,22 +211,15 @@ static int parse_words(const struct vmsim_words *l, struct vmsim_cmd *c, char *e
 		return -1;
 	}
 	if (!name_chars_ok(first)) {
-		script_seterr(err, errlen, "unknown command '%.40s'", first);
+		unknown_command(first, script_suggest_cmd(first, -1), err, errlen);
 		return -1;
 	}
 	/* A WORD ARGS...: a command of process A */
 	if (script_parse_name(&l->w[0], c->proc, err, errlen))
 		return -1;
-	if (l->n < 2) {
-		script_seterr(err, errlen, "missing command after '%s' (mmap, munmap, touch, ...)",
-			      c->proc);
-		return -1;
-	}
-	d = l->w[1].quoted ? NULL : vmsim_cmd_find(l->w[1].val);
-	if (!d || !d->per_process) {
-		script_seterr(err, errlen, "unknown command '%.40s'", l->w[1].val);
-		return -1;
-	}
+	d = l->n < 2 || l->w[1].quoted ? NULL : vmsim_cmd_find(l->w[1].val);
+	if (!d || !d->per_process)
+		return unknown_process_command(l, err, errlen);
 	snprintf(usage, sizeof(usage), "%s %s%s%s", c->proc, d->word, d->args[0] ? " " : "",
 		 d->args);
 	c->def = d;

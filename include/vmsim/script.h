@@ -296,6 +296,8 @@ struct vmsim_cmd_def {
 VMSIM_API const struct vmsim_cmd_def *vmsim_cmd_at(int i);
 /* The row of a command word ("mmap", "show"), or NULL. */
 VMSIM_API const struct vmsim_cmd_def *vmsim_cmd_find(const char *word);
+/* The command word nearest to @word, for "did you mean" (a typo's), or NULL. */
+VMSIM_API const char *vmsim_cmd_suggest(const char *word);
 /* The help lines of a row: "A mmap ADDR ..." (several for show, expect), one per line. */
 VMSIM_API void vmsim_cmd_print_usage(const struct vmsim_cmd_def *d, FILE *f, const char *indent);
 /* `help WORD`: the usage lines, the summary and the example. */

@@ -49,6 +49,13 @@ VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const 
 VMSIM_API int vmsim_config_check(const struct vmsim_config *cfg, const char *key, char *err,
 		       size_t errlen);
 
+/*
+ * The @i-th machine option vmsim_config_set knows (0, 1, ...): its key
+ * ("ram") and what it takes ("a size, 16M .. 16G, a multiple of 4M";
+ * "on or off"; "i386, pae or x86_64").  0, or -1 past the last.
+ */
+VMSIM_API int vmsim_config_option(unsigned int i, const char **key, const char **values);
+
 /* The name of the reclaim policy @cfg chooses ("2.4.10" ...), "?" if none. */
 VMSIM_API const char *vmsim_config_reclaim(const struct vmsim_config *cfg);
 

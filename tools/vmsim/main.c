@@ -175,11 +175,17 @@ static const char usage_trace[] =
 static const char usage_shell[] =
 "usage: vmsim shell [OPTIONS]\n"
 "\n"
-"The script language interactively, with line editing and history when\n"
-"built with readline.  Errors are reported and the shell goes on.  Extra\n"
-"words: `help` lists the commands, `quit` (or end of input) leaves.\n"
+"The script language interactively on a machine booted at the start (a\n"
+"banner says which, on a terminal; a `machine` line before the first spawn\n"
+"boots it again).  With readline: line editing and TAB completion of\n"
+"commands, process names, show forms, machine options and files.  The\n"
+"lines typed are kept in $VMSIM_HISTORY or ~/.vmsim_history (at most\n"
+"VMSIM_HISTSIZE, 1000), recalled with Up.  Errors are reported, with the\n"
+"nearest command for a typo, and the shell goes on.  Extra words: `help\n"
+"[WORD]`, `history`, `quit` (or end of input).\n"
 "\n"
 "  -q, --quiet          no banner\n"
+"  --no-history         keep no history file (also: VMSIM_HISTORY= empty)\n"
 "  --explain, --events LIST, --events-file FILE, --events-format text|json\n"
 "                       as for run (`explain on`, `events LIST` in the shell)\n"
 "  -h, --help           this text\n"
@@ -250,7 +256,7 @@ static int value_error(const char *cmd, const char *flag, const char *val, const
 /* The flags: getopt_long's table.  --ram etc. are the machine keys that
  * have a flag of their own (OPT_MACHINE + their index in machine_flags). */
 enum { OPT_VERSION = 256, OPT_JSON, OPT_FORMAT, OPT_MAP, OPT_PROGRESS, OPT_TIMELINE, OPT_EVERY,
-       OPT_EVENTS, OPT_EVENTS_FILE, OPT_EVENTS_FORMAT, OPT_EXPLAIN, OPT_PLOT_EVERY,
+       OPT_EVENTS, OPT_EVENTS_FILE, OPT_EVENTS_FORMAT, OPT_EXPLAIN, OPT_PLOT_EVERY, OPT_NO_HISTORY,
        OPT_MACHINE };
 static const char short_opts[] = ":hqo:";
 static const char *const machine_flags[] = {
@@ -272,6 +278,7 @@ static const struct option long_opts[] = {
 	{ "events-format", required_argument, NULL, OPT_EVENTS_FORMAT },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "plot-every", required_argument, NULL, OPT_PLOT_EVERY },
+	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "ram", required_argument, NULL, OPT_MACHINE + 0 },
 	{ "nodes", required_argument, NULL, OPT_MACHINE + 1 },
 	{ "paging", required_argument, NULL, OPT_MACHINE + 2 },
@@ -681,6 +688,11 @@ static int take_flag(struct tool_opts *o, const char *cmd, int c, char *const ar
 		if (!cmd || strcmp(cmd, "run"))
 			return usage_error(cmd, "--plot-every is for run%s", "");
 		o->plot_dir = optarg;
+		return 0;
+	case OPT_NO_HISTORY:
+		if (cmd && strcmp(cmd, "shell"))
+			return usage_error(cmd, "--no-history is for shell%s", "");
+		o->no_history = true;
 		return 0;
 	case '?':
 	case ':':

@@ -36,6 +36,7 @@ struct tool_opts {
 	bool events_json;		/* --events-format json */
 	bool explain;			/* --explain */
 	const char *plot_dir;		/* run --plot-every DIR: a picture per step (plot_svg.c) */
+	bool no_history;		/* vmsim shell --no-history */
 };
 
 /* A growable text buffer (the JSON document, collected output). */
