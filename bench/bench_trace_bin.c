@@ -5,8 +5,8 @@
  * and 5% modifies of 1-8 bytes, most near the data access before, some
  * anywhere in 64 stack and 256 heap pages) written to a file in both
  * forms, then, per access:
- *   - "read": the reader alone (trace_open, trace_next_access to the end),
- *     as `vmsim trace` and `vmsim mrc` read;
+ *   - "read": the reader alone (trace_open, trace_next_batch to the end),
+ *     as `vmsim trace` reads;
  *   - "replay": the whole `vmsim trace` replay (trace_run, map auto, on a
  *     fresh process each round), reading and simulating.
  * The goal (issue 14): a binary trace replays at 5x the speed of lackey
@@ -106,16 +106,18 @@ static double time_read(const char *path)
 	double best = 1e300;
 
 	for (int k = 0; k <= ROUNDS; k++) {
+		static struct vmsim_access v[TRACE_BATCH];
+		static unsigned long lines[TRACE_BATCH];
 		struct trace_reader r;
-		struct vmsim_access a;
 		char err[256];
+		size_t got;
 		long n = 0;
 		double t0 = cpu_ns(), t;
 
 		if (trace_open(&r, path, VMSIM_TRACE_AUTO, false, err, sizeof(err)))
 			abort();
-		while (trace_next_access(&r, &a) > 0)
-			n++;
+		while (trace_next_batch(&r, v, lines, TRACE_BATCH, &got) > 0 || got)
+			n += (long)got;
 		trace_close(&r);
 		t = (cpu_ns() - t0) / (double)n;
 		if (n != NACC)

@@ -356,8 +356,7 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 		size_t n = 0;
 		long done;
 
-		while (n < TRACE_BATCH && (ret = trace_next_access(r, &v[n])) > 0)
-			lines[n++] = r->lineno;
+		ret = trace_next_batch(r, v, lines, TRACE_BATCH, &n);
 		if (map_auto && n) {
 			int mret = map_batch(m, pid, v, &n, lines, &ps, sum, r);
 

@@ -459,9 +459,68 @@ bad:
 	return -1;
 }
 
+size_t trace_bin_batch(struct trace_reader *r, struct vmsim_access *v, unsigned long *lines,
+		       size_t n)
+{
+	const unsigned char *base = (const unsigned char *)r->buf, *p = base + r->pos, *lim;
+	uint64_t prev[2] = { r->bin_prev[0], r->bin_prev[1] };
+	uint32_t psize[2] = { r->bin_prev_size[0], r->bin_prev_size[1] };
+	unsigned long line = r->lineno;
+	size_t k;
+
+	if (r->format == TRACE_PAGES || r->len < VMT_RECORD_MAX)
+		return 0;
+	lim = base + r->len - VMT_RECORD_MAX;	/* a whole record fits before it: no bound checks */
+	for (k = 0; k < n && p <= lim; k++) {
+		const unsigned char *q = p;
+		unsigned int b = *q++, kind = b & 3, s = kind != VMSIM_ACCESS_FETCH;
+		uint64_t addr = prev[s], size = (b >> 2) & 15, d, c;
+
+		if (!size || b >= VMT_FORM_SPECIAL << 6)
+			break;		/* the general path's */
+		if (b < VMT_FORM_NEXT << 6) {
+			d = *q++;
+			if (d >= 0x80) {
+				unsigned int shift = 7;
+
+				d &= 0x7f;
+				do {
+					c = *q++;
+					d |= (c & 0x7f) << shift;
+					shift += 7;
+				} while (c >= 0x80 && shift < 63);
+				if (c >= 0x80)
+					break;
+			}
+			addr += d >> 1 ^ (uint64_t)-(int64_t)(d & 1);
+		} else if (b < VMT_FORM_SAME << 6) {
+			addr += psize[s];
+		}
+		prev[s] = addr;
+		psize[s] = (uint32_t)size;
+		v[k].addr = (unsigned long)addr;
+		v[k].value = addr;
+		v[k].size = (uint32_t)size;
+		v[k].kind = (uint8_t)kind;
+		lines[k] = ++line;
+		p = q;
+	}
+	r->pos = (size_t)(p - base);
+	memcpy(r->bin_prev, prev, sizeof(prev));
+	memcpy(r->bin_prev_size, psize, sizeof(psize));
+	r->lineno = line;
+	r->bin_records += k;
+	r->text_kept = false;
+	return k;
+}
+
 int trace_bin_next(struct trace_reader *r, struct vmsim_access *a, uint64_t *page)
 {
+	unsigned long line;
 	bool kept = false;
+
+	if (trace_bin_batch(r, a, &line, 1))
+		return 1;
 
 	for (;;) {
 		unsigned int b;

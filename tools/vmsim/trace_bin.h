@@ -79,6 +79,13 @@ void vmt_writer_free(struct vmt_writer *w);
  */
 int trace_bin_detect(struct trace_reader *r);
 int trace_bin_next(struct trace_reader *r, struct vmsim_access *a, uint64_t *page);
+/*
+ * The accesses of an address trace that are plain records wholly in the
+ * buffer, up to @n, decoded in one loop (the replay's fast path): how many,
+ * each with its line in @lines; 0 when the next record needs trace_bin_next.
+ */
+size_t trace_bin_batch(struct trace_reader *r, struct vmsim_access *v, unsigned long *lines,
+		       size_t n);
 
 /* `vmsim trace-convert [--format F] IN OUT`: exit status; its --help text. */
 extern const char trace_convert_usage[];

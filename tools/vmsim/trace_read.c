@@ -757,7 +757,7 @@ int trace_next_item(struct trace_reader *r, struct vmsim_access *a, uint64_t *pa
 int trace_next_access(struct trace_reader *r, struct vmsim_access *a)
 {
 	uint64_t page;
-	int ret = trace_next_item(r, a, &page);
+	int ret = r->binary ? trace_bin_next(r, a, &page) : trace_next_item(r, a, &page);
 
 	if (ret > 0 && r->format == TRACE_PAGES) {
 		trace_error(r, "a page-reference trace cannot be replayed (no addresses)");
@@ -765,6 +765,23 @@ int trace_next_access(struct trace_reader *r, struct vmsim_access *a)
 	}
 	if (ret > 0)
 		a->value = a->addr;
+	return ret;
+}
+
+int trace_next_batch(struct trace_reader *r, struct vmsim_access *v, unsigned long *lines,
+		     size_t n, size_t *got)
+{
+	size_t k = 0;
+	int ret = 1;
+
+	while (k < n) {
+		if (r->binary)
+			k += trace_bin_batch(r, v + k, lines + k, n - k);
+		if (k == n || (ret = trace_next_access(r, &v[k])) <= 0)
+			break;
+		lines[k++] = r->lineno;
+	}
+	*got = k;
 	return ret;
 }
 

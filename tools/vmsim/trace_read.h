@@ -86,6 +86,15 @@ int trace_rewind(struct trace_reader *r);
 int trace_next_access(struct trace_reader *r, struct vmsim_access *a);
 
 /*
+ * trace_next_batch - up to @n accesses into @v, each line number into
+ * @lines (the replay's way: a binary trace decodes them in one loop):
+ * *@got of them, and what the last read gave: 1 (@n read), 0 (the end),
+ * -1 (a bad line, message; the accesses before it are in @v).
+ */
+int trace_next_batch(struct trace_reader *r, struct vmsim_access *v, unsigned long *lines,
+		     size_t n, size_t *got);
+
+/*
  * trace_next_pages - the next line as the pages it references: 1 with
  * [*first, *last] (one page of a page-reference line, the one or two pages
  * an access covers), 0 at the end, -1 on a bad line (message).
