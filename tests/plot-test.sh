@@ -157,6 +157,14 @@ check "no gnuplot, --format png: exit 1" test $? = 1 -a -s "$tmp/ng2.gp"
 dat=$(grep -v '^#' "$tmp/ng.dat" | tr '\n' ' ')
 check "sweep .dat: $dat" test "$dat" = "4 0.7 8 0.5   4 0.8 8 0.6 "
 check "sweep .gp: a line per policy" grep -q 'index 1 using 1:2 .*title "fifo"' "$tmp/ng.gp"
+# quoted fields (a comma inside), # comments and CRLF line ends
+printf '# made by hand\r\nname,x,y\r\n"a,b",2,20\r\n"a,b",1,10\r\n"say ""c""",1,5\r\n' \
+	>"$tmp/q.csv"
+VMSIM_GNUPLOT=/nonexistent "$VMSIM" plot csv --x x --y y --group name --output "$tmp/q" \
+	"$tmp/q.csv" 2>/dev/null
+dat=$(grep -v '^#' "$tmp/q.dat" | tr '\n' ' ')
+check "quoted CSV .dat: $dat" test "$dat" = "1 10 2 20   1 5 "
+check "quoted CSV groups" grep -q '^# group say "c"$' "$tmp/q.dat"
 "$VMSIM" plot csv --x pages --y nope "$tmp/sweep.csv" >/dev/null 2>"$tmp/err"
 check "unknown column: exit 2" test $? = 2 -a -s "$tmp/err"
 
