@@ -239,9 +239,33 @@ int chrdev_init(struct machine *m)
 	sema_init_mutex(&cs->load_sem);
 	m->chrdev = cs;
 	for (unsigned int i = 0; i < NR_MODULES; i++)
-		if (!modules[i]->autoload && module_load(m, (int)i, true))
-			return -ENOMEM;
+		if (!modules[i]->autoload) {
+			if (module_load(m, (int)i, true))
+				return -ENOMEM;
+			cs->boot_loaded[i] = true;
+		}
 	return 0;
+}
+
+/*
+ * Shutdown, once every task has exited (so every file of a device is
+ * closed): the modules loaded since boot (on a first open, or by name)
+ * are unloaded, as an rmmod would, so the exact-accounting check after
+ * the tasks finds what they allocated back.  The modules loaded at boot
+ * belong to the boot snapshot and go last, in chrdev_exit.
+ */
+void chrdev_unload_modules(struct machine *m)
+{
+	struct chrdev_state *cs = m->chrdev;
+
+	if (!cs)
+		return;
+	for (unsigned int i = NR_MODULES; i-- > 0;) {
+		if (!cs->loaded[i] || cs->boot_loaded[i])
+			continue;
+		BUG_ON_MSG(module_unload(m, (int)i), "shutdown: module %s still has %d users",
+			   modules[i]->name, atomic_load(&cs->users[i]));
+	}
 }
 
 void chrdev_exit(struct machine *m)

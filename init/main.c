@@ -171,6 +171,7 @@ void stop_kernel(struct machine *m)
 	struct sim_cpu *saved = cpu_enter(m);
 
 	task_fini(m);				/* every task exits: exact accounting */
+	chrdev_unload_modules(m);		/* modules loaded since boot: their memory back */
 	exit_accounting_check(m);
 	writeback_fini(m);			/* no task left to dirty a page */
 	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */

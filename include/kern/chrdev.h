@@ -10,8 +10,10 @@
  * Modules are built in (drivers/char/): struct chrdev_module names their
  * init and exit.  A module stays loaded until unloaded by name
  * (chrdev_module_unload: -EBUSY while a file of it is open, as rmmod with
- * a use count) or at shutdown (chrdev_exit), so what it allocated comes
- * back exactly.
+ * a use count) or at shutdown (chrdev_unload_modules for those loaded
+ * since boot, once the last task has exited and before the accounting
+ * check; chrdev_exit for the rest), so what it allocated comes back
+ * exactly.
  *
  * Locking: chrdev_state.lock (a leaf) protects the registry and the
  * modules' state; a module's init and exit run under load_sem, which is
@@ -48,6 +50,7 @@ struct chrdev_state {
 	} chrdevs[CHRDEV_MAJORS];
 	struct semaphore load_sem;		/* module init and exit */
 	bool loaded[8];				/* per module of the built-in table */
+	bool boot_loaded[8];			/* loaded by chrdev_init: in the boot snapshot */
 	atomic_int users[8];			/* open files of each module */
 	void *driver_data[CHRDEV_MAJORS];	/* the driver's machine-wide state */
 };
@@ -73,6 +76,8 @@ bool chrdev_module_loaded(struct machine *m, const char *name);
 
 /* Boot: the registry and the modules loaded at boot; shutdown: every module unloaded. */
 int chrdev_init(struct machine *m);
+/* Shutdown, after the last task: unload the modules loaded since boot (before the accounting check). */
+void chrdev_unload_modules(struct machine *m);
 void chrdev_exit(struct machine *m);
 
 /*
