@@ -687,10 +687,11 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
  * neighbouring pages already in the page cache (Linux 3.15+), in the
  * window of fault_around_bytes aligned around @address, clipped to the
  * VMA and to the PTE table.  Only empty PTEs are filled, read-only as the
- * fault would (the VMA's protection), young.  True if @address itself got
- * mapped: the fault is done, a minor one.  page_table_lock not held.
+ * fault would (the VMA's protection), young.  The pfn mapped at @address
+ * if it got mapped (the fault is done, a minor one), else -1.
+ * page_table_lock not held.
  */
-static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
+static long do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t pmd,
 			    unsigned long address, struct address_space *mapping,
 			    unsigned long sequence)
 {
@@ -700,7 +701,7 @@ static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pm
 	unsigned long vma_off = (address - vma->vm_start) >> PAGE_SHIFT;
 	unsigned long from, to, start;
 	struct page *pages[FAULT_AROUND_MAX];
-	bool mapped = false;
+	long mapped = -1;
 	unsigned int count;
 	ptep_t pte;
 
@@ -732,7 +733,8 @@ static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pm
 			set_pte(pte, entry);
 			mlock_vma_page(vma, page);
 			pages[i] = NULL;	/* the reference is the PTE's now */
-			mapped |= start + ((unsigned long)i << PAGE_SHIFT) == (address & PAGE_MASK);
+			if (start + ((unsigned long)i << PAGE_SHIFT) == (address & PAGE_MASK))
+				mapped = (long)page_to_pfn(page);
 		}
 		pte_unmap(table);
 	}
@@ -741,6 +743,22 @@ static bool do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, pm
 		if (pages[i])
 			put_page(pages[i]);
 	return mapped;
+}
+
+/*
+ * Why a do_no_page fault found its page, for the mm_fault_handler event:
+ * a private copy, a page cache page of a file (read from it: major), a
+ * shmem page, or a driver's own nopage (mmapdrv's vmalloc buffer).
+ */
+static const char *nopage_kind(const struct vm_area_struct *vma, int type, bool copy)
+{
+	if (copy)
+		return "cow_file";
+	if (vma_is_shmem(vma))
+		return type == VM_FAULT_MAJOR ? "shmem_swap_in" : "shmem_page";
+	if (vma->vm_ops == &generic_file_vm_ops)
+		return type == VM_FAULT_MAJOR ? "file_read" : "file_cached";
+	return "driver_nopage";
 }
 
 /*
@@ -755,6 +773,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	bool anon = false;
 	int type = VM_FAULT_MINOR;
 	pte_t entry;
+	long around;
 
 	struct address_space *mapping = NULL;
 	unsigned long sequence = 0;
@@ -777,8 +796,9 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	}
 	if (!write && mapping && vma->vm_ops->map_pages &&
 	    mm->machine->cfg.fault_around_bytes > PAGE_SIZE &&
-	    do_fault_around(mm, vma, pmd, address, mapping, sequence)) {
-		trace_mm_fault_handler(mm->machine, address, "do_fault_around", "file_cached", -1,
+	    (around = do_fault_around(mm, vma, pmd, address, mapping, sequence)) >= 0) {
+		trace_mm_fault_handler(mm->machine, address, "do_fault_around",
+				       nopage_kind(vma, VM_FAULT_MINOR, false), around,
 				       (long)(((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff));
 		return VM_FAULT_MINOR;
 	}
@@ -821,8 +841,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	if (write)
 		entry = pte_mkwrite(pte_mkdirty(entry));
 	set_pte(pte, entry);
-	trace_mm_fault_handler(mm->machine, address, "do_no_page", anon ? "cow_file" :
-			       type == VM_FAULT_MAJOR ? "file_read" : "file_cached",
+	trace_mm_fault_handler(mm->machine, address, "do_no_page", nopage_kind(vma, type, anon),
 			       (long)page_to_pfn(page),
 			       (long)(((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff));
 	if (anon)
@@ -977,7 +996,9 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		pte_t entry = pte_mkwrite(pte_mkdirty(mk_pte(new_page, vma->vm_page_prot)));
 
 		set_pte(pte, entry);
-		trace_mm_fault_handler(m, address, "do_wp_page", zero ? "cow_zero" : "cow_copy",
+		/* a shared anonymous page (since a fork), or a private mapping's file page */
+		trace_mm_fault_handler(m, address, "do_wp_page", zero ? "cow_zero" :
+				       PageAnon(old_page) ? "cow_copy" : "cow_file",
 				       (long)page_to_pfn(new_page), (long)pfn);
 		/* no CPU may keep reading the old frame through this address */
 		flush_tlb_page(vma, address);

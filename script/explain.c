@@ -152,6 +152,9 @@ static const char *kind_reason(const char *kind)
 		{ "file_read", "a file page, read from the file into the page cache (a major fault)" },
 		{ "file_cached", "a file page found in the page cache" },
 		{ "cow_file", "a write to a private file mapping: the writer gets a private copy of the file page" },
+		{ "shmem_page", "a page of shared memory (shmem), found in its cache or allocated zeroed" },
+		{ "shmem_swap_in", "a page of shared memory (shmem), read back from swap (a major fault)" },
+		{ "driver_nopage", "a device mapping: the driver's nopage method (vm_ops->nopage) returned the page (mmapdrv's: vmalloc_to_page of its vmalloc buffer)" },
 		{ "spurious", "the PTE was already there (another CPU, or a stale TLB entry): nothing to do" },
 		{ "no_vma", "SIGSEGV because no VMA covers the address" },
 		{ "vma_not_writable", "SIGSEGV because the VMA is read-only" },
@@ -175,6 +178,22 @@ static void alloc_text(const struct fault *f, const struct vmsim_event *a, char 
 		 alloc_source(f, a->arg[0]));
 }
 
+/* The nopage method behind a do_no_page fault of kind @k. */
+static const char *nopage_name(const char *k)
+{
+	if (!strncmp(k, "shmem_", 6))
+		return "shmem_nopage";
+	if (!strcmp(k, "driver_nopage"))
+		return "vm_ops->nopage (the driver's)";
+	return "filemap_nopage";
+}
+
+/* A copy-on-write fault of do_wp_page: a copy replaces the old frame (a TLB flush). */
+static bool wp_copy(const char *h, const char *k)
+{
+	return !strcmp(h, "do_wp_page") && strcmp(k, "cow_reuse");
+}
+
 static void render_path(struct vmsim_session *s, const struct fault *f)
 {
 	const char *h = f->handler ? f->handler->str[0] : "?";
@@ -194,8 +213,9 @@ static void render_path(struct vmsim_session *s, const struct fault *f)
 		if (!strcmp(h, "do_anonymous_page"))
 			n += (size_t)snprintf(path + n, sizeof(path) - n, " -> do_no_page -> do_anonymous_page");
 		else if (!strcmp(h, "do_no_page") || !strcmp(h, "do_fault_around"))
-			n += (size_t)snprintf(path + n, sizeof(path) - n, " -> do_no_page%s -> filemap_nopage",
-					      !strcmp(h, "do_fault_around") ? " -> do_fault_around" : "");
+			n += (size_t)snprintf(path + n, sizeof(path) - n, " -> do_no_page%s -> %s",
+					      !strcmp(h, "do_fault_around") ? " -> do_fault_around" : "",
+					      nopage_name(k));
 		else if (!strcmp(h, "do_swap_page"))
 			n += (size_t)snprintf(path + n, sizeof(path) - n, " -> do_swap_page -> %s",
 					      !strcmp(k, "swap_in") ? "read_swap_cache -> swap_readpage"
@@ -210,7 +230,7 @@ static void render_path(struct vmsim_session *s, const struct fault *f)
 			n += (size_t)snprintf(path + n, sizeof(path) - n, " -> copy_user_highpage");
 		if (strcmp(k, "spurious"))
 			snprintf(path + n, sizeof(path) - n, " -> set_pte%s",
-				 !strcmp(k, "cow_copy") || !strcmp(k, "cow_zero") ? " -> flush_tlb_page" : "");
+				 wp_copy(h, k) ? " -> flush_tlb_page" : "");
 	}
 	vmsim_session_printf(s, "    path: %s\n", path);
 }
@@ -247,15 +267,22 @@ static void render_fault(struct vmsim_session *s, const struct fault *f)
 	render_path(s, f);
 	render_kernel_pages(s, f);
 	if (h && (long)h->arg[1] >= 0) {
-		if (!strcmp(k, "cow_copy"))
-			vmsim_session_printf(s, "    page 0x%lx: frame 0x%lx (shared) -> frame 0x%lx (its own)\n",
-					     addr & ~0xfffUL, h->arg[2], h->arg[1]);
+		unsigned long page = addr & ~0xfffUL, pfn = h->arg[1], extra = h->arg[2];
+		bool nopage = !strcmp(h->str[0], "do_no_page") || !strcmp(h->str[0], "do_fault_around");
+
+		if (wp_copy(h->str[0], k) && strcmp(k, "cow_zero"))
+			vmsim_session_printf(s, "    page 0x%lx: frame 0x%lx (%s) -> frame 0x%lx (its own)\n",
+					     page, extra, !strcmp(k, "cow_file") ? "the file's" : "shared",
+					     pfn);
 		else if (!strcmp(k, "swap_in") || !strcmp(k, "swap_cache"))
 			vmsim_session_printf(s, "    page 0x%lx -> frame 0x%lx, from swap slot %lu\n",
-					     addr & ~0xfffUL, h->arg[1], h->arg[2]);
+					     page, pfn, extra);
+		else if (nopage && strcmp(k, "driver_nopage"))
+			vmsim_session_printf(s, "    page 0x%lx -> frame 0x%lx, %s page %lu%s\n", page, pfn,
+					     !strncmp(k, "shmem_", 6) ? "shmem" : "file", extra,
+					     !strcmp(k, "cow_file") ? " (a private copy of it)" : "");
 		else
-			vmsim_session_printf(s, "    page 0x%lx -> frame 0x%lx\n", addr & ~0xfffUL,
-					     h->arg[1]);
+			vmsim_session_printf(s, "    page 0x%lx -> frame 0x%lx\n", page, pfn);
 	}
 }
 
