@@ -18,6 +18,7 @@
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
 #include "kern/segment.h"
+#include "kern/slab.h"
 #include "vmsim/stats.h"
 #include "vmsim/kernel.h"
 #include "entry.h"
@@ -202,6 +203,14 @@ int vmsim_vmstat_get(vmsim_machine_t *m, const char *name, uint64_t *val)
 
 static const char *const pageflag_names[__NR_PAGEFLAGS] = { PAGEFLAG_NAMES };
 
+/* The slab cache a slab page belongs to (slab pages are lowmem: the direct map). */
+static const char *page_slab_cache(struct machine *m, struct page *page)
+{
+	kmem_cache_t *cachep = virt_to_cache(m, m->ram + ((size_t)page_to_pfn(page) << PAGE_SHIFT));
+
+	return cachep ? kmem_cache_name(cachep) : "?";
+}
+
 /* What a frame is used for, from its flags and counts. */
 static void page_role(struct machine *m, struct page *page, struct seq_buf *s)
 {
@@ -212,10 +221,14 @@ static void page_role(struct machine *m, struct page *page, struct seq_buf *s)
 			   page->private, 1UL << (page->private < MAX_ORDER ? page->private : 0));
 	else if (page == m->zero_page || PageZero(page))
 		seq_puts(s, "the ZERO_PAGE (shared, read-only, all zeroes)\n");
+	else if (PageReserved(page) && PageSlab(page))
+		/* boot never reserves slab memory: a driver's kmalloc buffer, to be mapped */
+		seq_printf(s, "reserved by a driver (mem_map_reserve of its kmalloc buffer, "
+			   "slab cache %s)\n", page_slab_cache(m, page));
 	else if (PageReserved(page))
 		seq_puts(s, "reserved at boot (never given to the buddy allocator)\n");
 	else if (PageSlab(page))
-		seq_puts(s, "slab: part of a slab cache\n");
+		seq_printf(s, "slab: part of a slab of cache %s\n", page_slab_cache(m, page));
 	else if (PagePageTable(page))
 		seq_puts(s, "page table\n");
 	else if (count == 0)
@@ -256,10 +269,20 @@ char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn)
 		}
 	seq_printf(&s, "%s)\n  count    %d\n  mapcount %d\n", any ? "" : "none", page_count(page),
 		   page_mapcount(page));
-	/* never a host pointer: the text must not change from run to run */
-	seq_printf(&s, "  mapping  %s\n  index    %lu\n  private  0x%lx\n  age      %u\n",
-		   page->mapping ? "set" : "none", page->index, page->private,
-		   (unsigned int)page->age);
+	/*
+	 * Never a host pointer: the text must not change from run to run.  A
+	 * slab page's private is its slab_t, in simulated RAM: its kernel address.
+	 */
+	seq_printf(&s, "  mapping  %s\n  index    %lu\n", page->mapping ? "set" : "none",
+		   page->index);
+	if (PageSlab(page) && page->private - (uintptr_t)m->ram <
+				   ((uintptr_t)m->max_low_pfn << PAGE_SHIFT))
+		seq_printf(&s, "  private  0x%lx (the slab_t of cache %s)\n",
+			   PAGE_OFFSET_OF(m) + (unsigned long)(page->private - (uintptr_t)m->ram),
+			   page_slab_cache(m, page));
+	else
+		seq_printf(&s, "  private  0x%lx\n", page->private);
+	seq_printf(&s, "  age      %u\n", (unsigned int)page->age);
 	seq_puts(&s, "  use      ");
 	page_role(m, page, &s);
 	return seq_take(&s);
