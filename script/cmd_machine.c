@@ -4,6 +4,7 @@
  * swapoff.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vmsim/process.h"
@@ -15,17 +16,12 @@
 /* "; did you mean 'ram'?" for an unknown key (root= is the session's), else "". */
 static const char *machine_key_suggest(const char *key, char *buf, size_t len)
 {
-	struct script_suggest sg;
-	const char *k, *values;
-	bool known = !strcmp(key, "root");
+	const char *near = strcmp(key, "root") ? vmsim_option_suggest(key) : NULL;
 
-	script_suggest_init(&sg, key);
-	script_suggest_try(&sg, "root");
-	for (unsigned int i = 0; !vmsim_config_option(i, &k, &values); i++) {
-		known = known || !strcmp(k, key);
-		script_suggest_try(&sg, k);
-	}
-	return known ? "" : script_suggest_text(&sg, buf, len);
+	if (!near)
+		return "";
+	snprintf(buf, len, "; did you mean '%s'?", near);
+	return buf;
 }
 
 int script_parse_machine(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,

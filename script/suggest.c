@@ -95,3 +95,32 @@ const char *vmsim_cmd_suggest(const char *word)
 {
 	return word ? script_suggest_cmd(word, -1) : NULL;
 }
+
+const char *vmsim_suggest(const char *word, const char *const *words)
+{
+	struct script_suggest sg;
+
+	if (!word || !words)
+		return NULL;
+	script_suggest_init(&sg, word);
+	for (int i = 0; words[i]; i++)
+		script_suggest_try(&sg, words[i]);
+	return sg.best;
+}
+
+const char *vmsim_option_suggest(const char *key)
+{
+	struct script_suggest sg;
+	const char *k, *values;
+
+	if (!key)
+		return NULL;
+	script_suggest_init(&sg, key);
+	script_suggest_try(&sg, "root");	/* the session's own (script/cmd_machine.c) */
+	for (unsigned int i = 0; !vmsim_config_option(i, &k, &values); i++) {
+		if (!strcmp(k, key))
+			return NULL;
+		script_suggest_try(&sg, k);
+	}
+	return sg.best;
+}

@@ -108,6 +108,15 @@ printf 'spawn A\nA mumnap 0 4K\n' >"$tmp/typo.vms"
 [ $? -eq 2 ] && ok || bad "run: a typo's exit status"
 same "run: did you mean" "$tmp/err" "$tmp/typo.vms:2: unknown command 'mumnap'; did you mean 'munmap'?"
 
+# the command line: subcommands, `vmsim help WORD` and -o keys
+"$VMSIM" runn >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "runn: exit status"
+has "vmsim runn" "$tmp/err" "vmsim: unknown command 'runn'; did you mean 'run'?"
+"$VMSIM" help spwan >/dev/null 2>"$tmp/err"
+has "vmsim help spwan" "$tmp/err" "vmsim: no help for 'spwan'; did you mean 'spawn'?"
+"$VMSIM" run -o rma=64M "$tmp/typo.vms" >/dev/null 2>"$tmp/err"
+has "-o rma=" "$tmp/err" "vmsim: -o rma=64M: unknown machine option 'rma'; did you mean 'ram'?"
+
 # --no-history is the shell's flag only
 "$VMSIM" run --no-history "$tmp/typo.vms" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && ok || bad "run --no-history: exit status"

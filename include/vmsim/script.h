@@ -298,6 +298,10 @@ VMSIM_API const struct vmsim_cmd_def *vmsim_cmd_at(int i);
 VMSIM_API const struct vmsim_cmd_def *vmsim_cmd_find(const char *word);
 /* The command word nearest to @word, for "did you mean" (a typo's), or NULL. */
 VMSIM_API const char *vmsim_cmd_suggest(const char *word);
+/* The machine option key nearest to @key (root too), NULL if none or @key is one. */
+VMSIM_API const char *vmsim_option_suggest(const char *key);
+/* The word of the NULL-terminated @words nearest to @word (a typo's), or NULL. */
+VMSIM_API const char *vmsim_suggest(const char *word, const char *const *words);
 /* The help lines of a row: "A mmap ADDR ..." (several for show, expect), one per line. */
 VMSIM_API void vmsim_cmd_print_usage(const struct vmsim_cmd_def *d, FILE *f, const char *indent);
 /* `help WORD`: the usage lines, the summary and the example. */

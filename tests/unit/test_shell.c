@@ -59,6 +59,19 @@ TEST(shell_did_you_mean)
 	ASSERT_NULL(vmsim_cmd_suggest("x"));
 	ASSERT_NULL(vmsim_cmd_suggest("zzzzzzzz"));
 	ASSERT_NULL(vmsim_cmd_suggest(NULL));
+	ASSERT_STREQ(vmsim_option_suggest("swpa"), "swap");
+	ASSERT_STREQ(vmsim_option_suggest("rot"), "root");
+	ASSERT_STREQ(vmsim_option_suggest("dirty_ration"), "dirty_ratio");
+	ASSERT_NULL(vmsim_option_suggest("ram"));
+	ASSERT_NULL(vmsim_option_suggest("zzzz"));
+	{
+		static const char *const words[] = { "alpha", "beta", "gamma", NULL };
+
+		ASSERT_STREQ(vmsim_suggest("bta", words), "beta");
+		ASSERT_STREQ(vmsim_suggest("gmama", words), "gamma");
+		ASSERT_NULL(vmsim_suggest("omega", words));
+		ASSERT_NULL(vmsim_suggest("beta", words));
+	}
 }
 
 /* `help WORD` for every row: its usage, summary and a non-empty example. */

@@ -245,6 +245,24 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* The command words, for "did you mean" after a typo. */
+static const char *const subcommands[] = {
+	"run", "trace", "mrc", "sweep", "merge", "trace-convert", "record", "plot", "shell", "demo",
+	"help", NULL
+};
+
+/* "vmsim: WHAT 'WORD'; did you mean 'NEAR'?" (no question without @near), then the usage. */
+static int unknown_word(const char *what, const char *word, const char *near)
+{
+	char msg[256];
+
+	if (near)
+		snprintf(msg, sizeof(msg), "%s '%s'; did you mean '%s'?", what, word, near);
+	else
+		snprintf(msg, sizeof(msg), "%s '%s'", what, word);
+	return usage_error(NULL, "%s", msg);
+}
+
 /* A flag with a bad value: the flag as given, what is wrong, where the help is. */
 static int value_error(const char *cmd, const char *flag, const char *val, const char *msg)
 {
@@ -357,6 +375,11 @@ static int add_opt(struct tool_opts *o, const char *cmd, const char *flag, const
 			return value_error(cmd, flag, given, "root= wants a directory or tmp");
 	} else if (vmsim_config_set(&scratch, key, val, err, sizeof(err)) ||
 		   vmsim_config_check(&scratch, key, err, sizeof(err))) {
+		const char *near = vmsim_option_suggest(key);
+
+		if (near)	/* a mistyped key */
+			snprintf(err + strlen(err), sizeof(err) - strlen(err),
+				 "; did you mean '%s'?", near);
 		return value_error(cmd, flag, given, err[0] ? err : "bad machine option");
 	}
 	o->opt_keys[o->nr_opts] = key;
@@ -578,7 +601,7 @@ static int take_word(const char **cmd, const char **script, const char *a)
 			return usage_error(a, "the options go after the command%s", "");
 		if (strcmp(a, "run") && strcmp(a, "shell") && strcmp(a, "trace") &&
 		    strcmp(a, "help") && strcmp(a, "demo"))
-			return usage_error(NULL, "unknown command '%s'", a);
+			return unknown_word("unknown command", a, vmsim_suggest(a, subcommands));
 	} else if (!*script && (!strcmp(*cmd, "run") || !strcmp(*cmd, "help") ||
 				!strcmp(*cmd, "trace"))) {
 		*script = a;
@@ -796,7 +819,9 @@ int main(int argc, char **argv)
 			const struct vmsim_cmd_def *d = vmsim_cmd_find(script);
 
 			if (!d)
-				return usage_error(NULL, "no help for '%s'", script);
+				return unknown_word("no help for", script,
+						    vmsim_cmd_suggest(script) ? vmsim_cmd_suggest(script) :
+						    vmsim_suggest(script, subcommands));
 			vmsim_cmd_print_help(d, stdout);
 			return 0;
 		}
