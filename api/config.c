@@ -33,6 +33,7 @@ void vmsim_config_default(struct vmsim_config *cfg)
 	cfg->dirty_writeback_centisecs = 500;
 	cfg->page_cluster = -1;
 	cfg->fault_around_bytes = 65536;
+	cfg->overcommit_ratio = 50;
 }
 
 /*
@@ -146,6 +147,9 @@ static const char *const option_table[][2] = {
 	{ "dirty_writeback_centisecs", "0 .. 100000000" },
 	{ "page_cluster", "0 .. 6" },
 	{ "fault_around_bytes", "0, or a power of two from 4096 to 2M" },
+	{ "overcommit_memory", "0 (heuristic), 1 (always) or 2 (never)" },
+	{ "overcommit_ratio", "0 .. 2147483647 (% of RAM)" },
+	{ "overcommit_kbytes", "a size in kB, 0 for the ratio" },
 };
 #define NR_OPTIONS	(sizeof(option_table) / sizeof(option_table[0]))
 
@@ -167,10 +171,61 @@ int vmsim_config_option(unsigned int i, const char **key, const char **values)
 	return 0;
 }
 
+/*
+ * The /proc/sys/vm tunables among the options (writeback, readahead,
+ * fault-around, overcommit): 0, -1 for a bad value, 1 for no such option.
+ */
+static int config_set_vm(struct vmsim_config *cfg, const char *key, const char *value)
+{
+	long n;
+
+	if (!strcmp(key, "dirty_background_ratio")) {
+		if (parse_int(value, 0, 100, &n))
+			return -1;
+		cfg->dirty_background_ratio = (int)n;
+	} else if (!strcmp(key, "dirty_ratio")) {
+		if (parse_int(value, 1, 100, &n))
+			return -1;
+		cfg->dirty_ratio = (int)n;
+	} else if (!strcmp(key, "dirty_expire_centisecs")) {
+		if (parse_int(value, 0, 100000000, &n))
+			return -1;
+		cfg->dirty_expire_centisecs = (unsigned int)n;
+	} else if (!strcmp(key, "dirty_writeback_centisecs")) {
+		if (parse_int(value, 0, 100000000, &n))
+			return -1;
+		cfg->dirty_writeback_centisecs = (unsigned int)n;
+	} else if (!strcmp(key, "page_cluster")) {
+		if (parse_int(value, 0, 6, &n))
+			return -1;
+		cfg->page_cluster = (int)n;
+	} else if (!strcmp(key, "fault_around_bytes")) {
+		/* a power of two pages, at most a PTE table's worth (Linux's debugfs knob) */
+		if (parse_int(value, 0, 2 << 20, &n) || (n && (n < 4096 || (n & (n - 1)))))
+			return -1;
+		cfg->fault_around_bytes = (unsigned int)n;
+	} else if (!strcmp(key, "overcommit_memory")) {
+		if (parse_int(value, 0, 2, &n))
+			return -1;
+		cfg->overcommit_memory = (int)n;
+	} else if (!strcmp(key, "overcommit_ratio")) {
+		if (parse_int(value, 0, INT32_MAX, &n))
+			return -1;
+		cfg->overcommit_ratio = (int)n;
+	} else if (!strcmp(key, "overcommit_kbytes")) {
+		if (vmsim_parse_size(value, &cfg->overcommit_kbytes))
+			return -1;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
 		     char *err, size_t errlen)
 {
 	long n;
+	int r;
 
 	if (!key || !value) {
 		snprintf(err, errlen, "missing option name or value");
@@ -249,31 +304,9 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if (!strcmp(key, "fail_io")) {
 		if (vmsim_parse_size(value, &cfg->fail_io_nth))
 			goto bad;
-	} else if (!strcmp(key, "dirty_background_ratio")) {
-		if (parse_int(value, 0, 100, &n))
+	} else if ((r = config_set_vm(cfg, key, value)) <= 0) {
+		if (r < 0)
 			goto bad;
-		cfg->dirty_background_ratio = (int)n;
-	} else if (!strcmp(key, "dirty_ratio")) {
-		if (parse_int(value, 1, 100, &n))
-			goto bad;
-		cfg->dirty_ratio = (int)n;
-	} else if (!strcmp(key, "dirty_expire_centisecs")) {
-		if (parse_int(value, 0, 100000000, &n))
-			goto bad;
-		cfg->dirty_expire_centisecs = (unsigned int)n;
-	} else if (!strcmp(key, "dirty_writeback_centisecs")) {
-		if (parse_int(value, 0, 100000000, &n))
-			goto bad;
-		cfg->dirty_writeback_centisecs = (unsigned int)n;
-	} else if (!strcmp(key, "page_cluster")) {
-		if (parse_int(value, 0, 6, &n))
-			goto bad;
-		cfg->page_cluster = (int)n;
-	} else if (!strcmp(key, "fault_around_bytes")) {
-		/* a power of two pages, at most a PTE table's worth (Linux's debugfs knob) */
-		if (parse_int(value, 0, 2 << 20, &n) || (n && (n < 4096 || (n & (n - 1)))))
-			goto bad;
-		cfg->fault_around_bytes = (unsigned int)n;
 	} else {
 		snprintf(err, errlen, "unknown machine option '%s'", key);
 		return -1;

@@ -6,6 +6,7 @@
  * NULL with errno set on failure.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kern/mm.h"
@@ -44,6 +45,17 @@ char *vmsim_proc_read(vmsim_machine_t *m, const char *name)
 		return NULL;
 	}
 	return seq_text(&s, NULL);
+}
+
+int vmsim_sysctl_write(vmsim_machine_t *m, const char *name, uint64_t value)
+{
+	if (!name)
+		return -EINVAL;
+	if (!strncmp(name, "vm.", 3) || !strncmp(name, "vm/", 3))
+		name += 3;
+	if (value > ULONG_MAX)
+		return -EINVAL;
+	return MACHINE_CALL(m, overcommit_sysctl_write(m, name, (unsigned long)value));
 }
 
 char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)

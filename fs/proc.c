@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern/mm.h"
+#include "kern/mman.h"
 #include "kern/swap.h"
 #include "kern/printk.h"
 
@@ -79,6 +80,8 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	show_val_kb(s, "KernelStack:", global_page_state(m, NR_KERNEL_STACK));
 	show_val_kb(s, "PageTables:", global_page_state(m, NR_PAGETABLE));
 	show_val_kb(s, "Bounce:", global_page_state(m, NR_BOUNCE));
+	show_val_kb(s, "CommitLimit:", vm_commit_limit(m));
+	show_val_kb(s, "Committed_AS:", vm_memory_committed(m));
 	show_meminfo_vmalloc(m, s);	/* VmallocTotal, VmallocUsed, VmallocChunk */
 }
 
@@ -114,21 +117,27 @@ struct proc_entry {
 };
 
 /*
- * /proc/sys/vm as `sysctl vm` prints it: the writeback tunables
- * (mm/page-writeback.c) and the swap readahead cluster.
+ * /proc/sys/vm as `sysctl vm` prints it, in name order: the overcommit
+ * policy (mm/util.c), the writeback tunables (mm/page-writeback.c) and
+ * the swap readahead cluster.
  */
 static void show_sysctl_vm(struct machine *m, struct seq_buf *s)
 {
 	struct writeback_state *wb = m->writeback;
 
+	seq_printf(s, "vm.admin_reserve_kbytes = %lu\n", m->sysctl_admin_reserve_kbytes);
 	if (wb) {
 		seq_printf(s, "vm.dirty_background_ratio = %d\n", wb->dirty_background_ratio);
 		seq_printf(s, "vm.dirty_expire_centisecs = %u\n", wb->dirty_expire_centisecs);
 		seq_printf(s, "vm.dirty_ratio = %d\n", wb->vm_dirty_ratio);
 		seq_printf(s, "vm.dirty_writeback_centisecs = %u\n", wb->dirty_writeback_centisecs);
 	}
+	seq_printf(s, "vm.overcommit_kbytes = %lu\n", m->sysctl_overcommit_kbytes);
+	seq_printf(s, "vm.overcommit_memory = %d\n", m->sysctl_overcommit_memory);
+	seq_printf(s, "vm.overcommit_ratio = %d\n", m->sysctl_overcommit_ratio);
 	if (m->swap)
 		seq_printf(s, "vm.page-cluster = %d\n", m->swap->page_cluster);
+	seq_printf(s, "vm.user_reserve_kbytes = %lu\n", m->sysctl_user_reserve_kbytes);
 }
 
 int proc_show(struct machine *m, const char *name, struct seq_buf *s)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "kern/mm.h"
 #include "kern/init.h"
+#include "kern/mman.h"
 #include "kern/pgtable.h"
 #include "kern/slab.h"
 #include "kern/swap.h"
@@ -100,6 +101,8 @@ bool machine_accounting_is_exact(struct machine *m, char *why, size_t whylen)
 			 m->boot_slab_objs);
 		return false;
 	}
+	if (!vm_committed_check(m, why, whylen))
+		return false;
 	if (m->swap && m->swap->nr_swap_pages != m->swap->total_swap_pages) {
 		snprintf(why, whylen, "swap slots in use %ld",
 			 m->swap->total_swap_pages - m->swap->nr_swap_pages);
@@ -143,6 +146,7 @@ int start_kernel(struct machine *m)
 		goto out;
 	if (rest_init(m))
 		goto out;
+	overcommit_init(m);			/* mm/util.c: sysctls, the reserves */
 	boot_snapshot(m);
 	err = 0;
 out:

@@ -107,6 +107,7 @@ void mmput(struct mm_struct *mm)
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
 	struct vm_area_struct *mpnt, *tmp;
+	unsigned long charge;
 	int retval = 0;
 
 	down_write(&oldmm->mmap_sem);
@@ -133,8 +134,17 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	for (mpnt = oldmm->mmap; mpnt; mpnt = mpnt->vm_next) {
 		if (mpnt->vm_flags & VM_DONTCOPY)
 			continue;
+		/* the child commits its own copy of each accounted area */
+		charge = mpnt->vm_flags & VM_ACCOUNT ? (mpnt->vm_end - mpnt->vm_start) >> PAGE_SHIFT
+						     : 0;
+		if (charge && vm_enough_memory(oldmm, charge)) {
+			retval = -ENOMEM;
+			goto out;
+		}
 		tmp = vm_area_dup(mpnt);
 		if (!tmp) {
+			if (charge)
+				vm_unacct_memory(oldmm->machine, (long)charge);
 			retval = -ENOMEM;
 			goto out;
 		}

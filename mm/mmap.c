@@ -212,22 +212,6 @@ bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npag
 	return true;
 }
 
-/*
- * vm_enough_memory - may @pages more be committed?  Linux's default
- * overcommit mode (OVERCOMMIT_GUESS, 5.x+): one charge larger than RAM
- * plus swap fails, anything smaller succeeds (no running total).  Charged:
- * private writable mappings (VM_ACCOUNT), the heap, shared anonymous
- * memory without MAP_NORESERVE, mprotect making a private mapping
- * writable, mremap growing or copying an accounted one.
- */
-int vm_enough_memory(struct mm_struct *mm, unsigned long pages)
-{
-	struct machine *m = mm->machine;
-	unsigned long swap = m->swap ? (unsigned long)m->swap->total_swap_pages : 0;
-
-	return pages > m->totalram_pages + swap ? -ENOMEM : 0;
-}
-
 /* mlock_future_ok - may @bytes more become locked under RLIMIT_MEMLOCK? */
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes)
 {
@@ -314,6 +298,12 @@ int setup_arg_pages(struct mm_struct *mm, unsigned long size)
 		vm_area_free(vma);
 		up_write(&mm->mmap_sem);
 		return -EEXIST;
+	}
+	/* the stack is charged as insert_vm_struct charges it */
+	if (vm_enough_memory(mm, vma_pages(vma))) {
+		vm_area_free(vma);
+		up_write(&mm->mmap_sem);
+		return -ENOMEM;
 	}
 	vma_link(mm, vma);
 	vm_stat_account(mm, flags, (long)vma_pages(vma));
@@ -486,6 +476,8 @@ int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 		next = vma->vm_next;
 		zap_page_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 		unaccount_range(mm, vma, vma->vm_start, vma->vm_end);
+		if (vma->vm_flags & VM_ACCOUNT)
+			vm_unacct_memory(mm->machine, (long)vma_pages(vma));
 		remove_vma(mm, vma);
 		vma = next;
 	}
@@ -552,7 +544,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 {
 	struct vm_area_struct *vma, *prev;
 	struct rb_node **link, *parent;
-	unsigned long npages = len >> PAGE_SHIFT;
+	unsigned long npages = len >> PAGE_SHIFT, charged = 0, replaced = 0;
 	int err;
 
 	/* MAP_FIXED over mappings: split at the ends first (kept if a check fails) */
@@ -565,25 +557,36 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 		if (!may_expand_vm(mm, vm_flags, npages - nr))
 			return (unsigned long)-ENOMEM;
 	}
-	/* overcommit, less what the replaced mappings had charged */
-	if (accountable_mapping(vm_flags) &&
-	    vm_enough_memory(mm, npages - count_accounted_pages(mm, addr, addr + len)))
-		return (unsigned long)-ENOMEM;
+	/*
+	 * overcommit, less what the replaced mappings had charged: their
+	 * charge passes to the new mapping (munmap below releases it, so it
+	 * is taken again after)
+	 */
+	if (accountable_mapping(vm_flags)) {
+		replaced = count_accounted_pages(mm, addr, addr + len);
+		charged = npages - replaced;
+		if (vm_enough_memory(mm, charged))
+			return (unsigned long)-ENOMEM;
+	}
 	/* MAP_FIXED: whatever is there goes */
 	err = __do_munmap(mm, addr, len);
+	if (replaced)
+		vm_acct_memory(mm->machine, (long)replaced);
+	charged += replaced;
+	if (!err && mm->map_count > DEFAULT_MAX_MAP_COUNT)
+		err = -ENOMEM;
 	if (err)
-		return (unsigned long)err;
-	if (mm->map_count > DEFAULT_MAX_MAP_COUNT)
-		return (unsigned long)-ENOMEM;
+		goto unacct;
 	if (accountable_mapping(vm_flags))
 		vm_flags |= VM_ACCOUNT;
 
 	BUG_ON(find_vma_links(mm, addr, addr + len, &prev, &link, &parent));
 	vma = vma_merge_new(mm, prev, addr, addr + len, vm_flags, file, pgoff, NULL, false);
 	if (!vma) {
+		err = -ENOMEM;
 		vma = vm_area_alloc(mm);
 		if (!vma)
-			return (unsigned long)-ENOMEM;
+			goto unacct;
 		vma->vm_start = addr;
 		vma->vm_end = addr + len;
 		vma->vm_flags = vm_flags;
@@ -595,7 +598,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 			err = file->f_op->mmap(file, vma);
 			if (err) {
 				vm_area_free(vma);
-				return (unsigned long)err;
+				goto unacct;
 			}
 		}
 		vma_link(mm, vma);
@@ -604,6 +607,10 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += npages;
 	return addr;
+unacct:
+	if (charged)
+		vm_unacct_memory(mm->machine, (long)charged);
+	return (unsigned long)err;
 }
 
 /* The flags mmap knew before MAP_SHARED_VALIDATE (Linux's LEGACY_MAP_MASK). */
@@ -753,17 +760,13 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	if (!file && (vm_flags & VM_SHARED)) {
 		/* shared anonymous memory lives in a shmem file (mm/shmem.c), charged
 		 * whole unless MAP_NORESERVE (shmem_acct_size) */
-		if (!(vm_flags & VM_NORESERVE) && vm_enough_memory(mm, len >> PAGE_SHIFT)) {
+		shm = shmem_file_setup(mm->machine, (loff_t)len, vm_flags);
+		if (!shm) {
 			/*
 			 * Linux charges it in shmem_zero_setup, after MAP_FIXED cleared
 			 * the range: what was there is gone (vms_abort_munmap_vmas).
 			 */
 			__do_munmap(mm, addr, len);
-			ret = (unsigned long)-ENOMEM;
-			goto out;
-		}
-		shm = shmem_file_setup(mm->machine, (loff_t)len);
-		if (!shm) {
 			ret = (unsigned long)-ENOMEM;
 			goto out;
 		}
@@ -834,8 +837,10 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 	if (!vma_merge_new(mm, prev, addr, addr + len, flags, NULL, addr >> PAGE_SHIFT, NULL,
 			   false)) {
 		vma = vm_area_alloc(mm);
-		if (!vma)
+		if (!vma) {
+			vm_unacct_memory(mm->machine, (long)npages);
 			return -ENOMEM;
+		}
 		vma->vm_start = addr;
 		vma->vm_end = addr + len;
 		vma->vm_flags = flags;
@@ -977,6 +982,11 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* acct_stack_growth: the new stack pages are committed (an accounted VMA's) */
+	if ((vma->vm_flags & VM_ACCOUNT) && vm_enough_memory(mm, grow)) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	vma->vm_start = address;
 	vma->vm_pgoff -= grow;
 	if (vma->vm_flags & VM_LOCKED)
@@ -998,10 +1008,15 @@ out:
 void exit_mmap(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma, *next;
+	unsigned long nr_accounted = 0;
 
 	down_write(&mm->mmap_sem);
-	for (vma = mm->mmap; vma; vma = vma->vm_next)
+	for (vma = mm->mmap; vma; vma = vma->vm_next) {
 		zap_page_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+		if (vma->vm_flags & VM_ACCOUNT)
+			nr_accounted += vma_pages(vma);
+	}
+	vm_unacct_memory(mm->machine, (long)nr_accounted);
 	update_hiwater_vm(mm);
 	for (vma = mm->mmap; vma; vma = next) {
 		next = vma->vm_next;

@@ -18,7 +18,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 			  unsigned long newflags)
 {
 	unsigned long oldflags = vma->vm_flags;
-	long npages = (long)((end - start) >> PAGE_SHIFT);
+	long npages = (long)((end - start) >> PAGE_SHIFT), charged = 0;
 	int err;
 
 	if (newflags == oldflags) {
@@ -37,14 +37,21 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
 			if (vm_enough_memory(mm, (unsigned long)npages))
 				return -ENOMEM;		/* overcommit */
+			charged = npages;
 			newflags |= VM_ACCOUNT;
 		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_private_anon(vma) && !vma->vm_private_data) {
 		newflags &= ~VM_ACCOUNT;
 	}
 	vma = vma_modify(mm, *pprev, vma, start, end, newflags, &err);
-	if (!vma)
+	if (!vma) {
+		if (charged)
+			vm_unacct_memory(mm->machine, charged);
 		return err;
+	}
+	/* no longer charged: the range's commitment goes */
+	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
+		vm_unacct_memory(mm->machine, npages);
 	*pprev = vma;
 	vma_set_flags(vma, newflags);
 	vma->vm_page_prot = vm_get_page_prot(newflags);

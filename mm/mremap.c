@@ -32,6 +32,7 @@ struct remap {
 	unsigned long delta;		/* |new_len - old_len| */
 	enum remap_type type;
 	bool populate_expand;		/* locked and growing: fault the new part in */
+	unsigned long charged;		/* pages charged to Committed_AS, not yet mapped */
 };
 
 /* vma_lookup - the VMA containing @addr, or NULL. */
@@ -46,6 +47,27 @@ static struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long add
 static bool remap_implies_new_addr(const struct remap *r)
 {
 	return r->flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+}
+
+/*
+ * remap_charge - overcommit (vrm_calc_charge): an accounted area's
+ * growth, or all of the new range when the old one stays (DONTUNMAP),
+ * charged in r->charged; given back if the remap fails before the new
+ * pages are mapped.  0 or -ENOMEM.
+ */
+static int remap_charge(struct remap *r)
+{
+	unsigned long charge;
+
+	r->charged = 0;
+	if (!(r->vma->vm_flags & VM_ACCOUNT))
+		return 0;
+	charge = r->flags & MREMAP_DONTUNMAP ? r->new_len >> PAGE_SHIFT :
+		 r->type == REMAP_EXPAND ? r->delta >> PAGE_SHIFT : 0;
+	if (charge && vm_enough_memory(r->mm, charge))
+		return -ENOMEM;
+	r->charged = charge;
+	return 0;
 }
 
 /* The checks that need no VMA: all -EINVAL. */
@@ -103,7 +125,7 @@ static int check_prep_vma(struct remap *r)
 	if (old_len > vma->vm_end - r->addr)
 		return -EFAULT;
 	if (r->new_len == old_len)
-		return 0;
+		return remap_charge(r);
 	if (vma->vm_flags & VM_LOCKED)
 		r->populate_expand = true;
 	pgoff = vma->vm_pgoff + ((r->addr - vma->vm_start) >> PAGE_SHIFT);
@@ -115,11 +137,7 @@ static int check_prep_vma(struct remap *r)
 		return -EAGAIN;
 	if (!may_expand_vm(r->mm, vma->vm_flags, r->delta >> PAGE_SHIFT))
 		return -ENOMEM;
-	/* overcommit: an accounted area's growth (vrm_calc_charge) */
-	if ((vma->vm_flags & VM_ACCOUNT) && r->type == REMAP_EXPAND &&
-	    vm_enough_memory(r->mm, r->delta >> PAGE_SHIFT))
-		return -ENOMEM;
-	return 0;
+	return remap_charge(r);
 }
 
 /* shrink_vma - unmap the tail [addr + new_len, addr + old_len), find the VMA again. */
@@ -233,6 +251,15 @@ static unsigned long move_vma(struct remap *r)
 	if (!new_vma)
 		return (unsigned long)-ENOMEM;
 	r->vma = vma;
+	/*
+	 * The new range is mapped: the charge is its (r->charged), and the
+	 * source's commitment passes to it too, so the unmap below (of the
+	 * source, or of the new range if the move fails) releases exactly
+	 * what goes.  DONTUNMAP keeps the source and was charged whole.
+	 */
+	r->charged = 0;
+	if ((vma->vm_flags & VM_ACCOUNT) && !(r->flags & MREMAP_DONTUNMAP))
+		vm_acct_memory(mm->machine, (long)(r->old_len >> PAGE_SHIFT));
 	err = move_page_tables(vma, r->addr, new_vma, r->new_addr, r->old_len);
 	if (err) {
 		/* put the entries back and unmap the new range instead */
@@ -353,6 +380,7 @@ static unsigned long mremap_at(struct remap *r)
 		if (!vma)
 			return (unsigned long)-ENOMEM;
 		r->vma = vma;
+		r->charged = 0;		/* the growth is mapped */
 		remap_stat_account(r, vma, r->delta);
 		return r->addr;
 	}
@@ -439,6 +467,8 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long 
 		mm_populate_locked(mm, r.new_addr + r.old_len, r.new_addr + r.old_len + r.delta,
 				   true);
 out:
+	if (IS_ERR_VALUE(ret) && r.charged)
+		vm_unacct_memory(mm->machine, (long)r.charged);
 	VALIDATE_MM(mm, "mremap");
 	up_write(&mm->mmap_sem);
 	return ret;

@@ -34,6 +34,8 @@
 #include "kern/shmem_fs.h"
 #include "kern/vmscan.h"
 #include "kern/memory.h"
+#include "kern/mman.h"
+#include "kern/sched.h"
 
 #define SHMEM_DEV_MAJOR	0
 #define SHMEM_DEV_MINOR	1
@@ -504,19 +506,33 @@ int shmem_unuse(swp_entry_t entry, struct page *page, struct page **busy)
 
 /* --- the inode's life ----------------------------------------------------------- */
 
-struct file *shmem_file_setup(struct machine *m, loff_t size)
+/*
+ * shmem_file_setup - a new shmem object of @size bytes: charged whole to
+ * Committed_AS unless @flags has VM_NORESERVE (shmem_acct_size), released
+ * when the object goes.  NULL: -ENOMEM (overcommit refused, or no memory).
+ */
+struct file *shmem_file_setup(struct machine *m, loff_t size, unsigned long flags)
 {
 	struct shmem_sb_info *sbinfo = m->shmem;
 	struct fs_state *fs = m->fs;
 	struct shmem_inode_info *info;
+	unsigned long acct = 0;
 	struct inode *inode;
 	struct file *file;
 
 	if (size < 0 || size > MAX_LFS_FILESIZE)
 		return NULL;
+	if (!(flags & VM_NORESERVE)) {
+		acct = (unsigned long)(((uint64_t)size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		if (__vm_enough_memory(m, current ? current->mm : NULL, (long)acct))
+			return NULL;
+	}
 	inode = new_inode(m);
-	if (!inode)
+	if (!inode) {
+		if (acct)
+			vm_unacct_memory(m, (long)acct);
 		return NULL;
+	}
 	inode->i_kind = I_SHMEM;
 	spin_lock(&fs->inode_lock);
 	inode->i_ino = fs->next_shmem_ino++;
@@ -531,8 +547,11 @@ struct file *shmem_file_setup(struct machine *m, loff_t size)
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info) {
 		iput(inode);
+		if (acct)
+			vm_unacct_memory(m, (long)acct);
 		return NULL;
 	}
+	info->acct_pages = acct;	/* shmem_delete_inode gives it back */
 	spin_lock_init(&info->lock);
 	INIT_RADIX_TREE(&info->swap_tree, fs->radix_tree_node_cachep);
 	info->vfs_inode = inode;
@@ -577,6 +596,8 @@ void shmem_delete_inode(struct inode *inode)
 	}
 	BUG_ON_MSG(info->swapped, "shmem_delete_inode: inode %lu swapped %lu after freeing",
 		   inode->i_ino, info->swapped);
+	if (info->acct_pages)
+		vm_unacct_memory(inode->i_machine, (long)info->acct_pages);
 	inode->i_private = NULL;
 	kfree(info);
 }
@@ -584,7 +605,7 @@ void shmem_delete_inode(struct inode *inode)
 int shmem_zero_setup(struct vm_area_struct *vma)
 {
 	struct file *file = shmem_file_setup(vma->vm_mm->machine,
-					     (loff_t)(vma->vm_end - vma->vm_start));
+					     (loff_t)(vma->vm_end - vma->vm_start), vma->vm_flags);
 
 	if (!file)
 		return -ENOMEM;
@@ -597,6 +618,22 @@ int shmem_zero_setup(struct vm_area_struct *vma)
 }
 
 /* --- statistics and checks ------------------------------------------------------ */
+
+/* Pages every live shmem object charged to Committed_AS (vm_committed_check). */
+unsigned long shmem_accounted_pages(struct machine *m)
+{
+	struct shmem_sb_info *sbinfo = m->shmem;
+	struct shmem_inode_info *info;
+	unsigned long n = 0;
+
+	if (!sbinfo)
+		return 0;
+	down(&sbinfo->swaplist_sem);
+	list_for_each_entry(info, &sbinfo->shmem_inodes, swaplist)
+		n += info->acct_pages;
+	up(&sbinfo->swaplist_sem);
+	return n;
+}
 
 unsigned long shmem_swapped(struct inode *inode)
 {

@@ -66,7 +66,6 @@ void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma);
 void update_hiwater_vm(struct mm_struct *mm);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes);
-int vm_enough_memory(struct mm_struct *mm, unsigned long pages);
 
 /* anon_vma references (a NULL token is ignored) */
 void anon_vma_get(void *token);

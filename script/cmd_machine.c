@@ -188,6 +188,37 @@ int script_parse_swapoff(struct vmsim_cmd *c, const struct vmsim_words *l, const
 	return 0;
 }
 
+/* --- sysctl vm.NAME=VALUE ---------------------------------------------------- */
+
+int script_parse_sysctl(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+			char *err, size_t errlen)
+{
+	struct vmsim_args_sysctl *a = &c->u.sysctl;
+	const char *eq;
+	struct word v;
+
+	if (script_want_words(l, 2, 2, usage, err, errlen))
+		return -1;
+	eq = l->w[1].quoted ? NULL : strchr(l->w[1].val, '=');
+	if (!eq || eq == l->w[1].val || (size_t)(eq - l->w[1].val) >= sizeof(a->name)) {
+		script_seterr(err, errlen, "sysctl: expected vm.NAME=VALUE, got '%.40s'",
+			      l->w[1].val);
+		return -1;
+	}
+	snprintf(a->name, sizeof(a->name), "%.*s", (int)(eq - l->w[1].val), l->w[1].val);
+	v = l->w[1];
+	v.val = (char *)eq + 1;
+	v.val_len = strlen(v.val);
+	return script_parse_num(&v, &a->value, "VALUE", err, errlen);
+}
+
+enum vmsim_run_status script_run_sysctl(struct vmsim_session *s, const struct vmsim_cmd *c,
+					struct vmsim_call *call)
+{
+	print_num(s, c, vmsim_sysctl_write(s->m, c->u.sysctl.name, c->u.sysctl.value));
+	return VMSIM_RUN_OK;
+}
+
 enum vmsim_run_status script_run_swapoff(struct vmsim_session *s, const struct vmsim_cmd *c,
 					 struct vmsim_call *call)
 {

@@ -121,6 +121,9 @@
 	ROW(swapoff, .args = "AREA",
 	    .summary = "swapoff(2): bring the area's pages back in and remove it.",
 	    .example = "swapoff 0")
+	ROW(sysctl, .args = "vm.NAME=VALUE",
+	    .summary = "Write /proc/sys/vm/NAME (overcommit_memory, overcommit_ratio, ...); prints 0.",
+	    .example = "sysctl vm.overcommit_memory=2")
 	ROW(K, .args = "OP ARGS... [as NAME]", .release = script_release_K,
 	    .usage = "K alloc_pages ORDER [GFP] [as NAME]     GFP: kernel,atomic,dma,highmem,zero\n"
 		     "K __free_pages PFN [ORDER]\n"

@@ -279,7 +279,7 @@ bool i_mmap_is_valid(struct machine *m);
 /* --- mm/shmem.c ---------------------------------------------------------- */
 
 /* A shmem file of @size bytes (MAP_SHARED|MAP_ANONYMOUS); NULL on -ENOMEM. */
-struct file *shmem_file_setup(struct machine *m, loff_t size);
+struct file *shmem_file_setup(struct machine *m, loff_t size, unsigned long flags);
 /* do_mmap's hook: give a shared anonymous @vma its shmem file.  0 or -ENOMEM. */
 int shmem_zero_setup(struct vm_area_struct *vma);
 bool vma_is_shmem(const struct vm_area_struct *vma);

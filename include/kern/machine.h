@@ -163,6 +163,13 @@ struct machine {
 	 * back (drain), count live objects over every cache. */
 	void (*slab_drain)(struct machine *m);
 	unsigned long (*slab_active_objs)(struct machine *m);
+
+	/* overcommit (mm/util.c): the committed total and vm.overcommit_* & co. */
+	atomic_long vm_committed_as;		/* pages, Committed_AS */
+	int sysctl_overcommit_memory;		/* OVERCOMMIT_GUESS, _ALWAYS, _NEVER */
+	int sysctl_overcommit_ratio;		/* % of RAM in CommitLimit */
+	unsigned long sysctl_overcommit_kbytes;	/* instead of the ratio, if not 0 */
+	unsigned long sysctl_admin_reserve_kbytes, sysctl_user_reserve_kbytes;
 };
 
 /* Give every cached page back (per-CPU lists, empty slabs): for accounting checks. */

@@ -233,6 +233,28 @@ void insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma);
 /* Account @vma's pages in @mm's total_vm/data_vm/exec_vm/stack_vm (+/-npages). */
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 
+/* --- overcommit accounting (mm/util.c) ------------------------------------------ */
+#define OVERCOMMIT_GUESS	0
+#define OVERCOMMIT_ALWAYS	1
+#define OVERCOMMIT_NEVER	2
+/*
+ * __vm_enough_memory - charge @pages to Committed_AS if the overcommit
+ * policy allows it (@mm: the task's, for the user reserve; may be NULL):
+ * 0, or -ENOMEM with nothing charged.  vm_enough_memory: for @mm's machine.
+ */
+int __vm_enough_memory(struct machine *m, struct mm_struct *mm, long pages);
+int vm_enough_memory(struct mm_struct *mm, unsigned long pages);
+void vm_acct_memory(struct machine *m, long pages);
+void vm_unacct_memory(struct machine *m, long pages);
+unsigned long vm_memory_committed(struct machine *m);	/* Committed_AS, pages */
+unsigned long vm_commit_limit(struct machine *m);	/* CommitLimit, pages */
+/* The sysctls from the configuration, the reserves from free memory (boot). */
+void overcommit_init(struct machine *m);
+/* Committed_AS equals what the VMAs and shmem objects charged (quiescent machine). */
+bool vm_committed_check(struct machine *m, char *why, size_t whylen);
+/* Write /proc/sys/vm/@name (overcommit_*, *_reserve_kbytes): 0, -ENOENT, -EINVAL. */
+int overcommit_sysctl_write(struct machine *m, const char *name, unsigned long value);
+
 /* --- /proc/PID (fs/proc_pid.c) ------------------------------------------------ */
 struct task_struct;
 void show_map(struct mm_struct *mm, struct seq_buf *s);

@@ -47,6 +47,7 @@ struct shmem_inode_info {
 	struct radix_tree_root swap_tree;	/* block number -> shmem_swap_block */
 	struct list_head swaplist;		/* shmem_sb_info.swaplist_sem */
 	struct inode *vfs_inode;
+	unsigned long acct_pages;		/* charged to Committed_AS (shmem_acct_size) */
 };
 
 /* The machine's shmem state (m->shmem): every shmem inode, for swapoff. */
@@ -71,6 +72,8 @@ static inline struct shmem_inode_info *SHMEM_I(const struct inode *inode)
 int shmem_init(struct machine *m);
 /* Every shmem inode must be gone (BUG naming one if not). */
 void shmem_fini(struct machine *m);
+/* Pages the live shmem objects charged to Committed_AS. */
+unsigned long shmem_accounted_pages(struct machine *m);
 
 /*
  * shmem_writepage - reclaim's writeout of a locked, unmapped shmem page

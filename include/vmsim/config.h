@@ -86,6 +86,14 @@ struct vmsim_config {
 	 * by default: programs may run a host thread per CPU (vmsim_cpu_attach).
 	 */
 	bool serial;
+	/*
+	 * Overcommit (mm/util.c): vm.overcommit_memory 0 (heuristic, the
+	 * default), 1 (always) or 2 (never past CommitLimit); the share of RAM
+	 * in CommitLimit, in percent (default 50) or, if not 0, in kB.
+	 */
+	int overcommit_memory;
+	int overcommit_ratio;
+	uint64_t overcommit_kbytes;
 };
 
 #endif

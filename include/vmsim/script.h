@@ -175,6 +175,10 @@ struct vmsim_args_swapon {
 struct vmsim_args_swapoff {
 	uint64_t area;
 };
+struct vmsim_args_sysctl {	/* sysctl vm.NAME=VALUE */
+	char name[64];
+	uint64_t value;
+};
 struct vmsim_args_events {	/* events LIST */
 	uint64_t mask;
 };
@@ -239,6 +243,7 @@ struct vmsim_cmd {
 		struct vmsim_args_ftruncate ftruncate;
 		struct vmsim_args_swapon swapon;
 		struct vmsim_args_swapoff swapoff;
+		struct vmsim_args_sysctl sysctl;
 		struct vmsim_args_show show;
 		struct vmsim_args_events events;
 		struct vmsim_args_explain explain;

@@ -111,6 +111,14 @@ VMSIM_API int vmsim_swapon(vmsim_machine_t *m, const char *path, uint64_t bytes,
  */
 VMSIM_API char *vmsim_proc_read(vmsim_machine_t *m, const char *name);
 
+/*
+ * Write /proc/sys/vm/@name (as `sysctl -w vm.NAME=VALUE`; "vm." may be
+ * left out): overcommit_memory (0, 1, 2), overcommit_ratio,
+ * overcommit_kbytes (each clears the other), admin_reserve_kbytes,
+ * user_reserve_kbytes.  0, -ENOENT (no such file) or -EINVAL.
+ */
+VMSIM_API int vmsim_sysctl_write(vmsim_machine_t *m, const char *name, uint64_t value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -97,6 +97,8 @@ static struct mm_struct *fork_mm(struct memtest *t)
 
 		ASSERT_NOT_NULL(n);
 		n->vm_mm = child;
+		if (vma->vm_flags & VM_ACCOUNT)		/* as dup_mmap charges the copy */
+			vm_acct_memory(t->m, (long)((vma->vm_end - vma->vm_start) >> PAGE_SHIFT));
 		insert_vm_struct(child, n);
 		child->total_vm += (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 		ASSERT_EQ(copy_page_range(child, t->mm, vma), 0);

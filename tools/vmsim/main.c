@@ -89,7 +89,11 @@ static const char opts_text[] =
 "      root=DIR|tmp               the host directory the machine's files are\n"
 "                                 in (open, exec; default the working directory;\n"
 "                                 tmp: a new empty one, removed at the end)\n"
-"  (`show sysctl` prints the writeback and readahead values in effect.)\n";
+"      overcommit_memory=0|1|2    0 heuristic (default), 1 always, 2 never past\n"
+"                                 CommitLimit; overcommit_ratio=50 (% of RAM in\n"
+"                                 it) or overcommit_kbytes=N (kB instead)\n"
+"  (`show sysctl` prints the writeback, readahead and overcommit values in\n"
+"  effect; the script's `sysctl vm.NAME=VALUE` changes the overcommit ones.)\n";
 
 static const char usage_run[] =
 "usage: vmsim run [OPTIONS] [SCRIPT | -]\n"
