@@ -15,8 +15,8 @@ set -u
 VMSIM=${VMSIM:-build/vmsim}
 PLAIN=${VMSIM_PLAIN:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmsim-shell.XXXXXX") || exit 2
-sock=vmsim-shell-test-$$
-trap 'tmux -L "$sock" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
+sock=$tmp/tmux.sock	# a server of our own, its socket removed with $tmp
+trap 'tmux -S "$sock" kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
 pass=0
 fail=0
 unset VMSIM_HISTORY VMSIM_HISTSIZE
@@ -128,7 +128,7 @@ has "run --no-history" "$tmp/err" "vmsim: --no-history is for shell"
 wait_for() {
 	i=0
 	while [ $i -lt 100 ]; do
-		tmux -L "$sock" capture-pane -p -N -t sh >"$tmp/pane" 2>/dev/null &&
+		tmux -S "$sock" capture-pane -p -N -t sh >"$tmp/pane" 2>/dev/null &&
 			grep -F -q -- "$1" "$tmp/pane" && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -146,20 +146,20 @@ expect_pane() {
 
 # start BINARY: vmsim shell in a new pane, with $tmp as HOME.
 start() {
-	tmux -L "$sock" -f /dev/null new-session -d -s sh -x 150 -y 50 \
+	tmux -S "$sock" -f /dev/null new-session -d -s sh -x 150 -y 50 \
 		"cd '$tmp' && HOME='$tmp/home' INPUTRC=/dev/null TERM=xterm '$1' shell" || return 1
 	wait_for "vmsim> "
 }
 
 # quit_pane NAME: `quit` ends the shell (and so the pane's session).
 quit_pane() {
-	tmux -L "$sock" send-keys -t sh C-u "quit" Enter
+	tmux -S "$sock" send-keys -t sh C-u "quit" Enter
 	i=0
-	while tmux -L "$sock" has-session -t sh 2>/dev/null && [ $i -lt 100 ]; do
+	while tmux -S "$sock" has-session -t sh 2>/dev/null && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	tmux -L "$sock" has-session -t sh 2>/dev/null && bad "$1: quit did not end the shell" || ok
+	tmux -S "$sock" has-session -t sh 2>/dev/null && bad "$1: quit did not end the shell" || ok
 }
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -173,34 +173,34 @@ else
 		expect_pane "banner" "Machine: 128M RAM (DMA 16M, Normal 112M), 1 CPU, x86_64 paging"
 		if grep -F -q "TAB completes" "$tmp/pane"; then
 			# a command word
-			tmux -L "$sock" send-keys -t sh "spa" Tab
+			tmux -S "$sock" send-keys -t sh "spa" Tab
 			expect_pane "TAB: command" "vmsim> spawn "
-			tmux -L "$sock" send-keys -t sh "A" Enter
+			tmux -S "$sock" send-keys -t sh "A" Enter
 			expect_pane "spawn ran" "spawn A = 1"
 			# a process's command, then its arguments
-			tmux -L "$sock" send-keys -t sh "A mm" Tab
+			tmux -S "$sock" send-keys -t sh "A mm" Tab
 			expect_pane "TAB: process command" "vmsim> A mmap "
-			tmux -L "$sock" send-keys -t sh "0 64K rw- private,anon" Enter
+			tmux -S "$sock" send-keys -t sh "0 64K rw- private,anon" Enter
 			expect_pane "mmap ran" "A mmap 0 64K rw- private,anon = 0x"
-			tmux -L "$sock" send-keys -t sh "A touch 0x7ffff7fef000 8K wr" Tab Enter
+			tmux -S "$sock" send-keys -t sh "A touch 0x7ffff7fef000 8K wr" Tab Enter
 			expect_pane "TAB: an option" "A touch 0x7ffff7fef000 8K write = 2"
 			# show: a process name, then its form
-			tmux -L "$sock" send-keys -t sh "show " Tab Tab
+			tmux -S "$sock" send-keys -t sh "show " Tab Tab
 			expect_pane "TAB TAB: the show forms" "vmallocinfo"
-			tmux -L "$sock" send-keys -t sh "A sm" Tab Enter
+			tmux -S "$sock" send-keys -t sh "A sm" Tab Enter
 			expect_pane "TAB: show form" "Rss:"
 			# a machine option and its value
-			tmux -L "$sock" send-keys -t sh "machine recl" Tab "2.4.1" Tab
+			tmux -S "$sock" send-keys -t sh "machine recl" Tab "2.4.1" Tab
 			expect_pane "TAB: machine option" "vmsim> machine reclaim=2.4.10 "
 			quit_pane "first session"
 			has "history file" "$tmp/home/.vmsim_history" "show A smaps"
 			# a new session recalls the last one's lines
 			if start "$b"; then
-				tmux -L "$sock" send-keys -t sh Up
+				tmux -S "$sock" send-keys -t sh Up
 				expect_pane "Up: history recall" "vmsim> show A smaps"
-				tmux -L "$sock" send-keys -t sh Up
+				tmux -S "$sock" send-keys -t sh Up
 				expect_pane "Up again" "vmsim> A touch 0x7ffff7fef000 8K write"
-				tmux -L "$sock" send-keys -t sh C-u "help mun" Tab Tab
+				tmux -S "$sock" send-keys -t sh C-u "help mun" Tab Tab
 				expect_pane "TAB after help" "munlockall"
 				quit_pane "second session"
 			else
@@ -218,7 +218,7 @@ else
 		printf 'spawn Z\n' >>"$tmp/home/.vmsim_history"
 		if start "$b"; then
 			expect_pane "plain: banner" "\`help\`: the commands; \`help WORD\`: one, with an example; \`quit\` leaves."
-			tmux -L "$sock" send-keys -t sh "history" Enter
+			tmux -S "$sock" send-keys -t sh "history" Enter
 			expect_pane "plain: history on a terminal" "  spawn Z"
 			quit_pane "plain"
 		else
