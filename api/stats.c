@@ -335,6 +335,24 @@ static void entry_flags(uint64_t e, bool wide, bool leaf, struct seq_buf *s)
 		seq_puts(s, " nx");
 }
 
+/*
+ * The width of a walk's labels, "pgd[511]": the widest index of the
+ * format's tables (i386's 1024 entries: "pgd[1023]"), so the entries of
+ * one walk line up whatever their index.
+ */
+static int label_width(const struct pgt_format *f)
+{
+	unsigned int most = 1;
+	int width = 5;		/* "pgd[" and "]" */
+
+	for (int l = 0; l < PGT_NR_LEVELS; l++)
+		if (f->ptrs[l] > most)
+			most = f->ptrs[l];
+	for (most--; most >= 10; most /= 10)
+		width++;
+	return width + 1;
+}
+
 /* One level's line: "  pgd[255] = 0x... table at 0x... (present rw user ...)" */
 static void walk_line(struct seq_buf *s, const char *name, unsigned long index, uint64_t e,
 		      const struct pgt_format *f, bool leaf)
@@ -342,10 +360,12 @@ static void walk_line(struct seq_buf *s, const char *name, unsigned long index, 
 	char label[32];
 
 	snprintf(label, sizeof(label), "%s[%lu]", name, index);
-	seq_printf(s, "  %-8s = 0x%0*" PRIx64, label, f->wide ? 16 : 8, e);
+	seq_printf(s, "  %-*s = 0x%0*" PRIx64, label_width(f), label, f->wide ? 16 : 8, e);
 	if (e & _PAGE_PRESENT || (leaf && (e & _PAGE_PROTNONE))) {
 		uint64_t pa = e & f->phys_mask;
+		/* a large page's entry maps frames, as a PTE does: no table below it */
 		seq_printf(s, leaf ? "  frame 0x%" PRIx64 " (pfn %" PRIu64 ")" :
+			   e & _PAGE_PSE ? "  large page at 0x%" PRIx64 " (pfn %" PRIu64 ")" :
 				     "  table at 0x%" PRIx64 " (pfn %" PRIu64 ")",
 			   pa, pa >> PAGE_SHIFT);
 	}
@@ -465,13 +485,13 @@ static int pagetable_describe(struct task_struct *t, int pid, unsigned long addr
 }
 
 /* A descriptor's line: "  gdt[5]   = 0x00cff2000000ffff  base ... limit ... data rw DPL 3 ..." */
-static void segment_line(struct seq_buf *s, const struct hw_segment *seg)
+static void segment_line(struct seq_buf *s, const struct hw_segment *seg, int width)
 {
 	char label[32];
 
 	snprintf(label, sizeof(label), "gdt[%u]", SEL_INDEX(seg->selector));
-	seq_printf(s, "  %-8s = 0x%016" PRIx64 "  base 0x%08" PRIx32 " limit 0x%08" PRIx64, label,
-		   seg->raw, seg->base, seg->limit);
+	seq_printf(s, "  %-*s = 0x%016" PRIx64 "  base 0x%08" PRIx32 " limit 0x%08" PRIx64, width,
+		   label, seg->raw, seg->base, seg->limit);
 	if (seg->system)
 		seq_printf(s, "  system type %u", seg->type);
 	else if (seg->type & DESC_TYPE_CODE)
@@ -503,7 +523,7 @@ static int translate_describe(struct task_struct *t, int pid, uint16_t sel, unsi
 		   SEL_TI(sel) ? "LDT" : "GDT", SEL_RPL(sel));
 	fault = hw_segment_load(cpu, sel, 3, &seg, &why);
 	if (seg.raw)
-		segment_line(&s, &seg);
+		segment_line(&s, &seg, label_width(f));	/* aligned with the walk below */
 	if (!fault)
 		fault = hw_segment_linear(cpu, &seg, addr, 1, MMU_READ, &linear, &why);
 	if (fault) {

@@ -69,12 +69,18 @@ static void rec_emit(struct machine *m, struct trace_record *r, const char *fmt,
 /* gfp_flags as Linux's show_gfp_flags: the compound name, then the bits left. */
 static const char *gfp_name(unsigned int gfp, char *buf, size_t len)
 {
+	/*
+	 * Most bits first, as Linux's table; 2.4's GFP_KERNEL (with
+	 * __GFP_HIGH) and GFP_HIGHUSER (with __GFP_HIGHMEM) have as many, and
+	 * GFP_KERNEL goes first: GFP_KERNEL|__GFP_HIGHMEM, as a caller writes
+	 * it, not GFP_HIGHUSER and a lone __GFP_HIGH (2.4's GFP_ATOMIC).
+	 */
 	static const struct { unsigned int mask; const char *name; } names[] = {
-		{ GFP_HIGHUSER, "GFP_HIGHUSER" }, { GFP_KERNEL, "GFP_KERNEL" },
+		{ GFP_KERNEL, "GFP_KERNEL" }, { GFP_HIGHUSER, "GFP_HIGHUSER" },
 		{ GFP_NOFS, "GFP_NOFS" }, { GFP_USER, "GFP_USER" },
 		{ GFP_NOHIGHIO, "GFP_NOHIGHIO" }, { GFP_NOIO, "GFP_NOIO" },
 		{ GFP_ATOMIC, "GFP_ATOMIC" },
-		{ __GFP_DMA, "__GFP_DMA" }, { __GFP_HIGHMEM, "__GFP_HIGHMEM" },
+		{ __GFP_DMA, "GFP_DMA" }, { __GFP_HIGHMEM, "__GFP_HIGHMEM" },
 		{ __GFP_WAIT, "__GFP_RECLAIM" }, { __GFP_HIGH, "__GFP_HIGH" },
 		{ __GFP_IO, "__GFP_IO" }, { __GFP_HIGHIO, "__GFP_HIGHIO" },
 		{ __GFP_FS, "__GFP_FS" }, { __GFP_ZERO, "__GFP_ZERO" },
@@ -105,6 +111,10 @@ static const char *gfp_short(unsigned int gfp)
 		{ GFP_KERNEL, "GFP_KERNEL" }, { GFP_KERNEL | __GFP_ZERO, "GFP_KERNEL|__GFP_ZERO" },
 		{ GFP_USER, "GFP_USER" }, { GFP_NOFS, "GFP_NOFS" }, { GFP_NOIO, "GFP_NOIO" },
 		{ GFP_ATOMIC, "GFP_ATOMIC" },
+		{ GFP_KERNEL | __GFP_DMA, "GFP_KERNEL|GFP_DMA" },
+		{ GFP_KERNEL | __GFP_HIGHMEM, "GFP_KERNEL|__GFP_HIGHMEM" },
+		{ GFP_ATOMIC | __GFP_DMA, "GFP_ATOMIC|GFP_DMA" },
+		{ GFP_ATOMIC | __GFP_HIGHMEM, "GFP_ATOMIC|__GFP_HIGHMEM" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -250,6 +250,21 @@ int script_kernel_resolve(struct vmsim_session *s, const char *text, const char 
 	return resolve(s, text, what, out, NULL);
 }
 
+int script_kernel_resolve_pfn(struct vmsim_session *s, const char *text, uint64_t *out)
+{
+	struct vmsim_khandle *h;
+
+	if (resolve(s, text, "PFN", out, &h))
+		return -1;
+	if (h && !h->pfn) {
+		vmsim_session_error(s, "'%.40s' is a kernel address, not a frame (`K alloc_pages "
+				    "... as NAME` names a frame; `show K pagetable %.40s` finds its frame)",
+				    text, text);
+		return -1;
+	}
+	return 0;
+}
+
 static void result(struct vmsim_session *s, const struct vmsim_cmd *c, const char *fmt,
 		   unsigned long v, long err)
 {

@@ -40,7 +40,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
 		"vmallocinfo|sysctl|interrupts|report, "
-		"show page PFN, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR|translate [SEL:]ADDR";
+		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
 	if (l->n < 2) {
@@ -59,9 +59,12 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		return script_want_words(l, 2, 2, "show events", err, errlen);
 	}
 	if (!strcmp(l->w[1].val, "page")) {
-		if (script_want_words(l, 3, 3, "show page PFN", err, errlen) ||
-		    script_parse_num(&l->w[2], &a->pfn, "PFN", err, errlen))
+		if (script_want_words(l, 3, 3, "show page PFN|NAME", err, errlen))
 			return -1;
+		/* a number, or a frame K alloc_pages named: resolved when it runs */
+		snprintf(a->kaddr, sizeof(a->kaddr), "%s", l->w[2].val);
+		if (vmsim_parse_number(l->w[2].val, &a->pfn))
+			a->pfn = 0;
 		a->what = VMSIM_SHOW_PAGE;
 		return 0;
 	}
@@ -170,6 +173,7 @@ static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
 	};
 	enum vmsim_show w = c->u.show.what;
 	const char *desc = (size_t)w < sizeof(what) / sizeof(what[0]) ? what[w] : NULL;
+	uint64_t pfn;
 
 	if (w == VMSIM_SHOW_PAGETABLE)
 		vmsim_session_printf(s, "-- %s's page-table walk of 0x%llx: one entry per level, down "
@@ -178,9 +182,10 @@ static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
 		vmsim_session_printf(s, "-- %s's translation of 0x%x:0x%llx: segment, linear address, "
 				     "page tables, frame\n", c->proc, c->u.show.sel,
 				     (unsigned long long)c->u.show.addr);
+	else if (w == VMSIM_SHOW_PAGE && !vmsim_parse_number(c->u.show.kaddr, &pfn))
+		vmsim_session_printf(s, "-- frame %llu: its struct page\n", (unsigned long long)pfn);
 	else if (w == VMSIM_SHOW_PAGE)
-		vmsim_session_printf(s, "-- frame %llu: its struct page\n",
-				     (unsigned long long)c->u.show.pfn);
+		vmsim_session_printf(s, "-- frame %s: its struct page\n", c->u.show.kaddr);
 	else if (w >= VMSIM_SHOW_MAPS && w <= VMSIM_SHOW_STATUS)
 		vmsim_session_printf(s, "-- /proc/%s/%s: %s\n", c->proc, vmsim_show_name(w), desc);
 	else if (desc)
@@ -191,8 +196,11 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 				      struct vmsim_call *call)
 {
 	enum vmsim_show what = c->u.show.what;
+	uint64_t pfn = 0;
 	char *text;
 
+	if (what == VMSIM_SHOW_PAGE && script_kernel_resolve_pfn(s, c->u.show.kaddr, &pfn))
+		return VMSIM_RUN_ERROR;
 	if (what == VMSIM_SHOW_REPORT) {
 		if (!s->ops || !s->ops->report) {
 			vmsim_session_error(s, "show report: no report in this program");
@@ -211,7 +219,7 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 	}
 	errno = 0;
 	if (what == VMSIM_SHOW_PAGE)
-		text = vmsim_page_describe(s->m, (unsigned long)c->u.show.pfn);
+		text = vmsim_page_describe(s->m, (unsigned long)pfn);
 	else if (what == VMSIM_SHOW_TLB)
 		text = vmsim_tlb_describe(s->m, c->u.show.cpu > INT32_MAX ? -1 : (int)c->u.show.cpu);
 	else

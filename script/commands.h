@@ -147,7 +147,7 @@
 		     "show A pagetable ADDR\n"
 		     "show A translate [SEL:]ADDR\n"
 		     "show K pagetable ADDR\n"
-		     "show page PFN\n"
+		     "show page PFN|NAME\n"
 		     "show tlb CPU",
 	    .summary = "Print a /proc file, A's, the page-table walk of ADDR, a frame, a CPU's TLB, the events, "
 		       "or the report.",

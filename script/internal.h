@@ -146,6 +146,8 @@ void script_kernel_release(struct vmsim_session *s);
 /* ADDR as K takes it (a number, NAME or NAME+OFFSET): 0, or -1 with the error printed. */
 int script_kernel_resolve(struct vmsim_session *s, const char *text, const char *what,
 			  uint64_t *out);
+/* The same for a frame: a number or a name of K alloc_pages (an address's name is an error). */
+int script_kernel_resolve_pfn(struct vmsim_session *s, const char *text, uint64_t *out);
 
 /* explain.c: kernel events in the session (`events`, `explain`, `show events`) */
 /* The machine's events as the session wants them (after boot, after `events`). */

@@ -189,8 +189,9 @@ struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_show what;
 	uint64_t addr;			/* pagetable ADDR, translate [SEL:]ADDR */
 	unsigned int sel;		/* translate: the selector (__USER_DS if none) */
-	char kaddr[VMSIM_NAME_MAX * 2];	/* show K pagetable ADDR: as written (a K name allowed) */
-	uint64_t pfn;			/* page PFN */
+	char kaddr[VMSIM_NAME_MAX * 2];	/* show K pagetable ADDR, show page PFN: as written
+					   (a K name allowed) */
+	uint64_t pfn;			/* page PFN, when a number (0 for a name) */
 	uint64_t cpu;			/* tlb CPU */
 };
 struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */

@@ -221,6 +221,11 @@ TEST(tool_parse_commands)
 	ASSERT_EQ(c.u.show.pfn, 256);
 	vmsim_cmd_free(&c);
 
+	c = parse_ok("show page p1");	/* a frame K alloc_pages named, resolved at run time */
+	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_PAGE);
+	ASSERT_STREQ(c.u.show.kaddr, "p1");
+	vmsim_cmd_free(&c);
+
 	c = parse_ok("show buddyinfo");
 	ASSERT_STREQ(vmsim_cmd_word(&c), "show");
 	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_BUDDYINFO);
@@ -536,8 +541,9 @@ TEST(tool_stats_pagetable_i386)
 	text = vmsim_pagetable_describe(m, pid, 0x10001000);
 	ASSERT_NOT_NULL(text);
 	ASSERT_CONTAINS(text, "i386 paging, 2 levels");
-	ASSERT_CONTAINS(text, "pgd[64]  = 0x");		/* 0x10000000 >> 22 */
-	ASSERT_CONTAINS(text, "pte[1]   = 0x");
+	/* 1024-entry tables: labels as wide as "pgd[1023]", so every walk lines up */
+	ASSERT_CONTAINS(text, "pgd[64]   = 0x");		/* 0x10000000 >> 22 */
+	ASSERT_CONTAINS(text, "pte[1]    = 0x");
 	ASSERT(!strstr(text, "pmd["));
 	free(text);
 	ASSERT_EQ(vmsim_exit(m, pid), 0);
@@ -692,7 +698,7 @@ TEST(tool_usages_cover_commands)
 	ASSERT_CONTAINS(text, "\n  A write [SEL:]ADDR \"TEXT\" | A write [SEL:]ADDR pattern=SEED "
 			"len=N\n");
 	ASSERT_CONTAINS(text, "\n  show A pagetable ADDR\n  show A translate [SEL:]ADDR\n"
-			"  show K pagetable ADDR\n  show page PFN\n"
+			"  show K pagetable ADDR\n  show page PFN|NAME\n"
 			"  show tlb CPU\n  expect A read");
 	ASSERT_CONTAINS(text, "\n  K kmalloc SIZE [GFP] [as NAME]\n");
 	for (int i = 0; vmsim_cmd_at(i); i++) {
