@@ -134,6 +134,7 @@ static const char *const option_table[][2] = {
 	{ "tlbways", "a power of two, 1 .. 65536, at most tlb" },
 	{ "pcp", "on or off" },
 	{ "serial", "on or off" },
+	{ "hostino", "on or off" },
 	{ "reclaim", "a reclaim policy of `vmsim help reclaim` (2.4.10, 2.4.0, fifo ...) or plugin:PATH" },
 	{ "spcheck", "on or off" },
 	{ "swap", "a size, 40K .. 8G" },
@@ -267,6 +268,9 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		cfg->tlb_ways = (int)n;
 	} else if (!strcmp(key, "pcp") || !strcmp(key, "serial")) {
 		if (parse_bool(value, key[0] == 'p' ? &cfg->pcp : &cfg->serial))
+			goto bad;
+	} else if (!strcmp(key, "hostino")) {
+		if (parse_bool(value, &cfg->hostino))
 			goto bad;
 	} else if (!strcmp(key, "reclaim")) {
 		const char *why;

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -241,6 +242,39 @@ static int reopen_rdwr(int fd)
 	return rw;
 }
 
+/*
+ * The machine's own device and inode number of host file (dev, ino)
+ * (hostino=off, the default): the same on every host, 00:20 and 2, 3 ...
+ * in first-open order, kept for the machine's life (a table, as a disk's
+ * inode numbers outlive the in-memory inode).  Host memory: bookkeeping
+ * of the simulator, not a kernel object.  0 when out of memory.
+ * Under fs->inode_lock.
+ */
+#define HOSTFS_DEV_MAJOR	0
+#define HOSTFS_DEV_MINOR	32
+
+static unsigned long hostfs_ino(struct fs_state *fs, uint64_t dev, uint64_t ino)
+{
+	unsigned long i;
+
+	for (i = 0; i < fs->nr_host_inos; i++)
+		if (fs->host_inos[i].dev == dev && fs->host_inos[i].ino == ino)
+			return i + 2;
+	if (fs->nr_host_inos == fs->cap_host_inos) {
+		unsigned long cap = fs->cap_host_inos ? 2 * fs->cap_host_inos : 16;
+		struct hostfs_ino *n = realloc(fs->host_inos, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		fs->host_inos = n;
+		fs->cap_host_inos = cap;
+	}
+	fs->host_inos[i].dev = dev;
+	fs->host_inos[i].ino = ino;
+	fs->nr_host_inos++;
+	return i + 2;
+}
+
 /* The hashed inode of host file (dev, ino) with a new reference, or NULL. */
 static struct inode *hostfs_find(struct fs_state *fs, uint64_t dev, uint64_t ino)
 {
@@ -308,9 +342,23 @@ struct inode *hostfs_open(struct machine *m, const char *path, int flags, unsign
 		*err = -ENOMEM;
 		return NULL;
 	}
-	inode->i_ino = (unsigned long)st.st_ino;
-	inode->i_dev_major = major(st.st_dev);
-	inode->i_dev_minor = minor(st.st_dev);
+	if (m->cfg.hostino) {
+		inode->i_ino = (unsigned long)st.st_ino;
+		inode->i_dev_major = major(st.st_dev);
+		inode->i_dev_minor = minor(st.st_dev);
+	} else {
+		spin_lock(&fs->inode_lock);
+		inode->i_ino = hostfs_ino(fs, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+		spin_unlock(&fs->inode_lock);
+		inode->i_dev_major = HOSTFS_DEV_MAJOR;
+		inode->i_dev_minor = HOSTFS_DEV_MINOR;
+		if (!inode->i_ino) {
+			close(fd);
+			iput(inode);
+			*err = -ENOMEM;
+			return NULL;
+		}
+	}
 	inode->i_mode = st.st_mode;
 	inode->host_dev = (uint64_t)st.st_dev;
 	inode->host_ino = (uint64_t)st.st_ino;

@@ -109,6 +109,7 @@ void fs_fini(struct machine *m)
 	}
 	if (fs->root_fd >= 0)
 		close(fs->root_fd);
+	free(fs->host_inos);
 	fs_destroy_caches(fs);
 	kfree(fs);
 	m->fs = NULL;

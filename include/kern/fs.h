@@ -175,6 +175,9 @@ struct fs_state {
 	struct list_head inode_list;		/* hostfs inodes, for lookup */
 	unsigned long nr_inodes;
 	unsigned long next_shmem_ino;
+	/* hostino=off: the host files (dev, ino) met so far; file i is inode i + 2 */
+	struct hostfs_ino { uint64_t dev, ino; } *host_inos;
+	unsigned long nr_host_inos, cap_host_inos;
 	kmem_cache_t *radix_tree_node_cachep;	/* "radix_tree_node" */
 	kmem_cache_t *inode_cachep;		/* "inode_cache" */
 	kmem_cache_t *filp_cachep;		/* "filp" */

@@ -94,6 +94,14 @@ struct vmsim_config {
 	int overcommit_memory;
 	int overcommit_ratio;
 	uint64_t overcommit_kbytes;
+	/*
+	 * Files below the root show the host's device and inode numbers
+	 * (/proc/PID/maps, the mm_filemap events), as a host differential test
+	 * compares them; off by default: the machine's own numbers, the same
+	 * on every host (device 00:20, inodes numbered from 2 in first-open
+	 * order, each file keeping its number for the machine's life).
+	 */
+	bool hostino;
 };
 
 #endif

@@ -34,7 +34,7 @@ VMSIM_API void vmsim_config_default(struct vmsim_config *cfg);
  * tlb=64 tlbways=4 pcp=on|off serial=on|off reclaim=NAME spcheck=on|off swap=SIZE swapfile=PATH
  * fail_page_alloc=N fail_slab=N fail_io=N dirty_background_ratio=10 dirty_ratio=40
  * dirty_expire_centisecs=3000 dirty_writeback_centisecs=500 page_cluster=0..6
- * fault_around_bytes=65536.
+ * fault_around_bytes=65536 hostino=on|off.
  * Returns 0, or -1 with a message in @err.
  */
 VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,

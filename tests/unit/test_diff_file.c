@@ -765,7 +765,7 @@ static void run_sequences(uint64_t seed, int count, bool smaps_each_op, bool wil
 	uint8_t *data = malloc(fmax), *hbytes = malloc(fmax), *sbytes = malloc(fmax);
 	char maps[MAPS_MAX], *smaps = malloc(SMAPS_MAX), hdir[64], hpath[128], spath[256];
 	int late_faults = 0;
-	struct machine *m = test_boot("ram=64M paging=x86_64");
+	struct machine *m = test_boot("ram=64M paging=x86_64 hostino=on");
 	char sdir[64];
 
 	ASSERT(host != MAP_FAILED && smaps && data && hbytes && sbytes);

@@ -216,7 +216,7 @@ TEST(exec_diff_host_static_binary)
 
 	strcpy(e.dir, "/tmp/vmsim-exec-XXXXXX");
 	ASSERT_NOT_NULL(mkdtemp(e.dir));
-	e.m = test_boot("ram=64M");
+	e.m = test_boot("ram=64M hostino=on");	/* maps compared with the host's: dev, inode */
 	ASSERT_EQ(vmsim_fs_set_root(e.m, e.dir), 0);
 	snprintf(path, sizeof(path), "%s/prog.c", e.dir);
 	host_file(&e, "prog.c", host_prog, strlen(host_prog), 0644);

@@ -230,6 +230,53 @@ TEST(filemap_major_faults_read_around)
 	fs_env_down(&e);
 }
 
+/*
+ * A file mapping's maps line: the machine's own device and inode numbers
+ * by default (00:20, inodes from 2 in first-open order, kept when the
+ * inode is dropped and the file opened again), the host file's with
+ * hostino=on.
+ */
+static void maps_dev_ino(bool hostino)
+{
+	struct fs_env e;
+	struct stat st;
+	char path[256], line[256], *maps;
+	long map;
+	int fd, fd2;
+
+	fs_env_up(&e, hostino ? "ram=64M hostino=on" : NULL);
+	fd2 = open_file(&e, "first", PG, 1, O_RDWR);
+	fd = open_file(&e, "named", 2 * PG, 8, O_RDWR);
+	ASSERT_EQ(vmsim_close(e.m, e.pid, fd2), 0);	/* "first" keeps inode 2 */
+	fd2 = open_file(&e, "first", PG, 1, O_RDWR);
+	ASSERT_EQ(vmsim_mmap(e.m, e.pid, 0x20000000, PG, PROT_READ, MAP_SHARED | MAP_FIXED, fd2, 0),
+		  0x20000000);
+	map = vmsim_mmap(e.m, e.pid, 0, 2 * PG, PROT_READ, MAP_SHARED, fd, PG);
+	ASSERT_CMP(map, >, 0);
+	fs_host_path(&e, "named", path, sizeof(path));
+	ASSERT_EQ(stat(path, &st), 0);
+	maps = vmsim_proc_pid_read(e.m, e.pid, "maps");
+	if (hostino)
+		snprintf(line, sizeof(line), "%08lx-%08lx r--s 00001000 %02x:%02x %lu ",
+			 (unsigned long)map, (unsigned long)map + 2 * PG, major(st.st_dev),
+			 minor(st.st_dev), (unsigned long)st.st_ino);
+	else
+		snprintf(line, sizeof(line), "%08lx-%08lx r--s 00001000 00:20 3 ",
+			 (unsigned long)map, (unsigned long)map + 2 * PG);
+	ASSERT_CONTAINS(maps, line);
+	ASSERT_CONTAINS(maps, " /named\n");
+	if (!hostino)
+		ASSERT_CONTAINS(maps, "20000000-20001000 r--s 00000000 00:20 2 ");
+	free(maps);
+	fs_env_down(&e);
+}
+
+TEST(filemap_maps_dev_ino)
+{
+	maps_dev_ino(false);
+	maps_dev_ino(true);
+}
+
 TEST(filemap_maps_and_meminfo)
 {
 	struct fs_env e;
@@ -238,7 +285,7 @@ TEST(filemap_maps_and_meminfo)
 	long map;
 	int fd;
 
-	fs_env_up(&e, NULL);
+	fs_env_up(&e, "ram=64M hostino=on");
 	fd = open_file(&e, "named", 2 * PG, 8, O_RDWR);
 	map = vmsim_mmap(e.m, e.pid, 0, 2 * PG, PROT_READ, MAP_SHARED, fd, PG);
 	ASSERT_CMP(map, >, 0);

@@ -86,6 +86,8 @@ static const char opts_text[] =
 "                                 default 3, 2 below 16 MiB of RAM)\n"
 "      fault_around_bytes=65536   a read fault on a file maps the cached pages\n"
 "                                 of this aligned window too (0: off, as 2.4)\n"
+"      hostino=off                on: files show the host's device and inode\n"
+"                                 numbers (off: the machine's own, 00:20)\n"
 "      root=DIR|tmp               the host directory the machine's files are\n"
 "                                 in (open, exec; default the working directory;\n"
 "                                 tmp: a new empty one, removed at the end)\n"
