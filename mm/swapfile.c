@@ -34,6 +34,8 @@ int swap_init(struct machine *m)
 
 		s->page_cluster = megs < 16 ? 2 : 3;
 	}
+	/* the configuration says the value in effect (JSON reports, `show config`), not -1 */
+	m->cfg.page_cluster = s->page_cluster;
 	m->swap = s;
 	return 0;
 }

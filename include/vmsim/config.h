@@ -69,7 +69,8 @@ struct vmsim_config {
 	unsigned int dirty_expire_centisecs;	/* default 3000 */
 	unsigned int dirty_writeback_centisecs;	/* default 500 */
 	/* swap readahead: 2^page_cluster slots per fault, 0 off; -1 (default):
-	 * as 2.4's swap_setup, 2 below 16 MiB of RAM, else 3 */
+	 * as 2.4's swap_setup, 2 below 16 MiB of RAM, else 3 (a booted
+	 * machine's configuration, vmsim_machine_config, says the value chosen) */
 	int page_cluster;
 	/*
 	 * fault-around (Linux 3.15+): a read fault on a file or shmem mapping

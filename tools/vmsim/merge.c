@@ -68,7 +68,7 @@ static void jp_ws(struct jp *j)
 
 static void put_utf8(struct strbuf *sb, unsigned int c)
 {
-	if (c < 0x100) {		/* sb_json_string writes bytes as \u00XX */
+	if (c < 0x80) {			/* sb_json_string passes UTF-8 through, escapes controls */
 		sb_putc(sb, (char)c);
 	} else if (c < 0x800) {
 		sb_putc(sb, (char)(0xc0 | (c >> 6)));

@@ -85,10 +85,52 @@ void sb_free(struct strbuf *sb)
 	sb_init(sb);
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at @p (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or minus the
+ * length of the ill-formed start there (its maximal subpart, which
+ * Unicode replaces by one U+FFFD).
+ */
+static int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return -1;
+	if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return -1;
+	for (int i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return -i;
+	return n;
+}
+
+/*
+ * UTF-8 text goes through as it is (JSON is UTF-8); control characters
+ * are escaped, and a byte that is not part of well-formed UTF-8 becomes
+ * U+FFFD, so the document stays valid whatever a path or string holds.
+ */
 void sb_json_string(struct strbuf *sb, const char *s)
 {
 	sb_putc(sb, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int n;
+
 		switch (*p) {
 		case '"': sb_puts(sb, "\\\""); break;
 		case '\\': sb_puts(sb, "\\\\"); break;
@@ -96,10 +138,18 @@ void sb_json_string(struct strbuf *sb, const char *s)
 		case '\t': sb_puts(sb, "\\t"); break;
 		case '\r': sb_puts(sb, "\\r"); break;
 		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				sb_printf(sb, "\\u%04x", *p);	/* bytes, not UTF-8 */
-			else
+			if (*p < 0x20 || *p == 0x7f) {
+				sb_printf(sb, "\\u%04x", *p);
+			} else if (*p < 0x80) {
 				sb_putc(sb, (char)*p);
+			} else if ((n = utf8_len(p)) > 0) {
+				for (int i = 0; i < n; i++)
+					sb_putc(sb, (char)p[i]);
+				p += n - 1;
+			} else {
+				sb_puts(sb, "\\ufffd");
+				p += -n - 1;
+			}
 		}
 	}
 	sb_putc(sb, '"');
