@@ -7,7 +7,8 @@
  * too).  Any bytes must read to their end or be refused with a message
  * naming the file, never crash or leak; bytes that read whole must survive
  * the writer: written again, they read back as the same accesses, pages
- * and kept lines, and that copy written once more is the same bytes.
+ * and kept lines, and that copy written once more is the same bytes; read
+ * in the replay's batches, any bytes give what single reads give.
  *
  *   make fuzz-tracebin    (FUZZ_TIME seconds)
  */
@@ -79,6 +80,45 @@ refused:
 	return -1;
 }
 
+/*
+ * The accesses of @path read as the replay reads them (trace_next_batch, in
+ * batches of 7 so they end anywhere): must be those trace_next_access gives,
+ * with the same line numbers, and end the same way.
+ */
+static void check_batches(const char *path)
+{
+	struct trace_reader r1, r2;
+	struct vmsim_access v[7], a;
+	unsigned long lines[7];
+	char e1[512], e2[512];
+	size_t n;
+	int ret1, ret2;
+
+	if (trace_open(&r1, path, VMSIM_TRACE_AUTO, false, e1, sizeof(e1)))
+		return;
+	if (trace_open(&r2, path, VMSIM_TRACE_AUTO, false, e2, sizeof(e2)))
+		abort();
+	do {
+		ret1 = trace_next_batch(&r1, v, lines, 7, &n);
+		for (size_t k = 0; k < n; k++)
+			if (trace_next_access(&r2, &a) != 1 || a.addr != v[k].addr ||
+			    a.size != v[k].size || a.kind != v[k].kind || a.value != v[k].value ||
+			    r2.lineno != lines[k]) {
+				fprintf(stderr, "a batch differs from single reads at line %lu\n",
+					lines[k]);
+				abort();
+			}
+	} while (ret1 > 0);
+	ret2 = trace_next_access(&r2, &a);
+	if (ret1 != ret2 || (ret1 < 0 && strcmp(e1, e2))) {
+		fprintf(stderr, "batches end with %d '%s', single reads %d '%s'\n", ret1, e1, ret2,
+			e2);
+		abort();
+	}
+	trace_close(&r1);
+	trace_close(&r2);
+}
+
 /* The trace at @in written again by the writer into @ofd: its size. */
 static size_t rewrite(const char *in, int ofd)
 {
@@ -142,6 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put(fd, data + 1, size - 1);
 	}
 	free(buf);
+	check_batches(path);
 	if (read_items(path, &h1, &n1))
 		return 0;
 	size_t len = rewrite(path, cfd);
