@@ -151,6 +151,8 @@ static const char *const option_table[][2] = {
 	{ "overcommit_memory", "0 (heuristic), 1 (always) or 2 (never)" },
 	{ "overcommit_ratio", "0 .. 2147483647 (% of RAM)" },
 	{ "overcommit_kbytes", "a size in kB, 0 for the ratio" },
+	{ "cpu_nodes", "a node per CPU, comma separated (0,0,1,1), each below nodes" },
+	{ "numa", "local or roundrobin" },
 };
 #define NR_OPTIONS	(sizeof(option_table) / sizeof(option_table[0]))
 
@@ -219,6 +221,33 @@ static int config_set_vm(struct vmsim_config *cfg, const char *key, const char *
 	} else {
 		return 1;
 	}
+	return 0;
+}
+
+/* cpu_nodes=0,0,1,1: a node number per CPU; checked against cpus and nodes at boot. */
+static int parse_cpu_nodes(struct vmsim_config *cfg, const char *value)
+{
+	signed char nodes[VMSIM_MAX_CPUS];
+	int count = 0;
+
+	for (const char *p = value;; p++) {
+		char *end;
+		long n;
+
+		if (*p < '0' || *p > '9' || count == VMSIM_MAX_CPUS)
+			return -1;
+		n = strtol(p, &end, 10);
+		if (n >= VMSIM_MAX_NODES)
+			return -1;
+		nodes[count++] = (signed char)n;
+		p = end;
+		if (!*p)
+			break;
+		if (*p != ',')
+			return -1;
+	}
+	memcpy(cfg->cpu_nodes, nodes, sizeof(nodes));
+	cfg->cpu_nodes_count = count;
 	return 0;
 }
 
@@ -308,6 +337,16 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if (!strcmp(key, "fail_io")) {
 		if (vmsim_parse_size(value, &cfg->fail_io_nth))
 			goto bad;
+	} else if (!strcmp(key, "cpu_nodes")) {
+		if (parse_cpu_nodes(cfg, value))
+			goto bad;
+	} else if (!strcmp(key, "numa")) {
+		if (!strcmp(value, "local"))
+			cfg->numa = VMSIM_NUMA_LOCAL;
+		else if (!strcmp(value, "roundrobin"))
+			cfg->numa = VMSIM_NUMA_ROUNDROBIN;
+		else
+			goto bad;
 	} else if ((r = config_set_vm(cfg, key, value)) <= 0) {
 		if (r < 0)
 			goto bad;
@@ -390,6 +429,17 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
 		snprintf(err, errlen, "cpus must be 1..%d", VMSIM_MAX_CPUS);
 		return -1;
 	}
+	if (cfg->cpu_nodes_count && cfg->cpu_nodes_count != cfg->cpus) {
+		snprintf(err, errlen, "cpu_nodes names %d CPUs, the machine has cpus=%d",
+			 cfg->cpu_nodes_count, cfg->cpus);
+		return -1;
+	}
+	for (int i = 0; i < cfg->cpu_nodes_count; i++)
+		if (cfg->cpu_nodes[i] < 0 || cfg->cpu_nodes[i] >= cfg->nodes) {
+			snprintf(err, errlen, "cpu_nodes: CPU %d on node %d, the machine has nodes=%d",
+				 i, cfg->cpu_nodes[i], cfg->nodes);
+			return -1;
+		}
 	if (cfg->tlb_entries < 1 || cfg->tlb_ways < 1 || cfg->tlb_ways > cfg->tlb_entries ||
 	    (cfg->tlb_entries & (cfg->tlb_entries - 1)) || (cfg->tlb_ways & (cfg->tlb_ways - 1))) {
 		snprintf(err, errlen, "tlb entries and ways must be powers of two, ways <= entries");

@@ -14,6 +14,7 @@
 #include "kern/mman.h"
 #include "vmsim/process.h"
 #include "entry.h"
+#include "kern/mempolicy.h"
 
 int vmsim_spawn(vmsim_machine_t *m)
 {
@@ -133,6 +134,24 @@ int vmsim_setrlimit(vmsim_machine_t *m, int pid, int resource, unsigned long cur
 int vmsim_sched_setaffinity(vmsim_machine_t *m, int pid, unsigned long mask)
 {
 	return (int)TASK_PEEK(m, pid, t, set_cpus_allowed(t, mask));
+}
+
+int vmsim_set_mempolicy(vmsim_machine_t *m, int pid, int mode, const unsigned long *nmask,
+			unsigned long maxnode)
+{
+	return (int)TASK_CALL(m, pid, sys_set_mempolicy(mode, nmask, maxnode));
+}
+
+int vmsim_mbind(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len, int mode,
+		const unsigned long *nmask, unsigned long maxnode, unsigned int flags)
+{
+	return (int)TASK_CALL(m, pid, sys_mbind(addr, len, mode, nmask, maxnode, flags));
+}
+
+int vmsim_get_mempolicy(vmsim_machine_t *m, int pid, int *policy, unsigned long *nmask,
+			unsigned long maxnode, unsigned long addr, unsigned long flags)
+{
+	return (int)TASK_CALL(m, pid, sys_get_mempolicy(policy, nmask, maxnode, addr, flags));
 }
 
 long vmsim_sched_getaffinity(vmsim_machine_t *m, int pid)

@@ -153,8 +153,12 @@ int proc_show(struct machine *m, const char *name, struct seq_buf *s)
 		{ "vmallocinfo", show_vmallocinfo },
 		{ "sys/vm", show_sysctl_vm },
 		{ "interrupts", show_interrupts },
+		{ "numastat", show_numastat },			/* fs/proc_node.c */
+		{ "node_meminfo", show_nodes_meminfo },
 	};
 
+	if (name[0] == '/')	/* sysfs: /sys/devices/system/node/nodeN/FILE */
+		return node_file_show(m, name, s);
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		if (strcmp(table[i].name, name) || !table[i].show)
 			continue;

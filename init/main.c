@@ -32,11 +32,14 @@ static void smp_prepare_cpus(struct machine *m)
 {
 	for (int i = 0; i < m->nr_cpus; i++) {
 		m->cpu[i].id = i;
-		m->cpu[i].node = i % m->nr_nodes;	/* CPUs spread over the nodes */
+		/* cpu_nodes=, else equal blocks: nodes=2 cpus=4 puts CPUs 0-1 on node 0 */
+		m->cpu[i].node = m->cfg.cpu_nodes_count ? m->cfg.cpu_nodes[i] :
+				 i * m->nr_nodes / m->nr_cpus;
 		m->cpu[i].machine = m;
 		m->cpu[i].hw = &m->hw.cpu[i];
 		m->cpu[i].zonelists = m->node_data[m->cpu[i].node].node_zonelists;
 		m->cpu[i].pcp = m->cfg.pcp;
+		m->cpu[i].numa_rr = m->cfg.numa == VMSIM_NUMA_ROUNDROBIN && m->nr_nodes > 1;
 	}
 }
 

@@ -230,6 +230,8 @@ struct task_struct *do_fork(unsigned long clone_flags, struct task_struct *paren
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->sp = parent->sp;
 	p->cpus_allowed = parent->cpus_allowed;
+	p->mempolicy = parent->mempolicy;	/* mpol_dup: the child inherits it */
+	p->il_prev = parent->il_prev;
 	retval = files_fork(clone_flags, p, parent);	/* fs/open.c */
 	if (retval)
 		goto bad_fork_free;

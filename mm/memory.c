@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern/memory.h"
+#include "kern/mempolicy.h"
 #include "kern/mman.h"
 #include "kern/pgtable.h"
 #include "kern/tlb.h"
@@ -645,7 +646,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma, p
 
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+	page = alloc_page_vma(GFP_HIGHUSER | __GFP_ZERO, vma, address);
 	if (!page)
 		return VM_FAULT_OOM;
 	/*
@@ -811,7 +812,7 @@ static int do_no_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 		mm->machine->debug_after_nopage(vma, address);
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: the private copy's VMA gets its anon_vma first */
-		copy = anon_vma_prepare(vma) ? NULL : alloc_page(GFP_HIGHUSER);
+		copy = anon_vma_prepare(vma) ? NULL : alloc_page_vma(GFP_HIGHUSER, vma, address);
 		if (!copy) {
 			put_page(page);
 			return VM_FAULT_OOM;
@@ -973,7 +974,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, pmdp_t p
 	spin_unlock(&mm->page_table_lock);
 
 	new_page = anon_vma_prepare(vma) ? NULL :
-		   alloc_page(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0));
+		   alloc_page_vma(GFP_HIGHUSER | (zero ? __GFP_ZERO : 0), vma, address);
 	if (!new_page) {
 		if (!zero)
 			put_page(old_page);

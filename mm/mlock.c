@@ -81,7 +81,7 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 		*prev = vma;
 		return 0;
 	}
-	vma = vma_modify(mm, *prev, vma, start, end, newflags, &err);
+	vma = vma_modify(mm, *prev, vma, start, end, newflags, NULL, &err);
 	if (!vma)
 		return err;
 	*prev = vma;

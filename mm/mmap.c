@@ -581,7 +581,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
 		vm_flags |= VM_ACCOUNT;
 
 	BUG_ON(find_vma_links(mm, addr, addr + len, &prev, &link, &parent));
-	vma = vma_merge_new(mm, prev, addr, addr + len, vm_flags, file, pgoff, NULL, false);
+	vma = vma_merge_new(mm, prev, addr, addr + len, vm_flags, file, pgoff, NULL, false, NULL);
 	if (!vma) {
 		err = -ENOMEM;
 		vma = vm_area_alloc(mm);
@@ -835,7 +835,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 	vma = find_vma_prev(mm, addr, &prev);
 	(void)vma;
 	if (!vma_merge_new(mm, prev, addr, addr + len, flags, NULL, addr >> PAGE_SHIFT, NULL,
-			   false)) {
+			   false, NULL)) {
 		vma = vm_area_alloc(mm);
 		if (!vma) {
 			vm_unacct_memory(mm->machine, (long)npages);

@@ -43,7 +43,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_private_anon(vma) && !vma->vm_private_data) {
 		newflags &= ~VM_ACCOUNT;
 	}
-	vma = vma_modify(mm, *pprev, vma, start, end, newflags, &err);
+	vma = vma_modify(mm, *pprev, vma, start, end, newflags, NULL, &err);
 	if (!vma) {
 		if (charged)
 			vm_unacct_memory(mm->machine, charged);

@@ -184,7 +184,7 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	find_vma_prev(mm, new_addr, &prev);
 	/* copy_vma: the moved pages' VMA is "copied_from" for the anon_vma rule */
 	new_vma = vma_merge_new(mm, prev, new_addr, new_addr + len, vma->vm_flags,
-				vma->vm_file, pgoff, anon, vma->anon_forked && anon);
+				vma->vm_file, pgoff, anon, vma->anon_forked && anon, &vma->vm_policy);
 	if (new_vma) {
 		/* the source may have been the neighbour that merged */
 		if (src_start >= new_vma->vm_start && src_start < new_vma->vm_end)
@@ -376,7 +376,7 @@ static unsigned long mremap_at(struct remap *r)
 		/* vma_merge_extend: no source VMA, so the fork-child rule spares it */
 		vma = vma_merge_new(r->mm, vma, vma->vm_end, vma->vm_end + r->delta, vma->vm_flags,
 				    vma->vm_file, vma->vm_pgoff + vma_pages(vma), anon_of_vma(vma),
-				    false);
+				    false, &vma->vm_policy);
 		if (!vma)
 			return (unsigned long)-ENOMEM;
 		r->vma = vma;

@@ -410,15 +410,77 @@ static bool should_fail_alloc_page(struct machine *m)
  */
 enum wmark { WMARK_LOW, WMARK_MIN, WMARK_MIN_ATOMIC, WMARK_NONE };
 
+/* Owner-written, read by others (numastat): a relaxed store, as the vm events. */
+static __always_inline void numa_event_inc(unsigned long *c)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * zone_statistics - numastat's counters for one allocation that wanted
+ * @preferred's node and got @z's (Linux's definitions, kern/mmzone.h).
+ */
+static __always_inline void zone_statistics(struct sim_cpu *cpu, const zone_t *preferred,
+					    const zone_t *z)
+{
+	int pn = preferred->zone_pgdat->node_id, zn = z->zone_pgdat->node_id;
+	unsigned long *ev = cpu->numa_events[zn];
+
+	if (likely(zn == pn)) {
+		numa_event_inc(&ev[NUMA_HIT]);
+	} else {
+		numa_event_inc(&ev[NUMA_MISS]);
+		numa_event_inc(&cpu->numa_events[pn][NUMA_FOREIGN]);
+	}
+	numa_event_inc(&ev[zn == cpu->node ? NUMA_LOCAL : NUMA_OTHER]);
+}
+
+void count_numa_interleave_hit(int nid)
+{
+	numa_event_inc(&this_cpu()->numa_events[nid][NUMA_INTERLEAVE_HIT]);
+}
+
+unsigned long node_numa_state(struct machine *m, int nid, enum numa_stat_item item)
+{
+	unsigned long n = 0;
+
+	for (int c = 0; c < m->nr_cpus; c++)
+		n += __atomic_load_n(&m->cpu[c].numa_events[nid][item], __ATOMIC_RELAXED);
+	return n;
+}
+
+static inline bool zone_allowed(const zone_t *z, const nodemask_t *nodemask)
+{
+	return !nodemask || (*nodemask & (1UL << z->zone_pgdat->node_id));
+}
+
+/* The first zone of @zl an allocation limited to @nodemask may use (NULL: none). */
+static zone_t *first_allowed_zone(zonelist_t *zl, const nodemask_t *nodemask)
+{
+	for (zone_t **zp = zl->zones; *zp; zp++)
+		if (zone_allowed(*zp, nodemask))
+			return *zp;
+	return NULL;
+}
+
 static struct page *get_page_from_zonelist(zonelist_t *zl, unsigned int order,
-					   gfp_t gfp_mask, enum wmark mark)
+					   gfp_t gfp_mask, enum wmark mark,
+					   const nodemask_t *nodemask, const zone_t *preferred)
 {
 	long min = 1L << order;
+	const pg_data_t *pgdat = NULL;
 
 	for (zone_t **zp = zl->zones; *zp; zp++) {
 		zone_t *z = *zp;
 		struct page *page;
 
+		if (!zone_allowed(z, nodemask))
+			continue;
+		/* each node's zones protect each other as 2.4's per-node zonelists did */
+		if (z->zone_pgdat != pgdat) {
+			pgdat = z->zone_pgdat;
+			min = 1L << order;
+		}
 		switch (mark) {
 		case WMARK_LOW: min += (long)z->pages_low; break;
 		case WMARK_MIN: min += (long)z->pages_min; break;
@@ -428,8 +490,10 @@ static struct page *get_page_from_zonelist(zonelist_t *zl, unsigned int order,
 		/* Pages on this CPU's lists count as free for it. */
 		if (zone_free_for_alloc(z) + z->pageset[smp_processor_id()].count > min) {
 			page = buffered_rmqueue(z, order, gfp_mask);
-			if (page)
+			if (page) {
+				zone_statistics(this_cpu(), preferred, z);
 				return page;
+			}
 		}
 	}
 	return NULL;
@@ -438,11 +502,16 @@ static struct page *get_page_from_zonelist(zonelist_t *zl, unsigned int order,
 #define MAX_RECLAIM_RETRIES 16
 #define MAX_OOM_KILLS 4
 
-struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist)
+/*
+ * __alloc_pages_nodemask - from @zonelist's zones in order, only those on
+ * @nodemask's nodes (NULL: any), as Linux's: MPOL_BIND's allocations.
+ */
+struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist,
+				    const nodemask_t *nodemask)
 {
 	struct machine *m = this_machine();
 	struct task_struct *tsk = this_cpu()->curr;
-	zone_t *classzone = zonelist->zones[0];
+	zone_t *classzone = first_allowed_zone(zonelist, nodemask);
 	struct page *page;
 	int retries = 0, oom_kills = 0;
 
@@ -452,12 +521,14 @@ struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonel
 		return NULL;
 
 	/* Fast path: above the low watermark everywhere we look. */
-	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_LOW);
+	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_LOW, nodemask, classzone);
 	if (likely(page))
 		return page;
 
 	/* Below low: kswapd should balance this zone. */
 	for (zone_t **zp = zonelist->zones; *zp; zp++) {
+		if (!zone_allowed(*zp, nodemask))
+			continue;
 		atomic_store(&(*zp)->need_balance, 1);
 		if (m->reclaim.wakeup_kswapd)
 			m->reclaim.wakeup_kswapd(m, *zp);
@@ -465,14 +536,16 @@ struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonel
 
 	/* Callers that cannot sleep may go down to pages_min / 4. */
 	page = get_page_from_zonelist(zonelist, order, gfp_mask,
-				      (gfp_mask & __GFP_WAIT) ? WMARK_MIN : WMARK_MIN_ATOMIC);
+				      (gfp_mask & __GFP_WAIT) ? WMARK_MIN : WMARK_MIN_ATOMIC,
+				      nodemask, classzone);
 	if (page)
 		return page;
 
 rebalance:
 	/* The reclaimer itself may take the last pages. */
 	if (tsk && (task_flags(tsk) & PF_MEMALLOC))
-		return get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_NONE);
+		return get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_NONE, nodemask,
+					      classzone);
 	if (!(gfp_mask & __GFP_WAIT) || !m->reclaim.try_to_free_pages)
 		return NULL;
 
@@ -485,7 +558,7 @@ rebalance:
 	if (tsk)
 		task_clear_flags(tsk, PF_MEMALLOC);
 	drain_local_pages();
-	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_MIN);
+	page = get_page_from_zonelist(zonelist, order, gfp_mask, WMARK_MIN, nodemask, classzone);
 	if (page)
 		return page;
 	/* Large orders do not loop; order <= 3 retry while reclaim makes progress. */
@@ -503,6 +576,11 @@ rebalance:
 		goto rebalance;
 	}
 	return NULL;
+}
+
+struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist)
+{
+	return __alloc_pages_nodemask(gfp_mask, order, zonelist, NULL);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
@@ -525,6 +603,9 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 	struct sim_cpu *cpu = this_cpu();
 	zonelist_t *zl = &cpu->zonelists[gfp_mask & GFP_ZONEMASK];
 
+	/* a memory policy, or 2.4's round robin: mm/mempolicy.c */
+	if (unlikely(cpu->numa_rr || (cpu->curr && cpu->curr->mempolicy.mode)))
+		return alloc_pages_current(gfp_mask, order);
 	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER)) {
 		unsigned int i = gfp_mask & GFP_ZONEMASK;
 		struct per_cpu_pages *pcp = cpu->first_pcp[i];
@@ -537,6 +618,7 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 				struct page *page = pcp_pop(pcp, order);
 
 				__count_vm_events(cpu, PGALLOC_DMA + z->idx, 1UL << order);
+				zone_statistics(cpu, z, z);
 				prep_new_page(page, order, gfp_mask);
 				trace_mm_page_alloc(cpu->machine, page, order, gfp_mask);
 				return page;
@@ -766,7 +848,7 @@ static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 	zone->zone_start_pfn = start;
 	zone->spanned_pages = end > start ? end - start : 0;
 	zone->present_pages = zone->spanned_pages;
-	zone->zone_mem_map = pgdat->machine->mem_map + start;
+	zone->zone_mem_map = pgdat->node_mem_map + (start - pgdat->node_start_pfn);
 	spin_lock_init(&zone->lock);
 	zone_wait_table_init(zone);
 	for (int o = 0; o < MAX_ORDER; o++) {
@@ -777,7 +859,7 @@ static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 		for (int o = 0; o < NR_PCP_LISTS; o++)
 			zone->pageset[c].first[o] = NULL;
 	for (unsigned long pfn = start; pfn < end; pfn++) {
-		struct page *page = pgdat->machine->mem_map + pfn;
+		struct page *page = zone->zone_mem_map + (pfn - start);
 
 		atomic_init(&page->flags, (1u << PG_reserved) |
 			    (j == ZONE_HIGHMEM ? (1u << PG_highmem) : 0));
@@ -789,27 +871,19 @@ static void zone_init(pg_data_t *pgdat, enum zone_type j, unsigned long start,
 }
 
 /*
- * free_area_init - lay out nodes (RAM split evenly, on MAX_ORDER-aligned
- * boundaries) and their zones: DMA below 16 MiB, NORMAL up to max_low_pfn,
- * HIGHMEM above it.  Every frame starts reserved; bootmem frees the rest.
+ * free_area_init - each node's zones over its range (setup_node_layout):
+ * DMA below 16 MiB, NORMAL up to max_low_pfn, HIGHMEM above it.  Every
+ * frame starts reserved; bootmem frees the rest.
  */
 void free_area_init(struct machine *m)
 {
-	const unsigned long align = 1UL << (MAX_ORDER - 1);
 	unsigned long bounds[MAX_NR_ZONES + 1] = { 0, DMA_END_PFN, m->max_low_pfn, m->max_pfn };
 
 	for (int n = 0; n < m->nr_nodes; n++) {
 		pg_data_t *pgdat = &m->node_data[n];
-		unsigned long start = ALIGN_DOWN(m->max_pfn / m->nr_nodes * n, align);
-		unsigned long end = n == m->nr_nodes - 1 ? m->max_pfn :
-			ALIGN_DOWN(m->max_pfn / m->nr_nodes * (n + 1), align);
+		unsigned long start = pgdat->node_start_pfn;
+		unsigned long end = start + pgdat->node_spanned_pages;
 
-		pgdat->node_id = n;
-		pgdat->machine = m;
-		pgdat->node_start_pfn = start;
-		pgdat->node_spanned_pages = end - start;
-		pgdat->node_present_pages = end - start;
-		pgdat->node_mem_map = m->mem_map + start;
 		pgdat->nr_zones = 0;
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			unsigned long zs = max(start, bounds[j]), ze = min(end, bounds[j + 1]);
@@ -821,34 +895,91 @@ void free_area_init(struct machine *m)
 	}
 }
 
+static bool node_has_cpus(struct machine *m, int nid)
+{
+	for (int c = 0; c < m->nr_cpus; c++)
+		if (m->cpu[c].node == nid)
+			return true;
+	return false;
+}
+
 /*
- * build_all_zonelists - for each GFP zone modifier, the zones to try in
- * order: the highest zone the caller accepts first, falling back to lower
- * zones on the local node, then the same on the other nodes in turn.
+ * find_next_best_node - Linux's: the node itself first, then the nearest
+ * unused node, a lower number or a node with CPUs costing a little more,
+ * and node_load spreading the nodes' fallbacks over equally far nodes.
+ */
+static int find_next_best_node(struct machine *m, int node, unsigned long *used,
+			       unsigned int *node_load)
+{
+	int best = -1;
+	long min_val = __LONG_MAX__;
+
+	if (!(*used & (1UL << node))) {
+		*used |= 1UL << node;
+		return node;
+	}
+	for (int n = 0; n < m->nr_nodes; n++) {
+		long val;
+
+		if (*used & (1UL << n))
+			continue;
+		val = node_distance(node, n) + (n < node) + node_has_cpus(m, n);
+		val = val * MAX_NUMNODES * m->nr_nodes + node_load[n];
+		if (val < min_val) {
+			min_val = val;
+			best = n;
+		}
+	}
+	if (best >= 0)
+		*used |= 1UL << best;
+	return best;
+}
+
+/* The zonelists of one node: its nodes by distance, each node's zones high to low. */
+static void build_zonelists(struct machine *m, pg_data_t *pgdat, unsigned int *node_load)
+{
+	int order[MAX_NUMNODES], nr = 0, node, prev = pgdat->node_id;
+	unsigned int load = (unsigned int)m->nr_nodes;
+	unsigned long used = 0;
+
+	while ((node = find_next_best_node(m, pgdat->node_id, &used, node_load)) >= 0) {
+		if (node_distance(pgdat->node_id, node) != node_distance(pgdat->node_id, prev))
+			node_load[node] += load;
+		order[nr++] = node;
+		prev = node;
+		load--;
+	}
+	for (int i = 0; i < (int)NR_GFPINDEX; i++) {
+		zonelist_t *zl = &pgdat->node_zonelists[i];
+		int k = ZONE_NORMAL, nz = 0;
+
+		if (i & __GFP_HIGHMEM)
+			k = ZONE_HIGHMEM;
+		if (i & __GFP_DMA)
+			k = ZONE_DMA;
+		for (int d = 0; d < nr; d++) {
+			pg_data_t *p = &m->node_data[order[d]];
+
+			for (int j = k; j >= 0; j--)
+				if (p->node_zones[j].managed_pages)
+					zl->zones[nz++] = &p->node_zones[j];
+		}
+		zl->zones[nz] = NULL;
+	}
+}
+
+/*
+ * build_all_zonelists - for each node and GFP zone modifier, the zones to
+ * try in order: the highest zone the caller accepts first, falling back
+ * to lower zones on the same node, then the same on the other nodes by
+ * distance (Linux's node-ordered zonelists).
  */
 void build_all_zonelists(struct machine *m)
 {
-	for (int n = 0; n < m->nr_nodes; n++) {
-		pg_data_t *pgdat = &m->node_data[n];
+	unsigned int node_load[MAX_NUMNODES] = { 0 };
 
-		for (int i = 0; i < (int)NR_GFPINDEX; i++) {
-			zonelist_t *zl = &pgdat->node_zonelists[i];
-			int k = ZONE_NORMAL, nz = 0;
-
-			if (i & __GFP_HIGHMEM)
-				k = ZONE_HIGHMEM;
-			if (i & __GFP_DMA)
-				k = ZONE_DMA;
-			for (int d = 0; d < m->nr_nodes; d++) {
-				pg_data_t *p = &m->node_data[(n + d) % m->nr_nodes];
-
-				for (int j = k; j >= 0; j--)
-					if (p->node_zones[j].managed_pages)
-						zl->zones[nz++] = &p->node_zones[j];
-			}
-			zl->zones[nz] = NULL;
-		}
-	}
+	for (int n = 0; n < m->nr_nodes; n++)
+		build_zonelists(m, &m->node_data[n], node_load);
 	for (int c = 0; c < m->nr_cpus; c++) {
 		struct sim_cpu *cpu = &m->cpu[c];
 

@@ -277,7 +277,6 @@ static void free_block(kmem_cache_t *cachep, void **objpp, unsigned int nr)
 {
 	struct machine *m = cachep->machine;
 	uintptr_t ram = (uintptr_t)m->ram, last_pfn = ~(uintptr_t)0;
-	struct page *mem_map = m->mem_map;
 	const uint32_t recip = cachep->reciprocal_buffer_size;
 	const unsigned int obj_offset = cachep->obj_offset, num = cachep->num;
 	slab_t *slabp = NULL;
@@ -290,7 +289,7 @@ static void free_block(kmem_cache_t *cachep, void **objpp, unsigned int nr)
 
 		if (pfn != last_pfn) {
 			last_pfn = pfn;
-			slabp = page_get_slab(mem_map + pfn);
+			slabp = page_get_slab(pfn_to_page(m, pfn));
 			bufctl = slab_bufctl(slabp);
 			base = (uintptr_t)slabp->s_mem + obj_offset;
 		}
@@ -592,7 +591,7 @@ static __always_inline kmem_cache_t *kfree_cache(struct machine *m, const void *
 			return NULL;
 		kfree_bad(m, objp, caller);
 	}
-	page = m->mem_map + (off >> PAGE_SHIFT);
+	page = pfn_to_page(m, off >> PAGE_SHIFT);
 	if (unlikely(!PageSlab(page)))
 		kfree_bad(m, objp, caller);
 	return page_get_cache(page);
@@ -623,7 +622,7 @@ kmem_cache_t *virt_to_cache(struct machine *m, const void *objp)
 
 	if (off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT))
 		return NULL;
-	page = m->mem_map + (off >> PAGE_SHIFT);
+	page = pfn_to_page(m, off >> PAGE_SHIFT);
 	return PageSlab(page) ? page_get_cache(page) : NULL;
 }
 

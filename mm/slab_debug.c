@@ -65,7 +65,7 @@ static slab_t *check_obj_address(kmem_cache_t *cachep, const void *objp, const c
 	if (unlikely(off >= ((uintptr_t)m->max_low_pfn << PAGE_SHIFT)))
 		__bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a kernel address "
 			  "(outside lowmem)", caller, cachep->name, objp);
-	page = m->mem_map + (off >> PAGE_SHIFT);
+	page = pfn_to_page(m, off >> PAGE_SHIFT);
 	if (unlikely(!PageSlab(page)))
 		__bug(__FILE__, __LINE__, "slab: %s(%s): %p is not a slab object "
 			  "(pfn %lu has no PG_slab)", caller, cachep->name, objp, page_to_pfn(page));

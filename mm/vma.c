@@ -421,13 +421,15 @@ static bool vma_is_fork_child(const struct vm_area_struct *vma)
  * anon_vma takes the other's, unless the side that has it was cloned at
  * fork (@forked: the pages' source VMA; a merge would spread the
  * parent's anon_vma root lock over more memory); both with one: the same.
+ * Its memory policy must be @pol (mbind's VMAs merge only with their like).
  */
 static bool is_mergeable_vma(struct vm_area_struct *vma, unsigned long flags,
-			     struct file *file, void *anon, bool forked)
+			     struct file *file, void *anon, bool forked,
+			     const struct mempolicy *pol)
 {
 	void *own;
 
-	if (vma->vm_flags != flags || vma->vm_file != file)
+	if (vma->vm_flags != flags || vma->vm_file != file || !mpol_equal(&vma->vm_policy, pol))
 		return false;
 	if (vma->vm_ops && vma->vm_ops->close)
 		return false;	/* a driver area keeps its identity */
@@ -443,18 +445,19 @@ static bool is_mergeable_vma(struct vm_area_struct *vma, unsigned long flags,
 
 /* @prev may grow up over [.., end) starting at its end, with @pgoff at its end. */
 static bool can_merge_after(struct vm_area_struct *prev, unsigned long flags, struct file *file,
-			    void *anon, bool forked, unsigned long pgoff)
+			    void *anon, bool forked, unsigned long pgoff,
+			    const struct mempolicy *pol)
 {
-	return is_mergeable_vma(prev, flags, file, anon, forked) &&
+	return is_mergeable_vma(prev, flags, file, anon, forked, pol) &&
 	       prev->vm_pgoff + vma_pages(prev) == pgoff;
 }
 
 /* @next may grow down over @npages pages starting at file offset @pgoff. */
 static bool can_merge_before(struct vm_area_struct *next, unsigned long flags,
 			     struct file *file, void *anon, bool forked, unsigned long pgoff,
-			     unsigned long npages)
+			     unsigned long npages, const struct mempolicy *pol)
 {
-	return is_mergeable_vma(next, flags, file, anon, forked) &&
+	return is_mergeable_vma(next, flags, file, anon, forked, pol) &&
 	       pgoff + npages == next->vm_pgoff;
 }
 
@@ -482,23 +485,28 @@ static bool anon_compatible(void *a, void *b)
  *                                    anon_vmas may share one VMA
  *   (.... = the new range)
  *
+ * The range has memory policy @pol (NULL: none, a new mapping's).
  * Returns the VMA now covering the range, or NULL (caller makes one).
  */
 struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
 				     unsigned long addr, unsigned long end, unsigned long flags,
 				     struct file *file, unsigned long pgoff, void *anon,
-				     bool forked)
+				     bool forked, const struct mempolicy *pol)
 {
+	static const struct mempolicy no_policy;
+
 	struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
 	unsigned long npages = (end - addr) >> PAGE_SHIFT;
 	bool left, right;
 
 	if (flags & VM_SPECIAL)
 		return NULL;
+	if (!pol)
+		pol = &no_policy;
 	left = prev && prev->vm_end == addr &&
-	       can_merge_after(prev, flags, file, anon, forked, pgoff);
+	       can_merge_after(prev, flags, file, anon, forked, pgoff, pol);
 	right = next && next->vm_start == end &&
-		can_merge_before(next, flags, file, anon, forked, pgoff, npages);
+		can_merge_before(next, flags, file, anon, forked, pgoff, npages, pol);
 	if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
 		right = false;
 	if (left) {
@@ -585,12 +593,15 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
  *   PPPPVVVVNNNN -> PPPPPPPPNNNN      ....VVVVNNNN -> ....VVNNNNNN
  *   PPPPVVVVNNNN -> PPPPNNNNNNNN      otherwise split: VVVV -> VXXV
  *
- * Returns the VMA covering exactly [start, end) with its flags not yet
- * changed (the caller sets them), or an ERR_PTR-style NULL with *err set.
+ * @newpol: the range's new memory policy (mbind), NULL to keep @vma's.
+ * Returns the VMA covering exactly [start, end) with its flags and policy
+ * not yet changed (the caller sets them), or an ERR_PTR-style NULL with
+ * *err set.
  */
 struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *prev,
 				  struct vm_area_struct *vma, unsigned long start,
-				  unsigned long end, unsigned long newflags, int *err)
+				  unsigned long end, unsigned long newflags,
+				  const struct mempolicy *newpol, int *err)
 {
 	struct vm_area_struct *next = vma->vm_next;
 	unsigned long pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
@@ -599,11 +610,14 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *p
 	bool forked = vma_is_fork_child(vma), left = false, right = false;
 
 	*err = 0;
+	if (!newpol)
+		newpol = &vma->vm_policy;
 	if (!(vma->vm_flags & VM_SPECIAL) && !(newflags & VM_SPECIAL)) {
 		left = prev && start == vma->vm_start && prev->vm_end == start &&
-		       can_merge_after(prev, newflags, vma->vm_file, anon, forked, pgoff);
+		       can_merge_after(prev, newflags, vma->vm_file, anon, forked, pgoff, newpol);
 		right = next && end == vma->vm_end && next->vm_start == end &&
-			can_merge_before(next, newflags, vma->vm_file, anon, forked, pgoff, npages);
+			can_merge_before(next, newflags, vma->vm_file, anon, forked, pgoff, npages,
+					 newpol);
 		if (left && right && !anon_compatible(anon_of(prev), anon_of(next)))
 			right = false;
 	}

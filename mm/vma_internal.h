@@ -74,14 +74,15 @@ void anon_vma_put(void *token);
 struct vm_area_struct *vma_merge_new(struct mm_struct *mm, struct vm_area_struct *prev,
 				     unsigned long addr, unsigned long end, unsigned long flags,
 				     struct file *file, unsigned long pgoff, void *anon,
-				     bool forked);
+				     bool forked, const struct mempolicy *pol);
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
 		int new_below);
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
 	      int new_below);
 struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *prev,
 				  struct vm_area_struct *vma, unsigned long start,
-				  unsigned long end, unsigned long newflags, int *err);
+				  unsigned long end, unsigned long newflags,
+				  const struct mempolicy *newpol, int *err);
 int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 int mm_populate_locked(struct mm_struct *mm, unsigned long start, unsigned long end,
 		       bool ignore_errors);

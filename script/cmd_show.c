@@ -39,7 +39,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		      char *err, size_t errlen)
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
-		"vmallocinfo|sysctl|interrupts|report, "
+		"vmallocinfo|sysctl|interrupts|numastat|node_meminfo|report, "
 		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 

@@ -97,6 +97,18 @@
 	ROW(on, .per_process = true, .args = "CPU",
 	    .summary = "Run A's commands on CPU from now on (sched_setaffinity; children inherit).",
 	    .example = "A on 1")
+	ROW(set_mempolicy, .per_process = true, .args = "MODE [NODES]",
+	    .usage = "A set_mempolicy default|preferred|bind|interleave|local[+static|+relative] "
+		     "[NODES]",
+	    .summary = "set_mempolicy(2): where A's allocations go (NODES as 0,2-3); children inherit.",
+	    .example = "A set_mempolicy interleave 0-1")
+	ROW(mbind, .per_process = true, .args = "ADDR LEN MODE [NODES] [strict,move,move_all]",
+	    .summary = "mbind(2): the memory policy of the range's pages (its VMAs split at the ends).",
+	    .example = "A mbind 0x10000000 64K bind 1")
+	ROW(get_mempolicy, .per_process = true, .args = "[ADDR] [node] | allowed",
+	    .usage = "A get_mempolicy [ADDR] [node] | A get_mempolicy allowed",
+	    .summary = "get_mempolicy(2): A's policy, the range's at ADDR, or the node of ADDR's page.",
+	    .example = "A get_mempolicy 0x10000000 node")
 	ROW(open, .per_process = true, .args = "PATH [FLAGS [MODE]]", .release = script_release_open,
 	    .summary = "open(2) a file of root=; prints the descriptor.",
 	    .example = "A open data rdwr,creat 644")
@@ -141,7 +153,7 @@
 	    .example = "K kmalloc 100 as buf")
 	ROW(show, .args = "WHAT",
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
-		     "sysctl|interrupts|report\n"
+		     "sysctl|interrupts|numastat|node_meminfo|report\n"
 		     "show events\n"
 		     "show A maps|smaps|status\n"
 		     "show A pagetable ADDR\n"

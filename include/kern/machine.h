@@ -51,6 +51,7 @@ struct sim_cpu {
 	struct hw_cpu *hw;			/* the CPU itself (hw/machine.h) */
 	zonelist_t *zonelists;			/* this node's, by GFP zone modifier */
 	bool pcp;				/* cfg.pcp, at hand for the hot paths */
+	bool numa_rr;				/* cfg.numa is round robin, nodes > 1 */
 	/* by GFP zone modifier: the first zone of this node's zonelist and this
 	 * CPU's lists in it, so the common allocation chases two pointers */
 	zone_t *first_zone[NR_GFPINDEX];
@@ -61,6 +62,8 @@ struct sim_cpu {
 	void *slab_cpu;				/* mm/slab.c per-CPU arrays */
 	void *kmap_atomic_slots;		/* mm/highmem.c fixmap slots */
 	atomic_ulong events[NR_VM_EVENT_ITEMS];	/* vm_event counters, owner-written */
+	/* numastat's counters by node, owner-written, summed by node_numa_state */
+	unsigned long numa_events[MAX_NUMNODES][NR_NUMA_STAT_ITEMS];
 	uint64_t fail_page_alloc_count;		/* fault injection: allocations while armed */
 } __attribute__((aligned(64)));
 
@@ -91,7 +94,7 @@ struct machine {
 	unsigned long max_pfn;			/* frames in RAM */
 	unsigned long max_low_pfn;		/* end of directly mapped memory */
 	unsigned long highstart_pfn;		/* first HIGHMEM frame (= max_pfn if none) */
-	struct page *mem_map;			/* in simulated RAM, from bootmem */
+	struct page *mem_map;			/* node 0's (all of RAM's with one node) */
 
 	int nr_nodes;
 	pg_data_t node_data[MAX_NUMNODES];
@@ -100,7 +103,7 @@ struct machine {
 	unsigned long totalhigh_pages;
 	unsigned long reserved_pages;		/* kept by bootmem: BIOS, kernel, mem_map */
 	unsigned long kernel_code_pages;
-	struct bootmem_data *bdata;
+	unsigned int numa_rr_next;		/* numa=roundrobin: the next node to start at */
 
 	int nr_cpus;
 	struct sim_cpu cpu[NR_CPUS];
@@ -275,10 +278,40 @@ static inline unsigned long page_to_pfn(const struct page *page)
 	const zone_t *z = page->zone;
 	return z->zone_start_pfn + (unsigned long)(page - z->zone_mem_map);
 }
+/* The node holding @pfn: nodes are consecutive ranges of RAM. */
+static inline int pfn_to_nid(const struct machine *m, unsigned long pfn)
+{
+	int n = m->nr_nodes - 1;
+
+	while (n > 0 && pfn < m->node_data[n].node_start_pfn)
+		n--;
+	return n;
+}
+/* Each node's mem_map is its own (in its own RAM), as discontigmem's. */
 static inline struct page *pfn_to_page(struct machine *m, unsigned long pfn)
 {
-	return m->mem_map + pfn;
+	const pg_data_t *pgdat;
+
+	if (likely(m->nr_nodes == 1))
+		return m->mem_map + pfn;
+	pgdat = &m->node_data[pfn_to_nid(m, pfn)];
+	return pgdat->node_mem_map + (pfn - pgdat->node_start_pfn);
 }
+static inline int page_to_nid(const struct page *page)
+{
+	return page->zone->zone_pgdat->node_id;
+}
+/* numa_node_id(): the running CPU's node. */
+static __always_inline int numa_node_id(void)
+{
+	return __this_cpu->node;
+}
+static inline int node_distance(int a, int b)
+{
+	return a == b ? LOCAL_DISTANCE : REMOTE_DISTANCE;
+}
+/* One of numastat's counters for node @nid: every CPU's part added up. */
+unsigned long node_numa_state(struct machine *m, int nid, enum numa_stat_item item);
 static inline bool pfn_valid(struct machine *m, unsigned long pfn)
 {
 	return pfn < m->max_pfn;

@@ -18,6 +18,13 @@
  * user-visible shortage).  The running CPU must belong to the machine.
  */
 struct page *__alloc_pages(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist);
+/* The same from @nodemask's nodes only (NULL: any): MPOL_BIND. */
+struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order, zonelist_t *zonelist,
+				    const nodemask_t *nodemask);
+/* alloc_pages under the running task's memory policy, or numa=roundrobin (mm/mempolicy.c) */
+struct page *alloc_pages_current(gfp_t gfp_mask, unsigned int order);
+/* numastat: an interleaved allocation got node @nid, the one it aimed at */
+void count_numa_interleave_hit(int nid);
 struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order);
 /* alloc_pages - from the running CPU's node (node-local first) */
 struct page *alloc_pages(gfp_t gfp_mask, unsigned int order);
@@ -73,6 +80,10 @@ void show_vmstat(struct machine *m, struct seq_buf *s);
 void show_meminfo(struct machine *m, struct seq_buf *s);
 /* /proc/@name (meminfo, slabinfo, sys/vm ...; fs/proc.c) into @s: 0 or -ENOENT. */
 int proc_show(struct machine *m, const char *name, struct seq_buf *s);
+/* fs/proc_node.c: the nodes' sysfs files, by path, and every node's at once */
+int node_file_show(struct machine *m, const char *name, struct seq_buf *s);
+void show_numastat(struct machine *m, struct seq_buf *s);
+void show_nodes_meminfo(struct machine *m, struct seq_buf *s);
 
 /* --- bootmem (mm/bootmem.c) ---------------------------------------------- */
 
@@ -82,7 +93,9 @@ int proc_show(struct machine *m, const char *name, struct seq_buf *s);
  * free_all_bootmem() hands every unreserved frame to the buddy allocator,
  * it is gone.
  */
-void init_bootmem(struct machine *m);
+void init_bootmem(struct machine *m);		/* every node's, over setup_node_layout's ranges */
+void init_bootmem_node(pg_data_t *pgdat, phys_addr_t start);
+void *alloc_bootmem_pages_node(pg_data_t *pgdat, phys_addr_t size);
 void reserve_bootmem(struct machine *m, phys_addr_t addr, phys_addr_t size);
 void free_bootmem(struct machine *m, phys_addr_t addr, phys_addr_t size);
 void *alloc_bootmem_pages(struct machine *m, phys_addr_t size);

@@ -43,6 +43,23 @@ typedef uint64_t pgprot_t;	/* x86 PTE protection bits (_PAGE_*) */
 struct vm_area_struct;
 struct file;
 
+/*
+ * A memory policy (mm/mempolicy.c), small enough that a task and a VMA
+ * carry theirs by value (each VMA its own copy: splits, fork and mremap
+ * copy it with the VMA, no reference counts).
+ */
+struct mempolicy {
+	uint8_t mode;		/* MPOL_*: MPOL_DEFAULT (0) is no policy */
+	uint8_t flags;		/* the mode flags MPOL_F_STATIC/RELATIVE_NODES, >> 8 */
+	uint8_t nodes;		/* the nodemask (MAX_NUMNODES <= 8) */
+};
+_Static_assert(MAX_NUMNODES <= 8, "struct mempolicy keeps a nodemask in 8 bits");
+
+static inline bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b)
+{
+	return a->mode == b->mode && a->flags == b->flags && a->nodes == b->nodes;
+}
+
 #define NOPAGE_SIGBUS	NULL
 #define NOPAGE_OOM	((struct page *)-1L)
 
@@ -89,6 +106,7 @@ struct vm_area_struct {
 	 * (vma_is_fork_child).  Copied by splits; cleared with the anon_vma.
 	 */
 	bool anon_forked;
+	struct mempolicy vm_policy;	/* mbind's; MPOL_DEFAULT: the task's applies */
 	/*
 	 * A file VMA is on its mapping's i_mmap (private) or i_mmap_shared
 	 * (VM_SHARED) list, as 2.4: vm_pprev_share points at the link that

@@ -218,6 +218,26 @@ typedef struct zonelist_struct {
 #define NR_GFPINDEX	(GFP_ZONEMASK + 1)
 
 struct machine;
+struct bootmem_data;
+
+/*
+ * numastat's counters (Linux's zone_statistics): each allocation counts
+ * once on the node its pages came from (HIT if that is the node the
+ * allocation preferred, else MISS there and FOREIGN on the preferred
+ * node; LOCAL if it is the running CPU's node, else OTHER), and
+ * INTERLEAVE_HIT where an interleaved allocation got its intended node.
+ */
+enum numa_stat_item {
+	NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, NUMA_INTERLEAVE_HIT, NUMA_LOCAL, NUMA_OTHER,
+	NR_NUMA_STAT_ITEMS
+};
+
+/* A set of nodes, bit n for node n (MAX_NUMNODES <= BITS_PER_LONG). */
+typedef unsigned long nodemask_t;
+
+/* Linux's SLIT defaults: a node to itself, to any other (no table: flat). */
+#define LOCAL_DISTANCE	10
+#define REMOTE_DISTANCE	20
 
 typedef struct pglist_data {
 	zone_t node_zones[MAX_NR_ZONES];
@@ -227,6 +247,7 @@ typedef struct pglist_data {
 	unsigned long node_start_pfn;
 	unsigned long node_spanned_pages;
 	unsigned long node_present_pages;
+	struct bootmem_data *bdata;		/* this node's bootmem, in its own RAM */
 	int node_id;
 	struct machine *machine;
 } pg_data_t;

@@ -134,6 +134,9 @@ struct task_struct {
 	uint16_t cpus_allowed;
 	int group_exit_code;			/* exit code, or the killing signal */
 	int group_exit_signal;			/* the signal, 0 for exit_group */
+	/* set_mempolicy's (mm/mempolicy.c): fork copies it; run_lock */
+	struct mempolicy mempolicy;
+	uint8_t il_prev;			/* MPOL_INTERLEAVE: the node used last */
 };
 _Static_assert(NR_CPUS <= 16, "task_struct.cpus_allowed has 16 bits");
 

@@ -24,6 +24,9 @@ enum vmsim_reclaim {
 	VMSIM_RECLAIM_24_0,	/* 2.4.0: active/inactive_dirty/inactive_clean, page_launder */
 };
 
+/* where a task with no memory policy allocates (numa=) */
+enum vmsim_numa { VMSIM_NUMA_LOCAL, VMSIM_NUMA_ROUNDROBIN };
+
 #define VMSIM_MAX_CPUS	16
 #define VMSIM_MAX_NODES	8
 
@@ -79,6 +82,17 @@ struct vmsim_config {
 	 * 0: only the faulting page, as 2.4.
 	 */
 	unsigned int fault_around_bytes;
+	/*
+	 * NUMA (docs/guide.md, Nodes): the node of each CPU (cpu_nodes=0,0,1,1;
+	 * cpu_nodes_count 0: CPUs in equal blocks, CPU i on node
+	 * i * nodes / cpus), and where a task without a memory policy
+	 * allocates: VMSIM_NUMA_LOCAL its CPU's node first (Linux's default),
+	 * VMSIM_NUMA_ROUNDROBIN each allocation starting at the next node in
+	 * turn (2.4's _alloc_pages of mm/numa.c without CONFIG_NUMA).
+	 */
+	int cpu_nodes_count;
+	signed char cpu_nodes[VMSIM_MAX_CPUS];
+	enum vmsim_numa numa;
 	/*
 	 * One host thread runs every CPU, in turn (the script session: its
 	 * commands in script order, each on its process's CPU): a TLB

@@ -133,6 +133,40 @@ VMSIM_API int vmsim_sched_setaffinity(vmsim_machine_t *m, int pid, unsigned long
 VMSIM_API long vmsim_sched_getaffinity(vmsim_machine_t *m, int pid);
 VMSIM_API int vmsim_set_sp(vmsim_machine_t *m, int pid, unsigned long sp);
 
+/*
+ * NUMA memory policies, as set_mempolicy(2), mbind(2) and get_mempolicy(2)
+ * with Linux's values and errno: @nmask is the caller's array of
+ * unsigned longs (bit N: node N) of @maxnode bits, Linux's count (one
+ * more than the bits read).  A task's policy governs its allocations
+ * and is inherited by fork; mbind's governs the faults of [addr,
+ * addr + len) (the VMAs split at its ends).  mbind: -EFAULT where the
+ * range is not all mapped, -EIO (policy set) for MPOL_MF_STRICT when a
+ * mapped page is on another node; MPOL_MF_MOVE and MOVE_ALL are -EINVAL
+ * (pages are not migrated).  get_mempolicy with VMSIM_MPOL_F_NODE |
+ * VMSIM_MPOL_F_ADDR returns the node of the page at @addr in *@policy
+ * (faulting it in).  0 or -errno; -ESRCH for no such process.
+ */
+#define VMSIM_MPOL_DEFAULT		0
+#define VMSIM_MPOL_PREFERRED		1
+#define VMSIM_MPOL_BIND			2
+#define VMSIM_MPOL_INTERLEAVE		3
+#define VMSIM_MPOL_LOCAL		4
+#define VMSIM_MPOL_F_STATIC_NODES	(1 << 15)
+#define VMSIM_MPOL_F_RELATIVE_NODES	(1 << 14)
+#define VMSIM_MPOL_F_NODE		(1 << 0)	/* get_mempolicy's flags */
+#define VMSIM_MPOL_F_ADDR		(1 << 1)
+#define VMSIM_MPOL_F_MEMS_ALLOWED	(1 << 2)
+#define VMSIM_MPOL_MF_STRICT		(1 << 0)	/* mbind's flags */
+#define VMSIM_MPOL_MF_MOVE		(1 << 1)
+#define VMSIM_MPOL_MF_MOVE_ALL		(1 << 2)
+VMSIM_API int vmsim_set_mempolicy(vmsim_machine_t *m, int pid, int mode,
+				  const unsigned long *nmask, unsigned long maxnode);
+VMSIM_API int vmsim_mbind(vmsim_machine_t *m, int pid, unsigned long addr, unsigned long len,
+			  int mode, const unsigned long *nmask, unsigned long maxnode,
+			  unsigned int flags);
+VMSIM_API int vmsim_get_mempolicy(vmsim_machine_t *m, int pid, int *policy, unsigned long *nmask,
+				  unsigned long maxnode, unsigned long addr, unsigned long flags);
+
 /* Loads and stores of the process: 0, -ESRCH, or VMSIM_KILLED. */
 VMSIM_API int vmsim_read(vmsim_machine_t *m, int pid, unsigned long addr, void *buf, unsigned long len);
 VMSIM_API int vmsim_write(vmsim_machine_t *m, int pid, unsigned long addr, const void *buf,

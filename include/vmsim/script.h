@@ -38,6 +38,8 @@ enum vmsim_show {
 	VMSIM_SHOW_VMALLOCINFO,
 	VMSIM_SHOW_SYSCTL,	/* /proc/sys/vm, as `sysctl vm` prints it */
 	VMSIM_SHOW_INTERRUPTS,	/* /proc/interrupts: the TLB shootdown IPIs per CPU */
+	VMSIM_SHOW_NUMASTAT,	/* every node's /sys/devices/system/node/nodeN/numastat */
+	VMSIM_SHOW_NODE_MEMINFO,	/* every node's .../nodeN/meminfo */
 	VMSIM_SHOW_REPORT,
 	VMSIM_SHOW_MAPS,	/* show A maps: the forms of a process from here */
 	VMSIM_SHOW_SMAPS,
@@ -96,6 +98,13 @@ struct vmsim_args_addr {	/* brk, setsp */
 };
 struct vmsim_args_cpu {		/* on */
 	uint64_t cpu;
+};
+struct vmsim_args_mempolicy {	/* set_mempolicy, mbind, get_mempolicy (script/cmd_numa.c) */
+	uint64_t addr, len;		/* mbind's range; get_mempolicy's ADDR */
+	int mode;			/* VMSIM_MPOL_* | its mode flags */
+	bool has_nodes;			/* NODES given (else a NULL nodemask) */
+	unsigned long nodes;		/* bit N: node N */
+	unsigned int flags;		/* mbind's VMSIM_MPOL_MF_*, get_mempolicy's VMSIM_MPOL_F_* */
 };
 struct vmsim_args_mmap {
 	uint64_t addr, len;
@@ -228,6 +237,7 @@ struct vmsim_cmd {
 		struct vmsim_args_range munmap, mlock, munlock, mincore, read;
 		struct vmsim_args_addr brk, setsp;
 		struct vmsim_args_cpu on;
+		struct vmsim_args_mempolicy set_mempolicy, mbind, get_mempolicy;
 		struct vmsim_args_mmap mmap;
 		struct vmsim_args_mprotect mprotect;
 		struct vmsim_args_mremap mremap;

@@ -7,6 +7,8 @@
  *   1 MiB              kernel image (_text .. _end)          reserved
  *                      (gdt_table at 0x105000: setup_gdt)
  *   after the kernel   bootmem bitmap, then mem_map          reserved
+ *                      (node N > 0: its bootmem at its first frame,
+ *                      its mem_map in its own RAM)
  *   the rest           handed to the buddy allocator by free_all_bootmem()
  *
  * Lowmem (the direct map) ends at 896 MiB on i386 and PAE; x86-64 maps
@@ -39,17 +41,46 @@ static void setup_memory_layout(struct machine *m)
 	m->rng_state = m->cfg.seed;
 }
 
+/*
+ * The nodes: RAM split evenly into consecutive ranges on MAX_ORDER-aligned
+ * boundaries (the firmware's SRAT, had the PC one), each a pg_data_t.
+ */
+static void setup_node_layout(struct machine *m)
+{
+	const unsigned long align = 1UL << (MAX_ORDER - 1);
+
+	for (int n = 0; n < m->nr_nodes; n++) {
+		pg_data_t *pgdat = &m->node_data[n];
+		unsigned long start = ALIGN_DOWN(m->max_pfn / m->nr_nodes * n, align);
+		unsigned long end = n == m->nr_nodes - 1 ? m->max_pfn :
+			ALIGN_DOWN(m->max_pfn / m->nr_nodes * (n + 1), align);
+
+		pgdat->node_id = n;
+		pgdat->machine = m;
+		pgdat->node_start_pfn = start;
+		pgdat->node_spanned_pages = end - start;
+		pgdat->node_present_pages = end - start;
+	}
+}
+
 void setup_arch(struct machine *m)
 {
 	setup_memory_layout(m);
+	setup_node_layout(m);
 	init_bootmem(m);
 	reserve_bootmem(m, 0, PAGE_SIZE);
 	reserve_bootmem(m, ISA_HOLE_START, ISA_HOLE_END - ISA_HOLE_START);
 	reserve_bootmem(m, KERNEL_IMAGE_START, KERNEL_IMAGE_SIZE);
 	setup_gdt(m);
 	m->kernel_code_pages = KERNEL_IMAGE_SIZE >> PAGE_SHIFT;
-	/* free_area_init's mem_map, as 2.4's alloc_bootmem_node in free_area_init_core */
-	m->mem_map = alloc_bootmem_pages(m, (phys_addr_t)m->max_pfn * sizeof(struct page));
+	/* each node's mem_map on that node, as 2.4's alloc_bootmem_node in free_area_init_core */
+	for (int n = 0; n < m->nr_nodes; n++) {
+		pg_data_t *pgdat = &m->node_data[n];
+
+		pgdat->node_mem_map = alloc_bootmem_pages_node(pgdat,
+				(phys_addr_t)pgdat->node_spanned_pages * sizeof(struct page));
+	}
+	m->mem_map = m->node_data[0].node_mem_map;
 }
 
 /* --- the GDT ------------------------------------------------------------------ */
