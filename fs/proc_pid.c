@@ -1,6 +1,6 @@
 /*
- * /proc/PID/maps, /proc/PID/smaps, /proc/PID/status, /proc/PID/cmdline and
- * /proc/PID/environ of a simulated process, byte for byte in the formats
+ * /proc/PID/maps, /proc/PID/smaps, /proc/PID/status, /proc/PID/cmdline,
+ * /proc/PID/environ and /proc/PID/numa_maps of a simulated process, byte for byte in the formats
  * of Linux's fs/proc/task_mmu.c, fs/proc/array.c and fs/proc/base.c (the
  * fields vmsim has no notion of print 0).  The renderers take mmap_sem for
  * reading; smaps walks the page tables under page_table_lock; cmdline and
@@ -16,6 +16,7 @@
 #include "kern/fs.h"
 #include "kern/shmem_fs.h"
 #include "kern/uaccess.h"
+#include "kern/mempolicy.h"
 #include "../mm/vma_internal.h"
 
 /* The name column: a file, a driver's name, [heap], [stack], or none. */
@@ -284,13 +285,110 @@ void proc_pid_cmdline(struct task_struct *task, struct seq_buf *s, bool environ)
 	}
 }
 
+/* --- /proc/PID/numa_maps ------------------------------------------------------ */
+
+struct numa_maps {
+	unsigned long pages, anon, active, mapcount_max, dirty, swapcache, writeback;
+	unsigned long node[MAX_NUMNODES];
+};
+
+/* gather_stats: one mapped page (not the ZERO_PAGE, not a raw frame). */
+static void numa_maps_pte(struct mm_struct *mm, unsigned long addr, struct numa_maps *md)
+{
+	ptep_t ptep = pgt_walk(mm, addr);
+	struct page *page;
+	pte_t pte;
+
+	if (ptep_is_null(ptep))
+		return;
+	pte = ptep_get(ptep);
+	pte_unmap(ptep);
+	if (!pte_present(pte) || !pfn_valid(mm->machine, pte_pfn(pte)))
+		return;
+	page = pte_page(pte);
+	if (PageZero(page) || PageReserved(page))
+		return;
+	md->pages++;
+	if (pte_dirty(pte) || PageDirty(page))
+		md->dirty++;
+	if (PageSwapCache(page))
+		md->swapcache++;
+	if (PageActive(page) || PageUnevictable(page))
+		md->active++;
+	if (PageWriteback(page))
+		md->writeback++;
+	if (PageAnon(page))
+		md->anon++;
+	if ((unsigned long)page_mapcount(page) > md->mapcount_max)
+		md->mapcount_max = (unsigned long)page_mapcount(page);
+	md->node[page_to_nid(page)]++;
+}
+
+/*
+ * show_numa_map (Linux's fs/proc/task_mmu.c): start, policy (the VMA's,
+ * else the task's), file= or heap or stack, then the mapped pages by kind
+ * and by node, and the page size.
+ */
+static void show_numa_map(struct task_struct *task, struct vm_area_struct *vma,
+			  struct seq_buf *s)
+{
+	struct mm_struct *mm = task->mm;
+	const char *name = vma_name(mm, vma);
+	struct numa_maps md = { 0 };
+	char pol[64];
+
+	mpol_to_str(pol, sizeof(pol), vma->vm_policy.mode ? &vma->vm_policy : &task->mempolicy);
+	seq_printf(s, "%08lx %s", vma->vm_start, pol);
+	if (vma->vm_file)
+		seq_printf(s, " file=%s", file_path_name(vma->vm_file));
+	else if (name && !strcmp(name, "[heap]"))
+		seq_puts(s, " heap");
+	else if (name && !strcmp(name, "[stack]"))
+		seq_puts(s, " stack");
+	spin_lock(&mm->page_table_lock);
+	for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
+		numa_maps_pte(mm, addr, &md);
+	spin_unlock(&mm->page_table_lock);
+	if (md.pages) {
+		if (md.anon)
+			seq_printf(s, " anon=%lu", md.anon);
+		if (md.dirty)
+			seq_printf(s, " dirty=%lu", md.dirty);
+		if (md.pages != md.anon && md.pages != md.dirty)
+			seq_printf(s, " mapped=%lu", md.pages);
+		if (md.mapcount_max > 1)
+			seq_printf(s, " mapmax=%lu", md.mapcount_max);
+		if (md.swapcache)
+			seq_printf(s, " swapcache=%lu", md.swapcache);
+		if (md.active < md.pages)
+			seq_printf(s, " active=%lu", md.active);
+		if (md.writeback)
+			seq_printf(s, " writeback=%lu", md.writeback);
+		for (int n = 0; n < mm->machine->nr_nodes; n++)
+			if (md.node[n])
+				seq_printf(s, " N%d=%lu", n, md.node[n]);
+		seq_printf(s, " kernelpagesize_kB=%lu", PAGE_SIZE >> 10);
+	}
+	seq_putc(s, '\n');
+}
+
+static void show_numa_maps(struct task_struct *task, struct seq_buf *s)
+{
+	struct mm_struct *mm = task->mm;
+
+	down_read(&mm->mmap_sem);
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
+		show_numa_map(task, vma, s);
+	up_read(&mm->mmap_sem);
+}
+
 /* --- the /proc/PID directory ------------------------------------------------ */
 
-enum { PID_MAPS, PID_SMAPS, PID_STATUS, PID_CMDLINE, PID_ENVIRON, NR_PID_FILES };
+enum { PID_MAPS, PID_SMAPS, PID_STATUS, PID_CMDLINE, PID_ENVIRON, PID_NUMA_MAPS, NR_PID_FILES };
 
 static const char *const pid_file_names[NR_PID_FILES] = {
 	[PID_MAPS] = "maps", [PID_SMAPS] = "smaps", [PID_STATUS] = "status",
-	[PID_CMDLINE] = "cmdline", [PID_ENVIRON] = "environ",
+	[PID_CMDLINE] = "cmdline", [PID_ENVIRON] = "environ", [PID_NUMA_MAPS] = "numa_maps",
 };
 
 int proc_pid_lookup(const char *name)
@@ -312,6 +410,9 @@ int proc_pid_show(struct task_struct *task, int f, struct seq_buf *s)
 		break;
 	case PID_STATUS:
 		proc_pid_status(task, s);
+		break;
+	case PID_NUMA_MAPS:
+		show_numa_maps(task, s);
 		break;
 	default:
 		proc_pid_cmdline(task, s, f == PID_ENVIRON);

@@ -17,6 +17,7 @@
  * call); a VMA's under mmap_sem for write, read by faults under it for read.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "kern/mm.h"
 #include "kern/mempolicy.h"
@@ -184,6 +185,45 @@ struct page *alloc_page_vma(gfp_t gfp_mask, struct vm_area_struct *vma, unsigned
 	/* interleave_nid: a page's node follows from its offset in the object */
 	off = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	return alloc_pages_policy(gfp_mask, 0, pol, offset_il_node(pol, off));
+}
+
+/* Nodes as Linux's %*pbl prints them: 0-1,3 ("" for none). */
+static void nodelist_str(char *buf, size_t len, nodemask_t nodes)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < MAX_NUMNODES && n < len; i++) {
+		int j = i;
+
+		if (!(nodes & (1UL << i)))
+			continue;
+		while (j + 1 < MAX_NUMNODES && (nodes & (1UL << (j + 1))))
+			j++;
+		n += (size_t)snprintf(buf + n, len - n, j > i ? "%s%d-%d" : "%s%d", n ? "," : "", i, j);
+		i = j;
+	}
+}
+
+void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
+{
+	static const char *const names[MPOL_MAX] = {
+		[MPOL_DEFAULT] = "default", [MPOL_PREFERRED] = "prefer", [MPOL_BIND] = "bind",
+		[MPOL_INTERLEAVE] = "interleave", [MPOL_LOCAL] = "local",
+	};
+	unsigned int flags = (unsigned int)pol->flags << 8;
+	char list[32];
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "%s", names[pol->mode]);
+	if (flags && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "=%s",
+				      flags & MPOL_F_STATIC_NODES ? "static" : "relative");
+	if (pol->mode == MPOL_DEFAULT || pol->mode == MPOL_LOCAL || n >= len)
+		return;
+	nodelist_str(list, sizeof(list), policy_nodes(pol));
+	if (list[0])
+		snprintf(buf + n, len - n, ":%s", list);
 }
 
 /* --- the system calls ------------------------------------------------------------ */

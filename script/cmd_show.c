@@ -40,7 +40,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
 		"vmallocinfo|sysctl|interrupts|numastat|node_meminfo|report, "
-		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|pagetable ADDR|translate [SEL:]ADDR";
+		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|numa_maps|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
 	if (l->n < 2) {
@@ -101,7 +101,8 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 			if (s == VMSIM_SHOW_PAGETABLE)
 				return script_want_words(l, 4, 4, "show A pagetable ADDR", err, errlen) ||
 				       script_parse_num(&l->w[3], &a->addr, "ADDR", err, errlen) ? -1 : 0;
-			return script_want_words(l, 3, 3, "show A maps|smaps|status", err, errlen);
+			return script_want_words(l, 3, 3, "show A maps|smaps|status|numa_maps", err,
+						 errlen);
 		}
 	return show_unknown(l->w[2].val, VMSIM_SHOW_MAPS, VMSIM_SHOW_PAGETABLE, usage, err, errlen);
 }
@@ -170,6 +171,7 @@ static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
 		[VMSIM_SHOW_MAPS] = "the process's VMAs: range, protection, offset, file",
 		[VMSIM_SHOW_SMAPS] = "the process's VMAs with their resident pages",
 		[VMSIM_SHOW_STATUS] = "the process's memory sizes",
+		[VMSIM_SHOW_NUMA_MAPS] = "the process's VMAs with their policies and pages per node",
 	};
 	enum vmsim_show w = c->u.show.what;
 	const char *desc = (size_t)w < sizeof(what) / sizeof(what[0]) ? what[w] : NULL;
@@ -186,7 +188,7 @@ static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
 		vmsim_session_printf(s, "-- frame %llu: its struct page\n", (unsigned long long)pfn);
 	else if (w == VMSIM_SHOW_PAGE)
 		vmsim_session_printf(s, "-- frame %s: its struct page\n", c->u.show.kaddr);
-	else if (w >= VMSIM_SHOW_MAPS && w <= VMSIM_SHOW_STATUS)
+	else if (w >= VMSIM_SHOW_MAPS && w <= VMSIM_SHOW_NUMA_MAPS)
 		vmsim_session_printf(s, "-- /proc/%s/%s: %s\n", c->proc, vmsim_show_name(w), desc);
 	else if (desc)
 		vmsim_session_printf(s, "-- /proc/%s: %s\n", vmsim_show_proc_name(w), desc);

@@ -155,7 +155,7 @@
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
 		     "sysctl|interrupts|numastat|node_meminfo|report\n"
 		     "show events\n"
-		     "show A maps|smaps|status\n"
+		     "show A maps|smaps|status|numa_maps\n"
 		     "show A pagetable ADDR\n"
 		     "show A translate [SEL:]ADDR\n"
 		     "show K pagetable ADDR\n"

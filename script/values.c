@@ -180,6 +180,7 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_MAPS] = "maps",
 	[VMSIM_SHOW_SMAPS] = "smaps",
 	[VMSIM_SHOW_STATUS] = "status",
+	[VMSIM_SHOW_NUMA_MAPS] = "numa_maps",
 	[VMSIM_SHOW_PAGETABLE] = "pagetable",
 	[VMSIM_SHOW_TRANSLATE] = "translate",
 	[VMSIM_SHOW_PAGE] = "page",

@@ -39,6 +39,9 @@ long sys_mbind(unsigned long start, unsigned long len, int mode, const unsigned 
 long sys_get_mempolicy(int *policy, unsigned long *nmask, unsigned long maxnode,
 		       unsigned long addr, unsigned long flags);
 
+/* The policy as /proc/PID/numa_maps names it: default, prefer:1, bind=static:0-1 ... */
+void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol);
+
 /* A page for user address @addr of @vma: the VMA's policy, else the task's. */
 struct page *alloc_page_vma(gfp_t gfp_mask, struct vm_area_struct *vma, unsigned long addr);
 

@@ -44,6 +44,7 @@ enum vmsim_show {
 	VMSIM_SHOW_MAPS,	/* show A maps: the forms of a process from here */
 	VMSIM_SHOW_SMAPS,
 	VMSIM_SHOW_STATUS,
+	VMSIM_SHOW_NUMA_MAPS,	/* show A numa_maps: /proc/PID/numa_maps */
 	VMSIM_SHOW_PAGETABLE,	/* show A pagetable ADDR (show K pagetable ADDR: the kernel's) */
 	VMSIM_SHOW_TRANSLATE,	/* show A translate [SEL:]ADDR: logical -> linear -> physical */
 	VMSIM_SHOW_PAGE,	/* show page PFN */

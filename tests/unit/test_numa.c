@@ -220,6 +220,16 @@ TEST(numa_interleave_and_bind)
 	for (int i = 0; i < 64; i++)
 		ASSERT_EQ(page_node(m, a, ADDR + i * PAGE_SIZE), (int)((ADDR >> PAGE_SHIFT) + i) % 2);
 	ASSERT_CMP(numa_sum(m, NUMA_INTERLEAVE_HIT) - il0, >=, 64);
+	/* numa_maps: the task's policy for a VMA without one, pages per node */
+	{
+		char *text = vmsim_proc_pid_read(m, a, "numa_maps");
+
+		ASSERT_NOT_NULL(text);
+		ASSERT_CONTAINS(text, "10000000 interleave:0-1 anon=64 dirty=64 active=0 N0=32 N1=32 "
+				"kernelpagesize_kB=4\n");
+		ASSERT_CONTAINS(text, " interleave:0-1 stack");
+		free(text);
+	}
 	/* fork: the child inherits the policy */
 	b = vmsim_fork(m, a);
 	ASSERT_EQ(vmsim_get_mempolicy(m, b, &mode, &nodes, 65, 0, 0), 0);
