@@ -142,12 +142,16 @@ $(BUILD)/bench_runner: $(BENCH_OBJS) $(BENCH_TOOL_OBJS) $(BUILD)/libvmsim.a
 $(BUILD)/reclaim_random.so: examples/reclaim_random.c include/vmsim/reclaim.h include/vmsim/vmsim.h
 	$(CC) -O2 -g -std=gnu11 $(WARN) -fPIC -shared -fvisibility=hidden -Iinclude -o $@ $<
 
+# The JSON validator of tests/json-test.sh (strict RFC 8259, key paths).
+$(BUILD)/jsoncheck: tests/json/jsoncheck.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # The test build: ASan+UBSan, debug checks on, its own object directory.
 TEST_BUILD := build/asan
 test:
 	$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 BUILD=$(TEST_BUILD) \
 		OPT="-O1 -g" $(TEST_BUILD)/test_runner $(TEST_BUILD)/vmsim $(TEST_BUILD)/libvmsim.so \
-		$(TEST_BUILD)/vmsim-plain
+		$(TEST_BUILD)/vmsim-plain $(TEST_BUILD)/jsoncheck
 	$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) $(TEST_BUILD)/reclaim_random.so
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		VMSIM_PLUGIN=$(TEST_BUILD)/reclaim_random.so $(TEST_BUILD)/test_runner $(T)
@@ -160,6 +164,7 @@ test:
 	VMSIM=$(TUTORIAL_BUILD)/vmsim ALSO=$(TEST_BUILD)/vmsim sh tests/tutorial-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/trace-bin-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/plot-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim JSONCHECK=$(TEST_BUILD)/jsoncheck sh tests/json-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim VMSIM_PLAIN=$(TEST_BUILD)/vmsim-plain sh tests/shell-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh

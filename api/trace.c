@@ -147,22 +147,48 @@ void events_release(struct machine *m)
 	free(s);
 }
 
-/* JSON string of @s into @buf at @n (escapes quotes, backslashes, control bytes). */
+/* Whether @p starts a well-formed UTF-8 sequence of @n bytes (RFC 3629). */
+static bool utf8_ok(const unsigned char *p, int n)
+{
+	unsigned char lo = p[0] == 0xe0 ? 0xa0 : p[0] == 0xf0 ? 0x90 : 0x80;
+	unsigned char hi = p[0] == 0xed ? 0x9f : p[0] == 0xf4 ? 0x8f : 0xbf;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4 || p[1] < lo || p[1] > hi)
+		return false;
+	for (int i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * JSON string of @s into @buf at @n: quotes, backslashes and control bytes
+ * escaped, UTF-8 passed through, a byte of ill-formed UTF-8 as U+FFFD (docs/json.md).
+ */
 static size_t json_str(char *buf, size_t len, size_t n, const char *s)
 {
-	n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,
-					      "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,
-					      "\\u%04x", (unsigned char)*s);
+#define JPUT(...) (n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, \
+					 __VA_ARGS__))
+	const unsigned char *p = (const unsigned char *)s;
+
+	JPUT("\"");
+	for (; *p; p++) {
+		int k = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+
+		if (*p == '"' || *p == '\\')
+			JPUT("\\%c", *p);
+		else if (*p >= 0x80 && utf8_ok(p, k)) {
+			JPUT("%.*s", k, (const char *)p);
+			p += k - 1;
+		} else if (*p >= 0x80)
+			JPUT("\\ufffd");
+		else if (*p < 0x20 || *p == 0x7f)
+			JPUT("\\u%04x", *p);
 		else
-			n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,
-					      "%c", *s);
+			JPUT("%c", *p);
 	}
-	n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "\"");
+	JPUT("\"");
+#undef JPUT
 	return n;
 }
 
@@ -174,7 +200,7 @@ int vmsim_event_format(const struct vmsim_event *ev, bool json, char *buf, size_
 		return snprintf(buf, len, "%16s-%-7d [%03d] ..... %5lu.%06lu: %s: %s\n", ev->comm,
 				ev->pid, ev->cpu, ev->usecs / 1000000, ev->usecs % 1000000,
 				ev->name, ev->fields);
-	n = (size_t)snprintf(buf, len, "{\"time_us\": %lu, \"cpu\": %d, \"pid\": %d, \"comm\": ",
+	n = (size_t)snprintf(buf, len, "{\"schema\": \"vmsim-event/1\", \"time_us\": %lu, \"cpu\": %d, \"pid\": %d, \"comm\": ",
 			     ev->usecs, ev->cpu, ev->pid);
 	n = json_str(buf, len, n, ev->comm);
 	n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,

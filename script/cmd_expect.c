@@ -17,6 +17,10 @@ static void expect_failed(struct vmsim_session *s, const char *wanted, const cha
 	fflush(stdout);
 	fprintf(stderr, "%s:%d: expect failed: wanted %s, got %s\n", s->file, s->line,
 		wanted, got);
+	if (!s->error[0]) {
+		snprintf(s->error, sizeof(s->error), "expect failed: wanted %s, got %s", wanted, got);
+		s->error_line = s->line;
+	}
 }
 
 /* HEXBYTES of expect read: exactly what `read` prints for LEN bytes. */

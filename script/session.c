@@ -61,6 +61,12 @@ void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (!s->error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(s->error, sizeof(s->error), fmt, ap);
+		va_end(ap);
+		s->error_line = s->line;
+	}
 }
 
 /* --- session ------------------------------------------------------------- */

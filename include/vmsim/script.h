@@ -412,6 +412,9 @@ struct vmsim_session {
 	FILE *events_file;		/* where they go (the embedder's); NULL: the output */
 	bool explain;			/* under each result: the kernel's path and why */
 	struct script_explain *explain_state;	/* script/explain.c: this command's events */
+	/* the first error message (vmsim_session_error, a failed expect), for --json */
+	char error[512];
+	int error_line;			/* its line (0: none) */
 };
 
 VMSIM_API void vmsim_session_init(struct vmsim_session *s, const char *file,
@@ -438,7 +441,11 @@ VMSIM_API int vmsim_session_spawn(struct vmsim_session *s, const char *name);
 __attribute__((format(printf, 2, 3)))
 VMSIM_API void vmsim_session_printf(struct vmsim_session *s, const char *fmt, ...);
 VMSIM_API void vmsim_session_puts(struct vmsim_session *s, const char *text);
-/* "FILE:LINE: message" on standard error (standard output flushed first). */
+/*
+ * "FILE:LINE: message" on standard error (standard output flushed first);
+ * the first message of a session is kept in s->error (its line in
+ * s->error_line) for the embedder's report (the tool's --json "error").
+ */
 __attribute__((format(printf, 2, 3)))
 VMSIM_API void vmsim_session_error(struct vmsim_session *s, const char *fmt, ...);
 

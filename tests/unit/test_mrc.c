@@ -293,7 +293,7 @@ TEST(mrc_command_sizes_json_and_all)
 	ASSERT_CONTAINS(out, "\"pages\": 8, \"requests\": 6, \"misses\": 3, \"miss_ratio\": "
 			"0.500000},\n    {\"policy\": \"clock\", \"pages\": 1,");
 	ASSERT_CONTAINS(out, "{\"policy\": \"clock\", \"pages\": 2, \"requests\": 6, \"misses\": 4,");
-	ASSERT_CONTAINS(out, "\"misses\": 3, \"miss_ratio\": 0.500000}\n  ]\n}\n");
+	ASSERT_CONTAINS(out, "\"misses\": 3, \"miss_ratio\": 0.500000}\n  ],\n  \"error\": null\n}\n");
 	ASSERT_CONTAINS(err, "3 distinct pages");
 	free(out);
 	free(err);

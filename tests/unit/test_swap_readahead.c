@@ -103,9 +103,12 @@ TEST(swap_ra_default_page_cluster_is_2_4s)
 	ASSERT_NOT_NULL(s);
 	ASSERT(strstr(s, "vm.page-cluster = 3\n"));
 	free(s);
+	/* the machine's configuration reports the value in effect, not the default's -1 */
+	ASSERT_EQ(vmsim_machine_config(m)->page_cluster, 3);
 	test_shutdown(m);
 	m = test_boot("ram=16M swap=1M page_cluster=0");
 	ASSERT_EQ(m->swap->page_cluster, 0);
+	ASSERT_EQ(vmsim_machine_config(m)->page_cluster, 0);
 	test_shutdown(m);
 }
 

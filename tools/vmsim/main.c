@@ -454,6 +454,13 @@ static int cmd_run(const struct tool_opts *opts, const char *script)
 		buf = read_all(script, &len);
 		if (!buf) {
 			fprintf(stderr, "vmsim: cannot read %s: %s\n", script, strerror(errno));
+			if (opts->json) {	/* still one document, with the error */
+				session_init(&s, opts, script);
+				snprintf(s.vs.error, sizeof(s.vs.error), "cannot read %s: %s", script,
+					 strerror(errno));
+				session_finish(&s, VMSIM_RUN_ERROR);
+				session_fini(&s);
+			}
 			return EXIT_USAGE;
 		}
 		text = buf;
@@ -572,6 +579,7 @@ static int cmd_trace(const struct tool_opts *opts, const char *path)
 	if ((st = flags_config_check(opts, "trace")))
 		return st;
 	session_init(&s, opts, name);
+	s.schema = TRACE_SCHEMA;
 	s.vs.line = 1;
 	st = vmsim_session_boot(&s.vs);
 	if (st != VMSIM_RUN_OK)
@@ -585,6 +593,7 @@ static int cmd_trace(const struct tool_opts *opts, const char *path)
 	if (trace_run(s.vs.m, pid, path, opts->format, !opts->map_none, &sum, err, sizeof(err))) {
 		fflush(stdout);
 		fprintf(stderr, "%s\n", err);
+		snprintf(s.vs.error, sizeof(s.vs.error), "%s", err);	/* the --json "error" */
 		st = VMSIM_RUN_ERROR;
 		goto out;
 	}

@@ -79,6 +79,7 @@ struct mrc_opts {
 	bool json;
 	bool quiet;
 	int jobs;
+	char error[512];		/* why the run failed: the --json "error" */
 };
 
 /* One run: a policy at a size (LRU: the whole curve, once). */
@@ -364,6 +365,7 @@ static int load_stream(struct mrc_stream *s, const char *path, struct mrc_opts *
 
 	if (trace_open(&r, path, o->format, true, msg, sizeof(msg))) {
 		fprintf(err, "%s\n", msg);
+		snprintf(o->error, sizeof(o->error), "%s", msg);
 		return -1;
 	}
 	s->drop_repeats = o->drop_repeats;
@@ -386,8 +388,10 @@ static int load_stream(struct mrc_stream *s, const char *path, struct mrc_opts *
 	}
 	trace_progress(&r, records, true);
 out:
-	if (ret < 0)
+	if (ret < 0) {
 		fprintf(err, "%s\n", msg);
+		snprintf(o->error, sizeof(o->error), "%s", msg);
+	}
 	*format = r.format;
 	trace_close(&r);
 	return ret < 0 ? -1 : 0;
@@ -455,18 +459,23 @@ static int default_sizes(struct mrc_opts *o, uint32_t nr_pages)
 
 /* --- output ------------------------------------------------------------------------ */
 
+/* @s as a JSON string, as sb_json_string writes one (docs/json.md) */
 static void json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int n = *p >= 0x80 ? utf8_len(p) : 0;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (n > 0)
+			p += fwrite(p, 1, (size_t)n, out) - 1;
+		else if (n < 0 && fputs("\\ufffd", out) >= 0)	/* ill-formed: one U+FFFD */
+			p += -n - 1;
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
 		else
-			fputc(c, out);
+			fputc(*p, out);
 	}
 	fputc('"', out);
 }
@@ -527,7 +536,18 @@ static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_wo
 			j++;
 	}
 	if (o->json)
-		fputs("\n  ]\n}\n", out);
+		fputs("\n  ],\n  \"error\": null\n}\n", out);
+}
+
+/* The --json document of a run that failed: the trace and the message. */
+static void print_error(FILE *out, const char *name, const char *msg)
+{
+	fprintf(out, "{\n  \"schema\": \"%s\",\n  \"vmsim_version\": \"%s\",\n"
+		"  \"trace\": {\"file\": ", MRC_SCHEMA, VMSIM_VERSION);
+	json_string(out, name);
+	fputs("},\n  \"rows\": [],\n  \"error\": {\"message\": ", out);
+	json_string(out, msg[0] ? msg : "error");
+	fputs("}\n}\n", out);
 }
 
 /* The jobs: LRU's curve first (the longest single run), then each policy at each size. */
@@ -623,18 +643,17 @@ int mrc_main(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "mrc %s: %llu requests (%zu runs of one page), %u distinct pages, "
 			"read in %.3f s\n", name, (unsigned long long)s.nr_requests, s.nr_refs,
 			s.nr_pages, now_seconds() - t0);
-	if (!o.sizes && !o.all && default_sizes(&o, s.nr_pages)) {
+	if ((!o.sizes && !o.all && default_sizes(&o, s.nr_pages)) ||
+	    (w.s = &s, compute(&w, &o, err, name))) {
 		fprintf(err, "vmsim mrc: out of memory\n");
-		goto out;
-	}
-	w.s = &s;
-	if (compute(&w, &o, err, name)) {
-		fprintf(err, "vmsim mrc: out of memory\n");
+		snprintf(o.error, sizeof(o.error), "out of memory");
 		goto out;
 	}
 	print_table(out, &o, &w, name, format);
 	ret = 0;
 out:
+	if (ret && o.json)	/* still one document, with the error */
+		print_error(out, name, o.error);
 	free(w.curve);
 	free(w.next);
 	free(w.jobs);

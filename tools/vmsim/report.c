@@ -323,9 +323,9 @@ void report_json(struct session *s, struct strbuf *sb)
 		return;
 	}
 	vmsim_mem_stats(s->vs.m, &ms);
-	sb_printf(sb, "{\n  \"memory\": {\"total_pages\": %lu, \"managed_pages\": %lu, "
+	sb_printf(sb, "{\n  \"schema\": \"%s\",\n  \"memory\": {\"total_pages\": %lu, \"managed_pages\": %lu, "
 		  "\"reserved_pages\": %lu, \"high_pages\": %lu, \"free_pages\": %lu, "
-		  "\"used_pages\": %lu, \"ram_bytes\": %lu},\n",
+		  "\"used_pages\": %lu, \"ram_bytes\": %lu},\n", REPORT_SCHEMA,
 		  ms.total_pages, ms.managed_pages, ms.reserved_pages, ms.high_pages,
 		  ms.free_pages, ms.managed_pages - ms.free_pages,
 		  ms.total_pages * VMSIM_PAGE_SIZE);
@@ -414,7 +414,8 @@ void session_finish(struct session *s, enum vmsim_run_status st)
 		return;
 	}
 	sb_init(&sb);
-	sb_printf(&sb, "{\n  \"vmsim_version\": \"%s\",\n  \"script\": ", VMSIM_VERSION);
+	sb_printf(&sb, "{\n  \"schema\": \"%s\",\n  \"vmsim_version\": \"%s\",\n  \"script\": ",
+		  s->schema, VMSIM_VERSION);
 	sb_json_string(&sb, s->vs.file);
 	sb_puts(&sb, ",\n  \"config\": ");
 	json_config(session_config(s), &sb);
@@ -423,6 +424,14 @@ void session_finish(struct session *s, enum vmsim_run_status st)
 		  st == VMSIM_RUN_OK ? "ok" : st == VMSIM_RUN_EXPECT_FAILED ? "expect_failed" : "error",
 		  st == VMSIM_RUN_OK ? 0 : st == VMSIM_RUN_EXPECT_FAILED ? EXIT_EXPECT : EXIT_USAGE);
 	json_lines(s->out.buf ? s->out.buf : "", s->out.len, &sb);
+	sb_puts(&sb, ",\n  \"error\": ");
+	if (st != VMSIM_RUN_OK) {	/* its message as standard error had it */
+		sb_puts(&sb, "{\"message\": ");
+		sb_json_string(&sb, s->vs.error[0] ? s->vs.error : "error");
+		sb_printf(&sb, ", \"line\": %d}", s->vs.error_line);
+	} else {
+		sb_puts(&sb, "null");
+	}
 	sb_printf(&sb, ",\n  \"reports\": [%s%s%s]", s->nr_reports ? "\n" : "",
 		  s->reports.buf ? s->reports.buf : "", s->nr_reports ? "\n  " : "");
 	if (s->trace_json.len) {

@@ -86,41 +86,6 @@ void sb_free(struct strbuf *sb)
 }
 
 /*
- * The length of the well-formed UTF-8 sequence at @p (RFC 3629: no
- * overlong forms, no surrogates, nothing past U+10FFFF), or minus the
- * length of the ill-formed start there (its maximal subpart, which
- * Unicode replaces by one U+FFFD).
- */
-static int utf8_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	int n;
-
-	if (*p >= 0xc2 && *p <= 0xdf)
-		n = 2;
-	else if (*p >= 0xe0 && *p <= 0xef)
-		n = 3;
-	else if (*p >= 0xf0 && *p <= 0xf4)
-		n = 4;
-	else
-		return -1;
-	if (*p == 0xe0)
-		lo = 0xa0;
-	else if (*p == 0xed)
-		hi = 0x9f;
-	else if (*p == 0xf0)
-		lo = 0x90;
-	else if (*p == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return -1;
-	for (int i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return -i;
-	return n;
-}
-
-/*
  * UTF-8 text goes through as it is (JSON is UTF-8); control characters
  * are escaped, and a byte that is not part of well-formed UTF-8 becomes
  * U+FFFD, so the document stays valid whatever a path or string holds.
@@ -242,6 +207,7 @@ void session_init(struct session *s, const struct tool_opts *opts, const char *f
 	sb_init(&s->out);
 	sb_init(&s->reports);
 	sb_init(&s->trace_json);
+	s->schema = RUN_SCHEMA;
 }
 
 void session_fini(struct session *s)

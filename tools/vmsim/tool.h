@@ -51,6 +51,41 @@ void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);
 void sb_free(struct strbuf *sb);
+/*
+ * The length of the well-formed UTF-8 sequence at @p (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or minus the
+ * length of the ill-formed start there (its maximal subpart, which
+ * Unicode replaces by one U+FFFD).
+ */
+static inline int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return -1;
+	if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return -1;
+	for (int i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return -i;
+	return n;
+}
+
 /* s as a JSON string literal, quotes included */
 void sb_json_string(struct strbuf *sb, const char *s);
 
@@ -63,6 +98,7 @@ struct session {
 	struct strbuf reports;		/* JSON objects, comma separated */
 	int nr_reports;
 	struct strbuf trace_json;	/* vmsim trace --json: the "trace" object */
+	const char *schema;		/* the --json document's (docs/json.md) */
 	FILE *events_file;		/* --events-file, opened by session_init */
 };
 
@@ -71,6 +107,11 @@ void session_init(struct session *s, const struct tool_opts *opts, const char *f
 void session_fini(struct session *s);
 /* Output of the tool's own (vmsim trace's summary), where the session's goes. */
 __attribute__((format(printf, 2, 3))) void out_printf(struct session *s, const char *fmt, ...);
+
+/* The --json documents' schemas (docs/json.md: every key and its unit). */
+#define RUN_SCHEMA	"vmsim-run/1"
+#define TRACE_SCHEMA	"vmsim-trace/1"
+#define REPORT_SCHEMA	"vmsim-report/1"
 
 /* report.c */
 void report_text(struct session *s, struct strbuf *sb);
