@@ -76,7 +76,7 @@ printf '{"a":[1,{"b":"\303\251\\u00e9"}],"c":-1.5e3,"d":null}' | "$J" && ok || b
 mkdir -p "$tmp/root"
 printf 'x\n' >"$tmp/root/f$(printf '\303\251').txt"
 cat >"$tmp/ok.vms" <<EOF
-machine ram=32M swap=8M root=$tmp/root
+machine ram=32M swap=8M cpus=2 root=$tmp/root
 spawn A
 A mmap 0x10000000 64K rw- private,anon,fixed
 A write 0x10000000 "h$(printf '\303\251')llo"

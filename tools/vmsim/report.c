@@ -52,6 +52,21 @@ static void report_shootdowns(struct session *s, struct strbuf *sb)
 	sb_puts(sb, "\n");
 }
 
+/* The JSON report's counterpart of report_shootdowns (cpus > 1 only, as that line). */
+static void json_shootdowns(struct session *s, struct strbuf *sb)
+{
+	int sent = vmstat_index("vmsim_tlb_shootdown");
+	int recv = vmstat_index("nr_tlb_remote_flush_received");
+
+	sb_puts(sb, ",\n  \"shootdowns_per_cpu\": [");
+	for (int c = 0; c < session_config(s)->cpus; c++)
+		sb_printf(sb, "%s{\"cpu\": %d, \"sent\": %llu, \"received\": %llu}",
+			  c ? ", " : "", c,
+			  (unsigned long long)vmsim_vmstat_cpu_value(s->vs.m, c, sent),
+			  (unsigned long long)vmsim_vmstat_cpu_value(s->vs.m, c, recv));
+	sb_puts(sb, "]");
+}
+
 /* A size in the largest unit that divides it: 128M, 1536K, 4096. */
 static void fmt_size(char *buf, size_t n, uint64_t v)
 {
@@ -368,6 +383,8 @@ void report_json(struct session *s, struct strbuf *sb)
 			  ts.hit_rate_centi_pct % 100);
 	else
 		sb_puts(sb, "null}");
+	if (session_config(s)->cpus > 1)
+		json_shootdowns(s, sb);
 	sb_puts(sb, ",\n  \"vmstat\": {");
 	for (int i = 0; i < vmsim_vmstat_count(); i++) {
 		sb_puts(sb, i ? ", " : "");
