@@ -141,6 +141,17 @@ int script_read_text(struct vmsim_session *s, int pid, uint64_t addr, uint64_t l
 #include "commands.h"
 #undef ROW
 
+/* run.c: a process command's call, its result or kill line printed; in a
+ * concurrent @round, others' deaths are left to the round's end. */
+enum vmsim_run_status script_run_proc_cmd(struct vmsim_session *s, const struct vmsim_cmd *c,
+					  bool round);
+/* concurrent.c: serial=off with several CPUs (and no explain or events). */
+bool script_concurrent(const struct vmsim_session *s);
+/* How many commands from @first form a concurrent round (0: run it alone). */
+int script_round_length(const struct vmsim_session *s, const struct vmsim_script *sc, int first);
+enum vmsim_run_status script_run_round(struct vmsim_session *s, const struct vmsim_script *sc,
+				       int first, int n);
+
 /* The session's end: report and free what K left allocated, forget its names. */
 void script_kernel_release(struct vmsim_session *s);
 /* ADDR as K takes it (a number, NAME or NAME+OFFSET): 0, or -1 with the error printed. */

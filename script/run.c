@@ -41,7 +41,8 @@ static bool killed_since(struct vmsim_session *s, struct alive_snapshot *snap, i
 	       !vmsim_task_info(s->m, s->procs[i].pid, &ti) && !ti.alive && ti.signo;
 }
 
-static enum vmsim_run_status run_proc_cmd(struct vmsim_session *s, const struct vmsim_cmd *c)
+enum vmsim_run_status script_run_proc_cmd(struct vmsim_session *s, const struct vmsim_cmd *c,
+					  bool round)
 {
 	const struct vmsim_cmd_def *d = c->def;
 	struct vmsim_proc_name *p = script_lookup(s, c->proc);
@@ -75,8 +76,8 @@ static enum vmsim_run_status run_proc_cmd(struct vmsim_session *s, const struct 
 	} else {
 		script_print_result(s, c, call.res, call.numeric);
 	}
-	/* others that died meanwhile (the OOM killer, ...) */
-	for (int i = 0; i < snap.n; i++)
+	/* others that died meanwhile (the OOM killer, ...); a round says it at its end */
+	for (int i = 0; i < snap.n && !round; i++)
 		if (i != self && killed_since(s, &snap, i))
 			script_print_killed(s, i);
 out:
@@ -99,7 +100,7 @@ static enum vmsim_run_status run_cmd(struct vmsim_session *s, const struct vmsim
 	if (st != VMSIM_RUN_OK)
 		return st;
 	if (c->def->per_process)
-		return run_proc_cmd(s, c);
+		return script_run_proc_cmd(s, c, false);
 	return c->def->run(s, c, NULL);
 }
 
@@ -130,8 +131,15 @@ enum vmsim_run_status vmsim_session_run_text(struct vmsim_session *s, const char
 		vmsim_session_error(s, "%s", err);
 		return VMSIM_RUN_ERROR;
 	}
-	for (int i = 0; i < sc.nr_cmds && st == VMSIM_RUN_OK; i++)
-		st = vmsim_session_run_cmd(s, &sc.cmds[i], sc.lines[i]);
+	for (int i = 0, n; i < sc.nr_cmds && st == VMSIM_RUN_OK; i += n) {
+		n = script_round_length(s, &sc, i);	/* concurrent.c: serial=off */
+		if (n) {
+			st = script_run_round(s, &sc, i, n);
+		} else {
+			n = 1;
+			st = vmsim_session_run_cmd(s, &sc.cmds[i], sc.lines[i]);
+		}
+	}
 	/* a script of comments only still boots the machine for the report */
 	if (st == VMSIM_RUN_OK && !s->m) {
 		s->line = sc.nr_cmds ? sc.lines[sc.nr_cmds - 1] : 1;

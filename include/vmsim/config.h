@@ -98,7 +98,9 @@ struct vmsim_config {
 	 * commands in script order, each on its process's CPU): a TLB
 	 * shootdown's IPI is then taken by each target at once, as x86's
 	 * sender waits for it, rather than at the target's next access.  Off
-	 * by default: programs may run a host thread per CPU (vmsim_cpu_attach).
+	 * by default: programs may run a host thread per CPU (vmsim_cpu_attach);
+	 * a script session with it off runs its rounds of process commands
+	 * concurrently, a host thread per CPU (script/concurrent.c).
 	 */
 	bool serial;
 	/*

@@ -117,7 +117,9 @@ VMSIM_API char *vmsim_page_describe(vmsim_machine_t *m, unsigned long pfn);
  * CPU @cpu's TLB (`show tlb CPU`): geometry, the mm loaded, then each
  * valid entry by virtual page: page, frame number, rw or r- (whether a
  * write hits), user or kernel, global, nx.  Read it only while no other
- * thread runs that CPU.  malloc'd; NULL with errno EINVAL (no such CPU).
+ * thread runs that CPU (its TLB is the running thread's, unlocked): a
+ * serial machine, or a concurrent script's barrier lines, which run after
+ * the round's threads are joined.  malloc'd; NULL with errno EINVAL (no such CPU).
  */
 VMSIM_API char *vmsim_tlb_describe(vmsim_machine_t *m, int cpu);
 

@@ -262,7 +262,8 @@ static int mm_user_pid(struct machine *m, struct mm_struct *mm)
  * pid of a task using it), a pending invalidate IPI, then one line per
  * valid entry in virtual page order: page, frame, the rights a hit gives
  * (rw: writes hit, as the PTE is writable and dirty), user or kernel,
- * global, nx.  Call where no thread runs @cpu (a serial machine).
+ * global, nx.  Call where no thread runs @cpu (a serial machine, or a
+ * concurrent script between rounds: the joins order the owner's writes).
  */
 int show_tlb(struct machine *m, int cpu, struct seq_buf *s)
 {
