@@ -98,6 +98,7 @@ static __always_inline uint8_t *run_fetch_translate(struct access_run *ar, unsig
 	struct tlb_entry *e = ar->fetch;
 	uint8_t *p;
 
+	r->cpu->ip = addr;	/* the instruction pointer a data fault reports next */
 	if (likely(!tlb_flush_pending(t))) {
 		if (likely(e && e->tag_read == (addr & PAGE_MASK) && !(e->flags & TLB_F_NX))) {
 			r->hits++;
@@ -309,6 +310,7 @@ static int run_user_pattern(const struct vmsim_access_pattern *p, uint64_t first
 	uint64_t k;
 	int err = 0;
 
+	this_cpu()->hw->ip = 0;	/* nor a pattern of accesses (touch) */
 	mmu_run_begin(&ar.r);
 	for (k = first; k < first + n; k++) {
 		uint64_t slot = p->random ? splitmix64_mix(p->seed + k) % p->slots : k;
@@ -358,6 +360,7 @@ static int user_copy(unsigned long addr, void *buf, unsigned long len, bool writ
 	unsigned long hole = 1UL << 47, n = len;
 	int err = 0;
 
+	this_cpu()->hw->ip = 0;	/* a read or write of the API's is no instruction */
 	if (mm_pgt_fmt(current->mm)->va_bits == 48 && addr < hole && len > hole - addr)
 		n = (hole - addr) & ~7UL;
 	if (n)

@@ -31,6 +31,12 @@ int vmsim_fork(vmsim_machine_t *m, int pid)
 	return (int)TASK_CALL(m, pid, sys_clone(0));
 }
 
+int vmsim_prctl_set_name(vmsim_machine_t *m, int pid, const char *name)
+{
+	/* looked at, not run: entering the task would load its mm on a CPU */
+	return (int)TASK_PEEK(m, pid, t, __set_task_comm(t, name));
+}
+
 int vmsim_clone_vm(vmsim_machine_t *m, int pid)
 {
 	return (int)TASK_CALL(m, pid, sys_clone(CLONE_VM));

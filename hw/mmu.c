@@ -279,6 +279,7 @@ int mmu_user_fetch(unsigned long addr, uint8_t *byte)
 	struct tlb_entry *e;
 	uint8_t *p = NULL;
 
+	cpu->ip = addr;		/* a fault on the fetch reports it as its ip too */
 	tlb_enter(t);
 	if (!tlb_flush_pending(t)) {
 		e = tlb_set(t, addr);

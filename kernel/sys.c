@@ -96,6 +96,21 @@ long set_cpus_allowed(struct task_struct *p, unsigned long mask)
  * mmap_sem so that the address-space calls see either the old or the new
  * pair.
  */
+/*
+ * __set_task_comm - prctl(PR_SET_NAME)'s work: @t's name (comm), cut to
+ * 15 bytes as TASK_COMM_LEN; the script names each process it makes this
+ * way, so /proc/PID/status and the events' task column say A, B ...
+ * @t's run_lock held (it does not run: a name is not worth a CPU).
+ */
+long __set_task_comm(struct task_struct *t, const char *name)
+{
+	if (!name)
+		return -EFAULT;
+	memset(t->comm, 0, sizeof(t->comm));
+	strncpy(t->comm, name, sizeof(t->comm) - 1);
+	return 0;
+}
+
 long sys_setrlimit(int resource, unsigned long cur, unsigned long max)
 {
 	struct task_struct *t = current, *p;

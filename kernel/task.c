@@ -447,6 +447,10 @@ struct sim_cpu *task_enter(struct machine *m, struct task_struct *t, bool *dead)
 	BUG_ON_MSG(cpu->curr, "task_enter pid %d: cpu %d already runs pid %d", t->pid,
 		   cpu->id, cpu->curr->pid);
 	cpu->curr = t;
+	if (cpu->ip_pid != t->pid) {	/* the CPU's ip is the last task's: not this one's */
+		cpu->hw->ip = 0;
+		cpu->ip_pid = t->pid;
+	}
 	t->active_mm = t->mm;
 	if (t->mm)
 		task_switch_mm(cpu, t->mm);

@@ -169,7 +169,7 @@ void __trace_mm_page_alloc_zone_locked(struct machine *m, struct page *page,
 
 /* kmalloc, kfree, kmem_cache_alloc, kmem_cache_free; args: address, bytes, allocated */
 void __trace_kmem(struct machine *m, int id, const void *ptr, size_t req, size_t alloc,
-		  unsigned int gfp, const char *cache)
+		  unsigned int gfp, const char *cache, const char *site)
 {
 	struct trace_record r;
 	char g[128];
@@ -179,14 +179,17 @@ void __trace_kmem(struct machine *m, int id, const void *ptr, size_t req, size_t
 	r.arg[1] = req;
 	r.arg[2] = alloc;
 	r.str[0] = cache;
-	/* call_site: vmsim keeps no return addresses (Linux prints the caller) */
+	/* call_site: the calling function, as Linux's %pS prints it (without +offset/size) */
+	if (!site)
+		site = "0";
 	if (id == TRACE_kmalloc || id == TRACE_kmem_cache_alloc)
-		rec_emit(m, &r, "call_site=0 ptr=0x%lx bytes_req=%zu bytes_alloc=%zu gfp_flags=%s "
-			 "node=-1 accounted=false", r.arg[0], req, alloc, gfp_name(gfp, g, sizeof(g)));
+		rec_emit(m, &r, "call_site=%s ptr=0x%lx bytes_req=%zu bytes_alloc=%zu gfp_flags=%s "
+			 "node=-1 accounted=false", site, r.arg[0], req, alloc,
+			 gfp_name(gfp, g, sizeof(g)));
 	else if (id == TRACE_kmem_cache_free)
-		rec_emit(m, &r, "call_site=0 ptr=0x%lx name=%s", r.arg[0], cache ? cache : "");
+		rec_emit(m, &r, "call_site=%s ptr=0x%lx name=%s", site, r.arg[0], cache ? cache : "");
 	else
-		rec_emit(m, &r, "call_site=0 ptr=0x%lx", r.arg[0]);
+		rec_emit(m, &r, "call_site=%s ptr=0x%lx", site, r.arg[0]);
 }
 
 /* args: pfn, inode number, page index (the device and inode as the file's) */
@@ -293,8 +296,14 @@ void __trace_page_fault_user(struct machine *m, unsigned long address, unsigned 
 	rec_init(m, &r, TRACE_page_fault_user);
 	r.arg[0] = address;
 	r.arg[1] = error_code;
-	/* ip: vmsim runs no instructions of its own; the access is the script's */
-	rec_emit(m, &r, "address=0x%lx ip=0x0 error_code=0x%x", address, error_code);
+	/*
+	 * ip: the CPU's instruction pointer, the last instruction the task
+	 * fetched (a trace's instruction stream; the address itself for a
+	 * fault on a fetch); 0 when it fetched none (a script's reads and
+	 * writes come from no instruction).
+	 */
+	r.arg[2] = this_cpu() ? this_cpu()->hw->ip : 0;
+	rec_emit(m, &r, "address=0x%lx ip=0x%lx error_code=0x%x", address, r.arg[2], error_code);
 }
 
 /* args: pid */

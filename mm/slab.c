@@ -512,22 +512,33 @@ static __noinline void cache_free_slow(kmem_cache_t *cachep, struct sim_cpu *cpu
 	ac->entry[ac->avail++] = objp;
 }
 
-void *kmem_cache_alloc(kmem_cache_t *cachep, gfp_t flags)
+void *__kmem_cache_alloc(kmem_cache_t *cachep, gfp_t flags, const char *caller)
 {
 	struct sim_cpu *cpu = this_cpu();
 	void *objp = __cache_alloc(cachep, cpu, flags);
 
 	trace_kmem_cache_alloc(cpu->machine, objp, cachep->objsize, cachep->objsize, flags,
-			       cachep->name);
+			       cachep->name, caller);
 	return objp;
 }
 
-void kmem_cache_free(kmem_cache_t *cachep, void *objp)
+void __kmem_cache_free(kmem_cache_t *cachep, void *objp, const char *caller)
 {
 	struct sim_cpu *cpu = this_cpu();
 
-	trace_kmem_cache_free(cpu->machine, objp, cachep->name);
+	trace_kmem_cache_free(cpu->machine, objp, cachep->name, caller);
 	__cache_free(cachep, cpu, objp);
+}
+
+/* The plain calls (the macros name the caller; these are for a pointer to them). */
+void *(kmem_cache_alloc)(kmem_cache_t *cachep, gfp_t flags)
+{
+	return __kmem_cache_alloc(cachep, flags, "kmem_cache_alloc");
+}
+
+void (kmem_cache_free)(kmem_cache_t *cachep, void *objp)
+{
+	__kmem_cache_free(cachep, objp, "kmem_cache_free");
 }
 
 /* --- kmalloc ---------------------------------------------------------------------- */
@@ -548,7 +559,7 @@ kmem_cache_t *kmalloc_cache(struct machine *m, size_t size, gfp_t flags)
 	return (flags & __GFP_DMA) ? cs->cs_dmacachep : cs->cs_cachep;
 }
 
-void *kmalloc(size_t size, gfp_t flags)
+void *__kmalloc(size_t size, gfp_t flags, const char *caller)
 {
 	struct sim_cpu *cpu = this_cpu();
 	kmem_cache_t *(*caches)[NR_GENERAL_CACHES] = cpu->slab_cpu;
@@ -560,8 +571,13 @@ void *kmalloc(size_t size, gfp_t flags)
 		return size ? NULL : ZERO_SIZE_PTR;
 	cachep = caches[(flags & __GFP_DMA) != 0][kmalloc_index(size)];
 	objp = __cache_alloc(cachep, cpu, flags);
-	trace_kmalloc(cpu->machine, objp, size, cachep->objsize, flags);
+	trace_kmalloc(cpu->machine, objp, size, cachep->objsize, flags, caller);
 	return objp;
+}
+
+void *(kmalloc)(size_t size, gfp_t flags)
+{
+	return __kmalloc(size, flags, "kmalloc");
 }
 
 /* kfree/ksize of something that is not a slab object: report it. */
@@ -597,15 +613,20 @@ static __always_inline kmem_cache_t *kfree_cache(struct machine *m, const void *
 	return page_get_cache(page);
 }
 
-void kfree(const void *objp)
+void __kfree(const void *objp, const char *caller)
 {
 	struct sim_cpu *cpu = this_cpu();
 	kmem_cache_t *cachep = kfree_cache(cpu->machine, objp, "kfree");
 
 	if (likely(cachep)) {
-		trace_kfree(cpu->machine, objp);
+		trace_kfree(cpu->machine, objp, caller);
 		__cache_free(cachep, cpu, (void *)objp);
 	}
+}
+
+void (kfree)(const void *objp)
+{
+	__kfree(objp, "kfree");
 }
 
 size_t ksize(const void *objp)

@@ -550,6 +550,7 @@ static unsigned long refill_inactive_scan(struct machine *m, unsigned int priori
 		}
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
+	trace_mm_vmscan_lru_isolate(m, target, scanned, moved, 1);
 	count_vm_events(PGREFILL, scanned);
 	return moved;
 }
@@ -605,6 +606,7 @@ static unsigned long page_launder(struct machine *m, unsigned long target)
 		spin_lock(&lru->pagemap_lru_lock);
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
+	trace_mm_vmscan_lru_isolate(m, target, scanned, cleaned, 0);
 	count_scan(m, scanned);
 	return cleaned;
 }
@@ -650,6 +652,7 @@ static unsigned long reclaim_page(struct machine *m, zone_t *classzone, unsigned
 		spin_lock(&lru->pagemap_lru_lock);
 	}
 	spin_unlock(&lru->pagemap_lru_lock);
+	trace_mm_vmscan_lru_isolate(m, target, scanned, freed, 0);
 	count_scan(m, scanned);
 	count_steal(m, freed);
 	return freed;
@@ -797,7 +800,7 @@ unsigned long shrink_victims(struct machine *m, zone_t *classzone, unsigned int 
 {
 	struct page *pages[SWAP_CLUSTER_MAX];
 	unsigned long freed = reap_slab(gfp_mask), total, free;
-	unsigned int n, i;
+	unsigned int n, i, want;
 	bool can_swap;
 
 	(void)unmapped;		/* victims are unmapped and freed in one go */
@@ -805,8 +808,10 @@ unsigned long shrink_victims(struct machine *m, zone_t *classzone, unsigned int 
 		return freed;
 	si_swapinfo(m, &total, &free);
 	can_swap = free > 0;
-	n = m->reclaim_policy->isolate(m, classzone, priority, pages,
-				       (unsigned int)min(nr_pages - freed, (unsigned long)SWAP_CLUSTER_MAX));
+	want = (unsigned int)min(nr_pages - freed, (unsigned long)SWAP_CLUSTER_MAX);
+	n = m->reclaim_policy->isolate(m, classzone, priority, pages, want);
+	/* the policy's own lists: what it handed over is what it scanned, for us */
+	trace_mm_vmscan_lru_isolate(m, want, n, n, 0);
 	count_scan(m, n);
 	for (i = 0; i < n; i++) {
 		struct page *page = pages[i];

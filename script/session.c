@@ -262,6 +262,8 @@ enum vmsim_run_status script_bind_name(struct vmsim_session *s, const char *name
 		snprintf(p->name, sizeof(p->name), "%s", name);
 	}
 	p->pid = pid;
+	if (pid > 0)	/* the task's name is the script's: A, B ... in events and status */
+		vmsim_prctl_set_name(s->m, pid, name);
 	return VMSIM_RUN_OK;
 }
 

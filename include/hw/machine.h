@@ -61,6 +61,8 @@ struct hw_cpu {
 	const struct hw_trap_table *idt;	/* load_idt() */
 	phys_addr_t gdt_base;			/* load_gdt() (hw/segment.h) */
 	uint16_t gdt_limit;
+	/* the instruction pointer: the last instruction fetched (mmu_user_fetch), 0: none */
+	unsigned long ip;
 	atomic_ulong pmc[HW_NR_PMC];		/* owner-written, anyone reads */
 } __attribute__((aligned(64)));
 

@@ -58,6 +58,7 @@ struct sim_cpu {
 	struct per_cpu_pages *first_pcp[NR_GFPINDEX];
 	bool fail_page_alloc_armed;		/* cfg.fail_page_alloc_nth set, booted */
 	struct task_struct *curr;		/* task running on this CPU (`current`) */
+	int ip_pid;				/* whose instruction pointer hw->ip holds */
 	struct mm_struct *active_mm;		/* whose page tables are loaded (cr3) */
 	void *slab_cpu;				/* mm/slab.c per-CPU arrays */
 	void *kmap_atomic_slots;		/* mm/highmem.c fixmap slots */

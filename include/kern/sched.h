@@ -267,6 +267,8 @@ long sys_clone(unsigned long clone_flags);
  * -ENOMEM/-EAGAIN.  Needs a CPU bound (cpu_enter), no task entered.
  */
 int do_spawn(struct machine *m, bool with_stack);
+/* prctl(PR_SET_NAME)'s work: @t's comm, at most 15 bytes of @name (@t's run_lock held). */
+long __set_task_comm(struct task_struct *t, const char *name);
 /* setrlimit(2) of current (Linux's errnos; shared by the tasks of its mm). */
 long sys_setrlimit(int resource, unsigned long cur, unsigned long max);
 /*

@@ -97,6 +97,15 @@ int kmem_cache_destroy(kmem_cache_t *cachep);
 void *kmem_cache_alloc(kmem_cache_t *cachep, gfp_t flags);
 /* kmem_cache_free - give @objp back to @cachep (it must have come from it). */
 void kmem_cache_free(kmem_cache_t *cachep, void *objp);
+/*
+ * The same, told who called (the kmem events' call_site, which Linux
+ * prints as the caller's symbol): the macros below pass the calling
+ * function's name, so call_site names a function on every run.
+ */
+void *__kmem_cache_alloc(kmem_cache_t *cachep, gfp_t flags, const char *caller);
+void __kmem_cache_free(kmem_cache_t *cachep, void *objp, const char *caller);
+#define kmem_cache_alloc(cachep, flags)	__kmem_cache_alloc(cachep, flags, __func__)
+#define kmem_cache_free(cachep, objp)	__kmem_cache_free(cachep, objp, __func__)
 
 /*
  * kmem_cache_shrink - drain the running CPU's array of @cachep (every CPU's
@@ -123,12 +132,14 @@ int kmem_cache_reap(gfp_t gfp_mask);
  * more than KMALLOC_MAX_SIZE gives NULL.
  */
 void *kmalloc(size_t size, gfp_t flags);
-static inline void *kzalloc(size_t size, gfp_t flags)
-{
-	return kmalloc(size, flags | __GFP_ZERO);
-}
 /* kfree - free a kmalloc'd object (NULL and ZERO_SIZE_PTR are ignored). */
 void kfree(const void *objp);
+/* kmalloc and kfree told who called (see __kmem_cache_alloc). */
+void *__kmalloc(size_t size, gfp_t flags, const char *caller);
+void __kfree(const void *objp, const char *caller);
+#define kmalloc(size, flags)	__kmalloc(size, flags, __func__)
+#define kfree(objp)		__kfree(objp, __func__)
+#define kzalloc(size, flags)	kmalloc(size, (flags) | __GFP_ZERO)
 /* ksize - usable bytes of a kmalloc'd object (its cache's object size). */
 size_t ksize(const void *objp);
 /* The general cache kmalloc would use for @size (NULL if too large). */

@@ -93,7 +93,7 @@ void __trace_mm_page_free(struct machine *m, struct page *page, unsigned int ord
 void __trace_mm_page_alloc_zone_locked(struct machine *m, struct page *page,
 				       unsigned int order, int percpu_refill);
 void __trace_kmem(struct machine *m, int id, const void *ptr, size_t req, size_t alloc,
-		  unsigned int gfp, const char *cache);
+		  unsigned int gfp, const char *cache, const char *site);
 struct inode;
 void __trace_mm_filemap(struct machine *m, int id, struct page *page, const struct inode *host,
 			unsigned long index);
@@ -121,14 +121,14 @@ enum { TLB_FLUSH_ON_TASK_SWITCH, TLB_REMOTE_SHOOTDOWN, TLB_LOCAL_SHOOTDOWN,
 	TRACE_IF(m, mm_page_free, __trace_mm_page_free(m, page, order))
 #define trace_mm_page_alloc_zone_locked(m, page, order, refill) \
 	TRACE_IF(m, mm_page_alloc_zone_locked, __trace_mm_page_alloc_zone_locked(m, page, order, refill))
-#define trace_kmalloc(m, ptr, req, alloc, gfp) \
-	TRACE_IF(m, kmalloc, __trace_kmem(m, TRACE_kmalloc, ptr, req, alloc, gfp, NULL))
-#define trace_kfree(m, ptr) \
-	TRACE_IF(m, kfree, __trace_kmem(m, TRACE_kfree, ptr, 0, 0, 0, NULL))
-#define trace_kmem_cache_alloc(m, ptr, req, alloc, gfp, name) \
-	TRACE_IF(m, kmem_cache_alloc, __trace_kmem(m, TRACE_kmem_cache_alloc, ptr, req, alloc, gfp, name))
-#define trace_kmem_cache_free(m, ptr, name) \
-	TRACE_IF(m, kmem_cache_free, __trace_kmem(m, TRACE_kmem_cache_free, ptr, 0, 0, 0, name))
+#define trace_kmalloc(m, ptr, req, alloc, gfp, site) \
+	TRACE_IF(m, kmalloc, __trace_kmem(m, TRACE_kmalloc, ptr, req, alloc, gfp, NULL, site))
+#define trace_kfree(m, ptr, site) \
+	TRACE_IF(m, kfree, __trace_kmem(m, TRACE_kfree, ptr, 0, 0, 0, NULL, site))
+#define trace_kmem_cache_alloc(m, ptr, req, alloc, gfp, name, site) \
+	TRACE_IF(m, kmem_cache_alloc, __trace_kmem(m, TRACE_kmem_cache_alloc, ptr, req, alloc, gfp, name, site))
+#define trace_kmem_cache_free(m, ptr, name, site) \
+	TRACE_IF(m, kmem_cache_free, __trace_kmem(m, TRACE_kmem_cache_free, ptr, 0, 0, 0, name, site))
 #define trace_mm_filemap_add_to_page_cache(m, page, host, index) \
 	TRACE_IF(m, mm_filemap_add_to_page_cache, \
 		 __trace_mm_filemap(m, TRACE_mm_filemap_add_to_page_cache, page, host, index))

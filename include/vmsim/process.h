@@ -54,6 +54,8 @@ extern "C" {
 VMSIM_API int vmsim_spawn(vmsim_machine_t *m);
 VMSIM_API int vmsim_spawn_empty(vmsim_machine_t *m);	/* no stack either */
 VMSIM_API int vmsim_fork(vmsim_machine_t *m, int pid);
+/* prctl(PR_SET_NAME): the task's name (comm: /proc/PID/status, events), 15 bytes at most. */
+VMSIM_API int vmsim_prctl_set_name(vmsim_machine_t *m, int pid, const char *name);
 /*
  * A task sharing @pid's mm (clone with CLONE_VM, without CLONE_THREAD):
  * a separate process (its own tgid, one thread) that sees every change to
