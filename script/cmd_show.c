@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vmsim/process.h"
@@ -35,11 +36,80 @@ static int show_unknown(const char *word, int lo, int hi, const char *usage, cha
 	return -1;
 }
 
+/* show meminfo|vmstat KEY..., show slabinfo CACHE...: the words after the file, kept. */
+static int parse_keys(struct vmsim_args_show *a, const struct vmsim_words *l, char *err,
+		      size_t errlen)
+{
+	size_t n = 0;
+
+	for (int i = 2; i < l->n; i++) {
+		size_t len = strlen(l->w[i].val);
+
+		if (n + len + 2 > sizeof(a->keys)) {
+			script_seterr(err, errlen, "show %s: too many keys", l->w[1].val);
+			return -1;
+		}
+		memcpy(a->keys + n, l->w[i].val, len);
+		n += len;
+		a->keys[n++] = ' ';
+	}
+	a->keys[n ? n - 1 : 0] = 0;
+	return 0;
+}
+
+/*
+ * The lines of @text whose key (meminfo: before the colon; vmstat and
+ * slabinfo: the first word) matches one of @keys (globs), in the file's
+ * order, slabinfo's two header lines always; NULL, with the error
+ * printed, if a key matched no line.  @text is freed.
+ */
+static char *filter_lines(struct vmsim_session *s, enum vmsim_show what, char *text,
+			  const char *keys)
+{
+	char words[256], *save = NULL, *w[64], *out = malloc(strlen(text) + 1);
+	bool hit[64] = { false }, ok = out != NULL;
+	size_t n = 0;
+	int nw = 0;
+
+	snprintf(words, sizeof(words), "%s", keys);
+	for (char *t = strtok_r(words, " ", &save); t && nw < 64; t = strtok_r(NULL, " ", &save))
+		w[nw++] = t;
+	for (char *line = text; ok && *line;) {
+		char *eol = strchr(line, '\n'), key[128];
+		size_t len = eol ? (size_t)(eol - line) + 1 : strlen(line);
+		size_t klen = strcspn(line, what == VMSIM_SHOW_MEMINFO ? ":\n" : " \n");
+		bool keep = what == VMSIM_SHOW_SLABINFO &&
+			    (line[0] == '#' || !strncmp(line, "slabinfo ", 9));
+
+		snprintf(key, sizeof(key), "%.*s", (int)klen, line);
+		for (int i = 0; !keep && i < nw; i++)
+			if (!fnmatch(w[i], key, 0))
+				keep = hit[i] = true;
+		if (keep) {
+			memcpy(out + n, line, len);
+			n += len;
+		}
+		line += len;
+	}
+	for (int i = 0; ok && i < nw; i++)
+		if (!hit[i]) {
+			vmsim_session_error(s, "show %s: no line '%.40s'", vmsim_show_name(what), w[i]);
+			ok = false;
+		}
+	free(text);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	out[n] = 0;
+	return out;
+}
+
 int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage_,
 		      char *err, size_t errlen)
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
-		"vmallocinfo|sysctl|interrupts|numastat|node_meminfo|report, "
+		"vmallocinfo|sysctl|interrupts|numastat|node_meminfo|report, show meminfo|vmstat KEY..., show slabinfo CACHE..., "
 		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|numa_maps|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
@@ -49,10 +119,11 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 	}
 	for (int s = VMSIM_SHOW_MEMINFO; s <= VMSIM_SHOW_REPORT; s++)
 		if (!strcmp(l->w[1].val, vmsim_show_name((enum vmsim_show)s))) {
-			if (script_want_words(l, 2, 2, "show", err, errlen))
-				return -1;
 			a->what = (enum vmsim_show)s;
-			return 0;
+			if (s == VMSIM_SHOW_MEMINFO || s == VMSIM_SHOW_VMSTAT ||
+			    s == VMSIM_SHOW_SLABINFO)
+				return parse_keys(a, l, err, errlen);
+			return script_want_words(l, 2, 2, "show", err, errlen);
 		}
 	if (!strcmp(l->w[1].val, "events")) {
 		a->what = VMSIM_SHOW_EVENTS;
@@ -226,6 +297,9 @@ enum vmsim_run_status script_run_show(struct vmsim_session *s, const struct vmsi
 		text = vmsim_tlb_describe(s->m, c->u.show.cpu > INT32_MAX ? -1 : (int)c->u.show.cpu);
 	else
 		text = vmsim_proc_read(s->m, vmsim_show_proc_name(what));
+	if (text && c->u.show.keys[0] &&
+	    !(text = filter_lines(s, what, text, c->u.show.keys)))
+		return VMSIM_RUN_ERROR;
 	show_text(s, c, text, errno);
 	return VMSIM_RUN_OK;
 }

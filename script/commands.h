@@ -154,6 +154,7 @@
 	ROW(show, .args = "WHAT",
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
 		     "sysctl|interrupts|numastat|node_meminfo|report\n"
+		     "show meminfo|vmstat KEY... | show slabinfo CACHE...\n"
 		     "show events\n"
 		     "show A maps|smaps|status|numa_maps\n"
 		     "show A pagetable ADDR\n"

@@ -203,6 +203,8 @@ struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 					   (a K name allowed) */
 	uint64_t pfn;			/* page PFN, when a number (0 for a name) */
 	uint64_t cpu;			/* tlb CPU */
+	char keys[256];			/* meminfo KEY..., vmstat KEY..., slabinfo CACHE...:
+					   the lines to keep, blank-separated globs ("" all) */
 };
 struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_expect_kind kind;

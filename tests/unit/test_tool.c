@@ -226,6 +226,15 @@ TEST(tool_parse_commands)
 	ASSERT_STREQ(c.u.show.kaddr, "p1");
 	vmsim_cmd_free(&c);
 
+	c = parse_ok("show slabinfo size-128 vm_area_*");	/* lines kept: globs, as written */
+	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_SLABINFO);
+	ASSERT_STREQ(c.u.show.keys, "size-128 vm_area_*");
+	vmsim_cmd_free(&c);
+
+	c = parse_ok("show meminfo");
+	ASSERT_STREQ(c.u.show.keys, "");
+	vmsim_cmd_free(&c);
+
 	c = parse_ok("show buddyinfo");
 	ASSERT_STREQ(vmsim_cmd_word(&c), "show");
 	ASSERT_EQ(c.u.show.what, VMSIM_SHOW_BUDDYINFO);
