@@ -105,6 +105,29 @@ static char *filter_lines(struct vmsim_session *s, enum vmsim_show what, char *t
 	return out;
 }
 
+/* show --json WHAT: the form without the flag, which must be one of the /proc tables. */
+static int parse_show_json(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+			   char *err, size_t errlen)
+{
+	struct vmsim_words rest = *l;	/* the words shared, not copied: nothing frees them */
+	enum vmsim_show w;
+
+	memmove(&rest.w[1], &rest.w[2], (size_t)(l->n - 2) * sizeof(rest.w[0]));
+	rest.n--;
+	if (script_parse_show(c, &rest, usage, err, errlen))
+		return -1;
+	w = c->u.show.what;
+	if (w != VMSIM_SHOW_MEMINFO && w != VMSIM_SHOW_BUDDYINFO && w != VMSIM_SHOW_ZONEINFO &&
+	    w != VMSIM_SHOW_SLABINFO && w != VMSIM_SHOW_VMSTAT && w != VMSIM_SHOW_MAPS &&
+	    w != VMSIM_SHOW_SMAPS && w != VMSIM_SHOW_STATUS) {
+		script_seterr(err, errlen, "show --json: only meminfo, buddyinfo, zoneinfo, "
+			      "slabinfo, vmstat and A maps|smaps|status");
+		return -1;
+	}
+	c->u.show.json = true;
+	return 0;
+}
+
 int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage_,
 		      char *err, size_t errlen)
 {
@@ -113,6 +136,8 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|numa_maps|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
+	if (l->n >= 2 && !l->w[1].quoted && !strcmp(l->w[1].val, "--json"))
+		return parse_show_json(c, l, usage_, err, errlen);
 	if (l->n < 2) {
 		script_seterr(err, errlen, "show: expected what to show (%s)", usage);
 		return -1;
@@ -183,6 +208,13 @@ static void show_text(struct vmsim_session *s, const struct vmsim_cmd *c, char *
 {
 	char res[64];
 
+	if (text && c->u.show.json) {	/* show --json: the same text, as JSON */
+		char *j = script_show_json(c->u.show.what, text);
+
+		free(text);
+		text = j;
+		err = j ? 0 : ENOMEM;
+	}
 	if (text) {
 		vmsim_session_puts(s, text);
 		free(text);

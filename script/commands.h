@@ -157,6 +157,8 @@
 		     "show meminfo|vmstat KEY... | show slabinfo CACHE...\n"
 		     "show events\n"
 		     "show A maps|smaps|status|numa_maps\n"
+		     "show --json meminfo|buddyinfo|zoneinfo|slabinfo|vmstat\n"
+		     "show --json A maps|smaps|status\n"
 		     "show A pagetable ADDR\n"
 		     "show A translate [SEL:]ADDR\n"
 		     "show K pagetable ADDR\n"

@@ -74,6 +74,8 @@ struct script_suggest {
 int script_edit_distance(const char *a, const char *b);
 void script_suggest_init(struct script_suggest *sg, const char *word);
 void script_suggest_try(struct script_suggest *sg, const char *cand);
+/* show --json: a /proc table's text as one JSON line (show_json.c); NULL: no memory. */
+char *script_show_json(enum vmsim_show what, const char *text);
 /* "; did you mean 'WORD'?" (in @buf), or "" when no candidate was near. */
 const char *script_suggest_text(const struct script_suggest *sg, char *buf, size_t len);
 /* The nearest command word: @per_process 1 `A word` ones, 0 the others, -1 all. */

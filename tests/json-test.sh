@@ -36,11 +36,14 @@ keys_listed() {	# NAME FILE KEYLIST [-l]
 		return
 	fi
 	# a listed key's parents are listed too (faults.total: faults)
+	# a listed key with * is a pattern: * is any part of one key (a.*: any key of a)
 	missing=$(sort -u "$tmp/k.all" | awk 'NR == FNR { k[$0] = 1
 		for (i = length($0); i > 1; i--) { c = substr($0, i, 1)
 			if (c == "." || (c == "[" && substr($0, i, 2) == "[]")) k[substr($0, 1, i - 1)] = 1 }
-		if ($0 ~ /\.\*$/) w[substr($0, 1, length($0) - 1)] = 1; next }
-		{ if ($0 in k) next; for (p in w) if (index($0, p) == 1) next; print }' "$3" -)
+		if (index($0, "*")) { r = $0; gsub(/[.[\]()]/, "\\\\&", r); gsub(/\*/, "[^.]*", r)
+			w["^" r "$"] = 1 }
+		next }
+		{ if ($0 in k) next; for (p in w) if ($0 ~ p) next; print }' "$3" -)
 	if [ -n "$missing" ]; then
 		bad "$1: keys emitted but not in the docs: $(echo $missing)"
 	else
@@ -167,6 +170,65 @@ printf 'trace = %s\nram = 16M 24M\nout = %s\n' "$tmp/t.trace" "$tmp/sw" >"$tmp/s
 cat "$tmp"/sw/*.jsonl >"$tmp/sw.jsonl" 2>/dev/null
 [ -s "$tmp/sw.jsonl" ] && ok || bad "sweep: no records"
 keys_listed sweep "$tmp/sw.jsonl" "$tmp/listed" -l
+
+# --- show --json: each /proc table with the numbers of its text, in order ------------
+# The text's numbers (maps' hex fields as hex) and the JSON's numeric values
+# (start, end and offset_bytes printed back in hex) must be the same list.
+cat >"$tmp/show.vms" <<EOF
+machine ram=32M swap=8M root=$tmp/root
+spawn A
+A mmap 0x10000000 64K rw- private,anon,fixed
+A touch 0x10000000 64K write
+A open "f$(printf '\303\251').txt" rdonly
+A mmap 0x20000000 4K r-- private 0
+A read 0x20000000 1
+EOF
+text_nums() {	# FORM < text
+	case $1 in
+	slabinfo) awk 'NR > 2 { $1 = ""; print }' | grep -oE '[0-9]+' ;;
+	maps|smaps) awk '$1 ~ /^[0-9a-f]+-[0-9a-f]+$/ { split($1, r, "-"); print r[1]; print r[2]
+			print $3; print $5; next } /^VmFlags/ { next } { print }' |
+		grep -oE '^[0-9a-f]+$|[0-9]+ kB$|^THPeligible: +[0-9]+' | grep -oE '^[0-9a-f]+$|[0-9]+' ;;
+	*) grep -v '^Umask' | grep -oE '(^|[^0-9a-zA-Z_.])[0-9]+' | grep -oE '[0-9]+' ;;
+	esac
+}
+json_nums() {	# < document
+	"$J" -v | awk -F '\t' '$2 ~ /^-?[0-9]+$/ { print $1 "\t" $2 }' |
+	while IFS="$(printf '\t')" read -r k v; do
+		case $k in
+		*.start|*.end) printf '%x\n' "$v" ;;
+		*.offset_bytes) printf '%08x\n' "$v" ;;
+		*) echo "$v" ;;
+		esac
+	done
+}
+nlines=$(wc -l <"$tmp/show.vms")
+for form in meminfo vmstat buddyinfo zoneinfo slabinfo "A maps" "A smaps" "A status"; do
+	w=${form#A }
+	{ cat "$tmp/show.vms"; echo "show $form"; } >"$tmp/st.vms"
+	{ cat "$tmp/show.vms"; echo "show --json $form"; } >"$tmp/sj.vms"
+	"$VMSIM" run -q "$tmp/st.vms" 2>&1 | tail -n +"$nlines" >"$tmp/st.out"
+	"$VMSIM" run -q "$tmp/sj.vms" 2>&1 | tail -1 >"$tmp/sj.out"
+	if ! "$J" "$tmp/sj.out" 2>"$tmp/sj.err"; then
+		bad "show --json $form: not valid JSON: $(cat "$tmp/sj.err")"
+		continue
+	fi
+	has "show-json-$w-schema" "$tmp/sj.out" "{\"schema\": \"vmsim-proc-$w/1\""
+	doc_keys docs/json.md "vmsim-proc-$w/1" >"$tmp/listed"
+	[ "$w" = smaps ] && doc_keys docs/json.md vmsim-proc-maps/1 >>"$tmp/listed"
+	keys_listed "show-json-$w-keys" "$tmp/sj.out" "$tmp/listed"
+	text_nums "$w" <"$tmp/st.out" >"$tmp/n.text"
+	json_nums <"$tmp/sj.out" >"$tmp/n.json"
+	if [ -s "$tmp/n.text" ] && cmp -s "$tmp/n.text" "$tmp/n.json"; then
+		ok
+	else
+		bad "show --json $form: numbers differ from the text: $(diff "$tmp/n.text" "$tmp/n.json" | head -6 | tr '\n' ' ')"
+	fi
+done
+has show-json-status "$tmp/sj.out" '"Name": "A"'
+printf 'spawn A\nshow --json kmsg\n' >"$tmp/sk.vms"
+if "$VMSIM" run -q "$tmp/sk.vms" >/dev/null 2>"$tmp/sk.err"; then bad "show --json kmsg ran"; else ok; fi
+has show-json-kmsg "$tmp/sk.err" 'show --json: only meminfo'
 
 echo "json-test: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -205,6 +205,7 @@ struct vmsim_args_show {	/* the process, for its forms, is cmd->proc */
 	uint64_t cpu;			/* tlb CPU */
 	char keys[256];			/* meminfo KEY..., vmstat KEY..., slabinfo CACHE...:
 					   the lines to keep, blank-separated globs ("" all) */
+	bool json;			/* show --json WHAT: the table as JSON (docs/json.md) */
 };
 struct vmsim_args_expect {	/* the process, for its forms, is cmd->proc */
 	enum vmsim_expect_kind kind;
