@@ -86,6 +86,11 @@ int vmsim_ftruncate(vmsim_machine_t *m, int pid, int fd, int64_t length)
 	return (int)TASK_CALL(m, pid, fd < 0 ? -EBADF : sys_ftruncate((unsigned int)fd, length));
 }
 
+int vmsim_truncate(vmsim_machine_t *m, int pid, const char *path, int64_t length)
+{
+	return (int)TASK_CALL(m, pid, path ? sys_truncate(path, length) : -EFAULT);
+}
+
 int vmsim_fsync(vmsim_machine_t *m, int pid, int fd)
 {
 	return (int)TASK_CALL(m, pid, fd < 0 ? -EBADF : sys_fsync((unsigned int)fd));

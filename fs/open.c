@@ -431,6 +431,39 @@ long sys_ftruncate(unsigned int fd, loff_t length)
 	return err;
 }
 
+/*
+ * truncate(2) (do_sys_truncate): the file at @path gets @length bytes.
+ * -EINVAL for a negative length or what is no regular file (a device),
+ * the lookup's and the write permission's errors (-ENOENT, -EISDIR,
+ * -EACCES ...) as opening it for writing gives them.
+ */
+long sys_truncate(const char *path, loff_t length)
+{
+	struct machine *m = current->machine;
+	struct inode *inode;
+	int err;
+
+	if (length < 0)
+		return -EINVAL;
+	if (chrdev_path(path))
+		inode = chrdev_lookup(m, path, &err);
+	else
+		inode = hostfs_open(m, path, O_WRONLY, 0, &err);
+	if (!inode)
+		return err;
+	if (S_ISDIR(inode->i_mode))
+		err = -EISDIR;
+	else if (!S_ISREG(inode->i_mode))
+		err = -EINVAL;
+	else {
+		down(&inode->i_sem);
+		err = vmtruncate(inode, length);
+		up(&inode->i_sem);
+	}
+	iput(inode);
+	return err;
+}
+
 static long do_fsync(unsigned int fd, int datasync)
 {
 	struct file *f = fget(fd);

@@ -30,6 +30,7 @@
 #include "kern/tlb.h"
 #include "kern/slab.h"
 #include "kern/shmem_fs.h"
+#include "kern/printk.h"
 #include "kern/writeback.h"
 
 /* --- helpers ------------------------------------------------------------------- */
@@ -946,9 +947,42 @@ unsigned long kswapd_balance(struct machine *m)
 }
 
 /*
- * kswapd_run - the scheduling point: if an allocation woke kswapd, run
- * one balancing pass now on this CPU (no task may be running on it).
- * One CPU at a time runs it; the others go on.
+ * kswapd_periodic - 2.4's kswapd sleeps at most a second
+ * (interruptible_sleep_on_timeout(&kswapd_wait, HZ)): once per second of
+ * virtual time it wakes by itself and looks for a zone not above its low
+ * watermark (2.4.0's free_shortage()), which it then balances as if an
+ * allocation had woken it (the next look is set a second on).
+ */
+static void kswapd_periodic(struct machine *m)
+{
+	struct vmscan_state *vs = m->vmscan;
+	unsigned long now = hw_clock_read(&m->hw);
+	unsigned long next = atomic_load_explicit(&vs->kswapd_next_wake, memory_order_relaxed);
+	zone_t *first = NULL;
+
+	if (likely(now < next) ||
+	    !atomic_compare_exchange_strong(&vs->kswapd_next_wake, &next, now + HZ))
+		return;
+	for (int n = 0; n < m->nr_nodes; n++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			zone_t *zone = &m->node_data[n].node_zones[j];
+
+			/* not above low: the allocator's fast path would fail here */
+			if (zone->managed_pages && zone_free_pages(zone) <= zone->pages_low) {
+				atomic_store(&zone->need_balance, 1);
+				first = first ? first : zone;
+			}
+		}
+	/* one wake, as an allocation's: traced unless kswapd is awake already */
+	if (first && !atomic_exchange(&vs->kswapd_wanted, 1))
+		trace_mm_vmscan_kswapd_wake(m, first->zone_pgdat->node_id, first->idx, 0);
+}
+
+/*
+ * kswapd_run - the scheduling point: if an allocation woke kswapd, or its
+ * second of sleep is over and a zone is short (kswapd_periodic), run one
+ * balancing pass now on this CPU (no task may be running on it).  One CPU
+ * at a time runs it; the others go on.
  */
 void kswapd_run(struct machine *m)
 {
@@ -957,6 +991,7 @@ void kswapd_run(struct machine *m)
 
 	/* background writeout and kupdate share this scheduling point */
 	pdflush_run(m);
+	kswapd_periodic(m);
 	if (likely(!atomic_load_explicit(&vs->kswapd_wanted, memory_order_relaxed)))
 		return;
 	if (cpu->curr || pthread_mutex_trylock(&vs->kswapd->run_lock))
@@ -992,6 +1027,7 @@ int vmscan_init(struct machine *m)
 		return err;
 	}
 	spin_lock_init(&vs->swap_out_lock);
+	atomic_store(&vs->kswapd_next_wake, HZ);	/* a second after boot */
 	vs->swap_pid = 1;
 	k = alloc_task(m, &err);
 	if (!k) {

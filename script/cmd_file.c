@@ -30,6 +30,22 @@ bad:
 	return -1;
 }
 
+/* A PATH word (no NUL byte, not empty), copied into *@path for the command @cmd. */
+static int parse_path(const struct word *w, const char *cmd, char **path, char *err,
+		      size_t errlen)
+{
+	if (memchr(w->val, 0, w->val_len) || !w->val_len) {
+		script_seterr(err, errlen, "%s: bad PATH '%.40s'", cmd, w->raw);
+		return -1;
+	}
+	*path = strdup(w->val);
+	if (!*path) {
+		script_seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int script_parse_open(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
 		      char *err, size_t errlen)
 {
@@ -37,20 +53,11 @@ int script_parse_open(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 
 	if (script_want_words(l, 3, 5, usage, err, errlen))
 		return -1;
-	if (memchr(l->w[2].val, 0, l->w[2].val_len) || !l->w[2].val_len) {
-		script_seterr(err, errlen, "open: bad PATH '%.40s'", l->w[2].raw);
-		return -1;
-	}
 	a->mode = 0644;
 	if ((l->n >= 4 && vmsim_parse_open_flags(l->w[3].val, &a->flags, err, errlen)) ||
 	    (l->n == 5 && parse_mode(&l->w[4], &a->mode, err, errlen)))
 		return -1;
-	a->path = strdup(l->w[2].val);
-	if (!a->path) {
-		script_seterr(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
+	return parse_path(&l->w[2], "open", &a->path, err, errlen);
 }
 
 void script_release_open(struct vmsim_cmd *c)
@@ -151,26 +158,56 @@ enum vmsim_run_status script_run_pwrite(struct vmsim_session *s, const struct vm
 	return VMSIM_RUN_OK;
 }
 
-/* FD LEN: ftruncate's LEN may be negative, so the call (not the parser) refuses it. */
-int script_parse_ftruncate(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
-			   char *err, size_t errlen)
+/* LEN of (f)truncate: may be negative, so the call (not the parser) refuses it. */
+static int parse_length(const struct word *w, int64_t *length, char *err, size_t errlen)
 {
-	struct vmsim_args_ftruncate *a = &c->u.ftruncate;
-	const struct word *w = &l->w[3];
 	bool neg;
 	uint64_t v;
 
-	if (script_want_words(l, 4, 4, usage, err, errlen) ||
-	    script_parse_fd(&l->w[2], &a->fd, err, errlen))
-		return -1;
 	neg = !w->quoted && w->val[0] == '-';
 	if (w->quoted || vmsim_parse_number(w->val + neg, &v) || v > (uint64_t)INT64_MAX) {
 		script_seterr(err, errlen, "bad LEN '%.40s' (decimal, 0x-hex, optional K/M/G, "
 			      "at most 2^63 - 1)", w->val);
 		return -1;
 	}
-	a->length = neg ? -(int64_t)v : (int64_t)v;
+	*length = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
+}
+
+int script_parse_ftruncate(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+			   char *err, size_t errlen)
+{
+	struct vmsim_args_ftruncate *a = &c->u.ftruncate;
+
+	if (script_want_words(l, 4, 4, usage, err, errlen) ||
+	    script_parse_fd(&l->w[2], &a->fd, err, errlen))
+		return -1;
+	return parse_length(&l->w[3], &a->length, err, errlen);
+}
+
+int script_parse_truncate(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+			  char *err, size_t errlen)
+{
+	struct vmsim_args_ftruncate *a = &c->u.truncate;
+
+	if (script_want_words(l, 4, 4, usage, err, errlen) ||
+	    parse_length(&l->w[3], &a->length, err, errlen))
+		return -1;
+	return parse_path(&l->w[2], "truncate", &a->path, err, errlen);
+}
+
+void script_release_truncate(struct vmsim_cmd *c)
+{
+	free(c->u.truncate.path);
+}
+
+enum vmsim_run_status script_run_truncate(struct vmsim_session *s, const struct vmsim_cmd *c,
+					  struct vmsim_call *call)
+{
+	const struct vmsim_args_ftruncate *a = &c->u.truncate;
+
+	script_fmt_num(call, vmsim_truncate(s->m, call->pid, a->path, a->length));
+	return VMSIM_RUN_OK;
 }
 
 enum vmsim_run_status script_run_ftruncate(struct vmsim_session *s, const struct vmsim_cmd *c,

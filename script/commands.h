@@ -127,6 +127,9 @@
 	ROW(ftruncate, .per_process = true, .args = "FD LEN",
 	    .summary = "ftruncate(2): the file's size becomes LEN; prints 0 or the errno.",
 	    .example = "A ftruncate 3 4K")
+	ROW(truncate, .per_process = true, .args = "PATH LEN", .release = script_release_truncate,
+	    .summary = "truncate(2): the file at PATH gets LEN bytes; prints 0 or the errno.",
+	    .example = "A truncate /data 4K")
 	ROW(swapon, .args = "SIZE [PRIO]",
 	    .summary = "Add a swap area of SIZE (a temporary file); prints its number.",
 	    .example = "swapon 16M")

@@ -252,6 +252,7 @@ long sys_pread64(unsigned int fd, unsigned long buf, size_t count, loff_t pos);
 long sys_pwrite64(unsigned int fd, unsigned long buf, size_t count, loff_t pos);
 loff_t sys_lseek(unsigned int fd, loff_t offset, int whence);
 long sys_ftruncate(unsigned int fd, loff_t length);
+long sys_truncate(const char *path, loff_t length);
 long sys_fsync(unsigned int fd);
 long sys_fdatasync(unsigned int fd);
 long sys_msync(unsigned long start, size_t len, int flags);

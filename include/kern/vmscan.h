@@ -60,6 +60,7 @@ struct vmscan_state {
 	struct address_space swapper_space;	/* the swap cache */
 	struct task_struct *kswapd;		/* PF_KTHREAD, no pid, no mm */
 	atomic_int kswapd_wanted;		/* woken since it last ran */
+	atomic_ulong kswapd_next_wake;		/* jiffies of its periodic wake (once a second) */
 	/* swap_out's round robin: the pid whose mm is scanned, and where */
 	spinlock_t swap_out_lock;		/* swap_pid, swap_address */
 	int swap_pid;

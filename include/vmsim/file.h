@@ -42,6 +42,8 @@ VMSIM_API long vmsim_pwrite(vmsim_machine_t *m, int pid, int fd, unsigned long b
 		  int64_t offset);
 VMSIM_API int64_t vmsim_lseek(vmsim_machine_t *m, int pid, int fd, int64_t offset, int whence);
 VMSIM_API int vmsim_ftruncate(vmsim_machine_t *m, int pid, int fd, int64_t length);
+/* truncate(2): the file at @path (under the machine's root) gets @length bytes. */
+VMSIM_API int vmsim_truncate(vmsim_machine_t *m, int pid, const char *path, int64_t length);
 VMSIM_API int vmsim_fsync(vmsim_machine_t *m, int pid, int fd);
 VMSIM_API int vmsim_fdatasync(vmsim_machine_t *m, int pid, int fd);
 /* msync(2): MS_ASYNC 1, MS_INVALIDATE 2, MS_SYNC 4 */

@@ -177,6 +177,7 @@ struct vmsim_args_pio {		/* pread, pwrite */
 struct vmsim_args_ftruncate {
 	int fd;
 	int64_t length;			/* may be negative: the call's -EINVAL */
+	char *path;			/* truncate PATH LEN (NULL for ftruncate) */
 };
 struct vmsim_args_swapon {
 	uint64_t size;
@@ -255,7 +256,7 @@ struct vmsim_cmd {
 		struct vmsim_args_open open;
 		struct vmsim_args_fd close, fsync;
 		struct vmsim_args_pio pread, pwrite;
-		struct vmsim_args_ftruncate ftruncate;
+		struct vmsim_args_ftruncate ftruncate, truncate;
 		struct vmsim_args_swapon swapon;
 		struct vmsim_args_swapoff swapoff;
 		struct vmsim_args_sysctl sysctl;

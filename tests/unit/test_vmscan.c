@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include "swaptest.h"
 #include "vmsim/swap.h"
+#include "kern/printk.h"
 
 /* Free pages of every zone reach pages_high. */
 static void zones_above_high(struct machine *m)
@@ -225,5 +226,53 @@ TEST(vmscan_stress_two_cpus)
 	/* copies orphaned by races between the CPUs go with the next scan */
 	vmsim_shrink_memory(m);
 	swap_all_free(m);
+	test_shutdown(m);
+}
+
+/*
+ * kswapd's periodic wake (2.4: interruptible_sleep_on_timeout(.., HZ)):
+ * with a zone under pages_low and no allocation waking it, kswapd balances
+ * once per second of virtual time, and not in between.
+ */
+TEST(vmscan_kswapd_wakes_once_a_second)
+{
+	struct machine *m = test_boot("ram=16M");
+	struct vmscan_state *vs = m->vmscan;
+	struct page *pages[4096];
+	unsigned long before;
+	int n = 0;
+
+	vmsim_cpu_attach(m, 0);
+	/* kernel pages down to the low watermark: the allocator wakes kswapd */
+	while (n < 4096 && !atomic_load(&vs->kswapd_wanted)) {
+		pages[n] = alloc_pages(GFP_KERNEL, 0);
+		ASSERT_NOT_NULL(pages[n]);
+		n++;
+	}
+	ASSERT(atomic_load(&vs->kswapd_wanted));
+	/* that wake is spent; the shortage stays (kernel pages cannot be reclaimed) */
+	atomic_store(&vs->kswapd_wanted, 0);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		atomic_store(&m->node_data[0].node_zones[z].need_balance, 0);
+	before = sum_vm_event(m, PAGEOUTRUN);
+	kswapd_run(m);
+	ASSERT_EQ(sum_vm_event(m, PAGEOUTRUN), before);	/* its second is not over */
+	hw_clock_advance(&m->hw, HZ - hw_clock_read(&m->hw));
+	kswapd_run(m);
+	ASSERT_CMP(sum_vm_event(m, PAGEOUTRUN), >, before);
+	before = sum_vm_event(m, PAGEOUTRUN);
+	hw_clock_advance(&m->hw, HZ - 1);
+	kswapd_run(m);
+	ASSERT_EQ(sum_vm_event(m, PAGEOUTRUN), before);	/* asleep until a second later */
+	hw_clock_advance(&m->hw, 1);
+	kswapd_run(m);
+	ASSERT_CMP(sum_vm_event(m, PAGEOUTRUN), >, before);
+	while (n)
+		__free_pages(pages[--n], 0);
+	/* no shortage: the next second's wake finds nothing to do */
+	before = sum_vm_event(m, PAGEOUTRUN);
+	hw_clock_advance(&m->hw, HZ);
+	kswapd_run(m);
+	ASSERT_EQ(sum_vm_event(m, PAGEOUTRUN), before);
 	test_shutdown(m);
 }

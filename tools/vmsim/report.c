@@ -117,10 +117,29 @@ static void task_state(struct session *s, int pid, char *buf, size_t n, struct v
 
 /* --- text ---------------------------------------------------------------- */
 
+/*
+ * The memory line: free as /proc/vmstat's nr_free_pages counts it (the
+ * buddy lists), and the free pages cached on per-CPU lists apart (pcp=on).
+ */
+static void report_memory(vmsim_machine_t *m, struct strbuf *sb)
+{
+	struct vmsim_mem_stats ms;
+	struct vmsim_zone_stats z;
+	unsigned long pcp = 0;
+
+	vmsim_mem_stats(m, &ms);
+	for (int i = 0; !vmsim_zone_stats(m, i, &z); i++)
+		pcp += z.pcp_pages;
+	sb_printf(sb, "memory     %lu pages: %lu managed, %lu reserved, %lu free", ms.total_pages,
+		  ms.managed_pages, ms.reserved_pages, ms.free_pages - pcp);
+	if (pcp)
+		sb_printf(sb, " (+%lu on per-CPU lists)", pcp);
+	sb_printf(sb, ", %lu used (4 KiB pages)\n", ms.managed_pages - ms.free_pages);
+}
+
 void report_text(struct session *s, struct strbuf *sb)
 {
 	const struct vmsim_config *cfg = session_config(s);
-	struct vmsim_mem_stats ms;
 	struct vmsim_zone_stats z;
 	struct vmsim_slab_totals st;
 	struct vmsim_fault_stats fs;
@@ -135,10 +154,7 @@ void report_text(struct session *s, struct strbuf *sb)
 		  "pcp=%s reclaim=%s\n", ram, cfg->nodes, paging_name(cfg->paging), cfg->cpus,
 		  (unsigned long long)cfg->seed, cfg->tlb_entries, cfg->tlb_ways,
 		  cfg->pcp ? "on" : "off", vmsim_config_reclaim(cfg));
-	vmsim_mem_stats(s->vs.m, &ms);
-	sb_printf(sb, "memory     %lu pages: %lu managed, %lu reserved, %lu free, %lu used "
-		  "(4 KiB pages)\n", ms.total_pages, ms.managed_pages, ms.reserved_pages,
-		  ms.free_pages, ms.managed_pages - ms.free_pages);
+	report_memory(s->vs.m, sb);
 
 	sb_printf(sb, "zones      %-4s %-8s %9s %9s %9s %9s %9s %9s\n", "node", "zone", "managed",
 		  "free", "used", "min", "low", "high");
