@@ -166,6 +166,7 @@ test:
 	VMSIM=$(TEST_BUILD)/vmsim sh tests/plot-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim JSONCHECK=$(TEST_BUILD)/jsoncheck sh tests/json-test.sh
 	VMSIM=$(TEST_BUILD)/vmsim VMSIM_PLAIN=$(TEST_BUILD)/vmsim-plain sh tests/shell-test.sh
+	VMSIM=$(TEST_BUILD)/vmsim sh tests/policy-order-test.sh
 	sh tools/check-size.sh
 	CC="$(CC)" sh tests/check-layers-test.sh
 	sh tools/check-layers.sh -o $(TEST_BUILD)/obj

@@ -271,17 +271,26 @@ static __always_inline int access_one(struct access_run *ar, unsigned long addr,
 	return access_slow(ar, addr, size, kind, value, val);
 }
 
-/* The accesses of @v in one run; *@done: how many were made. */
-static int run_user_accesses(const struct vmsim_access *v, size_t n, uint64_t *loaded,
-			     size_t *done)
+/*
+ * The accesses of @v in one run; *@done: how many were made.  @future
+ * (vmsim_access_run_future only; NULL folds away in the common run):
+ * before access i the CPU's reclaim_hint becomes @future[i].
+ */
+static __always_inline int __run_user_accesses(const struct vmsim_access *v, size_t n,
+					       uint64_t *loaded, const uint64_t *future,
+					       size_t *done)
 {
 	struct access_run ar = { .fetch = NULL };
+	struct sim_cpu *cpu = this_cpu();
 	size_t i;
 	int err = 0;
 
 	mmu_run_begin(&ar.r);
 	for (i = 0; i < n; i++) {
 		uint64_t val = 0;
+
+		if (future)
+			cpu->reclaim_hint = future[i];
 
 		/*
 		 * Now and then, a SIGKILL from another CPU (group exit, exec,
@@ -300,6 +309,18 @@ static int run_user_accesses(const struct vmsim_access *v, size_t n, uint64_t *l
 	mmu_run_end(&ar.r);
 	*done = i;
 	return err;
+}
+
+static int run_user_accesses(const struct vmsim_access *v, size_t n, uint64_t *loaded,
+			     size_t *done)
+{
+	return __run_user_accesses(v, n, loaded, NULL, done);
+}
+
+static int run_user_accesses_future(const struct vmsim_access *v, size_t n, uint64_t *loaded,
+				    const uint64_t *future, size_t *done)
+{
+	return __run_user_accesses(v, n, loaded, future, done);
 }
 
 /* Accesses @first .. @first + @n - 1 of a pattern in one run. */
@@ -443,6 +464,24 @@ long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_access *v,
 	if (n && !v)
 		return -EINVAL;
 	err = TASK_CALL(m, pid, access_return(run_user_accesses(v, n, loaded, &done), res));
+	if (res)
+		res->done = done;
+	return err ? err : (long)n;
+}
+
+long vmsim_access_run_future(vmsim_machine_t *m, int pid, const struct vmsim_access *v,
+			     size_t n, const uint64_t *future, uint64_t *loaded,
+			     struct vmsim_access_result *res)
+{
+	size_t done = 0;
+	long err;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (n && (!v || !future))
+		return -EINVAL;
+	err = TASK_CALL(m, pid, access_return(run_user_accesses_future(v, n, loaded, future,
+								       &done), res));
 	if (res)
 		res->done = done;
 	return err ? err : (long)n;

@@ -21,6 +21,7 @@
 #include "kern/swap.h"
 #include "kern/reclaim_policy.h"
 #include "kern/vmscan.h"
+#include "reclaim_stamps.h"
 
 struct lru_stamps {
 	atomic_ulong clock;
@@ -30,6 +31,11 @@ struct lru_stamps {
 static inline struct lru_stamps *stamps(struct machine *m)
 {
 	return m->reclaim_private;
+}
+
+void page_stamp_set(struct machine *m, struct page *page, unsigned long v)
+{
+	atomic_store_explicit(&stamps(m)->stamp[page_to_pfn(page)], v, memory_order_relaxed);
 }
 
 static inline void stamp_page(struct machine *m, struct page *page)
@@ -45,7 +51,7 @@ static unsigned long stamp_of(struct machine *m, struct page *page)
 	return atomic_load_explicit(&stamps(m)->stamp[page_to_pfn(page)], memory_order_relaxed);
 }
 
-static int lru_init_stamps(struct machine *m)
+int page_stamps_init(struct machine *m)
 {
 	struct lru_stamps *s = calloc(1, sizeof(*s) + m->max_pfn * sizeof(s->stamp[0]));
 
@@ -55,7 +61,7 @@ static int lru_init_stamps(struct machine *m)
 	return 0;
 }
 
-static void lru_exit_stamps(struct machine *m)
+void page_stamps_exit(struct machine *m)
 {
 	free(m->reclaim_private);
 	m->reclaim_private = NULL;
@@ -90,9 +96,13 @@ static void lru_pte_young(struct machine *m, struct page *page)
 	(void)page;		/* every access is stamped already */
 }
 
-/* The @nr pages of @classzone with the oldest stamps, oldest first. */
-static unsigned int lru_isolate(struct machine *m, zone_t *classzone, unsigned int priority,
-				struct page **pages, unsigned int nr)
+/*
+ * The @nr pages of @classzone with the smallest stamps, smallest first;
+ * among equal stamps the one nearest the inactive tail (the oldest
+ * arrival) first.
+ */
+unsigned int page_stamps_isolate(struct machine *m, zone_t *classzone, unsigned int priority,
+				 struct page **pages, unsigned int nr)
 {
 	struct lru_state *lru = m->lru;
 	unsigned long when[SWAP_CLUSTER_MAX];
@@ -103,7 +113,7 @@ static unsigned int lru_isolate(struct machine *m, zone_t *classzone, unsigned i
 	if (nr > SWAP_CLUSTER_MAX)
 		nr = SWAP_CLUSTER_MAX;
 	spin_lock(&lru->pagemap_lru_lock);
-	list_for_each_entry(page, &lru->inactive_list, lru) {
+	list_for_each_entry_reverse(page, &lru->inactive_list, lru) {
 		unsigned long t = stamp_of(m, page);
 		unsigned int i;
 
@@ -129,13 +139,13 @@ const struct reclaim_policy reclaim_policy_lru = {
 	.name = "lru",
 	.follows = "exact LRU: the page accessed least recently goes, every access seen by "
 		   "the MMU (reference policy)",
-	.init = lru_init_stamps,
-	.exit = lru_exit_stamps,
+	.init = page_stamps_init,
+	.exit = page_stamps_exit,
 	.lru_cache_add = lru_add,
 	.putback = lru_putback,
 	.referenced = lru_referenced,
 	.pte_young = lru_pte_young,
 	.accessed = lru_accessed,
-	.isolate = lru_isolate,
+	.isolate = page_stamps_isolate,
 	.shrink = shrink_victims,
 };

@@ -16,6 +16,7 @@ static const struct reclaim_policy *const builtin_policies[] = {
 	&reclaim_policy_24_0,
 	&reclaim_policy_fifo,
 	&reclaim_policy_lru,
+	&reclaim_policy_opt,
 };
 
 #define NR_BUILTIN	(sizeof(builtin_policies) / sizeof(builtin_policies[0]))

@@ -66,6 +66,8 @@ struct sim_cpu {
 	/* numastat's counters by node, owner-written, summed by node_numa_state */
 	unsigned long numa_events[MAX_NUMNODES][NR_NUMA_STAT_ITEMS];
 	uint64_t fail_page_alloc_count;		/* fault injection: allocations while armed */
+	/* the access being made: when its page is used next (mm/reclaim_opt.c) */
+	uint64_t reclaim_hint;
 } __attribute__((aligned(64)));
 
 /*

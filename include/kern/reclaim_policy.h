@@ -83,6 +83,7 @@ extern const struct reclaim_policy reclaim_policy_24_0;
 /* The reference policies a simulator can have (mm/reclaim_*.c). */
 extern const struct reclaim_policy reclaim_policy_fifo;
 extern const struct reclaim_policy reclaim_policy_lru;
+extern const struct reclaim_policy reclaim_policy_opt;
 
 /*
  * shrink_victims - the shrink of a policy that names its victims (its

@@ -250,6 +250,20 @@ VMSIM_API long vmsim_access_run(vmsim_machine_t *m, int pid, const struct vmsim_
 		      uint64_t *loaded, struct vmsim_access_result *res);
 
 /*
+ * vmsim_access_run_future - vmsim_access_run, telling the machine the
+ * future: @future[i] is the position (in the caller's count of accesses)
+ * of the next access to the page of @v[i] after the run of accesses to
+ * that page that @v[i] belongs to, UINT64_MAX if none.  The OPT policy
+ * (reclaim=opt, docs/reclaim.md) evicts the page whose next use is the
+ * farthest; other policies ignore it.  `vmsim trace` computes @future
+ * when the machine's policy is opt.  Returns as vmsim_access_run (-EINVAL
+ * also for a NULL @future).
+ */
+VMSIM_API long vmsim_access_run_future(vmsim_machine_t *m, int pid, const struct vmsim_access *v,
+				       size_t n, const uint64_t *future, uint64_t *loaded,
+				       struct vmsim_access_result *res);
+
+/*
  * A generated stream (the script's `touch`): @count accesses of @size
  * bytes, the k-th at addr + stride * slot(k), slot(k) = k, or with
  * @random vmsim_mix64(seed + k) % slots (vmsim/script.h's splitmix64

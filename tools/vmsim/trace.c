@@ -12,6 +12,10 @@
  * bad line or an address outside the user space stops the replay there,
  * after the accesses before it ran.
  *
+ * Under reclaim=opt the replay must know the future: opt_future reads the
+ * whole trace first (4 bytes an access, 4 per distinct page), then the
+ * file is read again for the replay; a pipe cannot be, and is refused.
+ *
  * No session state here (the caller prints), so the unit tests can compile
  * this file on its own (linked with trace_read.o).
  */
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "vmsim/process.h"
 #include "vmsim/stats.h"
 #include "tool.h"
@@ -327,10 +332,98 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --- OPT's future ------------------------------------------------------------------ */
+
+#define NO_NEXT		UINT32_MAX
+
+/*
+ * opt_future - for each access of the trace, the index of the next access
+ * to its page (address >> 12) after the run of accesses to that page it
+ * belongs to (the machine sees only a run's first access: a one-entry
+ * TLB), NO_NEXT if none; into *@out (malloc'd), *@nr accesses.  Reads @r
+ * to its end and rewinds it.  0, or -1 with the message in @r.
+ */
+static int opt_future(struct trace_reader *r, uint32_t **out, size_t *nr)
+{
+	struct page_map ids = { 0 };
+	uint32_t *v = NULL, *next_run = NULL, prev = NO_NEXT;
+	size_t n = 0, cap = 0;
+	struct vmsim_access a;
+	int ret;
+
+	if (lseek(r->fd, 0, SEEK_CUR) < 0) {
+		trace_error(r, "reclaim=opt reads the trace twice (its future first): give a file, "
+			    "not standard input or a pipe");
+		return -1;
+	}
+	while ((ret = trace_next_access(r, &a)) > 0) {
+		bool added;
+		uint32_t *id = page_map_slot(&ids, a.addr >> TPAGE_SHIFT, &added);
+
+		if (n == cap) {
+			uint32_t *nv = realloc(v, (cap = cap ? 2 * cap : 1 << 16) * sizeof(*v));
+
+			if (!nv)
+				id = NULL;
+			else
+				v = nv;
+		}
+		if (!id || n >= NO_NEXT) {
+			trace_error(r, "reclaim=opt: out of memory for the trace's future");
+			ret = -1;
+			break;
+		}
+		if (added)
+			*id = (uint32_t)ids.nr - 1;
+		v[n++] = *id;
+	}
+	if (!ret && !(next_run = malloc((ids.nr + 1) * sizeof(*next_run)))) {
+		trace_error(r, "reclaim=opt: out of memory for the trace's future");
+		ret = -1;
+	}
+	if (!ret) {
+		for (size_t i = 0; i < ids.nr; i++)
+			next_run[i] = NO_NEXT;
+		/* backwards: v[i] becomes its page's next use; prev is the id at i + 1 */
+		for (size_t i = n; i-- > 0; ) {
+			uint32_t id = v[i];
+
+			v[i] = i + 1 < n && prev == id ? v[i + 1] : next_run[id];
+			if (i == 0 || v[i - 1] != id)
+				next_run[id] = (uint32_t)i;	/* a run starts here */
+			prev = id;
+		}
+		ret = trace_rewind(r);
+	}
+	free(next_run);
+	page_map_free(&ids);
+	if (ret) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/* Accesses @v[0 .. @n) at trace position @pos, with OPT's future when there is one. */
+static long run_accesses(vmsim_machine_t *m, int pid, const struct vmsim_access *v, size_t n,
+			 const uint32_t *future, size_t pos, uint64_t *buf,
+			 struct vmsim_access_result *res)
+{
+	if (!future)
+		return vmsim_access_run(m, pid, v, n, NULL, res);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = future[pos + i] == NO_NEXT ? UINT64_MAX : future[pos + i];
+	return vmsim_access_run_future(m, pid, v, n, buf, NULL, res);
+}
+
 /* The replay: batches of TRACE_BATCH accesses, each one task entry. */
 static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_auto,
-		  struct trace_summary *sum)
+		  const uint32_t *future, size_t future_nr, struct trace_summary *sum)
 {
+	uint64_t *fbuf = future ? malloc(TRACE_BATCH * sizeof(*fbuf)) : NULL;
+	size_t pos = 0;
 	struct page_map ps = { 0 };
 	struct timeline *tl = &tool_timeline;
 	bool stop = false, own = false;
@@ -338,7 +431,7 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 	unsigned long *lines = malloc(TRACE_BATCH * sizeof(*lines));
 	int ret = 0;
 
-	if (!v || !lines) {
+	if (!v || !lines || (future && !fbuf)) {
 		trace_error(r, "out of memory");
 		ret = -1;
 		goto out;
@@ -370,12 +463,17 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 		}
 		if (n == 0)
 			break;
+		if (future && pos + n > future_nr) {
+			trace_error(r, "reclaim=opt: the trace changed since it was read");
+			ret = -1;
+			break;
+		}
 		for (size_t off = 0; off < n && !stop; ) {
 			size_t len = n - off;
 
 			if (timeline_until(tl, sum->accesses) < len)
 				len = (size_t)timeline_until(tl, sum->accesses);
-			done = vmsim_access_run(m, pid, v + off, len, NULL, &res);
+			done = run_accesses(m, pid, v + off, len, future, pos + off, fbuf, &res);
 			for (size_t i = 0; i < res.done; i++)
 				sum->by_kind[v[off + i].kind]++;
 			sum->accesses += res.done;
@@ -395,6 +493,7 @@ static int replay(vmsim_machine_t *m, int pid, struct trace_reader *r, bool map_
 			if (!stop && res.done < len)
 				stop = true;	/* not expected: the run stopped short */
 		}
+		pos += n;
 		if (stop) {
 			ret = 0;
 			break;
@@ -413,6 +512,7 @@ out:
 	page_map_free(&ps);
 	free(v);
 	free(lines);
+	free(fbuf);
 	return ret;
 }
 
@@ -421,6 +521,8 @@ int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_fo
 {
 	struct trace_reader r;
 	struct stats_snap before, after;
+	uint32_t *future = NULL;
+	size_t future_nr = 0;
 	double t0;
 	int ret;
 
@@ -428,9 +530,15 @@ int trace_run(vmsim_machine_t *m, int pid, const char *path, enum vmsim_trace_fo
 	sum->format = format;
 	if (trace_open(&r, path, format, false, err, errlen))
 		return -1;
+	if (!strcmp(vmsim_config_reclaim(vmsim_machine_config(m)), "opt") &&
+	    opt_future(&r, &future, &future_nr)) {
+		trace_close(&r);
+		return -1;
+	}
 	snap(m, &before);
 	t0 = now_seconds();
-	ret = replay(m, pid, &r, map_auto, sum);
+	ret = replay(m, pid, &r, map_auto, future, future_nr, sum);
+	free(future);
 	sum->seconds = now_seconds() - t0;
 	snap(m, &after);
 	trace_close(&r);
