@@ -32,6 +32,7 @@ void vmsim_config_default(struct vmsim_config *cfg)
 	cfg->dirty_expire_centisecs = 3000;
 	cfg->dirty_writeback_centisecs = 500;
 	cfg->page_cluster = -1;
+	cfg->swappiness = 60;
 	cfg->fault_around_bytes = 65536;
 	cfg->overcommit_ratio = 50;
 }
@@ -147,6 +148,7 @@ static const char *const option_table[][2] = {
 	{ "dirty_expire_centisecs", "0 .. 100000000" },
 	{ "dirty_writeback_centisecs", "0 .. 100000000" },
 	{ "page_cluster", "0 .. 6" },
+	{ "swappiness", "0 .. 200" },
 	{ "fault_around_bytes", "0, or a power of two from 4096 to 2M" },
 	{ "overcommit_memory", "0 (heuristic), 1 (always) or 2 (never)" },
 	{ "overcommit_ratio", "0 .. 2147483647 (% of RAM)" },
@@ -202,6 +204,10 @@ static int config_set_vm(struct vmsim_config *cfg, const char *key, const char *
 		if (parse_int(value, 0, 6, &n))
 			return -1;
 		cfg->page_cluster = (int)n;
+	} else if (!strcmp(key, "swappiness")) {
+		if (parse_int(value, 0, 200, &n))
+			return -1;
+		cfg->swappiness = (int)n;
 	} else if (!strcmp(key, "fault_around_bytes")) {
 		/* a power of two pages, at most a PTE table's worth (Linux's debugfs knob) */
 		if (parse_int(value, 0, 2 << 20, &n) || (n && (n < 4096 || (n & (n - 1)))))
@@ -452,6 +458,10 @@ int vmsim_config_validate(const struct vmsim_config *cfg, char *err, size_t errl
 	}
 	if (cfg->page_cluster < -1 || cfg->page_cluster > 6) {
 		snprintf(err, errlen, "page_cluster must be 0..6");
+		return -1;
+	}
+	if (cfg->swappiness < 0 || cfg->swappiness > 200) {
+		snprintf(err, errlen, "swappiness must be 0..200");
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include "kern/mm.h"
 #include "kern/mman.h"
 #include "kern/swap.h"
+#include "kern/reclaim_policy.h"
 #include "kern/printk.h"
 
 #include "kern/slab.h"
@@ -118,8 +119,8 @@ struct proc_entry {
 
 /*
  * /proc/sys/vm as `sysctl vm` prints it, in name order: the overcommit
- * policy (mm/util.c), the writeback tunables (mm/page-writeback.c) and
- * the swap readahead cluster.
+ * policy (mm/util.c), the writeback tunables (mm/page-writeback.c), the
+ * swap readahead cluster and, under the split LRU, swappiness.
  */
 static void show_sysctl_vm(struct machine *m, struct seq_buf *s)
 {
@@ -137,6 +138,9 @@ static void show_sysctl_vm(struct machine *m, struct seq_buf *s)
 	seq_printf(s, "vm.overcommit_ratio = %d\n", m->sysctl_overcommit_ratio);
 	if (m->swap)
 		seq_printf(s, "vm.page-cluster = %d\n", m->swap->page_cluster);
+	/* 2.6's knob: only the policy that has it (2.4 had none) */
+	if (m->reclaim_policy == &reclaim_policy_splitlru)
+		seq_printf(s, "vm.swappiness = %d\n", m->cfg.swappiness);
 	seq_printf(s, "vm.user_reserve_kbytes = %lu\n", m->sysctl_user_reserve_kbytes);
 }
 

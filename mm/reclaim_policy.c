@@ -17,6 +17,8 @@ static const struct reclaim_policy *const builtin_policies[] = {
 	&reclaim_policy_fifo,
 	&reclaim_policy_lru,
 	&reclaim_policy_opt,
+	&reclaim_policy_splitlru,
+	&reclaim_policy_clockpro,
 };
 
 #define NR_BUILTIN	(sizeof(builtin_policies) / sizeof(builtin_policies[0]))

@@ -1,7 +1,8 @@
 /*
  * mm/rmap.c - the reverse map of the victim-naming policies (kern/rmap.h):
- * pte_chains as Linux 2.5 (each mapped frame lists the PTEs that map it)
- * and try_to_unmap, which takes one chosen page out of every process.
+ * pte_chains as Linux 2.5 (each mapped frame lists the PTEs that map it),
+ * try_to_unmap, which takes one chosen page out of every process, and
+ * page_referenced, which harvests the Accessed bits of its PTEs.
  *
  * Why pte_chains rather than 2.6's object-based map: vmsim's anon_vma is
  * only an identity (a forked child gets fresh ones, no VMA list), and an
@@ -213,6 +214,66 @@ bool try_to_unmap(struct machine *m, struct page *page)
 			break;
 	}
 	return page_mapcount(page) == 0;
+}
+
+/* The PTE of @mm at @address, if it still maps @page: test and clear its Accessed bit. */
+static int page_referenced_one(struct mm_struct *mm, unsigned long address, struct page *page,
+			       unsigned long *vm_flags)
+{
+	struct vm_area_struct *vma;
+	int referenced = 0;
+	pmdp_t pmd;
+	ptep_t p;
+	pte_t pte;
+
+	if (!down_read_trylock(&mm->mmap_sem))
+		return 1;	/* busy with its VMAs: count it as a use, as 2.6 did */
+	vma = find_vma(mm, address);
+	if (!vma || vma->vm_start > address)
+		goto out;
+	spin_lock(&mm->page_table_lock);
+	pmd = pmd_lookup(mm, address);
+	if (pmd.p && !pmd_none(pmdp_get(pmd)) && !pmd_bad(pmdp_get(pmd))) {
+		p = pte_offset_map(pmd, address);
+		pte = ptep_get(p);
+		/* no flush: x86 Linux leaves a young TLB entry too (ptep_clear_flush_young) */
+		if (pte_present(pte) && pte_pfn(pte) == page_to_pfn(page) &&
+		    ptep_test_and_clear_young(p)) {
+			referenced = 1;
+			*vm_flags |= vma->vm_flags;
+		}
+		pte_unmap(p);
+	}
+	spin_unlock(&mm->page_table_lock);
+out:
+	up_read(&mm->mmap_sem);
+	return referenced;
+}
+
+int page_referenced(struct machine *m, struct page *page, unsigned long *vm_flags)
+{
+	struct rmap_state *r = m->rmap;
+	unsigned long pfn = page_to_pfn(page);
+	struct mm_struct *mm[UNMAP_BATCH];
+	unsigned long addr[UNMAP_BATCH];
+	unsigned int n = 0;
+	int referenced = 0;
+
+	*vm_flags = 0;
+	if (!r || page_mapcount(page) == 0)
+		return 0;
+	spin_lock(&r->lock);
+	for (struct pte_chain *pc = r->chain[pfn]; pc && n < UNMAP_BATCH; pc = pc->next)
+		if (mmget_not_zero(pc->mm)) {
+			mm[n] = pc->mm;
+			addr[n++] = pc->address;
+		}
+	spin_unlock(&r->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		referenced += page_referenced_one(mm[i], addr[i], page, vm_flags);
+		mmput(mm[i]);
+	}
+	return referenced;
 }
 
 bool rmap_is_valid(struct machine *m)

@@ -411,6 +411,15 @@ static bool pageout(struct page *page, bool *locked)
 	return true;
 }
 
+/* Reclaim takes @page out of its cache for good: the policy's evicted (shadow entries). */
+static inline void policy_evicted(struct page *page)
+{
+	const struct reclaim_policy *pol = page_reclaim_policy(page);
+
+	if (pol->evicted)
+		pol->evicted(page_machine(page), page);
+}
+
 /*
  * Free a locked, clean page we hold one reference to, if only its cache
  * holds another: take it out of the swap cache or page cache.  The page
@@ -428,6 +437,7 @@ static bool reclaim_locked_page(struct page *page)
 			spin_lock(&mapping->tree_lock);
 			/* the cache's reference and ours: nobody else can find it */
 			if (page_count(page) == 2) {
+				policy_evicted(page);
 				__delete_from_swap_cache(page);
 				freeable = true;
 			}
@@ -437,6 +447,7 @@ static bool reclaim_locked_page(struct page *page)
 		} else if (!mapping->swapbacked) {
 			spin_lock(&mapping->tree_lock);
 			if (page_count(page) == 2 && !PageDirty(page)) {
+				policy_evicted(page);
 				__remove_from_page_cache(page);
 				freeable = true;
 			}

@@ -35,6 +35,12 @@
  *                  it was isolated for good), lock held, before the list
  *                  removal (also when it becomes unevictable); NULL when the
  *                  list flags say all there is;
+ *   evicted        reclaim takes a clean, unmapped page out of its page
+ *                  cache or the swap cache to free it: page->mapping and
+ *                  index still name it (for workingset shadow entries,
+ *                  whose refault lru_cache_add then sees in the same
+ *                  mapping and index); the cache's tree_lock is held, take
+ *                  only a leaf lock; NULL: nothing to remember;
  *   init / exit    per machine, at boot (after the LRU lists exist) and at
  *                  teardown (every page gone); NULL when nothing to do;
  *   show_vmstat    the policy's own /proc/vmstat lines, after Linux's;
@@ -75,6 +81,7 @@ struct reclaim_policy {
 				struct page **pages, unsigned int nr);
 	void (*show_vmstat)(struct machine *m, struct seq_buf *s);
 	void (*accessed)(struct machine *m, struct page *page);
+	void (*evicted)(struct machine *m, struct page *page);
 };
 
 /* The two 2.4 designs (mm/vmscan.c). */
@@ -84,6 +91,9 @@ extern const struct reclaim_policy reclaim_policy_24_0;
 extern const struct reclaim_policy reclaim_policy_fifo;
 extern const struct reclaim_policy reclaim_policy_lru;
 extern const struct reclaim_policy reclaim_policy_opt;
+/* Later Linux designs (mm/reclaim_*.c). */
+extern const struct reclaim_policy reclaim_policy_splitlru;
+extern const struct reclaim_policy reclaim_policy_clockpro;
 
 /*
  * shrink_victims - the shrink of a policy that names its victims (its

@@ -58,6 +58,14 @@ static inline void rmap_del(struct mm_struct *mm, struct page *page, unsigned lo
  */
 bool try_to_unmap(struct machine *m, struct page *page);
 
+/*
+ * page_referenced - test and clear the Accessed bit of every PTE that maps
+ * @page (the first 16 of a page mapped more often); the PTEs found young,
+ * counting a process busy with its VMAs as one, and in *@vm_flags the
+ * flags of their VMAs OR'd (VM_EXEC: executable file pages stay active).
+ */
+int page_referenced(struct machine *m, struct page *page, unsigned long *vm_flags);
+
 /* Each chain holds exactly the PTEs that map its page (page_mapcount of them). */
 bool rmap_is_valid(struct machine *m);
 

@@ -75,6 +75,9 @@ struct vmsim_config {
 	 * as 2.4's swap_setup, 2 below 16 MiB of RAM, else 3 (a booted
 	 * machine's configuration, vmsim_machine_config, says the value chosen) */
 	int page_cluster;
+	/* vm.swappiness (0..200, default 60): anon against file pages in the
+	 * split-LRU policy's scan balance (reclaim=splitlru); 2.4 had none */
+	int swappiness;
 	/*
 	 * fault-around (Linux 3.15+): a read fault on a file or shmem mapping
 	 * also maps the neighbouring pages already in the page cache, in an

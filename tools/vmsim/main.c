@@ -88,6 +88,8 @@ static const char opts_text[] =
 "      dirty_writeback_centisecs=500   period of that pass (0: none)\n"
 "      page_cluster=N             swap readahead of 2^N pages, 0..6 (0: off;\n"
 "                                 default 3, 2 below 16 MiB of RAM)\n"
+"      swappiness=60              anon against file pages in reclaim=splitlru's\n"
+"                                 scan balance, 0..200\n"
 "      fault_around_bytes=65536   a read fault on a file maps the cached pages\n"
 "                                 of this aligned window too (0: off, as 2.4)\n"
 "      hostino=off                on: files show the host's device and inode\n"
