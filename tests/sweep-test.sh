@@ -230,5 +230,41 @@ check "merge of no directory" [ $? -eq 2 ]
 "$VMSIM" sweep -j 0 "$tmp/specs/s.spec" 2>/dev/null
 check "-j 0 refused" [ $? -eq 2 ]
 
+# vmsim mrc --reclaim --ram (docs/mrc.md): the kernel policies' rows are a sweep of
+# the same trace; -j 1 and -j 2 print the same CSV, each row is vmsim trace's numbers,
+# exact LRU's major faults never rise with memory, and no temporary directory stays.
+mrcflags="-q --reclaim lru,2.4.10 --ram 16M:24M:4M -o swap=32M -o page_cluster=0"
+TMPDIR=$tmp/mt
+mkdir "$TMPDIR" && export TMPDIR
+"$VMSIM" mrc $mrcflags -j 1 "$tmp/t.trace" >"$tmp/mrc1"
+check "mrc --reclaim -j 1" [ $? -eq 0 ]
+"$VMSIM" mrc $mrcflags -j 2 "$tmp/t.trace" >"$tmp/mrc2"
+check "mrc --reclaim -j 2" [ $? -eq 0 ]
+same "mrc -j 1 and -j 2" "$tmp/mrc1" "$tmp/mrc2"
+check "mrc: header and 6 rows" [ "$(sed -n 1p "$tmp/mrc1")" = \
+	"policy,pages,requests,misses,miss_ratio,major_faults,swap_ins" ] &&
+	[ "$(sed 1d "$tmp/mrc1" | cut -d, -f1 | uniq -c | tr -s ' ')" = " 3 kernel:lru
+ 3 kernel:2.4.10" ]
+for pol in lru 2.4.10; do
+	for ram in 16 20 24; do
+		"$VMSIM" trace --reclaim $pol --ram ${ram}M -o swap=32M -o page_cluster=0 \
+			"$tmp/t.trace" 2>/dev/null | sed -n 's/^trace [^ ]*: faults [0-9]* minor, \([0-9]*\) major;.* swap \([0-9]*\) pages in.*/\1,\2/p' >"$tmp/want"
+		row=$(grep "^kernel:$pol," "$tmp/mrc1" | sed -n "$(( (ram - 16) / 4 + 1 ))p")
+		check "mrc row $pol ${ram}M is vmsim trace's ($row)" [ -s "$tmp/want" ] &&
+			[ "$(echo "$row" | cut -d, -f3)" = "$accesses" ] &&
+			[ "$(echo "$row" | cut -d, -f4)" = "$(cut -d, -f1 "$tmp/want")" ] &&
+			[ "$(echo "$row" | cut -d, -f6,7)" = "$(cat "$tmp/want")" ]
+	done
+done
+grep "^kernel:lru," "$tmp/mrc1" | cut -d, -f6 >"$tmp/lru"
+check "mrc: lru's major faults fall or stay as memory grows" sort -n -r -c "$tmp/lru"
+check "mrc: lru swaps at 16M" [ "$(sed -n 1p "$tmp/lru")" -gt 0 ]
+check "mrc: no temporary directory left" [ -z "$(ls "$TMPDIR")" ]
+"$VMSIM" mrc --reclaim lru "$tmp/t.trace" 2>/dev/null >"$tmp/out"
+check "mrc --reclaim without --ram refused" [ $? -eq 2 ] && [ ! -s "$tmp/out" ]
+"$VMSIM" mrc --reclaim nonesuch --ram 16M "$tmp/t.trace" 2>/dev/null >"$tmp/out"
+check "mrc --reclaim nonesuch refused" [ $? -eq 2 ] && [ ! -s "$tmp/out" ]
+check "mrc: no temporary directory left after a refusal" [ -z "$(ls "$TMPDIR")" ]
+
 echo "sweep-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

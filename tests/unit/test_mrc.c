@@ -401,7 +401,10 @@ TEST(mrc_command_errors)
 	mrc_fails("-j -2 x", "--jobs wants 1 .. 256");
 	mrc_fails("--pages 1:-4:1 x", "bad --pages item '1:-4:1'");
 	mrc_fails("--pages 4:2K*1 x", "bad --pages item '4:2K*1'");
-	mrc_fails("--ram 8M x", "bad option '--ram'");
+	mrc_fails("--ram 8M x", "--reclaim and --ram go together");
+	mrc_fails("--reclaim lru x", "--reclaim and --ram go together");
+	mrc_fails("-o swap=32M x", "--reclaim and --ram go together");
+	mrc_fails("--reclaim lru --ram 16M -", "--reclaim and --ram go together");
 	mrc_fails("", "no TRACE given");
 	mrc_fails("a b", "one TRACE only");
 	mrc_fails("/nonexistent/t", "/nonexistent/t: cannot open the trace");

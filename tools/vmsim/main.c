@@ -800,8 +800,10 @@ int main(int argc, char **argv)
 	 * the tool with SIGXFSZ.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
-	if (argc > 1 && !strcmp(argv[1], "mrc"))	/* mrc.c parses its own flags */
+	if (argc > 1 && !strcmp(argv[1], "mrc")) {	/* mrc.c parses its own flags */
+		mrc_kernel_runs = sweep_mrc;		/* --reclaim: a sweep */
 		return mrc_main(argc - 1, argv + 1, stdout, stderr);
+	}
 	if (argc > 1 && !strcmp(argv[1], "sweep"))	/* sweep.c and merge.c: their own flags */
 		return sweep_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "merge"))

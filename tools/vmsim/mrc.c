@@ -7,8 +7,9 @@
  * header row, a row per policy and size) or one JSON document.
  *
  * Its own flags (getopt_long), so main.c only dispatches here.  The kernel
- * policies replayed through the whole memory manager (--reclaim, --ram;
- * issue 13) are to come as more jobs and more rows of the same table.
+ * policies replayed through the whole memory manager (--reclaim, --ram)
+ * are a sweep of trace x reclaim x ram (sweep.c's sweep_mrc, through
+ * mrc_kernel_runs), their rows after the reference policies' rows.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@
 #define MRC_SCHEMA	"vmsim-mrc/1"
 #define MRC_MAX_SIZES	(1U << 20)	/* sizes in one --pages */
 #define MRC_MAX_JOBS	256
+#define MRC_MAX_OPTS	64		/* -o flags */
 
 enum { POL_LRU, POL_OPT, POL_FIFO, POL_CLOCK, NR_POLICIES };
 
@@ -63,8 +65,19 @@ const char mrc_usage_text[] =
 "  -q, --quiet          no timings on standard error\n"
 "  -h, --help           this text\n"
 "\n"
+"The kernel's reclaim through the whole memory manager (as vmsim trace):\n"
+"  --reclaim LIST       reclaim policies (vmsim help reclaim), comma separated\n"
+"  --ram LIST           memory sizes: N, FIRST:LAST:STEP or FIRST:LAST*FACTOR,\n"
+"                       K/M/G suffixes; every policy at every size is one run,\n"
+"                       the runs a sweep on -j cores (vmsim sweep)\n"
+"  -o KEY=VALUE         a machine option for every run (swap=256M ...)\n"
+"  Their rows are kernel:POLICY with pages the machine's managed pages,\n"
+"  requests the trace's accesses, misses its major faults, and two more\n"
+"  columns, major_faults and swap_ins.  Without --policy, no reference rows.\n"
+"\n"
 "Output: CSV with the header policy,pages,requests,misses,miss_ratio and a\n"
-"row per policy and size (policies in the order asked, sizes ascending).\n"
+"row per policy and size (policies in the order asked, sizes ascending;\n"
+"the kernel's rows after them, policies in the order asked, sizes as given).\n"
 "Exit status: 0 success, 2 a bad flag, an unreadable trace, a bad line\n"
 "(FILE:LINE: message) or too little memory.\n";
 
@@ -80,7 +93,15 @@ struct mrc_opts {
 	bool quiet;
 	int jobs;
 	char error[512];		/* why the run failed: the --json "error" */
+	bool policy_given;		/* --policy (with --reclaim: none without it) */
+	const char *reclaim, *ram;	/* the kernel's runs */
+	const char *opts[MRC_MAX_OPTS];	/* -o KEY=VALUE */
+	int nr_opts;
+	const char *format_name;	/* --format as given */
 };
+
+int (*mrc_kernel_runs)(const struct mrc_kernel_ask *a, struct mrc_kernel_row **rows,
+		       size_t *nr, FILE *err);
 
 /* One run: a policy at a size (LRU: the whole curve, once). */
 struct mrc_job {
@@ -244,7 +265,8 @@ static int parse_pages(struct mrc_opts *o, const char *list, FILE *err)
 	return 0;
 }
 
-enum { OPT_POLICY = 256, OPT_PAGES, OPT_FORMAT, OPT_DROP_REPEATS, OPT_JSON, OPT_PROGRESS };
+enum { OPT_POLICY = 256, OPT_PAGES, OPT_FORMAT, OPT_DROP_REPEATS, OPT_JSON, OPT_PROGRESS,
+       OPT_RECLAIM, OPT_RAM };
 
 static const struct option mrc_longopts[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
@@ -254,6 +276,8 @@ static const struct option mrc_longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "reclaim", required_argument, NULL, OPT_RECLAIM },
+	{ "ram", required_argument, NULL, OPT_RAM },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -266,11 +290,26 @@ static int parse_flag(struct mrc_opts *o, int c, const char *arg, FILE *err)
 
 	switch (c) {
 	case OPT_POLICY:
+		o->policy_given = true;
 		return parse_policies(o, arg, err);
+	case OPT_RECLAIM:
+		o->reclaim = arg;
+		return 0;
+	case OPT_RAM:
+		o->ram = arg;
+		return 0;
+	case 'o':
+		if (o->nr_opts == MRC_MAX_OPTS) {
+			fprintf(err, "vmsim mrc: at most %d -o\n", MRC_MAX_OPTS);
+			return -1;
+		}
+		o->opts[o->nr_opts++] = arg;
+		return 0;
 	case OPT_PAGES:
 		return parse_pages(o, arg, err);
 	case OPT_FORMAT:
 		o->format = trace_format_parse(arg, true);
+		o->format_name = arg;
 		if (o->format < 0) {
 			fprintf(err, "vmsim mrc: --format wants auto, lackey, din, plain or pages, "
 				"got '%s'\n", arg);
@@ -317,7 +356,7 @@ static int parse_args(struct mrc_opts *o, int argc, char **argv, const char **pa
 	o->format = VMSIM_TRACE_AUTO;
 	optind = 0;			/* GNU: start afresh (the tests parse many times) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "j:qh", mrc_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:o:qh", mrc_longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(mrc_usage_text, out);
 			return 1;
@@ -340,6 +379,14 @@ static int parse_args(struct mrc_opts *o, int argc, char **argv, const char **pa
 		return -1;
 	}
 	*path = argv[optind];
+	if (!o->reclaim != !o->ram || (o->reclaim && (!strcmp(*path, "-") ||
+	    o->format == TRACE_PAGES)) || (o->nr_opts && !o->reclaim)) {
+		fprintf(err, "vmsim mrc: --reclaim and --ram go together, with -o, and replay a "
+			"trace file vmsim trace reads (not - nor pages)\n");
+		return -1;
+	}
+	if (o->reclaim && !o->policy_given)
+		o->nr_policies = 0;	/* the kernel's curves alone */
 	if (o->all) {
 		for (int k = 0; k < o->nr_policies; k++)
 			if (o->policies[k] != POL_LRU) {
@@ -480,23 +527,38 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void print_row(FILE *out, bool json, bool first, int policy, uint32_t pages,
-		      uint64_t requests, uint64_t misses)
+/* A row; @k: a kernel policy's run (its columns), NULL a reference policy's. */
+static void print_row(FILE *out, const struct mrc_opts *o, bool first, const char *policy,
+		      uint64_t pages, uint64_t requests, uint64_t misses,
+		      const struct mrc_kernel_row *k)
 {
 	double ratio = requests ? (double)misses / (double)requests : 0.0;
 
-	if (!json) {
-		fprintf(out, "%s,%u,%llu,%llu,%.6f\n", policy_names[policy], pages,
+	if (!o->json) {
+		fprintf(out, "%s,%llu,%llu,%llu,%.6f", policy, (unsigned long long)pages,
 			(unsigned long long)requests, (unsigned long long)misses, ratio);
+		if (k)
+			fprintf(out, ",%llu,%llu", (unsigned long long)k->major_faults,
+				(unsigned long long)k->swap_ins);
+		else if (o->reclaim)
+			fputs(",,", out);
+		fputc('\n', out);
 		return;
 	}
-	fprintf(out, "%s\n    {\"policy\": \"%s\", \"pages\": %u, \"requests\": %llu, "
-		"\"misses\": %llu, \"miss_ratio\": %.6f}", first ? "" : ",", policy_names[policy],
-		pages, (unsigned long long)requests, (unsigned long long)misses, ratio);
+	fprintf(out, "%s\n    {\"policy\": ", first ? "" : ",");
+	json_string(out, policy);
+	fprintf(out, ", \"pages\": %llu, \"requests\": %llu, \"misses\": %llu, "
+		"\"miss_ratio\": %.6f", (unsigned long long)pages, (unsigned long long)requests,
+		(unsigned long long)misses, ratio);
+	if (k)
+		fprintf(out, ", \"major_faults\": %llu, \"swap_ins\": %llu",
+			(unsigned long long)k->major_faults, (unsigned long long)k->swap_ins);
+	fputc('}', out);
 }
 
 static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_work *w,
-			const char *name, int format)
+			const char *name, int format, const struct mrc_kernel_row *krows,
+			size_t nr_krows)
 {
 	const struct mrc_stream *s = w->s;
 	size_t j = 0;
@@ -510,18 +572,24 @@ static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_wo
 			"\"page_size_bytes\": %lu, \"repeats\": \"%s\"},\n"
 			"  \"units\": {\"pages\": \"cache size in pages\", \"requests\": "
 			"\"page requests\", \"misses\": \"page requests that missed, compulsory "
-			"ones included\", \"miss_ratio\": \"misses / requests\"},\n  \"rows\": [",
+			"ones included\", \"miss_ratio\": \"misses / requests\"%s},\n  \"rows\": [",
 			trace_format_name(format), (unsigned long long)s->nr_requests, s->nr_pages,
-			1UL << TRACE_PAGE_SHIFT, o->drop_repeats ? "dropped" : "kept");
+			1UL << TRACE_PAGE_SHIFT, o->drop_repeats ? "dropped" : "kept",
+			o->reclaim ? ", \"kernel rows\": \"pages: the machine's managed pages; "
+			"requests: the trace's accesses; misses: major faults\", \"major_faults\": "
+			"\"page faults that waited for I/O\", \"swap_ins\": \"pages read from "
+			"swap\"" : "");
 	} else {
-		fputs("policy,pages,requests,misses,miss_ratio\n", out);
+		fprintf(out, "policy,pages,requests,misses,miss_ratio%s\n",
+			o->reclaim ? ",major_faults,swap_ins" : "");
 	}
 	for (int k = 0; k < o->nr_policies; k++) {
 		int p = o->policies[k];
 
 		if (p == POL_LRU && o->all) {
 			for (uint32_t c = 1; c <= s->nr_pages; c++, first = false)
-				print_row(out, o->json, first, p, c, s->nr_requests, w->curve[c]);
+				print_row(out, o, first, policy_names[p], c, s->nr_requests,
+					  w->curve[c], NULL);
 			j++;
 			continue;
 		}
@@ -530,10 +598,17 @@ static void print_table(FILE *out, const struct mrc_opts *o, const struct mrc_wo
 			uint64_t m = p == POL_LRU ? w->curve[c < s->nr_pages ? c : s->nr_pages] :
 				     (uint64_t)w->jobs[j++].misses;
 
-			print_row(out, o->json, first, p, c, s->nr_requests, m);
+			print_row(out, o, first, policy_names[p], c, s->nr_requests, m, NULL);
 		}
 		if (p == POL_LRU)
 			j++;
+	}
+	for (size_t i = 0; i < nr_krows; i++, first = false) {
+		const struct mrc_kernel_row *k = &krows[i];
+		char policy[80];
+
+		snprintf(policy, sizeof(policy), "kernel:%s", k->policy);
+		print_row(out, o, first, policy, k->pages, k->requests, k->major_faults, k);
 	}
 	if (o->json)
 		fputs("\n  ],\n  \"error\": null\n}\n", out);
@@ -619,12 +694,36 @@ static int compute(struct mrc_work *w, const struct mrc_opts *o, FILE *err, cons
 	return 0;
 }
 
+/* The kernel policies' runs (--reclaim, --ram): 0, or -1 (message printed). */
+static int kernel_runs(const struct mrc_opts *o, const char *path, struct mrc_kernel_row **rows,
+		       size_t *nr, FILE *err, const char *name)
+{
+	struct mrc_kernel_ask a = {
+		.trace = path, .reclaim = o->reclaim, .ram = o->ram, .opts = o->opts,
+		.nr_opts = o->nr_opts, .jobs = o->jobs,
+		.format = o->format == VMSIM_TRACE_AUTO ? NULL : o->format_name,
+	};
+	double t0 = now_seconds();
+
+	if (!mrc_kernel_runs) {
+		fprintf(err, "vmsim mrc: --reclaim needs the vmsim command (no sweeps here)\n");
+		return -1;
+	}
+	if (mrc_kernel_runs(&a, rows, nr, err))
+		return -1;
+	if (!o->quiet)
+		fprintf(err, "mrc %s: %zu kernel runs in %.3f s\n", name, *nr, now_seconds() - t0);
+	return 0;
+}
+
 int mrc_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct mrc_opts o = { 0 };
 	struct mrc_stream s;
 	struct mrc_work w = { 0 };
 	const char *path, *name;
+	struct mrc_kernel_row *krows = NULL;
+	size_t nr_krows = 0;
 	int ret, format;
 	double t0;
 
@@ -643,13 +742,19 @@ int mrc_main(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "mrc %s: %llu requests (%zu runs of one page), %u distinct pages, "
 			"read in %.3f s\n", name, (unsigned long long)s.nr_requests, s.nr_refs,
 			s.nr_pages, now_seconds() - t0);
+	w.s = &s;
 	if ((!o.sizes && !o.all && default_sizes(&o, s.nr_pages)) ||
-	    (w.s = &s, compute(&w, &o, err, name))) {
+	    (o.nr_policies && compute(&w, &o, err, name))) {
 		fprintf(err, "vmsim mrc: out of memory\n");
 		snprintf(o.error, sizeof(o.error), "out of memory");
 		goto out;
 	}
-	print_table(out, &o, &w, name, format);
+	if (o.reclaim && kernel_runs(&o, path, &krows, &nr_krows, err, name)) {
+		snprintf(o.error, sizeof(o.error), "the kernel policies' runs failed (their "
+			 "messages on standard error)");
+		goto out;
+	}
+	print_table(out, &o, &w, name, format, krows, nr_krows);
 	ret = 0;
 out:
 	if (ret && o.json)	/* still one document, with the error */
@@ -657,6 +762,7 @@ out:
 	free(w.curve);
 	free(w.next);
 	free(w.jobs);
+	free(krows);
 	free(o.sizes);
 	mrc_stream_free(&s);
 	return ret;

@@ -18,6 +18,7 @@
  * script (--emit slurm).  Each way, `vmsim merge DIR` (merge.c) makes the
  * CSV.  DIR/sweep.manifest lists the runs the spec expands to, for merge.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -37,6 +38,7 @@
 #include "sweep.h"
 #include "timeline.h"
 #include "plot.h"
+#include "mrc.h"
 
 #define MAX_AXES	32
 #define MAX_VALUES	4096		/* on one axis */
@@ -1180,6 +1182,27 @@ static int sweep_args(struct sweep_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* The runs are this very binary: its path, or "vmsim" (found on PATH). */
+static void self_path(char *self, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", self, len - 1);
+
+	if (n > 0)
+		self[n] = 0;
+	else
+		snprintf(self, len, "vmsim");
+}
+
+/* -j N, or 0: the online CPUs. */
+static int default_jobs(int jobs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (jobs)
+		return jobs;
+	return cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (int)cpus;
+}
+
 /* --run-index I: the run alone, its record written. */
 static int sweep_one(const struct spec *sp, const char *arg, bool quiet)
 {
@@ -1204,7 +1227,6 @@ int sweep_main(int argc, char **argv)
 	struct sweep_opts o = { 0 };
 	struct spec sp;
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int ret = sweep_args(&o, argc, argv);
 
 	if (ret)
@@ -1213,11 +1235,7 @@ int sweep_main(int argc, char **argv)
 		spec_free(&sp);
 		return ret;
 	}
-	/* the runs are this very binary */
-	if (n > 0)
-		self[n] = 0;
-	else
-		snprintf(self, sizeof(self), "vmsim");	/* found on PATH */
+	self_path(self, sizeof(self));
 	if (o.list) {
 		for (long i = 0; i < sp.nr_runs; i++) {
 			struct strbuf sb;
@@ -1234,13 +1252,145 @@ int sweep_main(int argc, char **argv)
 	} else if (o.emit) {
 		ret = sweep_emit(&sp, o.emit, self);
 	} else {
-		if (!o.jobs) {
-			long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-			o.jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (int)cpus;
-		}
-		ret = sweep_local(&sp, o.jobs, self, o.quiet);
+		ret = sweep_local(&sp, default_jobs(o.jobs), self, o.quiet);
 	}
 	spec_free(&sp);
+	return ret;
+}
+
+/* --- vmsim mrc --reclaim --ram: the kernel policies' curves as a sweep ------------- */
+
+/* The number after "KEY": in a record (keys of the record are unique), or 0. */
+static uint64_t record_number(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* Every file of the temporary directory @dir, then it. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			char *p = xasprintf("%s/%s", dir, e->d_name);
+
+			if (unlink(p) && errno == EISDIR)
+				remove_dir(p);
+			free(p);
+		}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* The spec of trace x reclaim x ram (and -o's keys), in @dir: its text, or NULL (message). */
+static char *mrc_spec(const struct mrc_kernel_ask *a, FILE *err)
+{
+	char *trace = realpath(a->trace, NULL);
+	struct strbuf sb;
+
+	if (!trace || strpbrk(trace, " \t,#")) {
+		fprintf(err, "vmsim mrc: --reclaim replays %s: %s\n", a->trace,
+			trace ? "a path with a blank, ',' or '#' cannot be a sweep's trace" :
+			strerror(errno));
+		free(trace);
+		return NULL;
+	}
+	sb_init(&sb);
+	sb_printf(&sb, "trace = %s\nreclaim = %s\nram = %s\nout = out\n", trace, a->reclaim,
+		  a->ram);
+	if (a->format)
+		sb_printf(&sb, "format = %s\n", a->format);
+	for (int i = 0; i < a->nr_opts; i++) {
+		const char *eq = strchr(a->opts[i], '=');
+
+		if (!eq || eq == a->opts[i]) {
+			fprintf(err, "vmsim mrc: -o wants KEY=VALUE, got '%s'\n", a->opts[i]);
+			sb_free(&sb);
+			free(trace);
+			return NULL;
+		}
+		sb_printf(&sb, "%.*s = %s\n", (int)(eq - a->opts[i]), a->opts[i], eq + 1);
+	}
+	free(trace);
+	return sb.oom ? NULL : sb.buf;
+}
+
+/* A run's record as a row: 0, or -1 (the run failed: its message printed). */
+static int mrc_row(const struct spec *sp, long i, struct mrc_kernel_row *row, FILE *err)
+{
+	char msg[MAX_ERROR + 100], *path, *text, *p;
+	struct run r;
+	size_t len;
+
+	run_init(sp, i, &r);
+	if (!record_ok(sp, &r)) {
+		record_error(sp, &r, msg, sizeof(msg));
+		fprintf(err, "vmsim mrc: the run of reclaim %s at ram %s failed: %s\n", r.vals[1],
+			r.vals[2], msg);
+		return -1;
+	}
+	path = record_path(sp, &r, SWEEP_RECORD_EXT);
+	text = read_all(path, &len);
+	free(path);
+	if (!text)
+		return -1;
+	p = strstr(text, "\"machine\": {\"policy\": \"");
+	snprintf(row->policy, sizeof(row->policy), "%.*s", p ? (int)strcspn(p + 23, "\"") : 0,
+		 p ? p + 23 : "");
+	row->pages = record_number(text, "\"managed_pages\": ");
+	row->requests = record_number(text, "\"requests\": ");
+	row->major_faults = record_number(text, "\"major_faults\": ");
+	row->swap_ins = record_number(text, "\"swap_in_pages\": ");
+	free(text);
+	return 0;
+}
+
+/*
+ * The runs of `vmsim mrc --reclaim LIST --ram LIST`: a spec written into a
+ * temporary directory (trace, reclaim, ram, then -o's keys: the runs in
+ * the order of the rows), run here on -j cores as `vmsim sweep` runs one,
+ * its records read back as rows; the directory goes afterwards.
+ */
+int sweep_mrc(const struct mrc_kernel_ask *a, struct mrc_kernel_row **rows, size_t *nr,
+	      FILE *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/vmsim-mrc.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *text = mrc_spec(a, err), *path = NULL, self[PATH_MAX];
+	struct spec sp;
+	int ret = -1;
+
+	memset(&sp, 0, sizeof(sp));
+	if (!text || !mkdtemp(dir)) {
+		if (text)
+			fprintf(err, "vmsim mrc: cannot make %s: %s\n", dir, strerror(errno));
+		free(text);
+		free(dir);
+		return -1;
+	}
+	path = xasprintf("%s/mrc.spec", dir);
+	if (write_atomic(path, text) || spec_load(&sp, path, NULL))
+		goto out;
+	*rows = calloc((size_t)sp.nr_runs, sizeof(**rows));
+	if (!*rows)
+		goto out;
+	self_path(self, sizeof(self));
+	(void)sweep_local(&sp, default_jobs(a->jobs), self, true);
+	ret = 0;
+	for (long i = 0; i < sp.nr_runs; i++)
+		if (mrc_row(&sp, i, &(*rows)[i], err))
+			ret = -1;
+	*nr = (size_t)sp.nr_runs;
+out:
+	spec_free(&sp);
+	remove_dir(dir);
+	free(path);
+	free(text);
+	free(dir);
 	return ret;
 }

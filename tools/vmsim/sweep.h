@@ -24,4 +24,10 @@ extern const char merge_usage_text[];
 int sweep_main(int argc, char **argv);
 int merge_main(int argc, char **argv, FILE *out, FILE *err);
 
+/* `vmsim mrc --reclaim --ram`'s runs as a sweep (mrc.h's mrc_kernel_runs). */
+struct mrc_kernel_ask;
+struct mrc_kernel_row;
+int sweep_mrc(const struct mrc_kernel_ask *a, struct mrc_kernel_row **rows, size_t *nr,
+	      FILE *err);
+
 #endif
