@@ -13,7 +13,12 @@
 #include "kern/machine.h"
 #include "kern/reclaim_policy.h"
 #include "kern/swap.h"
+#include "kern/buffer_head.h"
 #include "entry.h"
+
+/* vm.bdflush: 2.4.20's bdf_prm defaults (HZ 100); its limits are fs/buffer.c's */
+static const int vmsim_bdflush_default[VMSIM_BDFLUSH_PARAMS] = {
+	30, 500, 0, 0, 5 * 100, 30 * 100, 60, 20, 0 };
 
 void vmsim_config_default(struct vmsim_config *cfg)
 {
@@ -35,6 +40,8 @@ void vmsim_config_default(struct vmsim_config *cfg)
 	cfg->swappiness = 60;
 	cfg->fault_around_bytes = 65536;
 	cfg->overcommit_ratio = 50;
+	cfg->writeback = VMSIM_WRITEBACK_26;
+	memcpy(cfg->bdflush, vmsim_bdflush_default, sizeof(cfg->bdflush));
 }
 
 /*
@@ -155,6 +162,11 @@ static const char *const option_table[][2] = {
 	{ "overcommit_kbytes", "a size in kB, 0 for the ratio" },
 	{ "cpu_nodes", "a node per CPU, comma separated (0,0,1,1), each below nodes" },
 	{ "numa", "local or roundrobin" },
+	{ "disk", "NAME:PATH:SIZE[:BLOCKSIZE], NAME a-z0-9 (up to 15), SIZE 4K .. 8G "
+		  "in 4K, BLOCKSIZE 512, 1024, 2048 or 4096; at most " STR(VMSIM_MAX_DISKS) },
+	{ "writeback", "2.4 or 2.6" },
+	{ "bdflush", "nine numbers separated by commas, 2.4's vm.bdflush fields "
+		     "within bdflush_min and bdflush_max" },
 };
 #define NR_OPTIONS	(sizeof(option_table) / sizeof(option_table[0]))
 
@@ -257,6 +269,94 @@ static int parse_cpu_nodes(struct vmsim_config *cfg, const char *value)
 	return 0;
 }
 
+/* disk=NAME:PATH:SIZE[:BLOCKSIZE]: one more block device (a NAME given again is replaced). */
+static int parse_disk(struct vmsim_config *cfg, const char *value)
+{
+	struct vmsim_disk_config d = { .block_size = 1024 };
+	const char *c1 = strchr(value, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	char num[32];
+	const char *c3;
+	size_t n;
+	int i;
+
+	if (!c1 || !c2 || c1 == value || (size_t)(c1 - value) >= sizeof(d.name) ||
+	    (size_t)(c2 - c1 - 1) >= sizeof(d.path))
+		return -1;
+	for (const char *p = value; p < c1; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (p > value && *p >= '0' && *p <= '9')))
+			return -1;
+	memcpy(d.name, value, (size_t)(c1 - value));
+	memcpy(d.path, c1 + 1, (size_t)(c2 - c1 - 1));
+	c3 = strchr(c2 + 1, ':');
+	n = c3 ? (size_t)(c3 - c2 - 1) : strlen(c2 + 1);
+	if (n >= sizeof(num))
+		return -1;
+	memcpy(num, c2 + 1, n);
+	num[n] = 0;
+	if (vmsim_parse_size(num, &d.size) || d.size < 4096 || d.size > (8ULL << 30) ||
+	    d.size % 4096)
+		return -1;
+	if (c3) {
+		uint64_t bs;
+
+		if (vmsim_parse_size(c3 + 1, &bs) || (bs != 512 && bs != 1024 && bs != 2048 &&
+						      bs != 4096))
+			return -1;
+		d.block_size = (unsigned int)bs;
+	}
+	for (i = 0; i < cfg->nr_disks && strcmp(cfg->disks[i].name, d.name); i++)
+		;
+	if (i == VMSIM_MAX_DISKS)
+		return -1;
+	cfg->disks[i] = d;
+	if (i == cfg->nr_disks)
+		cfg->nr_disks++;
+	return 0;
+}
+
+/* bdflush=A,B,...: all nine fields, each within 2.4's bdflush_min .. bdflush_max. */
+static int parse_bdflush(struct vmsim_config *cfg, const char *value)
+{
+	int v[VMSIM_BDFLUSH_PARAMS];
+	const char *p = value;
+
+	for (int i = 0; i < VMSIM_BDFLUSH_PARAMS; i++) {
+		const char *end = strchr(p, ',');
+		char num[24];
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		long x;
+
+		if ((end != NULL) != (i < VMSIM_BDFLUSH_PARAMS - 1) || n >= sizeof(num))
+			return -1;
+		memcpy(num, p, n);
+		num[n] = 0;
+		if (parse_int(num, bdflush_min[i], bdflush_max[i], &x))
+			return -1;
+		v[i] = (int)x;
+		p = end ? end + 1 : p + n;
+	}
+	memcpy(cfg->bdflush, v, sizeof(v));
+	return 0;
+}
+
+/* The buffer cache's options, the last tried: 0 if set, -1 for a bad value, 1 for an unknown key. */
+static int set_buffer_option(struct vmsim_config *cfg, const char *key, const char *value)
+{
+	if (!strcmp(key, "disk"))
+		return parse_disk(cfg, value) ? -1 : 0;
+	if (!strcmp(key, "bdflush"))
+		return parse_bdflush(cfg, value) ? -1 : 0;
+	if (strcmp(key, "writeback"))
+		return 1;
+	if (!strcmp(value, "2.4"))
+		cfg->writeback = VMSIM_WRITEBACK_24;
+	else if (!strcmp(value, "2.6"))
+		cfg->writeback = VMSIM_WRITEBACK_26;
+	else
+		return -1;
+	return 0;
+}
+
 int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value,
 		     char *err, size_t errlen)
 {
@@ -356,7 +456,9 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if ((r = config_set_vm(cfg, key, value)) <= 0) {
 		if (r < 0)
 			goto bad;
-	} else {
+	} else if ((r = set_buffer_option(cfg, key, value))) {
+		if (r < 0)
+			goto bad;
 		snprintf(err, errlen, "unknown machine option '%s'", key);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include "kern/mm.h"
 #include "kern/mman.h"
 #include "kern/seq_buf.h"
+#include "kern/buffer_head.h"
 #include "vmsim/process.h"
 #include "vmsim/vmsim.h"
 #include "entry.h"
@@ -56,6 +57,19 @@ int vmsim_sysctl_write(vmsim_machine_t *m, const char *name, uint64_t value)
 	if (value > ULONG_MAX)
 		return -EINVAL;
 	return MACHINE_CALL(m, overcommit_sysctl_write(m, name, (unsigned long)value));
+}
+
+int vmsim_sysctl_write_text(vmsim_machine_t *m, const char *name, const char *text)
+{
+	uint64_t v;
+
+	if (!name || !text)
+		return -EINVAL;
+	if (!strcmp(name, "vm.bdflush") || !strcmp(name, "vm/bdflush") || !strcmp(name, "bdflush"))
+		return MACHINE_CALL(m, write_bdflush(m, text));	/* fs/buffer.c */
+	if (vmsim_parse_size(text, &v))
+		return -EINVAL;
+	return vmsim_sysctl_write(m, name, v);
 }
 
 char *vmsim_proc_pid_read(vmsim_machine_t *m, int pid, const char *name)

@@ -27,6 +27,7 @@
 #include "kern/mman.h"
 #include "kern/sched.h"
 #include "kern/chrdev.h"
+#include "kern/buffer_head.h"
 
 #define NR_OPEN_DEFAULT	64
 #define BITS_PER_LONG	64
@@ -232,8 +233,12 @@ long sys_open(const char *path, int flags, unsigned int mode)
 	if (acc == O_ACCMODE)
 		return -EINVAL;
 	/* device files: /dev/NAME reaches its driver (fs/char_dev.c) */
-	if (chrdev_path(path))
-		inode = chrdev_lookup(t->machine, path, &err);
+	if (chrdev_path(path)) {
+		/* a block device (fs/block_dev.c), else a character device */
+		inode = blkdev_lookup(t->machine, path, &err);
+		if (!inode && err == -ENOENT)
+			inode = chrdev_lookup(t->machine, path, &err);
+	}
 	else
 		inode = hostfs_open(t->machine, path, flags, mode, &err);
 	if (!inode)

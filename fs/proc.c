@@ -16,6 +16,7 @@
 #include "kern/tlb.h"
 #include "kern/vmalloc.h"
 #include "kern/writeback.h"
+#include "kern/buffer_head.h"
 
 static void show_val_kb(struct seq_buf *s, const char *label, unsigned long pages)
 {
@@ -33,6 +34,7 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	unsigned long inact_file = global_page_state(m, NR_ZONE_INACTIVE_FILE);
 	unsigned long sreclaim = global_page_state(m, NR_SLAB_RECLAIMABLE);
 	unsigned long sunreclaim = global_page_state(m, NR_SLAB_UNRECLAIMABLE);
+	unsigned long buffers = nr_blockdev_pages(m);
 	unsigned long reserve = 0, available, pagecache, swap_total, swap_free;
 	int n, j;
 
@@ -49,8 +51,9 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	show_val_kb(s, "MemTotal:", m->totalram_pages);
 	show_val_kb(s, "MemFree:", free);
 	show_val_kb(s, "MemAvailable:", available);
-	show_val_kb(s, "Buffers:", 0);
-	show_val_kb(s, "Cached:", file > swapcache ? file - swapcache : 0);
+	/* the block devices' page cache (fs/block_dev.c), as Linux's nr_blockdev_pages */
+	show_val_kb(s, "Buffers:", buffers);
+	show_val_kb(s, "Cached:", file > swapcache + buffers ? file - swapcache - buffers : 0);
 	show_val_kb(s, "SwapCached:", swapcache);
 	show_val_kb(s, "Active:", act_anon + act_file);
 	show_val_kb(s, "Inactive:", inact_anon + inact_file);
@@ -69,7 +72,10 @@ void show_meminfo(struct machine *m, struct seq_buf *s)
 	si_swapinfo(m, &swap_total, &swap_free);
 	show_val_kb(s, "SwapTotal:", swap_total);
 	show_val_kb(s, "SwapFree:", swap_free);
-	show_val_kb(s, "Dirty:", global_page_state(m, NR_FILE_DIRTY));
+	/* dirty file pages and dirty buffers (fs/buffer.c) */
+	seq_printf(s, "%-16s%8lu kB\n", "Dirty:",
+		   (global_page_state(m, NR_FILE_DIRTY) << (PAGE_SHIFT - 10)) +
+		   nr_dirty_buffer_bytes(m) / 1024);
 	show_val_kb(s, "Writeback:", global_page_state(m, NR_WRITEBACK));
 	show_val_kb(s, "AnonPages:", global_page_state(m, NR_ANON_PAGES));
 	show_val_kb(s, "Mapped:", global_page_state(m, NR_FILE_MAPPED));
@@ -127,6 +133,10 @@ static void show_sysctl_vm(struct machine *m, struct seq_buf *s)
 	struct writeback_state *wb = m->writeback;
 
 	seq_printf(s, "vm.admin_reserve_kbytes = %lu\n", m->sysctl_admin_reserve_kbytes);
+	if (m->buffers) {
+		seq_puts(s, "vm.bdflush = ");
+		show_bdflush(m, s);	/* 2.4's nine fields (fs/buffer.c) */
+	}
 	if (wb) {
 		seq_printf(s, "vm.dirty_background_ratio = %d\n", wb->dirty_background_ratio);
 		seq_printf(s, "vm.dirty_expire_centisecs = %u\n", wb->dirty_expire_centisecs);
@@ -159,6 +169,7 @@ int proc_show(struct machine *m, const char *name, struct seq_buf *s)
 		{ "interrupts", show_interrupts },
 		{ "numastat", show_numastat },			/* fs/proc_node.c */
 		{ "node_meminfo", show_nodes_meminfo },
+		{ "diskstats", show_diskstats },
 	};
 
 	if (name[0] == '/')	/* sysfs: /sys/devices/system/node/nodeN/FILE */

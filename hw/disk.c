@@ -70,19 +70,17 @@ void sim_disk_close(struct sim_disk *d)
 	d->fd = -1;
 }
 
-static int do_io(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff, void *buf,
+static int do_io(struct hw_machine *hw, struct sim_disk *d, uint64_t off, void *buf, size_t len,
 		 bool write)
 {
-	off_t off = (off_t)pgoff * (off_t)PAGE_SIZE;
 	size_t done = 0;
 
-	if ((uint64_t)off + PAGE_SIZE > d->size)
+	if (off > d->size || len > d->size - off)
 		return -EIO;
-	while (done < PAGE_SIZE) {
-		ssize_t n = write ? pwrite(d->fd, (char *)buf + done, PAGE_SIZE - done,
-					   off + (off_t)done)
-				  : pread(d->fd, (char *)buf + done, PAGE_SIZE - done,
-					  off + (off_t)done);
+	while (done < len) {
+		ssize_t n = write ? pwrite(d->fd, (char *)buf + done, len - done,
+					   (off_t)(off + done))
+				  : pread(d->fd, (char *)buf + done, len - done, (off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -94,6 +92,7 @@ static int do_io(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 		done += (size_t)n;
 	}
 	atomic_fetch_add(write ? &d->writes : &d->reads, 1);
+	atomic_fetch_add(write ? &d->sectors_written : &d->sectors_read, len / DISK_SECTOR_SIZE);
 	hw_clock_advance(hw, DISK_IO_JIFFIES);
 	return 0;
 }
@@ -101,11 +100,19 @@ static int do_io(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 int sim_disk_read_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 		       void *buf)
 {
-	return do_io(hw, d, pgoff, buf, false);
+	return do_io(hw, d, (uint64_t)pgoff * PAGE_SIZE, buf, PAGE_SIZE, false);
 }
 
 int sim_disk_write_page(struct hw_machine *hw, struct sim_disk *d, unsigned long pgoff,
 			const void *buf)
 {
-	return do_io(hw, d, pgoff, (void *)buf, true);
+	return do_io(hw, d, (uint64_t)pgoff * PAGE_SIZE, (void *)buf, PAGE_SIZE, true);
+}
+
+int sim_disk_rw(struct hw_machine *hw, struct sim_disk *d, uint64_t sector, void *buf,
+		size_t len, bool write)
+{
+	if (!len || len % DISK_SECTOR_SIZE || len > PAGE_SIZE)
+		return -EINVAL;
+	return do_io(hw, d, sector * DISK_SECTOR_SIZE, buf, len, write);
 }

@@ -26,6 +26,7 @@
 #include "kern/highmem.h"
 #include "kern/vmalloc.h"
 #include "kern/writeback.h"
+#include "kern/buffer_head.h"
 
 /* The kernel's part of each CPU: its node, its zonelists, its pcp switch. */
 static void smp_prepare_cpus(struct machine *m)
@@ -71,6 +72,10 @@ static int rest_init(struct machine *m)
 	if (vmscan_init(m))			/* mm/vmscan.c: swap cache, kswapd, OOM (needs fs, tasks) */
 		return -1;
 	if (writeback_init(m))			/* mm/page-writeback.c: dirty limits, pdflush */
+		return -1;
+	if (buffer_init(m))			/* fs/buffer.c: buffer cache, bdflush, kupdated */
+		return -1;
+	if (blkdev_init(m))			/* fs/block_dev.c: the disks of disk= */
 		return -1;
 	return 0;
 }
@@ -180,6 +185,8 @@ void stop_kernel(struct machine *m)
 	task_fini(m);				/* every task exits: exact accounting */
 	chrdev_unload_modules(m);		/* modules loaded since boot: their memory back */
 	exit_accounting_check(m);
+	blkdev_exit(m);				/* every device closed: its bd_inode goes */
+	buffer_fini(m);				/* every buffer_head is back */
 	writeback_fini(m);			/* no task left to dirty a page */
 	vmscan_fini(m);				/* the swap cache is empty once the tasks are gone */
 	fs_fini(m);				/* after the tasks: every file is closed */

@@ -13,6 +13,7 @@
 #include "kern/memory.h"
 #include "kern/mman.h"
 #include "kern/fs.h"
+#include "kern/printk.h"
 
 /* The initial stack VMA of a new process: 128 KiB plus one page of
  * arguments and environment, the size exec leaves on Linux. */
@@ -135,4 +136,27 @@ long sys_setrlimit(int resource, unsigned long cur, unsigned long max)
 	spin_unlock(&ts->tasklist_lock);
 	up_write(&mm->mmap_sem);
 	return ret;
+}
+
+/*
+ * do_sleep - @jiffies of virtual time pass with nothing running (the
+ * script's sleep): the clock advances in steps of at most a tenth of a
+ * second, each a scheduling point, so the periodic kernel threads
+ * (kupdate, 2.6's periodic writeback) run when they are due, as a timer
+ * interrupt would wake them.  Their disk work advances the clock too.
+ * Returns the clock after.  No task may run on this CPU.
+ */
+unsigned long do_sleep(struct machine *m, unsigned long jiffies)
+{
+	unsigned long now = atomic_load(&m->hw.jiffies), end = now + jiffies;
+
+	while (now < end) {
+		unsigned long step = end - now < HZ / 10 ? end - now : HZ / 10;
+
+		hw_clock_advance(&m->hw, step);
+		if (m->reclaim.kswapd_run)
+			m->reclaim.kswapd_run(m);
+		now = atomic_load(&m->hw.jiffies);
+	}
+	return now;
 }

@@ -563,8 +563,11 @@ long generic_file_read(struct file *file, unsigned long buf, size_t count, loff_
 bool set_page_dirty(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
-	bool was_clean = !TestSetPageDirty(page);
+	bool was_clean;
 
+	if (mapping && mapping->a_ops && mapping->a_ops->set_page_dirty)
+		return mapping->a_ops->set_page_dirty(page);
+	was_clean = !TestSetPageDirty(page);
 	if (!mapping || mapping->swapbacked)
 		return was_clean;
 	spin_lock(&mapping->tree_lock);
@@ -585,7 +588,8 @@ bool clear_page_dirty_for_io(struct page *page)
 	struct address_space *mapping = page->mapping;
 	bool was_dirty;
 
-	if (!mapping)
+	/* a block device's pages are never tagged: their dirt is their buffers' */
+	if (!mapping || (mapping->a_ops && mapping->a_ops->set_page_dirty))
 		return TestClearPageDirty(page);
 	spin_lock(&mapping->tree_lock);
 	was_dirty = TestClearPageDirty(page);

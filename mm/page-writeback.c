@@ -23,6 +23,7 @@
 #include "kern/writeback.h"
 #include "kern/slab.h"
 #include "kern/printk.h"
+#include "kern/buffer_head.h"
 
 static unsigned long jiffies_now(struct machine *m)
 {
@@ -269,6 +270,10 @@ void balance_dirty_pages(struct address_space *mapping)
 	unsigned long background, dirty, nr_reclaimable, nr_writeback;
 	bool throttled = false;
 
+	if (m->cfg.writeback == VMSIM_WRITEBACK_24) {
+		balance_dirty(m);	/* writeback=2.4: bdflush's thresholds (fs/buffer.c) */
+		return;
+	}
 	for (;;) {
 		unsigned long excess;
 
@@ -352,8 +357,8 @@ void pdflush_run(struct machine *m)
 	struct writeback_state *wb = m->writeback;
 	unsigned long now;
 
-	if (!wb)
-		return;
+	if (!wb || m->cfg.writeback == VMSIM_WRITEBACK_24)
+		return;		/* writeback=2.4: bdflush and kupdate write file pages */
 	now = jiffies_now(m);
 	if (likely(!atomic_load_explicit(&wb->bg_wanted, memory_order_relaxed) &&
 		   now < atomic_load_explicit(&wb->next_kupdate, memory_order_relaxed)))

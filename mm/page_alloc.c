@@ -52,7 +52,7 @@ static __cold void bad_page(const struct page *page, const char *what)
 #define PAGE_FLAGS_CHECK_AT_FREE ((1u << PG_lru) | (1u << PG_slab) | (1u << PG_buddy) | \
 	(1u << PG_reserved) | (1u << PG_swapcache) | (1u << PG_writeback) | \
 	(1u << PG_locked) | (1u << PG_active) | (1u << PG_mlocked) | (1u << PG_pgtable) | \
-	(1u << PG_unevictable))
+	(1u << PG_unevictable) | (1u << PG_private))
 
 static void check_free_page(struct page *page)
 {

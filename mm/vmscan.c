@@ -32,6 +32,7 @@
 #include "kern/shmem_fs.h"
 #include "kern/printk.h"
 #include "kern/writeback.h"
+#include "kern/buffer_head.h"
 
 /* --- helpers ------------------------------------------------------------------- */
 
@@ -444,7 +445,10 @@ static bool reclaim_locked_page(struct page *page)
 			spin_unlock(&mapping->tree_lock);
 			if (freeable)
 				swap_free(entry);
-		} else if (!mapping->swapbacked) {
+		} else if (!mapping->swapbacked &&
+			   /* 2.4's shrink_cache: a page with buffers (a block device's)
+			    * frees them first, writing dirty ones (fs/buffer.c) */
+			   (!page_has_buffers(page) || try_to_free_buffers(page, true))) {
 			spin_lock(&mapping->tree_lock);
 			if (page_count(page) == 2 && !PageDirty(page)) {
 				policy_evicted(page);
@@ -620,6 +624,9 @@ static unsigned long page_launder(struct machine *m, unsigned long target)
 	spin_unlock(&lru->pagemap_lru_lock);
 	trace_mm_vmscan_lru_isolate(m, target, scanned, cleaned, 0);
 	count_scan(m, scanned);
+	/* 2.4.0: too few pages laundered, memory is short: bdflush writes buffers */
+	if (cleaned < target)
+		wakeup_bdflush(m);
 	return cleaned;
 }
 
@@ -1000,8 +1007,10 @@ void kswapd_run(struct machine *m)
 	struct vmscan_state *vs = m->vmscan;
 	struct sim_cpu *cpu = this_cpu();
 
-	/* background writeout and kupdate share this scheduling point */
+	/* background writeout and kupdate share this scheduling point, */
 	pdflush_run(m);
+	/* and the buffer cache's bdflush and kupdate (fs/buffer.c) */
+	bdflush_run(m);
 	kswapd_periodic(m);
 	if (likely(!atomic_load_explicit(&vs->kswapd_wanted, memory_order_relaxed)))
 		return;

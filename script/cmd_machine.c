@@ -206,6 +206,15 @@ int script_parse_sysctl(struct vmsim_cmd *c, const struct vmsim_words *l, const 
 		return -1;
 	}
 	snprintf(a->name, sizeof(a->name), "%.*s", (int)(eq - l->w[1].val), l->w[1].val);
+	if (!strcmp(a->name, "vm.bdflush") || !strcmp(a->name, "bdflush")) {
+		/* a vector: the kernel reads its nine numbers (commas between) */
+		if (strlen(eq + 1) >= sizeof(a->text)) {
+			script_seterr(err, errlen, "sysctl: value too long");
+			return -1;
+		}
+		snprintf(a->text, sizeof(a->text), "%s", eq + 1);
+		return 0;
+	}
 	v = l->w[1];
 	v.val = (char *)eq + 1;
 	v.val_len = strlen(v.val);
@@ -215,7 +224,10 @@ int script_parse_sysctl(struct vmsim_cmd *c, const struct vmsim_words *l, const 
 enum vmsim_run_status script_run_sysctl(struct vmsim_session *s, const struct vmsim_cmd *c,
 					struct vmsim_call *call)
 {
-	print_num(s, c, vmsim_sysctl_write(s->m, c->u.sysctl.name, c->u.sysctl.value));
+	const struct vmsim_args_sysctl *a = &c->u.sysctl;
+
+	print_num(s, c, a->text[0] ? vmsim_sysctl_write_text(s->m, a->name, a->text) :
+				     vmsim_sysctl_write(s->m, a->name, a->value));
 	return VMSIM_RUN_OK;
 }
 
@@ -225,5 +237,52 @@ enum vmsim_run_status script_run_swapoff(struct vmsim_session *s, const struct v
 	uint64_t area = c->u.swapoff.area;
 
 	print_num(s, c, area > 64 ? -EINVAL : vmsim_swapoff(s->m, (int)area));
+	return VMSIM_RUN_OK;
+}
+
+/* --- sleep TIME ---------------------------------------------------------- */
+
+int script_parse_sleep(struct vmsim_cmd *c, const struct vmsim_words *l, const char *usage,
+		       char *err, size_t errlen)
+{
+	const char *w;
+	size_t n;
+	uint64_t v, mult;
+	char num[32];
+
+	if (script_want_words(l, 2, 2, usage, err, errlen))
+		return -1;
+	w = l->w[1].val;
+	n = strlen(w);
+	/* a number and its unit: s (100 jiffies), ms (a tenth of a jiffy each), j */
+	if (n > 2 && !strcmp(w + n - 2, "ms"))
+		mult = 1, n -= 2;
+	else if (n > 1 && w[n - 1] == 's')
+		mult = 1000, n -= 1;
+	else if (n > 1 && w[n - 1] == 'j')
+		mult = 10, n -= 1;
+	else
+		n = 0;
+	if (!n || n >= sizeof(num)) {
+		script_seterr(err, errlen, "sleep: TIME is a number with s, ms or j (%s)", usage);
+		return -1;
+	}
+	memcpy(num, w, n);
+	num[n] = 0;
+	if (vmsim_parse_number(num, &v) || v > 100000000ULL) {
+		script_seterr(err, errlen, "sleep: bad TIME '%.40s' (at most 100000000)", w);
+		return -1;
+	}
+	c->u.sleep.centisecs = v * mult / 10;	/* milliseconds to centiseconds */
+	return 0;
+}
+
+enum vmsim_run_status script_run_sleep(struct vmsim_session *s, const struct vmsim_cmd *c,
+				       struct vmsim_call *call)
+{
+	char res[48];
+
+	snprintf(res, sizeof(res), "jiffies %lu", vmsim_sleep(s->m, c->u.sleep.centisecs));
+	script_print_result(s, c, res, true);
 	return VMSIM_RUN_OK;
 }

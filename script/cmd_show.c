@@ -132,7 +132,7 @@ int script_parse_show(struct vmsim_cmd *c, const struct vmsim_words *l, const ch
 		      char *err, size_t errlen)
 {
 	static const char usage[] = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|"
-		"vmallocinfo|sysctl|interrupts|numastat|node_meminfo|report, show meminfo|vmstat KEY..., show slabinfo CACHE..., "
+		"vmallocinfo|sysctl|interrupts|numastat|node_meminfo|diskstats|report, show meminfo|vmstat KEY..., show slabinfo CACHE..., "
 		"show page PFN|NAME, show tlb CPU, show events, show A maps|smaps|status|numa_maps|pagetable ADDR|translate [SEL:]ADDR";
 	struct vmsim_args_show *a = &c->u.show;
 
@@ -271,6 +271,7 @@ static void show_heading(struct vmsim_session *s, const struct vmsim_cmd *c)
 		[VMSIM_SHOW_KMSG] = "the kernel log",
 		[VMSIM_SHOW_VMALLOCINFO] = "the vmalloc areas",
 		[VMSIM_SHOW_SYSCTL] = "the vm tunables",
+		[VMSIM_SHOW_DISKSTATS] = "each block device's reads and writes (requests, sectors)",
 		[VMSIM_SHOW_MAPS] = "the process's VMAs: range, protection, offset, file",
 		[VMSIM_SHOW_SMAPS] = "the process's VMAs with their resident pages",
 		[VMSIM_SHOW_STATUS] = "the process's memory sizes",

@@ -137,8 +137,11 @@
 	    .summary = "swapoff(2): bring the area's pages back in and remove it.",
 	    .example = "swapoff 0")
 	ROW(sysctl, .args = "vm.NAME=VALUE",
-	    .summary = "Write /proc/sys/vm/NAME (overcommit_memory, overcommit_ratio, ...); prints 0.",
+	    .summary = "Write /proc/sys/vm/NAME (overcommit_memory, overcommit_ratio, bdflush=N,N,...); prints 0.",
 	    .example = "sysctl vm.overcommit_memory=2")
+	ROW(sleep, .args = "TIME",
+	    .summary = "Virtual time passes (TIME: Ns, Nms or Nj jiffies): periodic kupdate; prints the clock.",
+	    .example = "sleep 30s")
 	ROW(K, .args = "OP ARGS... [as NAME]", .release = script_release_K,
 	    .usage = "K alloc_pages ORDER [GFP] [as NAME]     GFP: kernel,atomic,dma,highmem,zero\n"
 		     "K __free_pages PFN [ORDER]\n"
@@ -156,7 +159,7 @@
 	    .example = "K kmalloc 100 as buf")
 	ROW(show, .args = "WHAT",
 	    .usage = "show meminfo|buddyinfo|zoneinfo|slabinfo|vmstat|swaps|kmsg|vmallocinfo|"
-		     "sysctl|interrupts|numastat|node_meminfo|report\n"
+		     "sysctl|interrupts|numastat|node_meminfo|diskstats|report\n"
 		     "show meminfo|vmstat KEY... | show slabinfo CACHE...\n"
 		     "show events\n"
 		     "show A maps|smaps|status|numa_maps\n"

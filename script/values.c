@@ -176,6 +176,7 @@ static const char *const show_names[] = {
 	[VMSIM_SHOW_INTERRUPTS] = "interrupts",
 	[VMSIM_SHOW_NUMASTAT] = "numastat",
 	[VMSIM_SHOW_NODE_MEMINFO] = "node_meminfo",
+	[VMSIM_SHOW_DISKSTATS] = "diskstats",
 	[VMSIM_SHOW_REPORT] = "report",
 	[VMSIM_SHOW_MAPS] = "maps",
 	[VMSIM_SHOW_SMAPS] = "smaps",

@@ -64,6 +64,12 @@ struct address_space_operations {
 	 */
 	int (*readpage)(struct file *file, struct page *page);
 	int (*writepage)(struct page *page);
+	/*
+	 * set_page_dirty (2.6's hook; NULL: the page cache's own, which tags
+	 * the page): a block device's pages keep their dirt in their buffers
+	 * (fs/block_dev.c).  Returns true if the page was clean.
+	 */
+	bool (*set_page_dirty)(struct page *page);
 };
 
 struct address_space {
@@ -105,6 +111,7 @@ struct file_operations {
 #define I_HOSTFS	1
 #define I_SHMEM		2
 #define I_CHRDEV	3	/* a device file under /dev (fs/char_dev.c) */
+#define I_BLKDEV	4	/* a block device's file or its bd_inode (fs/block_dev.c) */
 
 struct inode {
 	unsigned long i_ino;
@@ -123,11 +130,12 @@ struct inode {
 	int host_fd;				/* -1 for shmem and directories */
 	union {
 		uint64_t host_dev;		/* hostfs: the host file's device */
-		uint64_t i_rdev;		/* I_CHRDEV: MKDEV(major, minor) */
+		uint64_t i_rdev;		/* I_CHRDEV, I_BLKDEV: MKDEV(major, minor) */
 	};
 	uint64_t host_ino;
 	char *i_path;				/* "/a/b" below the root (kmalloc) */
-	void *i_private;			/* shmem: struct shmem_inode_info */
+	void *i_private;			/* shmem: struct shmem_inode_info;
+						 * I_BLKDEV: struct block_device */
 };
 
 /*

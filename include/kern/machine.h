@@ -35,6 +35,7 @@ struct rmap_state;
 struct vmscan_state;
 struct shmem_sb_info;
 struct writeback_state;
+struct buffer_state;
 struct vm_area_struct;
 struct task_state;
 struct bootmem_data;
@@ -132,6 +133,7 @@ struct machine {
 	struct kernel_ctx *kctx;		/* api/kernel.c: the kernel context's allocations */
 	struct shmem_sb_info *shmem;		/* mm/shmem.c: shmem inodes (swapoff) */
 	struct writeback_state *writeback;	/* mm/page-writeback.c: dirty page writeback */
+	struct buffer_state *buffers;		/* fs/buffer.c: buffer cache, block devices (or NULL) */
 	struct page *zero_page;			/* ZERO_PAGE */
 	void *tool_private;			/* free for the embedding program */
 	/*

@@ -81,6 +81,7 @@ PAGE_FLAG_OPS(PageTable, pgtable)
 PAGE_FLAG_OPS(Zero, zero)
 PAGE_FLAG_OPS(Poisoned, poisoned)
 PAGE_FLAG_OPS(Zeroed, zeroed)
+PAGE_FLAG_OPS(Private, private)
 
 static inline int page_count(const struct page *p)
 {

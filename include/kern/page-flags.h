@@ -34,6 +34,7 @@ enum pageflags {
 	PG_zeroed,		/* free and still all zeroes since boot: __GFP_ZERO
 				 * need not clear it (cleared by any free) */
 	PG_unevictable,		/* on the unevictable LRU list (mlocked pages) */
+	PG_private,		/* page->private holds its buffers (2.4's page->buffers) */
 	__NR_PAGEFLAGS
 };
 
@@ -41,7 +42,7 @@ enum pageflags {
 	"locked", "error", "referenced", "uptodate", "dirty", "lru", "active", \
 	"inactive_dirty", "inactive_clean", "slab", "highmem", "reserved", \
 	"launder", "writeback", "swapcache", "swapbacked", "mlocked", "buddy", \
-	"anon", "pgtable", "zero", "poisoned", "zeroed", "unevictable"
+	"anon", "pgtable", "zero", "poisoned", "zeroed", "unevictable", "private"
 
 #define PAGE_FLAG_OPS(uname, lname)						\
 static inline bool Page##uname(const struct page *p)				\

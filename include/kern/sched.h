@@ -269,6 +269,8 @@ long sys_clone(unsigned long clone_flags);
 int do_spawn(struct machine *m, bool with_stack);
 /* prctl(PR_SET_NAME)'s work: @t's comm, at most 15 bytes of @name (@t's run_lock held). */
 long __set_task_comm(struct task_struct *t, const char *name);
+/* Virtual time passes (kernel/sys.c): @jiffies, scheduling points on the way; the clock after. */
+unsigned long do_sleep(struct machine *m, unsigned long jiffies);
 /* setrlimit(2) of current (Linux's errnos; shared by the tasks of its mm). */
 long sys_setrlimit(int resource, unsigned long cur, unsigned long max);
 /*

@@ -29,6 +29,27 @@ enum vmsim_numa { VMSIM_NUMA_LOCAL, VMSIM_NUMA_ROUNDROBIN };
 
 #define VMSIM_MAX_CPUS	16
 #define VMSIM_MAX_NODES	8
+#define VMSIM_MAX_DISKS	4	/* block devices (disk=) */
+#define VMSIM_BDFLUSH_PARAMS	9	/* vm.bdflush's fields */
+
+/* Who writes dirty file pages back (writeback=). */
+enum vmsim_writeback {
+	VMSIM_WRITEBACK_26,	/* 2.6's page-writeback.c: throttled writers, pdflush, wb_kupdate */
+	VMSIM_WRITEBACK_24,	/* 2.4's bdflush and kupdate (fs/buffer.c) write them too */
+};
+
+/*
+ * A block device (disk=NAME:PATH:SIZE[:BLOCKSIZE]): /dev/NAME, backed by
+ * the host file PATH (relative: in the machine root; empty: a temporary
+ * file), SIZE bytes (a multiple of 4K), its buffers BLOCKSIZE bytes
+ * (512, 1024, 2048 or 4096; default 1024, 2.4's BLOCK_SIZE).
+ */
+struct vmsim_disk_config {
+	char name[16];
+	char path[256];
+	uint64_t size;
+	unsigned int block_size;
+};
 
 struct vmsim_config {
 	uint64_t ram_bytes;		/* 16 MiB .. 16 GiB */
@@ -122,6 +143,18 @@ struct vmsim_config {
 	 * order, each file keeping its number for the machine's life).
 	 */
 	bool hostino;
+	/* the block devices of /dev (fs/block_dev.c), in the order given */
+	struct vmsim_disk_config disks[VMSIM_MAX_DISKS];
+	int nr_disks;
+	/* writeback=2.6 (default) or 2.4 */
+	enum vmsim_writeback writeback;
+	/*
+	 * vm.bdflush (fs/buffer.c), Linux 2.4.20's fields in its order:
+	 * nfract, ndirty, dummy2, dummy3, interval (jiffies), age_buffer
+	 * (jiffies), nfract_sync, nfract_stop_bdflush, dummy5; defaults
+	 * 30 500 0 0 500 3000 60 20 0.
+	 */
+	int bdflush[VMSIM_BDFLUSH_PARAMS];
 };
 
 #endif

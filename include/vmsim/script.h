@@ -40,6 +40,7 @@ enum vmsim_show {
 	VMSIM_SHOW_INTERRUPTS,	/* /proc/interrupts: the TLB shootdown IPIs per CPU */
 	VMSIM_SHOW_NUMASTAT,	/* every node's /sys/devices/system/node/nodeN/numastat */
 	VMSIM_SHOW_NODE_MEMINFO,	/* every node's .../nodeN/meminfo */
+	VMSIM_SHOW_DISKSTATS,	/* /proc/diskstats: the block devices' I/O (disk=) */
 	VMSIM_SHOW_REPORT,
 	VMSIM_SHOW_MAPS,	/* show A maps: the forms of a process from here */
 	VMSIM_SHOW_SMAPS,
@@ -189,6 +190,10 @@ struct vmsim_args_swapoff {
 struct vmsim_args_sysctl {	/* sysctl vm.NAME=VALUE */
 	char name[64];
 	uint64_t value;
+	char text[128];			/* vm.bdflush: its nine numbers, as written */
+};
+struct vmsim_args_sleep {	/* sleep TIME */
+	uint64_t centisecs;
 };
 struct vmsim_args_events {	/* events LIST */
 	uint64_t mask;
@@ -260,6 +265,7 @@ struct vmsim_cmd {
 		struct vmsim_args_swapon swapon;
 		struct vmsim_args_swapoff swapoff;
 		struct vmsim_args_sysctl sysctl;
+		struct vmsim_args_sleep sleep;
 		struct vmsim_args_show show;
 		struct vmsim_args_events events;
 		struct vmsim_args_explain explain;

@@ -1,6 +1,6 @@
 /*
  * Swap and reclaim controls of a simulated machine (with vmsim_swapon in
- * vmsim.h).
+ * vmsim.h), and the passing of virtual time.
  */
 #ifndef VMSIM_SWAP_H
 #define VMSIM_SWAP_H
@@ -25,6 +25,14 @@ VMSIM_API int vmsim_swapoff(vmsim_machine_t *m, int type);
  * Returns the number of pages freed.
  */
 VMSIM_API unsigned long vmsim_shrink_memory(vmsim_machine_t *m);
+
+/*
+ * Let @centisecs of virtual time pass with no process running (the
+ * machine's clock, HZ 100: a jiffy is a centisecond): the periodic
+ * kernel threads run when due (kupdate, writeback's periodic pass).
+ * Returns the clock (jiffies) after.
+ */
+VMSIM_API unsigned long vmsim_sleep(vmsim_machine_t *m, unsigned long centisecs);
 
 #ifdef __cplusplus
 }

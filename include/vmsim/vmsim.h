@@ -119,6 +119,13 @@ VMSIM_API char *vmsim_proc_read(vmsim_machine_t *m, const char *name);
  */
 VMSIM_API int vmsim_sysctl_write(vmsim_machine_t *m, const char *name, uint64_t value);
 
+/*
+ * The same with the value as text, for the vectors of /proc/sys/vm:
+ * "vm.bdflush" takes its nine numbers (blanks or commas between; only
+ * with a buffer cache, -ENOENT otherwise); any other name one number.
+ */
+VMSIM_API int vmsim_sysctl_write_text(vmsim_machine_t *m, const char *name, const char *text);
+
 #ifdef __cplusplus
 }
 #endif
