@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "kern/buffer_head.h"
+#include "kern/chrdev.h"
 #include "kern/pagemap.h"
 #include "kern/printk.h"
 #include "kern/seq_buf.h"
@@ -306,25 +307,15 @@ struct inode *blkdev_lookup(struct machine *m, const char *path, int *err)
 		*err = -ENOENT;
 		return NULL;
 	}
-	inode = new_inode(m);
-	if (inode)
-		inode->i_path = kmalloc(strlen(path) + 1, GFP_KERNEL);
-	if (!inode || !inode->i_path) {
-		if (inode)
-			iput(inode);
+	inode = devtmpfs_inode(m, path, S_IFBLK | 0660, 100 + bdev->minor);
+	if (!inode) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	strcpy(inode->i_path, path);
 	inode->i_kind = I_BLKDEV;
-	inode->i_mode = S_IFBLK | 0660;
-	inode->i_ino = 100 + bdev->minor;
-	inode->i_dev_major = 0;
-	inode->i_dev_minor = 6;		/* devtmpfs, as fs/char_dev.c's nodes */
 	inode->i_rdev = ((uint64_t)bdev->major << 20) | bdev->minor;
 	inode->i_fop = &def_blk_fops;
-	inode->i_private = bdev;
-	inode->i_data.a_ops = NULL;	/* the file uses the device's page cache */
+	inode->i_private = bdev;	/* no a_ops: the file uses the device's page cache */
 	atomic_store(&inode->i_size, (loff_t)bdev->size);
 	return inode;
 }

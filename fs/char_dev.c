@@ -205,25 +205,41 @@ struct inode *chrdev_lookup(struct machine *m, const char *path, int *err)
 		*err = -ENXIO;		/* chrdev_open: no driver for the major */
 		return NULL;
 	}
-	inode = new_inode(m);
-	if (inode)
-		inode->i_path = kmalloc(strlen(path) + 1, GFP_KERNEL);
-	if (!inode || !inode->i_path) {
-		if (inode)
-			iput(inode);	/* i_kind 0: no release of a module use */
+	inode = devtmpfs_inode(m, path, S_IFCHR | 0666, node->ino);
+	if (!inode) {
 		put_chrfops(m, node->major);
 		*err = -ENOMEM;
 		return NULL;
 	}
-	strcpy(inode->i_path, path);
 	inode->i_kind = I_CHRDEV;
-	inode->i_mode = S_IFCHR | 0666;
-	inode->i_ino = node->ino;
+	inode->i_rdev = MKDEV(node->major, node->minor);
+	inode->i_fop = fops;	/* no page cache (a_ops NULL): the driver maps what it maps */
+	return inode;
+}
+
+/*
+ * A node of /dev (devtmpfs, device 00:06) named @path: the inode both
+ * chrdev_lookup and blkdev_lookup hand to open, without a kind yet (so an
+ * iput before the caller sets one releases nothing).  NULL: out of memory.
+ */
+struct inode *devtmpfs_inode(struct machine *m, const char *path, unsigned int mode,
+			     unsigned long ino)
+{
+	struct inode *inode = new_inode(m);
+
+	if (!inode)
+		return NULL;
+	inode->i_path = kmalloc(strlen(path) + 1, GFP_KERNEL);
+	if (!inode->i_path) {
+		iput(inode);
+		return NULL;
+	}
+	strcpy(inode->i_path, path);
+	inode->i_mode = mode;
+	inode->i_ino = ino;
 	inode->i_dev_major = 0;
 	inode->i_dev_minor = DEVFS_MINOR;
-	inode->i_rdev = MKDEV(node->major, node->minor);
-	inode->i_fop = fops;
-	inode->i_data.a_ops = NULL;	/* no page cache: the driver maps what it maps */
+	inode->i_data.a_ops = NULL;
 	return inode;
 }
 

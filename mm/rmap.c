@@ -188,6 +188,26 @@ out:
 
 #define UNMAP_BATCH	16
 
+/*
+ * Copy out up to UNMAP_BATCH of @pfn's (mm, address) pairs, each mm
+ * pinned, so the caller can visit them without the chain's lock (the
+ * visit takes mmap_sem and the page-table lock).  Returns how many.
+ */
+static unsigned int rmap_collect(struct rmap_state *r, unsigned long pfn,
+				 struct mm_struct **mm, unsigned long *addr)
+{
+	unsigned int n = 0;
+
+	spin_lock(&r->lock);
+	for (struct pte_chain *pc = r->chain[pfn]; pc && n < UNMAP_BATCH; pc = pc->next)
+		if (mmget_not_zero(pc->mm)) {
+			mm[n] = pc->mm;
+			addr[n++] = pc->address;
+		}
+	spin_unlock(&r->lock);
+	return n;
+}
+
 bool try_to_unmap(struct machine *m, struct page *page)
 {
 	struct rmap_state *r = m->rmap;
@@ -197,15 +217,8 @@ bool try_to_unmap(struct machine *m, struct page *page)
 	while (page_mapcount(page) > 0) {
 		struct mm_struct *mm[UNMAP_BATCH];
 		unsigned long addr[UNMAP_BATCH];
-		unsigned int n = 0, done = 0;
+		unsigned int n = rmap_collect(r, pfn, mm, addr), done = 0;
 
-		spin_lock(&r->lock);
-		for (struct pte_chain *pc = r->chain[pfn]; pc && n < UNMAP_BATCH; pc = pc->next)
-			if (mmget_not_zero(pc->mm)) {
-				mm[n] = pc->mm;
-				addr[n++] = pc->address;
-			}
-		spin_unlock(&r->lock);
 		for (unsigned int i = 0; i < n; i++) {
 			done += try_to_unmap_one(mm[i], addr[i], page);
 			mmput(mm[i]);
@@ -256,19 +269,13 @@ int page_referenced(struct machine *m, struct page *page, unsigned long *vm_flag
 	unsigned long pfn = page_to_pfn(page);
 	struct mm_struct *mm[UNMAP_BATCH];
 	unsigned long addr[UNMAP_BATCH];
-	unsigned int n = 0;
+	unsigned int n;
 	int referenced = 0;
 
 	*vm_flags = 0;
 	if (!r || page_mapcount(page) == 0)
 		return 0;
-	spin_lock(&r->lock);
-	for (struct pte_chain *pc = r->chain[pfn]; pc && n < UNMAP_BATCH; pc = pc->next)
-		if (mmget_not_zero(pc->mm)) {
-			mm[n] = pc->mm;
-			addr[n++] = pc->address;
-		}
-	spin_unlock(&r->lock);
+	n = rmap_collect(r, pfn, mm, addr);
 	for (unsigned int i = 0; i < n; i++) {
 		referenced += page_referenced_one(mm[i], addr[i], page, vm_flags);
 		mmput(mm[i]);

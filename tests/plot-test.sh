@@ -11,26 +11,8 @@
 set -u
 VMSIM=${VMSIM:-build/vmsim}
 data=$(cd "$(dirname "$0")" && pwd)/data
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmsim-plot.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-}
-
-bad() {
-	echo "FAIL $*"
-	fail=$((fail + 1))
-}
-
-# check NAME CONDITION...: runs the condition (a command), counts it
-check() {
-	name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
+NAME=plot
+. "$(dirname "$0")/lib.sh"
 
 # Well-formed XML, when a checker is installed (python3 or xmllint).
 wellformed() {

@@ -13,24 +13,8 @@
 set -u
 VMSIM=${VMSIM:-build/vmsim}
 case $VMSIM in /*) ;; *) VMSIM=$(pwd)/$VMSIM ;; esac
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmsim-sweep.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-}
-bad() {
-	echo "FAIL $*"
-	fail=$((fail + 1))
-}
-# check NAME COMMAND...: the command succeeds
-check() {
-	name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
+NAME=sweep
+. "$(dirname "$0")/lib.sh"
 # same NAME A B: files A and B are equal, and A is not empty
 same() {
 	if [ -s "$2" ] && cmp -s "$2" "$3"; then

@@ -59,6 +59,8 @@ struct chrdev_state {
 bool chrdev_path(const char *path);
 /* The inode of device file @path, with a reference; NULL with *err (ENOENT, ENXIO, ...). */
 struct inode *chrdev_lookup(struct machine *m, const char *path, int *err);
+struct inode *devtmpfs_inode(struct machine *m, const char *path, unsigned int mode,
+			     unsigned long ino);
 
 /* iput of a device inode (fs/inode.c): its module's use count drops. */
 void chrdev_inode_release(struct inode *inode);
